@@ -1,0 +1,198 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// get reads one key; found is false when it is absent.
+func (s *Store) get(key []byte, fn func([]byte) error) (found bool, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		it, err := txn.Get(key)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found = true
+		return it.Value(fn)
+	})
+	return found, err
+}
+
+func (s *Store) getJSON(key []byte, dst any) (bool, error) {
+	found, err := s.get(key, func(v []byte) error { return json.Unmarshal(v, dst) })
+	if err != nil {
+		return found, fmt.Errorf("read %s: %w", printableKey(key), err)
+	}
+	return found, nil
+}
+
+func printableKey(k []byte) string { return strings.ReplaceAll(string(k), "\x00", "|") }
+
+// Evidence returns the evidence record with id.
+func (s *Store) Evidence(id string) (Evidence, bool, error) {
+	var e Evidence
+	ok, err := s.getJSON(keyEvidence(id), &e)
+	return e, ok, err
+}
+
+// EvidenceIDByPath returns the ID under which a source path was ingested.
+func (s *Store) EvidenceIDByPath(path string) (string, bool, error) {
+	var id string
+	ok, err := s.get(keyEvidencePath(path), func(v []byte) error { id = string(v); return nil })
+	return id, ok, err
+}
+
+// ListEvidence returns every evidence record, ordered by ID.
+func (s *Store) ListEvidence() ([]Evidence, error) {
+	var out []Evidence
+	err := s.Scan("e/", func(_, v []byte) error {
+		var e Evidence
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// Media returns the media record of a SHA-256.
+func (s *Store) Media(sha string) (Media, bool, error) {
+	var m Media
+	ok, err := s.getJSON(keyMedia(sha), &m)
+	return m, ok, err
+}
+
+// HasMedia reports whether a content is already analysed.
+func (s *Store) HasMedia(sha string) (bool, error) {
+	return s.get(keyMedia(sha), func([]byte) error { return nil })
+}
+
+// Thumbnail returns the stored thumbnail JPEG of a media, nil if none.
+func (s *Store) Thumbnail(sha string) ([]byte, error) {
+	var out []byte
+	_, err := s.get(keyThumb(sha), func(v []byte) error { out = bytes.Clone(v); return nil })
+	return out, err
+}
+
+// Category returns the current category of a media.
+func (s *Store) Category(sha string) (Category, bool, error) {
+	var c Category
+	ok, err := s.getJSON(keyCategory(sha), &c)
+	return c, ok, err
+}
+
+// SHA256ByMD5 and SHA256BySHA1 resolve hash-set digests to stored media.
+func (s *Store) SHA256ByMD5(md5 string) (string, bool, error) {
+	return s.getString(keyMD5(md5))
+}
+
+// SHA256BySHA1 resolves a SHA-1 to the SHA-256 of stored media.
+func (s *Store) SHA256BySHA1(sha1 string) (string, bool, error) {
+	return s.getString(keySHA1(sha1))
+}
+
+func (s *Store) getString(k []byte) (string, bool, error) {
+	var out string
+	ok, err := s.get(k, func(v []byte) error { out = string(v); return nil })
+	return out, ok, err
+}
+
+// Occurrence returns the record stored for a place, if any.
+func (s *Store) Occurrence(occKey string) (Occurrence, bool, error) {
+	var o Occurrence
+	ok, err := s.getJSON(keyWhere(occKey), &o)
+	return o, ok, err
+}
+
+// EachOccurrence calls fn for every occurrence, ordered by evidence, volume
+// and path. evidence limits it to one item when not empty.
+func (s *Store) EachOccurrence(evidence string, fn func(Occurrence) error) error {
+	prefix := "w/"
+	if evidence != "" {
+		prefix += evidence + "\x00"
+	}
+	return s.Scan(prefix, func(_, v []byte) error {
+		var o Occurrence
+		if err := json.Unmarshal(v, &o); err != nil {
+			return err
+		}
+		return fn(o)
+	})
+}
+
+// OccurrencesOf lists the places a media was found.
+func (s *Store) OccurrencesOf(sha string) ([]Occurrence, error) {
+	var keys []string
+	err := s.ScanKeys("o/"+sha+"/", func(k []byte) error {
+		keys = append(keys, string(k[len("o/"+sha+"/"):]))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Occurrence, 0, len(keys))
+	for _, k := range keys {
+		o, ok, err := s.Occurrence(k)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// Scan calls fn for every key with prefix, in key order. The slices are only
+// valid during the call.
+func (s *Store) Scan(prefix string, fn func(k, v []byte) error) error {
+	err := s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte(prefix)
+		opt.PrefetchSize = 64
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Seek(opt.Prefix); it.ValidForPrefix(opt.Prefix); it.Next() {
+			item := it.Item()
+			k := item.Key()
+			if err := item.Value(func(v []byte) error { return fn(k, v) }); err != nil {
+				return fmt.Errorf("at %s: %w", printableKey(k), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", prefix, err)
+	}
+	return nil
+}
+
+// ScanKeys is Scan without reading values.
+func (s *Store) ScanKeys(prefix string, fn func(k []byte) error) error {
+	err := s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte(prefix)
+		opt.PrefetchValues = false
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Seek(opt.Prefix); it.ValidForPrefix(opt.Prefix); it.Next() {
+			if err := fn(it.Item().Key()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("scan %s: %w", prefix, err)
+	}
+	return nil
+}

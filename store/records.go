@@ -1,0 +1,102 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Evidence is one item handed in by an examiner: a seized folder, file or disk image.
+type Evidence struct {
+	ID            string    `json:"id"`
+	Path          string    `json:"path"`   // absolute source path
+	Format        string    `json:"format"` // directory, file, raw, ewf, ...
+	Size          int64     `json:"size"`   // container size, 0 for folders
+	Examiner      string    `json:"examiner"`
+	FirstIngested time.Time `json:"first_ingested"`
+	LastIngested  time.Time `json:"last_ingested"`
+	// Status is "in progress" until a run has seen every entry, then "complete".
+	Status string `json:"status"`
+}
+
+// Media is what follows from one unique content (one SHA-256), whatever its name.
+type Media struct {
+	SHA256  string `json:"sha256"`
+	MD5     string `json:"md5"`
+	SHA1    string `json:"sha1"`
+	Size    int64  `json:"size"`
+	Type    string `json:"type"` // by content: jpeg, png, mp4, ...
+	Kind    string `json:"kind"` // picture, video, other
+	MIME    string `json:"mime"`
+	Width   int    `json:"width,omitempty"`
+	Height  int    `json:"height,omitempty"`
+	PHash   string `json:"phash,omitempty"` // 16 lower-case hex digits
+	DHash   string `json:"dhash,omitempty"`
+	Decoder string `json:"decoder,omitempty"`
+	// Error says why a picture could not be decoded (corrupt, truncated, too large).
+	Error string `json:"error,omitempty"`
+}
+
+// Occurrence is one place a content was found.
+type Occurrence struct {
+	Evidence string `json:"evidence"`
+	Volume   string `json:"volume"`
+	FS       string `json:"fs"`
+	Path     string `json:"path"`
+	Inode    uint64 `json:"inode,omitempty"`
+	Deleted  bool   `json:"deleted"`
+	Carved   bool   `json:"carved"`
+	Offset   int64  `json:"offset"`
+	Size     int64  `json:"size"`
+	Mtime    string `json:"mtime,omitempty"` // RFC 3339, UTC
+	Atime    string `json:"atime,omitempty"`
+	Ctime    string `json:"ctime,omitempty"`
+	Btime    string `json:"btime,omitempty"`
+	SHA256   string `json:"sha256"` // empty when the content could not be read
+	// Error says why the content could not be read; the place is kept anyway.
+	Error string `json:"error,omitempty"`
+}
+
+// Category is the current category of a media and who or what set it.
+type Category struct {
+	Category string    `json:"category"`
+	Source   string    `json:"source"` // e.g. "hashset:NAME", "examiner:NAME"
+	At       time.Time `json:"at"`
+}
+
+// FormatTime renders a timestamp the way occurrences store it.
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// OccurrenceKey identifies a place in the evidence. It is built from where
+// the file is, not what it holds, so the same place always maps to the same
+// record: a resumed or repeated ingest finds what it already did.
+func OccurrenceKey(o Occurrence) string {
+	flag := "L"
+	switch {
+	case o.Carved:
+		flag = "C"
+	case o.Deleted:
+		flag = "D"
+	}
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%016x\x00%016x", o.Evidence, o.Volume, o.Path, flag, o.Offset, o.Inode)
+}
+
+func evidenceOfOccurrenceKey(k string) string {
+	ev, _, _ := strings.Cut(k, "\x00")
+	return ev
+}
+
+func keyEvidence(id string) []byte       { return []byte("e/" + id) }
+func keyEvidencePath(p string) []byte    { return []byte("ep/" + p) }
+func keyMedia(sha string) []byte         { return []byte("m/" + sha) }
+func keyThumb(sha string) []byte         { return []byte("t/" + sha) }
+func keyMD5(md5 string) []byte           { return []byte("i/md5/" + md5) }
+func keySHA1(sha1 string) []byte         { return []byte("i/sha1/" + sha1) }
+func keyWhere(occKey string) []byte      { return []byte("w/" + occKey) }
+func keyOccIndex(sha, occ string) []byte { return []byte("o/" + sha + "/" + occ) }
+func keyCategory(sha string) []byte      { return []byte("c/" + sha) }

@@ -1,0 +1,164 @@
+// Package store is the case store: one Badger database per case directory.
+//
+// Key layout (every kind of record under its own prefix, so range scans stay cheap):
+//
+//	meta/<name>                        case facts (format version, hash pipeline)
+//	e/<evidenceID>                     Evidence
+//	ep/<absolute source path>          evidence ID, to find an item again on re-ingest
+//	m/<sha256>                         Media: facts derived from the bytes alone
+//	t/<sha256>                         thumbnail JPEG (unblurred; blur is applied when shown)
+//	i/md5/<md5>, i/sha1/<sha1>         sha256, because hash sets speak MD5 and SHA-1
+//	w/<occurrence key>                 Occurrence: one place a file was found
+//	o/<sha256>/<occurrence key>        empty; lists the places of one media
+//	c/<sha256>                         current category assignment (written by categorization)
+//
+// Media records hold only what follows from the bytes, so writing one twice
+// writes the same value: that is what makes re-ingest and resume idempotent.
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// FormatVersion is bumped when the key layout or record encoding changes.
+const FormatVersion = "1"
+
+var (
+	// ErrNoCase means the directory holds no case.
+	ErrNoCase = errors.New("no case here")
+	// ErrLocked means another process has the case open.
+	ErrLocked = errors.New("case is in use by another scrim process")
+)
+
+// Options tune a Store. The zero value is right for the CLI.
+type Options struct {
+	// Create makes the case directory when it does not exist yet.
+	Create bool
+	// Log receives Badger's warnings and errors; nil keeps them quiet.
+	Log io.Writer
+}
+
+// Store is one open case.
+type Store struct {
+	db  *badger.DB
+	dir string
+}
+
+// Open opens the case in dir. Memory is sized for a 1 GiB process budget:
+// Badger's defaults alone would take 1.5 GB on a large case.
+func Open(dir string, opt Options) (*Store, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("case %s: %w", dir, err)
+	}
+	if !opt.Create {
+		if _, err := os.Stat(filepath.Join(abs, "MANIFEST")); err != nil {
+			return nil, fmt.Errorf("case %s: %w", dir, ErrNoCase)
+		}
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("create case %s: %w", dir, err)
+	}
+	bo := badger.DefaultOptions(abs).
+		WithLogger(quietLogger{w: opt.Log}).
+		WithMemTableSize(32 << 20).
+		WithNumMemtables(2).
+		WithNumLevelZeroTables(3).
+		WithNumLevelZeroTablesStall(8).
+		WithBlockCacheSize(32 << 20).
+		WithIndexCacheSize(16 << 20).
+		WithValueThreshold(1 << 10). // thumbnails go to the value log, keeping the LSM tree small
+		WithValueLogFileSize(256 << 20).
+		WithDetectConflicts(false). // one writer per case: the lock guarantees it
+		WithNumCompactors(2)
+	db, err := badger.Open(bo)
+	if err != nil {
+		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
+			return nil, fmt.Errorf("case %s: %w", dir, ErrLocked)
+		}
+		return nil, fmt.Errorf("open case %s: %w", dir, err)
+	}
+	s := &Store{db: db, dir: abs}
+	if err := s.initMeta(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dir is the case directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Close flushes and closes the case.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close case %s: %w", s.dir, err)
+	}
+	return nil
+}
+
+func (s *Store) initMeta() error {
+	v, err := s.Meta("format")
+	if err != nil {
+		return err
+	}
+	switch v {
+	case "":
+		return s.SetMeta("format", FormatVersion)
+	case FormatVersion:
+		return nil
+	default:
+		return fmt.Errorf("case %s has store format %s; this scrim reads format %s", s.dir, v, FormatVersion)
+	}
+}
+
+// Meta returns a case fact, "" when unset.
+func (s *Store) Meta(name string) (string, error) {
+	var out string
+	err := s.db.View(func(txn *badger.Txn) error {
+		it, err := txn.Get([]byte("meta/" + name))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return it.Value(func(v []byte) error { out = string(v); return nil })
+	})
+	if err != nil {
+		return "", fmt.Errorf("read case fact %s: %w", name, err)
+	}
+	return out, nil
+}
+
+// SetMeta records a case fact.
+func (s *Store) SetMeta(name, value string) error {
+	err := s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set([]byte("meta/"+name), []byte(value))
+	})
+	if err != nil {
+		return fmt.Errorf("write case fact %s: %w", name, err)
+	}
+	return nil
+}
+
+// quietLogger routes Badger's chatter: info and debug are dropped, warnings
+// and errors go to w when the user asked for them.
+type quietLogger struct{ w io.Writer }
+
+func (l quietLogger) Errorf(f string, a ...any)   { l.printf("badger error: "+f, a...) }
+func (l quietLogger) Warningf(f string, a ...any) { l.printf("badger warning: "+f, a...) }
+func (l quietLogger) Infof(string, ...any)        {}
+func (l quietLogger) Debugf(string, ...any)       {}
+func (l quietLogger) printf(f string, a ...any) {
+	if l.w != nil {
+		fmt.Fprintf(l.w, strings.TrimRight(f, "\n")+"\n", a...)
+	}
+}

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// FileRecord is everything one ingested file adds to the case.
+type FileRecord struct {
+	Occurrence Occurrence
+	// Media is nil when the content could not be read, or when the caller
+	// knows the media is already stored and skipped its analysis.
+	Media *Media
+	Thumb []byte
+	// PreviousSHA256 is the content this place held in an earlier run, when
+	// it differs; its stale index entry is removed.
+	PreviousSHA256 string
+}
+
+// Batch groups many files into few transactions. Each file's keys always go
+// into one transaction, so a crash leaves every file either fully recorded or
+// not at all: the occurrence record, written last, is the proof of completion.
+type Batch struct {
+	s     *Store
+	txn   *badger.Txn
+	bytes int
+	keys  int
+}
+
+// Limits per transaction, well below Badger's own (15 % of a 32 MiB memtable).
+const (
+	batchMaxBytes = 2 << 20
+	batchMaxKeys  = 4000
+)
+
+// NewBatch starts a batch; call Flush to commit it.
+func (s *Store) NewBatch() *Batch { return &Batch{s: s} }
+
+type kv struct{ k, v []byte }
+
+func fileEntries(r FileRecord) ([]kv, []byte, error) {
+	var out []kv
+	var del []byte
+	o := r.Occurrence
+	occKey := OccurrenceKey(o)
+	if m := r.Media; m != nil {
+		mv, err := json.Marshal(m)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, kv{keyMedia(m.SHA256), mv})
+		if len(r.Thumb) > 0 {
+			out = append(out, kv{keyThumb(m.SHA256), r.Thumb})
+		}
+		out = append(out, kv{keyMD5(m.MD5), []byte(m.SHA256)}, kv{keySHA1(m.SHA1), []byte(m.SHA256)})
+	}
+	if r.PreviousSHA256 != "" && r.PreviousSHA256 != o.SHA256 {
+		del = keyOccIndex(r.PreviousSHA256, occKey)
+	}
+	if o.SHA256 != "" {
+		out = append(out, kv{keyOccIndex(o.SHA256, occKey), nil})
+	}
+	ov, err := json.Marshal(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	out = append(out, kv{keyWhere(occKey), ov}) // last: marks the file done
+	return out, del, nil
+}
+
+// Add queues one file. It commits the current transaction first when the
+// file would not fit in it.
+func (b *Batch) Add(r FileRecord) error {
+	entries, del, err := fileEntries(r)
+	if err != nil {
+		return fmt.Errorf("encode record for %s: %w", r.Occurrence.Path, err)
+	}
+	size := 0
+	for _, e := range entries {
+		size += len(e.k) + len(e.v) + 16
+	}
+	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+len(entries)+1 > batchMaxKeys) {
+		if err := b.Flush(); err != nil {
+			return err
+		}
+	}
+	if b.txn == nil {
+		b.txn = b.s.db.NewTransaction(true)
+	}
+	if del != nil {
+		if err := b.txn.Delete(del); err != nil {
+			return b.fail(r, err)
+		}
+	}
+	for _, e := range entries {
+		if err := b.txn.Set(e.k, e.v); err != nil {
+			return b.fail(r, err)
+		}
+	}
+	b.bytes += size
+	b.keys += len(entries) + 1
+	return nil
+}
+
+func (b *Batch) fail(r FileRecord, err error) error {
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		err = fmt.Errorf("record too large for one transaction: %w", err)
+	}
+	b.txn.Discard()
+	b.txn = nil
+	return fmt.Errorf("store %s: %w", r.Occurrence.Path, err)
+}
+
+// Pending is the number of bytes queued and not yet committed.
+func (b *Batch) Pending() int { return b.bytes }
+
+// Flush commits what is queued.
+func (b *Batch) Flush() error {
+	if b.txn == nil {
+		return nil
+	}
+	err := b.txn.Commit()
+	b.txn = nil
+	b.bytes, b.keys = 0, 0
+	if err != nil {
+		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
+	}
+	return nil
+}
+
+// Discard drops what is queued.
+func (b *Batch) Discard() {
+	if b.txn != nil {
+		b.txn.Discard()
+		b.txn = nil
+	}
+}
+
+// PutEvidence writes an evidence record and its path index.
+func (s *Store) PutEvidence(e Evidence) error {
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	err = s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Set(keyEvidence(e.ID), v); err != nil {
+			return err
+		}
+		return txn.Set(keyEvidencePath(e.Path), []byte(e.ID))
+	})
+	if err != nil {
+		return fmt.Errorf("write evidence %s: %w", e.ID, err)
+	}
+	return nil
+}
+
+// PutCategory records the current category of a media.
+func (s *Store) PutCategory(sha string, c Category) error {
+	v, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyCategory(sha), v) }); err != nil {
+		return fmt.Errorf("write category of %s: %w", sha, err)
+	}
+	return nil
+}

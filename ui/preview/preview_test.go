@@ -1,0 +1,79 @@
+package preview
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"testing"
+)
+
+func checkerboard(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 256, 192))
+	for y := 0; y < 192; y++ {
+		for x := 0; x < 256; x++ {
+			c := color.RGBA{200, 30, 30, 255}
+			if (x/8+y/8)%2 == 0 {
+				c = color.RGBA{20, 20, 220, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// contrast is the mean absolute difference between horizontal neighbours:
+// blur must drive it down.
+func contrast(img image.Image) (float64, bool) {
+	b := img.Bounds()
+	var sum float64
+	gray := true
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X + 1; x < b.Max.X; x++ {
+			r1, g1, b1, _ := img.At(x, y).RGBA()
+			r0, _, _, _ := img.At(x-1, y).RGBA()
+			if r1 != g1 || g1 != b1 {
+				gray = false
+			}
+			d := float64(r1) - float64(r0)
+			if d < 0 {
+				d = -d
+			}
+			sum += d
+		}
+	}
+	return sum / float64(b.Dx()*b.Dy()), gray
+}
+
+func TestDefaultIsGrayAndBlurred(t *testing.T) {
+	thumb := checkerboard(t)
+	p := DefaultPolicy()
+	blurred, err := Render(thumb, Blurred, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	revealed, _ := Render(thumb, Revealed, p)
+	colour, _ := Render(thumb, RevealedColour, p)
+	cb, grayB := contrast(blurred)
+	cr, grayR := contrast(revealed)
+	_, grayC := contrast(colour)
+	if !grayB || !grayR || grayC {
+		t.Fatalf("grayscale: blurred %v revealed %v colour %v (want true true false)", grayB, grayR, grayC)
+	}
+	if !(cb*4 < cr) {
+		t.Fatalf("blurred contrast %.0f not well below revealed %.0f", cb, cr)
+	}
+	if s := blurred.Bounds(); s.Dx() > p.Size || s.Dy() > p.Size {
+		t.Fatalf("shown at %v, policy says %d px", s, p.Size)
+	}
+}
+
+func TestBadThumbnail(t *testing.T) {
+	if _, err := Render([]byte("not a jpeg"), Blurred, DefaultPolicy()); err == nil {
+		t.Fatal("want an error")
+	}
+}
