@@ -3,7 +3,11 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
+
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Counts is the headline arithmetic of a case or of one evidence item.
@@ -57,21 +61,7 @@ func (s *Store) Stats() (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	err = s.Scan("m/", func(k, v []byte) error {
-		var m Media
-		if err := json.Unmarshal(v, &m); err != nil {
-			return err
-		}
-		evs := map[string]bool{}
-		if err := s.ScanKeys("o/"+m.SHA256+"/", func(k []byte) error {
-			evs[evidenceOfOccurrenceKey(string(k[len("o/"+m.SHA256+"/"):]))] = true
-			return nil
-		}); err != nil {
-			return err
-		}
-		if len(evs) == 0 {
-			return nil // a media no longer found anywhere is not part of the counts
-		}
+	err = s.eachMediaWithEvidence(func(m Media, evs []string) {
 		add := func(c *Counts) {
 			c.Unique++
 			c.UniqueBytes += m.Size
@@ -88,10 +78,9 @@ func (s *Store) Stats() (Stats, error) {
 			}
 		}
 		add(&st.Counts)
-		for ev := range evs {
+		for _, ev := range evs {
 			add(counts(ev))
 		}
-		return nil
 	})
 	if err != nil {
 		return st, fmt.Errorf("count media: %w", err)
@@ -109,4 +98,47 @@ func (s *Store) Stats() (Stats, error) {
 	}
 	sort.Slice(st.Evidence, func(i, j int) bool { return st.Evidence[i].ID < st.Evidence[j].ID })
 	return st, nil
+}
+
+// eachMediaWithEvidence merge-joins m/ with o/ (both ordered by SHA-256) and
+// calls fn for every media found somewhere, with the distinct evidence items
+// holding it. A media no longer found anywhere is skipped.
+func (s *Store) eachMediaWithEvidence(fn func(Media, []string)) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		mo := badger.DefaultIteratorOptions
+		mo.Prefix = []byte("m/")
+		mi := txn.NewIterator(mo)
+		defer mi.Close()
+		oo := badger.DefaultIteratorOptions
+		oo.Prefix = []byte("o/")
+		oo.PrefetchValues = false
+		oi := txn.NewIterator(oo)
+		defer oi.Close()
+		oi.Seek(oo.Prefix)
+		for mi.Seek(mo.Prefix); mi.ValidForPrefix(mo.Prefix); mi.Next() {
+			sha := string(mi.Item().Key()[2:])
+			var evs []string
+			for ; oi.ValidForPrefix(oo.Prefix); oi.Next() {
+				rest := string(oi.Item().Key()[2:])
+				osha, occ, _ := strings.Cut(rest, "/")
+				if osha > sha {
+					break
+				}
+				if osha == sha {
+					if ev := evidenceOfOccurrenceKey(occ); !slices.Contains(evs, ev) {
+						evs = append(evs, ev)
+					}
+				}
+			}
+			if len(evs) == 0 {
+				continue
+			}
+			var m Media
+			if err := mi.Item().Value(func(v []byte) error { return json.Unmarshal(v, &m) }); err != nil {
+				return fmt.Errorf("media %s: %w", sha, err)
+			}
+			fn(m, evs)
+		}
+		return nil
+	})
 }

@@ -1,0 +1,81 @@
+# Scrim: two commands on a fresh Debian 12 machine (as root, or with sudo):
+#   make run    build, make the demo evidence, ingest it, print the summary
+#   make test   install what the tests need, then run every test
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+export LANG := C.UTF-8
+
+GO        ?= go
+BIN       := bin
+DEMO      := .demo
+EVIDENCE  ?= $(DEMO)/evidence
+CASE      ?= $(DEMO)/case
+EXAMINER  ?= demo
+
+# Debian packages: libjpeg-turbo for the fast DCT-scaled JPEG decode (cgo);
+# reference tools the tests compare against (coreutils digests, hashdeep);
+# tools that make real fixtures (ImageMagick, libheif, cwebp, ffmpeg).
+APT_BUILD := gcc libc6-dev pkg-config libjpeg62-turbo-dev
+APT_TEST  := hashdeep imagemagick libheif-examples webp ffmpeg procps
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build run test bench fuzz deps deps-build deps-test check-go clean
+
+all: build
+
+check-go:
+	@command -v $(GO) >/dev/null || { echo "Go is not installed: install Go 1.26 (go.dev/dl) into /usr/local/go" >&2; exit 1; }
+
+# apt runs only when a package is missing, so repeated runs stay fast.
+define apt_install
+	@missing=""; for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps-build: check-go
+	$(call apt_install,$(APT_BUILD))
+	@$(GO) mod download
+
+deps-test: deps-build
+	$(call apt_install,$(APT_TEST))
+
+deps: deps-test
+
+build: deps-build
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/scrim ./cmd/scrim
+
+# The demo evidence is generated (benign synthetic pictures), never committed.
+$(DEMO)/evidence:
+	@mkdir -p $(DEMO)
+	$(GO) run ./testdata/gendemo -out $@.tmp -videos
+	@mv $@.tmp $@
+
+run: build $(if $(filter $(DEMO)/evidence,$(EVIDENCE)),$(DEMO)/evidence)
+	$(BIN)/scrim ingest --case $(CASE) --examiner $(EXAMINER) $(EVIDENCE)
+	$(BIN)/scrim stats --case $(CASE)
+	@echo "listing: $(BIN)/scrim files --case $(CASE) --format csv"
+
+test: deps-test
+	@echo "== gofmt"; out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "not gofmt-clean: $$out"; exit 1; fi
+	@echo "== go vet"; $(GO) vet ./... ./testdata/...
+	@echo "== pure-Go build (no cgo)"; CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/scrim
+	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/...
+	@echo "== tests without cgo (pure-Go decoders)"; CGO_ENABLED=0 $(GO) test -count=1 ./ingest/...
+
+# Long measurements, kept out of make test.
+bench: deps-test
+	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/...
+	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench IngestVsHashdeep -benchtime 1x -timeout 60m ./cmd/scrim
+
+FUZZTIME ?= 30s
+fuzz: deps-test
+	$(GO) test -run NONE -fuzz FuzzSniff -fuzztime $(FUZZTIME) ./ingest/filetype
+	$(GO) test -run NONE -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./ingest/picture
+
+clean:
+	rm -rf $(BIN) $(DEMO)

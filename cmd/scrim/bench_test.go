@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"scrim/testdata/demo"
+)
+
+// BenchmarkIngestVsHashdeep ingests a tree of SCRIM_BENCH_BYTES (default
+// 1.1 GB) with the real binary and, in the same run on the same files,
+// times md5sum and hashdeep computing the same digests. All three read from
+// the page cache (the tree is read once before timing). It prints MB/s,
+// the ratios, and scrim's peak RSS.
+func BenchmarkIngestVsHashdeep(b *testing.B) {
+	total := int64(1_100_000_000)
+	if v := os.Getenv("SCRIM_BENCH_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			b.Fatalf("SCRIM_BENCH_BYTES: %v", err)
+		}
+		total = n
+	}
+	for _, tool := range []string{"hashdeep", "md5sum"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Fatalf("%s not installed (make bench installs it)", tool)
+		}
+	}
+	root := filepath.Join(b.TempDir(), "tree")
+	if _, err := demo.GenerateBulk(root, total, 400, 11); err != nil {
+		b.Fatal(err)
+	}
+	files, size := listFiles(b, root)
+	run(b, "cat", files...) // warm the page cache for every contender
+
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		md5sum := timeIt(b, func() { run(b, "md5sum", files...) })
+		hashdeep := timeIt(b, func() { run(b, "hashdeep", "-c", "md5,sha1,sha256", "-r", "-j2", root) })
+		caseDir := filepath.Join(b.TempDir(), "case")
+		var rss int64
+		ingest := timeIt(b, func() {
+			cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, root)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("scrim ingest: %v\n%s", err, out)
+			}
+			rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+		})
+		mbs := func(d time.Duration) float64 { return float64(size) / 1e6 / d.Seconds() }
+		b.ReportMetric(mbs(ingest), "scrim-MB/s")
+		b.ReportMetric(mbs(md5sum), "md5sum-MB/s")
+		b.ReportMetric(mbs(hashdeep), "hashdeep-MB/s")
+		b.ReportMetric(md5sum.Seconds()/ingest.Seconds(), "x-md5sum")
+		b.ReportMetric(hashdeep.Seconds()/ingest.Seconds(), "x-hashdeep")
+		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
+		fmt.Printf("ingest of %d files, %.2f GB: scrim %.0f MB/s (%.2fx md5sum %.0f MB/s, %.2fx hashdeep -j2 %.0f MB/s), peak RSS %d MiB\n",
+			len(files), float64(size)/1e9, mbs(ingest), md5sum.Seconds()/ingest.Seconds(), mbs(md5sum),
+			hashdeep.Seconds()/ingest.Seconds(), mbs(hashdeep), rss>>20)
+	}
+}
+
+func listFiles(b *testing.B, root string) ([]string, int64) {
+	var files []string
+	var size int64
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			fi, _ := d.Info()
+			files = append(files, p)
+			size += fi.Size()
+		}
+		return err
+	})
+	return files, size
+}
+
+func run(b *testing.B, name string, args ...string) {
+	cmd := exec.Command(name, args...)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	cmd.Stdout = nil // discarded: /dev/null
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%s: %v %s", name, err, strings.TrimSpace(errb.String()))
+	}
+}
+
+func timeIt(b *testing.B, f func()) time.Duration {
+	start := time.Now()
+	f()
+	return time.Since(start)
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"scrim/export"
+)
+
+func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("files", "--case CASEDIR [--format jsonl|csv] [--evidence NAME] [--out FILE]", stderr)
+	caseDir := fs.String("case", "", "case directory")
+	format := fs.String("format", "jsonl", "jsonl (one JSON object per line) or csv")
+	evidenceID := fs.String("evidence", "", "only this evidence item")
+	out := fs.String("out", "", "write to FILE instead of standard output")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	if *format != "jsonl" && *format != "csv" {
+		return usageErr("--format must be jsonl or csv, not %q", *format)
+	}
+	st, err := openCase(*caseDir, false, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *evidenceID != "" {
+		if _, ok, err := st.Evidence(*evidenceID); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("no evidence %q in case %s", *evidenceID, *caseDir)
+			}
+			return err
+		}
+	}
+	dst := stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", *out, err)
+		}
+		defer f.Close()
+		dst = f
+	}
+	bw := bufio.NewWriterSize(dst, 256<<10)
+	rw, err := export.NewRowWriter(bw, *format)
+	if err != nil {
+		return err
+	}
+	err = export.EachFileRow(st, *evidenceID, func(r export.FileRow) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return rw.Write(r)
+	})
+	if err != nil {
+		return err
+	}
+	if err := rw.Close(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("write listing: %w", err)
+	}
+	return nil
+}
+
+func runStats(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("stats", "--case CASEDIR [--json]", stderr)
+	caseDir := fs.String("case", "", "case directory")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	st, err := openCase(*caseDir, false, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	s, err := st.Stats()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "evidence\toccurrences\tunique\tpictures\tvideos\tother\terrors\tbytes\tstatus\t")
+	for _, e := range s.Evidence {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", e.ID, e.Occurrences, e.Unique, e.Pictures, e.Videos, e.Other, e.Errors, humanBytes(e.Bytes), e.Status)
+	}
+	fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\t\n", "TOTAL", s.Occurrences, s.Unique, s.Pictures, s.Videos, s.Other, s.Errors, humanBytes(s.Bytes))
+	return tw.Flush()
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"scrim/ingest"
+	"scrim/ingest/evidence"
+	"scrim/ingest/picture"
+)
+
+func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("ingest", "--case CASEDIR [options] PATH...", stderr)
+	caseDir := fs.String("case", "", "case directory (created if missing)")
+	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
+	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
+	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
+	maxPixels := fs.Int64("max-pixels", 0, "refuse to decode pictures larger than this many pixels (default 100000000)")
+	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none")
+	asJSON := fs.Bool("json", false, "print the summary as JSON")
+	verbose := fs.Bool("verbose", false, "print store warnings")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return usageErr("give at least one evidence PATH")
+	}
+	if *name != "" && len(paths) > 1 {
+		return usageErr("--evidence names one item; give one PATH with it")
+	}
+	// Open every source first: a typo in the last path should not be found
+	// after an hour of ingesting the first.
+	var sources []evidence.Source
+	for _, p := range paths {
+		src, err := evidence.Open(p)
+		if err != nil {
+			return err
+		}
+		defer src.Close()
+		sources = append(sources, src)
+	}
+	st, err := openCase(*caseDir, true, *verbose)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var results []ingest.Summary
+	for _, src := range sources {
+		abs, _ := filepath.Abs(src.Info().Path)
+		id, err := ingest.EvidenceID(st, abs, *name)
+		if err != nil {
+			return err
+		}
+		in := ingest.New(st, ingest.Options{
+			Examiner: *examiner,
+			Workers:  *workers,
+			Picture:  picture.Options{MaxPixels: *maxPixels},
+		})
+		stopProgress := startProgress(*progressMode, stderr, "ingest "+id, in.Progress)
+		sum, err := in.Ingest(ctx, src, id)
+		stopProgress()
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("interrupted after %d files of %s; what was done is saved: run the same command again to resume", sum.Added+sum.Skipped, id)
+			}
+			return err
+		}
+		results = append(results, sum)
+		if !*asJSON {
+			printSummary(stdout, sum)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(results)
+	}
+	return nil
+}
+
+func printSummary(w io.Writer, s ingest.Summary) {
+	fmt.Fprintf(w, "%s (%s %s): %d files seen, %d added, %d already in case, %d new media, %d errors; %s read in %s (%.0f files/s, %.1f MB/s)\n",
+		s.Evidence, s.Format, s.Path, s.Seen, s.Added, s.Skipped, s.NewMedia, s.Errors,
+		humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), s.FilesPerSec, s.MBPerSec)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"scrim/ingest"
+)
+
+// startProgress shows progress on stderr until the returned stop is called.
+// auto: a bar redrawn in place when stderr is a terminal, nothing otherwise
+// (logs stay quiet); plain: one line a second, for logs and scripts.
+func startProgress(mode string, w io.Writer, label string, snap func() ingest.Progress) (stop func()) {
+	switch mode {
+	case "auto":
+		if !isTerminal(w) {
+			return func() {}
+		}
+		mode = "bar"
+	case "none":
+		return func() {}
+	case "bar", "plain":
+	default:
+		fmt.Fprintf(w, "scrim: unknown --progress %q, showing none\n", mode)
+		return func() {}
+	}
+	every := 200 * time.Millisecond
+	if mode == "plain" {
+		every = time.Second
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				if mode == "bar" {
+					fmt.Fprintf(w, "\r%s\r", strings.Repeat(" ", 100))
+				}
+				return
+			case <-t.C:
+				line := progressLine(label, snap(), time.Now())
+				if mode == "bar" {
+					fmt.Fprintf(w, "\r%-100s", line)
+				} else {
+					fmt.Fprintln(w, line)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+func progressLine(label string, p ingest.Progress, now time.Time) string {
+	el := now.Sub(p.Started).Seconds()
+	if el <= 0 {
+		el = 1e-9
+	}
+	fps := float64(p.FilesDone) / el
+	mbs := float64(p.BytesDone) / 1e6 / el
+	total := fmt.Sprintf("%d", p.FilesTotal)
+	eta := "ETA --:--"
+	bar := ""
+	if p.TotalKnown {
+		frac := 0.0
+		if p.BytesTotal > 0 {
+			frac = float64(p.BytesDone) / float64(p.BytesTotal)
+		} else if p.FilesTotal > 0 {
+			frac = float64(p.FilesDone) / float64(p.FilesTotal)
+		}
+		frac = min(max(frac, 0), 1)
+		filled := int(frac * 20)
+		bar = "[" + strings.Repeat("=", filled) + strings.Repeat(" ", 20-filled) + "] "
+		if frac > 0 {
+			left := time.Duration(el * (1 - frac) / frac * float64(time.Second))
+			eta = "ETA " + formatETA(left)
+		}
+	} else {
+		total += "+"
+	}
+	return fmt.Sprintf("%s %s%d/%s files  %.0f files/s  %.1f MB/s  %s", label, bar, p.FilesDone, total, fps, mbs, eta)
+}
+
+func formatETA(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

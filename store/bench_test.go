@@ -1,0 +1,65 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// BenchmarkBatchAdd writes file records (media, indexes, occurrence, a 12 kB
+// thumbnail) and reports files/s beside a raw Badger WriteBatch of the same
+// keys and values in the same run: the price of per-file atomicity.
+func BenchmarkBatchAdd(b *testing.B) {
+	const n = 50000
+	thumb := make([]byte, 12<<10)
+	recs := make([]FileRecord, n)
+	for i := range recs {
+		m := media(i, "picture")
+		recs[i] = FileRecord{Occurrence: occ("EX1", fmt.Sprintf("/DCIM/%06d.jpg", i), m), Media: m, Thumb: thumb}
+	}
+	for range b.N {
+		st, err := Open(filepath.Join(b.TempDir(), "case"), Options{Create: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		batch := st.NewBatch()
+		for _, r := range recs {
+			if err := batch.Add(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := batch.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		ours := time.Since(start)
+		st.Close()
+
+		db, err := badger.Open(badger.DefaultOptions(filepath.Join(b.TempDir(), "raw")).WithLogger(nil).
+			WithMemTableSize(32 << 20).WithValueThreshold(1 << 10))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start = time.Now()
+		wb := db.NewWriteBatch()
+		for _, r := range recs {
+			entries, _, _ := fileEntries(r)
+			for _, e := range entries {
+				if err := wb.Set(e.k, e.v); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		raw := time.Since(start)
+		db.Close()
+		b.ReportMetric(n/ours.Seconds(), "files/s")
+		b.ReportMetric(n/raw.Seconds(), "raw-writebatch-files/s")
+		b.ReportMetric(raw.Seconds()/ours.Seconds(), "ratio-vs-raw")
+	}
+}
