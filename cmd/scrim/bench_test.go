@@ -40,12 +40,12 @@ func BenchmarkIngestVsHashdeep(b *testing.B) {
 		b.Fatal(err)
 	}
 	files, size := listFiles(b, root)
-	run(b, "cat", files...) // warm the page cache for every contender
+	runTool(b, "cat", files...) // warm the page cache for every contender
 
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		md5sum := timeIt(b, func() { run(b, "md5sum", files...) })
-		hashdeep := timeIt(b, func() { run(b, "hashdeep", "-c", "md5,sha1,sha256", "-r", "-j2", root) })
+		md5sum := timeIt(b, func() { runTool(b, "md5sum", files...) })
+		hashdeep := timeIt(b, func() { runTool(b, "hashdeep", "-c", "md5,sha1,sha256", "-r", "-j2", root) })
 		caseDir := filepath.Join(b.TempDir(), "case")
 		var rss int64
 		ingest := timeIt(b, func() {
@@ -82,7 +82,7 @@ func listFiles(b *testing.B, root string) ([]string, int64) {
 	return files, size
 }
 
-func run(b *testing.B, name string, args ...string) {
+func runTool(b *testing.B, name string, args ...string) {
 	cmd := exec.Command(name, args...)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb

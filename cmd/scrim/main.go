@@ -96,11 +96,15 @@ func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", ";
 
 // parseInterspersed lets flags come after positional arguments too
 // (scrim ingest /evidence --case c), as people type them.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterspersed(fs *cmdFlags, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				fs.help()
+				return nil, err
+			}
+			return nil, usageErr("%v (see scrim %s --help)", err, fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -114,14 +118,24 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+// cmdFlags is a command's flag set and its --help text. The flag package
+// would print the whole usage on any mistake; we print it for --help only,
+// and a one-line reason otherwise.
+type cmdFlags struct {
+	*flag.FlagSet
+	help func()
+}
+
+func newFlagSet(name, synopsis string, stderr io.Writer) *cmdFlags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &cmdFlags{FlagSet: fs, help: func() {
 		fmt.Fprintf(stderr, "Usage: scrim %s %s\n\nOptions:\n", name, synopsis)
+		fs.SetOutput(stderr)
 		fs.PrintDefaults()
-	}
-	return fs
+		fs.SetOutput(io.Discard)
+	}}
 }
 
 func usageErr(format string, a ...any) error {

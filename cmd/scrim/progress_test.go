@@ -1,0 +1,34 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"scrim/ingest"
+)
+
+func TestProgressLine(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start.Add(10 * time.Second)
+	counting := progressLine("ingest EX1", ingest.Progress{FilesDone: 50, BytesDone: 20e6, FilesTotal: 1024, Started: start}, now)
+	if !strings.Contains(counting, "50/1024+ files") || !strings.Contains(counting, "5 files/s") || !strings.Contains(counting, "2.0 MB/s") || !strings.Contains(counting, "ETA --:--") {
+		t.Fatalf("while counting: %q", counting)
+	}
+	known := progressLine("ingest EX1", ingest.Progress{FilesDone: 100, BytesDone: 25e6, FilesTotal: 400, BytesTotal: 100e6, TotalKnown: true, Started: start}, now)
+	if !strings.Contains(known, "[=====               ]") || !strings.Contains(known, "ETA 0:30") {
+		t.Fatalf("with totals: %q", known)
+	}
+	if got := formatETA(2*time.Hour + 3*time.Minute + 4*time.Second); got != "2:03:04" {
+		t.Fatalf("formatETA %q", got)
+	}
+}
+
+func TestInterspersedFlags(t *testing.T) {
+	fs := newFlagSet("ingest", "", new(strings.Builder))
+	c := fs.String("case", "", "")
+	pos, err := parseInterspersed(fs, []string{"/ev/a", "--case", "x", "/ev/b", "--", "--odd-name"})
+	if err != nil || *c != "x" || strings.Join(pos, " ") != "/ev/a /ev/b --odd-name" {
+		t.Fatalf("pos %v case %q err %v", pos, *c, err)
+	}
+}

@@ -1,0 +1,363 @@
+// Package ingest runs the one-pass pipeline: walk an evidence item, hash every
+// file once (MD5, SHA-1, SHA-256), identify its type by content, fingerprint
+// pictures (pHash, dHash, thumbnail), and record it all in the case store.
+//
+// Stages talk through channels of plain structs: one walker, a bounded pool of
+// analysis workers, one writer that batches into store transactions. Memory is
+// bounded by the channel sizes, the per-worker buffers and the picture
+// analyzer's decode budget, never by the size of the evidence.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"scrim/ingest/evidence"
+	"scrim/ingest/picture"
+	"scrim/store"
+)
+
+// Options tune an ingest. The zero value is sensible.
+type Options struct {
+	Examiner string
+	// Workers is the number of files analysed at once; 0 means one per CPU.
+	Workers int
+	// MaxPictureBytes: larger "pictures" are hashed but not decoded (0: 64 MiB).
+	MaxPictureBytes int64
+	Picture         picture.Options
+	// Now supplies timestamps (tests pin it); nil means time.Now.
+	Now func() time.Time
+}
+
+// Summary says what one ingest run did.
+type Summary struct {
+	Evidence    string        `json:"evidence"`
+	Path        string        `json:"path"`
+	Format      string        `json:"format"`
+	Seen        int64         `json:"seen"`        // entries walked
+	Skipped     int64         `json:"skipped"`     // already in the case from an earlier run
+	Added       int64         `json:"added"`       // occurrences written by this run
+	NewMedia    int64         `json:"new_media"`   // contents analysed for the first time
+	Errors      int64         `json:"errors"`      // unreadable files and undecodable pictures in this run
+	Bytes       int64         `json:"bytes"`       // bytes read and hashed by this run
+	Complete    bool          `json:"complete"`    // every entry was seen
+	Duration    time.Duration `json:"duration_ns"` //
+	FilesPerSec float64       `json:"files_per_sec"`
+	MBPerSec    float64       `json:"mb_per_sec"`
+}
+
+// Progress is a snapshot for progress bars.
+type Progress struct {
+	FilesDone, BytesDone   int64
+	FilesTotal, BytesTotal int64
+	TotalKnown             bool // the counting walk has finished
+	Started                time.Time
+}
+
+// Ingester ingests evidence into one case.
+type Ingester struct {
+	store    *store.Store
+	opt      Options
+	analyzer *picture.Analyzer
+
+	filesDone, bytesDone   atomic.Int64
+	filesTotal, bytesTotal atomic.Int64
+	totalKnown             atomic.Bool
+	started                atomic.Int64
+}
+
+// New returns an Ingester writing into st.
+func New(st *store.Store, opt Options) *Ingester {
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.MaxPictureBytes <= 0 {
+		opt.MaxPictureBytes = 64 << 20
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Ingester{store: st, opt: opt, analyzer: picture.NewAnalyzer(opt.Picture)}
+}
+
+// Progress returns the current progress of the running ingest.
+func (in *Ingester) Progress() Progress {
+	return Progress{
+		FilesDone:  in.filesDone.Load(),
+		BytesDone:  in.bytesDone.Load(),
+		FilesTotal: in.filesTotal.Load(),
+		BytesTotal: in.bytesTotal.Load(),
+		TotalKnown: in.totalKnown.Load(),
+		Started:    time.Unix(0, in.started.Load()),
+	}
+}
+
+// EvidenceID returns the ID an evidence path has in the case, or a new one:
+// the requested name, or the source's base name, made unique.
+func EvidenceID(st *store.Store, absPath, requested string) (string, error) {
+	if id, ok, err := st.EvidenceIDByPath(absPath); err != nil || ok {
+		if ok && requested != "" && requested != id {
+			return "", fmt.Errorf("evidence %s was ingested before as %q, not %q", absPath, id, requested)
+		}
+		return id, err
+	}
+	base := requested
+	if base == "" {
+		base = filepath.Base(absPath)
+	}
+	base = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '/' || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, base)
+	for n := 1; ; n++ {
+		id := base
+		if n > 1 {
+			id = fmt.Sprintf("%s-%d", base, n)
+		}
+		e, ok, err := st.Evidence(id)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return id, nil
+		}
+		if requested != "" && e.Path != absPath {
+			return "", fmt.Errorf("evidence name %q is already used for %s", requested, e.Path)
+		}
+	}
+}
+
+// Ingest reads every entry of src into the case as evidence id. It is
+// idempotent and resumable: places already recorded are skipped.
+func (in *Ingester) Ingest(ctx context.Context, src evidence.Source, id string) (Summary, error) {
+	info := src.Info()
+	start := in.opt.Now()
+	in.started.Store(start.UnixNano())
+	sum := Summary{Evidence: id, Path: info.Path, Format: info.Format}
+
+	if err := in.checkPipeline(); err != nil {
+		return sum, err
+	}
+	ev, found, err := in.store.Evidence(id)
+	if err != nil {
+		return sum, err
+	}
+	if !found {
+		ev = store.Evidence{ID: id, Path: info.Path, Format: info.Format, Size: info.Size,
+			Examiner: in.opt.Examiner, FirstIngested: start.UTC()}
+	}
+	if ev.Status != "complete" {
+		ev.Status = "in progress"
+	}
+	ev.LastIngested = start.UTC()
+	if in.opt.Examiner != "" && ev.Examiner == "" {
+		ev.Examiner = in.opt.Examiner
+	}
+	if err := in.store.PutEvidence(ev); err != nil {
+		return sum, err
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go in.countTotals(ctx, src)
+
+	jobs := make(chan job, 2*in.opt.Workers)
+	records := make(chan result, 4*in.opt.Workers)
+	var counters runCounters
+
+	var workers sync.WaitGroup
+	for range in.opt.Workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			w := newWorker(in)
+			defer w.close()
+			for j := range jobs {
+				r := w.process(j)
+				select {
+				case records <- r:
+				case <-ctx.Done():
+				}
+			}
+		}()
+	}
+
+	writeErr := make(chan error, 1)
+	go func() { writeErr <- in.write(ctx, records, &counters, cancel) }()
+
+	walkErr := src.Walk(ctx, func(e evidence.Entry) error {
+		counters.seen.Add(1)
+		o := occurrenceOf(id, e)
+		prev, ok, err := in.store.Occurrence(store.OccurrenceKey(o))
+		if err != nil {
+			return err
+		}
+		if ok && prev.Error == "" && e.Err == nil && prev.Size == o.Size && prev.Mtime == o.Mtime {
+			counters.skipped.Add(1)
+			in.filesDone.Add(1)
+			in.bytesDone.Add(e.Size)
+			return nil
+		}
+		j := job{entry: e, occ: o}
+		if ok {
+			j.previousSHA = prev.SHA256
+		}
+		select {
+		case jobs <- j:
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	})
+	close(jobs)
+	workers.Wait()
+	close(records)
+	werr := <-writeErr
+
+	sum.Seen = counters.seen.Load()
+	sum.Skipped = counters.skipped.Load()
+	sum.Added = counters.added.Load()
+	sum.NewMedia = counters.newMedia.Load()
+	sum.Errors = counters.errors.Load()
+	sum.Bytes = counters.bytes.Load()
+	sum.Duration = in.opt.Now().Sub(start)
+	if secs := sum.Duration.Seconds(); secs > 0 {
+		sum.FilesPerSec = float64(sum.Added) / secs
+		sum.MBPerSec = float64(sum.Bytes) / 1e6 / secs
+	}
+	if werr != nil {
+		return sum, werr
+	}
+	if walkErr != nil {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(walkErr, cause) && errors.Is(walkErr, context.Canceled) {
+			walkErr = cause
+		}
+		return sum, fmt.Errorf("walk evidence %s: %w", id, walkErr)
+	}
+	sum.Complete = true
+	ev.Status = "complete"
+	if err := in.store.PutEvidence(ev); err != nil {
+		return sum, err
+	}
+	return sum, nil
+}
+
+// checkPipeline refuses to mix perceptual hashes made by different pipelines
+// in one case: their bits would not be comparable.
+func (in *Ingester) checkPipeline() error {
+	got, err := in.store.Meta("hash_pipeline")
+	if err != nil {
+		return err
+	}
+	switch got {
+	case "":
+		return in.store.SetMeta("hash_pipeline", picture.HashPipeline)
+	case picture.HashPipeline:
+		return nil
+	default:
+		return fmt.Errorf("case hashes were made by pipeline %q, this scrim makes %q: use a matching scrim", got, picture.HashPipeline)
+	}
+}
+
+// countTotals walks the evidence a second time, cheaply, so the progress bar
+// can show an ETA.
+func (in *Ingester) countTotals(ctx context.Context, src evidence.Source) {
+	var files, bytes int64
+	err := src.Walk(ctx, func(e evidence.Entry) error {
+		files++
+		bytes += e.Size
+		if files%1024 == 0 {
+			in.filesTotal.Store(files)
+			in.bytesTotal.Store(bytes)
+		}
+		return nil
+	})
+	in.filesTotal.Store(files)
+	in.bytesTotal.Store(bytes)
+	if err == nil {
+		in.totalKnown.Store(true)
+	}
+}
+
+type runCounters struct {
+	seen, skipped, added, newMedia, errors, bytes atomic.Int64
+}
+
+// write batches records into the store. It commits at least every second so
+// a crash loses little work, and on its own error cancels the run.
+func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCounters, cancel context.CancelCauseFunc) error {
+	b := in.store.NewBatch()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var failed error
+	fail := func(err error) {
+		if failed == nil {
+			failed = err
+			cancel(err)
+			b.Discard()
+		}
+	}
+	for {
+		select {
+		case r, ok := <-records:
+			if !ok {
+				if failed == nil {
+					if err := b.Flush(); err != nil {
+						fail(err)
+					}
+				}
+				return failed
+			}
+			if failed != nil {
+				continue // drain so workers can finish
+			}
+			if err := b.Add(r.rec); err != nil {
+				fail(err)
+				continue
+			}
+			c.added.Add(1)
+			c.bytes.Add(r.bytesRead)
+			if r.rec.Media != nil {
+				c.newMedia.Add(1)
+			}
+			if r.failed {
+				c.errors.Add(1)
+			}
+			in.filesDone.Add(1)
+			in.bytesDone.Add(r.rec.Occurrence.Size)
+		case <-tick.C:
+			if failed == nil {
+				if err := b.Flush(); err != nil {
+					fail(err)
+				}
+			}
+		}
+	}
+}
+
+func occurrenceOf(evidenceID string, e evidence.Entry) store.Occurrence {
+	return store.Occurrence{
+		Evidence: evidenceID,
+		Volume:   e.Volume,
+		FS:       e.FS,
+		Path:     e.Path,
+		Inode:    e.Inode,
+		Deleted:  e.Deleted,
+		Carved:   e.Carved,
+		Offset:   e.Offset,
+		Size:     e.Size,
+		Mtime:    store.FormatTime(e.Mtime),
+		Atime:    store.FormatTime(e.Atime),
+		Ctime:    store.FormatTime(e.Ctime),
+		Btime:    store.FormatTime(e.Btime),
+	}
+}
