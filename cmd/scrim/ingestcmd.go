@@ -22,6 +22,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
 	maxPixels := fs.Int64("max-pixels", 0, "refuse to decode pictures larger than this many pixels (default 100000000)")
 	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none")
+	progressEvery := fs.Duration("progress-interval", 0, "time between progress updates (default 200ms for bar, 1s for plain)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	verbose := fs.Bool("verbose", false, "print store warnings")
 	paths, err := parseInterspersed(fs, args)
@@ -63,7 +64,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			Workers:  *workers,
 			Picture:  picture.Options{MaxPixels: *maxPixels},
 		})
-		stopProgress := startProgress(*progressMode, stderr, "ingest "+id, in.Progress)
+		stopProgress := startProgress(*progressMode, *progressEvery, stderr, "ingest "+id, in.Progress)
 		sum, err := in.Ingest(ctx, src, id)
 		stopProgress()
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -22,30 +23,31 @@ func TestKillAndResume(t *testing.T) {
 	if _, err := demo.Generate(filepath.Join(root, "phone"), demo.Options{Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.GenerateJPEGs(filepath.Join(root, "camera"), 240, 2000, 1500, 90, 7); err != nil {
+	if _, err := demo.GenerateJPEGs(filepath.Join(root, "camera"), 150, 1600, 1200, 90, 7); err != nil {
 		t.Fatal(err)
 	}
 	reference := filepath.Join(t.TempDir(), "reference")
 	mustScrim(t, "ingest", "--case", reference, "--workers", "1", root)
 	want := dumpCase(t, reference)
 
-	for _, killAfter := range []int{2, 5} { // progress lines, about one a second
+	for _, killAt := range []float64{0.3, 0.8} { // share of the files done
 		caseDir := filepath.Join(t.TempDir(), "killed")
-		cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, "--workers", "1", "--progress", "plain", root)
+		cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, "--workers", "1", "--progress", "plain", "--progress-interval", "50ms", root)
 		stderr, _ := cmd.StderrPipe()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		sc := bufio.NewScanner(stderr)
-		lines := 0
-		for lines < killAfter && sc.Scan() {
-			if strings.Contains(sc.Text(), "files/s") {
-				lines++
+		reached := false
+		var done, total int
+		for !reached && sc.Scan() {
+			if _, err := fmt.Sscanf(progressCounts(sc.Text()), "%d/%d", &done, &total); err == nil && total > 0 {
+				reached = float64(done) >= killAt*float64(total) && strings.Contains(sc.Text(), "[")
 			}
 		}
-		if lines < killAfter {
+		if !reached {
 			cmd.Wait()
-			t.Fatalf("ingest finished before %d progress lines: make the fixture larger", killAfter)
+			t.Fatalf("ingest finished before %.0f %% of the files: make the fixture larger", killAt*100)
 		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		err := cmd.Wait()
@@ -57,15 +59,28 @@ func TestKillAndResume(t *testing.T) {
 			t.Fatalf("killed case: %+v", s.Evidence)
 		}
 		partial := s.Occurrences
+		if killAt > 0.5 && (partial == 0 || partial >= int64(total)) {
+			t.Fatalf("killed at %.0f %% with %d of %d occurrences committed: not a mid-ingest kill", killAt*100, partial, total)
+		}
 		out := mustScrim(t, "ingest", "--case", caseDir, "--workers", "1", root)
 		if !strings.Contains(out, "already in case") {
 			t.Fatalf("resume summary: %s", out)
 		}
 		if got := dumpCase(t, caseDir); got != want {
-			t.Fatalf("killed after %d s (%d occurrences committed) and resumed: case differs from an uninterrupted run\n%s", killAfter, partial, firstDiff(got, want))
+			t.Fatalf("killed at %.0f %% (%d occurrences committed) and resumed: case differs from an uninterrupted run\n%s", killAt*100, partial, firstDiff(got, want))
 		}
-		t.Logf("killed after ~%d s with %d occurrences committed; resumed to an identical case", killAfter, partial)
+		t.Logf("killed at %.0f %% of the files with %d occurrences committed; resumed to an identical case", killAt*100, partial)
 	}
+}
+
+// progressCounts picks "done/total" out of a plain progress line.
+func progressCounts(line string) string {
+	for _, f := range strings.Fields(line) {
+		if strings.Contains(f, "/") && f[0] >= '0' && f[0] <= '9' {
+			return strings.TrimSuffix(f, "+")
+		}
+	}
+	return ""
 }
 
 func firstDiff(a, b string) string {

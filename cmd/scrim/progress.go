@@ -13,7 +13,7 @@ import (
 // startProgress shows progress on stderr until the returned stop is called.
 // auto: a bar redrawn in place when stderr is a terminal, nothing otherwise
 // (logs stay quiet); plain: one line a second, for logs and scripts.
-func startProgress(mode string, w io.Writer, label string, snap func() ingest.Progress) (stop func()) {
+func startProgress(mode string, every time.Duration, w io.Writer, label string, snap func() ingest.Progress) (stop func()) {
 	switch mode {
 	case "auto":
 		if !isTerminal(w) {
@@ -27,9 +27,11 @@ func startProgress(mode string, w io.Writer, label string, snap func() ingest.Pr
 		fmt.Fprintf(w, "scrim: unknown --progress %q, showing none\n", mode)
 		return func() {}
 	}
-	every := 200 * time.Millisecond
-	if mode == "plain" {
-		every = time.Second
+	if every <= 0 {
+		every = 200 * time.Millisecond
+		if mode == "plain" {
+			every = time.Second
+		}
 	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
