@@ -320,16 +320,18 @@ func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCoun
 			if failed != nil {
 				continue // drain so workers can finish
 			}
-			if err := b.Add(r.rec); err != nil {
+			isNew, err := b.Add(r.rec)
+			if err != nil {
 				fail(err)
 				continue
 			}
 			c.added.Add(1)
 			c.bytes.Add(r.bytesRead)
-			if r.rec.Media != nil {
+			if isNew {
 				c.newMedia.Add(1)
 			}
-			if r.failed {
+			// A picture's decode error counts once, with its first occurrence.
+			if r.rec.Occurrence.Error != "" || (isNew && r.rec.Media.Error != "") {
 				c.errors.Add(1)
 			}
 			in.filesDone.Add(1)

@@ -20,7 +20,6 @@ type job struct {
 type result struct {
 	rec       store.FileRecord
 	bytesRead int64
-	failed    bool
 }
 
 // worker analyses one file at a time with buffers it reuses.
@@ -41,14 +40,12 @@ func (w *worker) process(j job) result {
 	r := result{rec: store.FileRecord{Occurrence: j.occ, PreviousSHA256: j.previousSHA}}
 	if j.entry.Err != nil {
 		r.rec.Occurrence.Error = j.entry.Err.Error()
-		r.failed = true
 		return r
 	}
 	media, thumb, n, err := w.analyse(j.entry)
 	r.bytesRead = n
 	if err != nil {
 		r.rec.Occurrence.Error = err.Error()
-		r.failed = true
 		return r
 	}
 	r.rec.Occurrence.SHA256 = media.SHA256
@@ -56,7 +53,6 @@ func (w *worker) process(j job) result {
 	known, err := w.in.store.HasMedia(media.SHA256)
 	if err != nil {
 		r.rec.Occurrence.Error = err.Error()
-		r.failed = true
 		return r
 	}
 	if !known {
@@ -65,7 +61,6 @@ func (w *worker) process(j job) result {
 		}
 		r.rec.Media = &media
 		r.rec.Thumb = thumb
-		r.failed = media.Error != ""
 	}
 	return r
 }

@@ -28,7 +28,7 @@ func BenchmarkBatchAdd(b *testing.B) {
 		start := time.Now()
 		batch := st.NewBatch()
 		for _, r := range recs {
-			if err := batch.Add(r); err != nil {
+			if _, err := batch.Add(r); err != nil {
 				b.Fatal(err)
 			}
 		}

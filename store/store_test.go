@@ -73,7 +73,7 @@ func TestBatchDedupeAndStats(t *testing.T) {
 		{Occurrence: Occurrence{Evidence: "EX2", Path: "/unreadable", Error: "permission denied"}},
 	}
 	for _, r := range recs {
-		if err := batch.Add(r); err != nil {
+		if _, err := batch.Add(r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -149,7 +149,7 @@ func TestManyFilesSplitIntoTransactions(t *testing.T) {
 	const n = 3000 // about 60 MB of thumbnails: many transactions
 	for i := 0; i < n; i++ {
 		m := media(i, "picture")
-		if err := batch.Add(FileRecord{Occurrence: occ("E", fmt.Sprintf("/%05d.jpg", i), m), Media: m, Thumb: thumb}); err != nil {
+		if _, err := batch.Add(FileRecord{Occurrence: occ("E", fmt.Sprintf("/%05d.jpg", i), m), Media: m, Thumb: thumb}); err != nil {
 			t.Fatal(err)
 		}
 	}

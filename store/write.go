@@ -71,12 +71,23 @@ func fileEntries(r FileRecord) ([]kv, []byte, error) {
 	return out, del, nil
 }
 
-// Add queues one file. It commits the current transaction first when the
-// file would not fit in it.
-func (b *Batch) Add(r FileRecord) error {
+// Add queues one file and reports whether its media is new to the case. It
+// commits the current transaction first when the file would not fit in it.
+// Two workers may analyse the same content at once; only the first record of
+// a media is written, so counts and the value log stay exact.
+func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
+	if r.Media != nil {
+		known, err := b.hasMedia(r.Media.SHA256)
+		if err != nil {
+			return false, fmt.Errorf("store %s: %w", r.Occurrence.Path, err)
+		}
+		if known {
+			r.Media, r.Thumb = nil, nil
+		}
+	}
 	entries, del, err := fileEntries(r)
 	if err != nil {
-		return fmt.Errorf("encode record for %s: %w", r.Occurrence.Path, err)
+		return false, fmt.Errorf("encode record for %s: %w", r.Occurrence.Path, err)
 	}
 	size := 0
 	for _, e := range entries {
@@ -84,7 +95,7 @@ func (b *Batch) Add(r FileRecord) error {
 	}
 	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+len(entries)+1 > batchMaxKeys) {
 		if err := b.Flush(); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if b.txn == nil {
@@ -92,17 +103,30 @@ func (b *Batch) Add(r FileRecord) error {
 	}
 	if del != nil {
 		if err := b.txn.Delete(del); err != nil {
-			return b.fail(r, err)
+			return false, b.fail(r, err)
 		}
 	}
 	for _, e := range entries {
 		if err := b.txn.Set(e.k, e.v); err != nil {
-			return b.fail(r, err)
+			return false, b.fail(r, err)
 		}
 	}
 	b.bytes += size
 	b.keys += len(entries) + 1
-	return nil
+	return r.Media != nil, nil
+}
+
+// hasMedia looks in the open transaction (which sees its own pending
+// writes) or, between transactions, in the store.
+func (b *Batch) hasMedia(sha string) (bool, error) {
+	if b.txn == nil {
+		return b.s.HasMedia(sha)
+	}
+	_, err := b.txn.Get(keyMedia(sha))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (b *Batch) fail(r FileRecord, err error) error {

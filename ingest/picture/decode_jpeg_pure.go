@@ -12,3 +12,5 @@ func (a *Analyzer) decodeJPEG(data []byte, cfg image.Config) (decoded, error) {
 	}
 	return a.decodeJPEGStd(data, cfg, info)
 }
+
+func encodeThumb(img *image.RGBA, quality int) ([]byte, error) { return encodeThumbStd(img, quality) }

@@ -7,7 +7,6 @@ import (
 	"image/jpeg"
 
 	"github.com/corona10/goimagehash"
-	"github.com/disintegration/imaging"
 )
 
 const thumbQuality = 85
@@ -32,11 +31,11 @@ func (a *Analyzer) fingerprint(img image.Image, w, h int) (phash, dhash uint64, 
 		tw, th := fitSize(w, h, a.thumbSide)
 		small = resizeTo(img, tw, th)
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, small, &jpeg.Options{Quality: thumbQuality}); err != nil {
+	thumb, err = encodeThumb(small, thumbQuality)
+	if err != nil {
 		return 0, 0, nil, fmt.Errorf("thumbnail: %w", err)
 	}
-	return ph.GetHash(), dh.GetHash(), buf.Bytes(), nil
+	return ph.GetHash(), dh.GetHash(), thumb, nil
 }
 
 // fitSize is the size imaging.Fit gives a w×h picture fitted into side×side:
@@ -52,23 +51,22 @@ func fitSize(w, h, side int) (int, int) {
 	return max(1, int(float64(side)*aspect)), side
 }
 
-// resizeTo box-filters img to exactly w×h as NRGBA; no filtering when the
-// size already matches.
-func resizeTo(img image.Image, w, h int) *image.NRGBA {
-	b := img.Bounds()
-	if b.Dx() == w && b.Dy() == h {
-		return imaging.Clone(img)
-	}
-	return imaging.Resize(img, w, h, imaging.Box)
+// resizeTo box-filters img to exactly w×h, opaque over black.
+func resizeTo(img image.Image, w, h int) *image.RGBA {
+	return boxFit(img, w, h)
 }
 
-// fitCost is what resizing a w×h decoded picture into side×side allocates:
-// imaging resizes horizontally first (fitted width × full height), then
-// vertically; a picture that already fits is cloned to NRGBA.
+// fitCost is what resizing a w×h decoded picture into side×side allocates.
 func fitCost(w, h, side int) int64 {
 	fw, fh := fitSize(w, h, side)
-	if fw == w && fh == h {
-		return 4 * int64(w) * int64(h)
+	return boxFitCost(w, h, fw, fh)
+}
+
+// encodeThumbStd is the pure-Go thumbnail encoder.
+func encodeThumbStd(img *image.RGBA, quality int) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, err
 	}
-	return 4*int64(fw)*int64(h) + 4*int64(fw)*int64(fh)
+	return buf.Bytes(), nil
 }
