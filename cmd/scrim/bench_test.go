@@ -19,8 +19,10 @@ import (
 // BenchmarkIngestVsHashdeep ingests a tree of SCRIM_BENCH_BYTES (default
 // 1.1 GB) with the real binary and, in the same run on the same files,
 // times md5sum and hashdeep computing the same digests. All three read from
-// the page cache (the tree is read once before timing). It prints MB/s,
-// the ratios, and scrim's peak RSS.
+// the page cache (the tree is read once before timing). It prints MB/s, the
+// ratios and scrim's peak RSS, for two trees: bytes only (the hashing path
+// alone, what hashdeep also does) and the same with 1 MP JPEGs among them
+// (scrim also decodes, hashes perceptually and thumbnails those).
 func BenchmarkIngestVsHashdeep(b *testing.B) {
 	total := int64(1_100_000_000)
 	if v := os.Getenv("SCRIM_BENCH_BYTES"); v != "" {
@@ -35,8 +37,18 @@ func BenchmarkIngestVsHashdeep(b *testing.B) {
 			b.Fatalf("%s not installed (make bench installs it)", tool)
 		}
 	}
+	for _, pictures := range []int{0, 400} {
+		name := "bytes-only"
+		if pictures > 0 {
+			name = fmt.Sprintf("with-%d-pictures", pictures)
+		}
+		b.Run(name, func(b *testing.B) { benchIngest(b, total, pictures) })
+	}
+}
+
+func benchIngest(b *testing.B, total int64, pictures int) {
 	root := filepath.Join(b.TempDir(), "tree")
-	if _, err := demo.GenerateBulk(root, total, 400, 11); err != nil {
+	if _, err := demo.GenerateBulk(root, total, pictures, 11); err != nil {
 		b.Fatal(err)
 	}
 	files, size := listFiles(b, root)
@@ -62,8 +74,8 @@ func BenchmarkIngestVsHashdeep(b *testing.B) {
 		b.ReportMetric(md5sum.Seconds()/ingest.Seconds(), "x-md5sum")
 		b.ReportMetric(hashdeep.Seconds()/ingest.Seconds(), "x-hashdeep")
 		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
-		fmt.Printf("ingest of %d files, %.2f GB: scrim %.0f MB/s (%.2fx md5sum %.0f MB/s, %.2fx hashdeep -j2 %.0f MB/s), peak RSS %d MiB\n",
-			len(files), float64(size)/1e9, mbs(ingest), md5sum.Seconds()/ingest.Seconds(), mbs(md5sum),
+		fmt.Printf("ingest of %d files (%d pictures), %.2f GB: scrim %.0f MB/s (%.2fx md5sum %.0f MB/s, %.2fx hashdeep -j2 %.0f MB/s), peak RSS %d MiB\n",
+			len(files), pictures, float64(size)/1e9, mbs(ingest), md5sum.Seconds()/ingest.Seconds(), mbs(md5sum),
 			hashdeep.Seconds()/ingest.Seconds(), mbs(hashdeep), rss>>20)
 	}
 }
