@@ -13,10 +13,10 @@ EVIDENCE  ?= $(DEMO)/evidence
 CASE      ?= $(DEMO)/case
 EXAMINER  ?= demo
 
-# Debian packages: libjpeg-turbo for the fast DCT-scaled JPEG decode (cgo);
+# Debian packages: libjpeg-turbo (TurboJPEG API) for the fast DCT-scaled JPEG decode (cgo);
 # reference tools the tests compare against (coreutils digests, hashdeep);
 # tools that make real fixtures (ImageMagick, libheif, cwebp, ffmpeg).
-APT_BUILD := gcc libc6-dev pkg-config libjpeg62-turbo-dev
+APT_BUILD := gcc libc6-dev libturbojpeg0-dev
 APT_TEST  := hashdeep imagemagick libheif-examples webp ffmpeg procps
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

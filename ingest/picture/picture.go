@@ -76,13 +76,10 @@ type Analyzer struct {
 	jpeg      jpegTuning
 }
 
-// jpegTuning holds the libjpeg speed knobs; tests and benchmarks vary them to
-// measure their effect on hashes, production uses the defaults.
+// jpegTuning lets tests and benchmarks take the slower JPEG paths on purpose.
 type jpegTuning struct {
-	fastDCT         bool // JDCT_IFAST instead of JDCT_ISLOW
-	noFancyUpsample bool // only matters for non-raw output
-	disableScaling  bool // decode at full size even with libjpeg
-	forcePureGoJPEG bool // skip libjpeg entirely
+	disableScaling  bool // decode at full size even with libjpeg-turbo
+	forcePureGoJPEG bool // skip libjpeg-turbo entirely
 }
 
 // NewAnalyzer returns an Analyzer for opt.

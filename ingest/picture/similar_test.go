@@ -74,31 +74,6 @@ func TestDecoderAgreement(t *testing.T) {
 	}
 }
 
-// TestJPEGTuning measures what libjpeg's speed knobs do to the hashes. With
-// DCT scaling libjpeg uses its reduced-size IDCTs, which ignore the DCT
-// method, and raw YCbCr output skips upsampling, so both matter only for
-// pictures decoded at 1/1.
-func TestJPEGTuning(t *testing.T) {
-	for _, size := range [][2]int{{4000, 3000}, {1200, 900}, {400, 300}} {
-		data := encJPEG(t, photo(size[0], size[1], 13), 90)
-		base := NewAnalyzer(Options{})
-		ref, err := base.Analyze(data, "jpeg")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tune := range []jpegTuning{{fastDCT: true}, {noFancyUpsample: true}, {fastDCT: true, disableScaling: true}} {
-			a := NewAnalyzer(Options{})
-			a.jpeg = tune
-			res, err := a.Analyze(data, "jpeg")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Logf("%dx%d %+v (%s): pHash %d, dHash %d from ISLOW %s",
-				size[0], size[1], tune, res.Decoder, hamming(ref.PHash, res.PHash), hamming(ref.DHash, res.DHash), ref.Decoder)
-		}
-	}
-}
-
 // TestConcurrent runs one Analyzer from four goroutines (run it with -race)
 // and checks every result matches the sequential one.
 func TestConcurrent(t *testing.T) {
