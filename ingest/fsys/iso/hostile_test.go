@@ -1,0 +1,77 @@
+package iso
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math/rand"
+	"os"
+	"testing"
+	"time"
+
+	"scrim/ingest/fsys"
+)
+
+// exercise opens data as a volume and reads everything, bounded in time.
+func exercise(t testing.TB, data []byte) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v, err := Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		buf := make([]byte, 64<<10)
+		v.Walk(ctx, func(f fsys.File) error {
+			if f.Content != nil {
+				for off := int64(0); off < f.Size && ctx.Err() == nil; off += int64(len(buf)) {
+					if _, err := f.Content.ReadAt(buf, off); err != nil && err != io.EOF {
+						break
+					}
+				}
+			}
+			return nil
+		})
+		v.Unallocated(ctx, func(int64, int64) error { return ctx.Err() })
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("hang")
+	}
+}
+
+func TestHostile(t *testing.T) {
+	img := fixture(t, "genisoimage-JR")
+	data, err := os.ReadFile(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(bytes.NewReader(data[:34000]), 34000); err == nil {
+		t.Error("truncated volume opened")
+	}
+	zero := bytes.Clone(data)
+	clear(zero[16*2048 : 18*2048])
+	if _, err := Open(bytes.NewReader(zero), int64(len(zero))); err == nil {
+		t.Error("zeroed volume descriptors opened")
+	}
+	rng := rand.New(rand.NewSource(1))
+	for i := range 30 {
+		m := bytes.Clone(data)
+		switch i % 3 {
+		case 0: // random descriptor fields, identifiers kept
+			rng.Read(m[16*2048+8 : 16*2048+200])
+			rng.Read(m[17*2048+8 : 17*2048+200])
+		case 1: // garbage over the directory area
+			rng.Read(m[18*2048 : 18*2048+64<<10])
+		default: // scattered byte flips
+			for range 2000 {
+				m[rng.Intn(len(m))] ^= byte(rng.Intn(255) + 1)
+			}
+		}
+		exercise(t, m)
+		exercise(t, m[:len(m)/2]) // truncated image
+	}
+}
