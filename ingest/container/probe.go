@@ -1,0 +1,96 @@
+package container
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"scrim/ingest/container/ewf"
+)
+
+// probe recognises one container format from the file's first and last
+// bytes; open is called only when match says yes.
+type probe struct {
+	name  string
+	match func(head, tail []byte) bool
+	open  func(path string) (Image, error)
+}
+
+// probes lists the content-recognised formats in the order they are tried.
+func probes() []probe {
+	return []probe{
+		{"ewf", func(h, _ []byte) bool { return ewf.Probe(h) }, openEWF},
+		{"vhdx", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("vhdxfile")) }, openVHDX},
+		// A fixed VHD has only the footer at the end; a dynamic one also has
+		// a copy at offset 0 (checked so a truncated one is reported, not
+		// read as raw).
+		{"vhd", func(h, t []byte) bool {
+			return bytes.HasPrefix(t, []byte("conectix")) || bytes.HasPrefix(h, []byte("conectix"))
+		}, openVHD},
+		{"vmdk", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("KDMV")) }, openVMDKSparse},
+		{"vmdk", func(h, _ []byte) bool { return isVMDKDescriptor(h) }, openVMDKDescriptor},
+	}
+}
+
+// Open probes the file at path by content (not extension) and returns the
+// media inside it: VHDX, VHD, VMDK (sparse, or a text descriptor with flat
+// extents), then a split raw set by name (NAME.001/NAME.aa given as the
+// first segment), then raw. A file that looks like a container but does not
+// parse as one is an error, never silently read as raw.
+func Open(path string) (Image, error) {
+	f, err := openReadOnly(path)
+	if err != nil {
+		return nil, fmt.Errorf("container: %w", err)
+	}
+	head, tail, err := headTail(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", path, err)
+	}
+	for _, p := range probes() {
+		if p.match(head, tail) {
+			return p.open(path)
+		}
+	}
+	if s, idx, ok := parseSplitName(path); ok {
+		s = s.withFirst()
+		if idx == s.first {
+			return openSplit(path, s)
+		}
+		if first := s.name(s.first); first != "" {
+			if _, err := os.Stat(first); err == nil {
+				return nil, fmt.Errorf("container %s: a later segment of the split set starting at %s; open that one", path, first)
+			}
+		}
+	}
+	return openRaw(path)
+}
+
+// headTail reads the first 4 KiB and the last 512 bytes of f.
+func headTail(f *os.File) (head, tail []byte, err error) {
+	size, err := fileSize(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	head = make([]byte, min(size, 4096))
+	if _, err := f.ReadAt(head, 0); err != nil && err != io.EOF {
+		return nil, nil, err
+	}
+	if size >= 512 {
+		tail = make([]byte, 512)
+		if _, err := f.ReadAt(tail, size-512); err != nil && err != io.EOF {
+			return nil, nil, err
+		}
+	}
+	return head, tail, nil
+}
+
+// openEWF adapts the EWF reader, which lives in its own package.
+func openEWF(path string) (Image, error) {
+	im, err := ewf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return im, nil
+}
