@@ -14,10 +14,14 @@ CASE      ?= $(DEMO)/case
 EXAMINER  ?= demo
 
 # Debian packages: libjpeg-turbo (TurboJPEG API) for the fast DCT-scaled JPEG decode (cgo);
-# reference tools the tests compare against (coreutils digests, hashdeep);
-# tools that make real fixtures (ImageMagick, libheif, cwebp, ffmpeg).
+# reference tools the tests compare against (coreutils digests, hashdeep,
+# The Sleuth Kit, ewfverify); tools that make real fixtures (ImageMagick,
+# libheif, cwebp, ffmpeg, mkfs.*, mtools, ntfs-3g, sfdisk/sgdisk, ewfacquire,
+# genisoimage/xorriso, qemu-img).
 APT_BUILD := gcc libc6-dev libturbojpeg0-dev
-APT_TEST  := hashdeep imagemagick libheif-examples webp ffmpeg procps
+APT_TEST  := hashdeep imagemagick libheif-examples webp ffmpeg procps \
+             sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
+             genisoimage xorriso qemu-utils exfatprogs
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build run test bench fuzz deps deps-build deps-test check-go clean

@@ -41,18 +41,21 @@ type FileRow struct {
 	Ctime          string `json:"ctime"`
 	Btime          string `json:"btime"`
 	Error          string `json:"error"`
+	VolumeOffset   int64  `json:"volume_offset"`
+	VolumeType     string `json:"volume_type"`
 }
 
 // FileColumns is the CSV header, in the JSON field order.
 var FileColumns = []string{"evidence", "volume", "fs", "path", "deleted", "carved", "offset", "size",
 	"md5", "sha1", "sha256", "type", "width", "height", "phash", "dhash", "category", "category_source",
-	"kind", "mime", "inode", "mtime", "atime", "ctime", "btime", "error"}
+	"kind", "mime", "inode", "mtime", "atime", "ctime", "btime", "error", "volume_offset", "volume_type"}
 
 func (r FileRow) csvRecord() []string {
 	return []string{r.Evidence, r.Volume, r.FS, r.Path, strconv.FormatBool(r.Deleted), strconv.FormatBool(r.Carved),
 		strconv.FormatInt(r.Offset, 10), strconv.FormatInt(r.Size, 10), r.MD5, r.SHA1, r.SHA256, r.Type,
 		strconv.Itoa(r.Width), strconv.Itoa(r.Height), r.PHash, r.DHash, r.Category, r.CategorySource,
-		r.Kind, r.MIME, strconv.FormatUint(r.Inode, 10), r.Mtime, r.Atime, r.Ctime, r.Btime, r.Error}
+		r.Kind, r.MIME, strconv.FormatUint(r.Inode, 10), r.Mtime, r.Atime, r.Ctime, r.Btime, r.Error,
+		strconv.FormatInt(r.VolumeOffset, 10), r.VolumeType}
 }
 
 // EachFileRow streams every occurrence (of one evidence item when evidence is
@@ -61,7 +64,7 @@ func (r FileRow) csvRecord() []string {
 func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error {
 	cache := newMediaCache(st, 4096)
 	return st.EachOccurrence(evidence, func(o store.Occurrence) error {
-		row := FileRow{Evidence: o.Evidence, Volume: o.Volume, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
+		row := FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
 			Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
 			Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error}
 		if o.SHA256 != "" {

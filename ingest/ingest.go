@@ -155,6 +155,7 @@ func (in *Ingester) Ingest(ctx context.Context, src evidence.Source, id string) 
 		ev = store.Evidence{ID: id, Path: info.Path, Format: info.Format, Size: info.Size,
 			Examiner: in.opt.Examiner, FirstIngested: start.UTC()}
 	}
+	ev.Segments, ev.StoredHashes, ev.Notes = info.Segments, info.StoredHashes, info.Notes
 	if ev.Status != "complete" {
 		ev.Status = "in progress"
 	}
@@ -168,7 +169,11 @@ func (in *Ingester) Ingest(ctx context.Context, src evidence.Source, id string) 
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go in.countTotals(ctx, src)
+	if info.Format == "directory" {
+		// A second walk of a folder is cheap and gives the ETA; a disk
+		// image would be parsed (and carved) twice.
+		go in.countTotals(ctx, src)
+	}
 
 	jobs := make(chan job, 2*in.opt.Workers)
 	records := make(chan result, 4*in.opt.Workers)
@@ -348,18 +353,20 @@ func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCoun
 
 func occurrenceOf(evidenceID string, e evidence.Entry) store.Occurrence {
 	return store.Occurrence{
-		Evidence: evidenceID,
-		Volume:   e.Volume,
-		FS:       e.FS,
-		Path:     e.Path,
-		Inode:    e.Inode,
-		Deleted:  e.Deleted,
-		Carved:   e.Carved,
-		Offset:   e.Offset,
-		Size:     e.Size,
-		Mtime:    store.FormatTime(e.Mtime),
-		Atime:    store.FormatTime(e.Atime),
-		Ctime:    store.FormatTime(e.Ctime),
-		Btime:    store.FormatTime(e.Btime),
+		Evidence:     evidenceID,
+		Volume:       e.Volume,
+		VolumeOffset: e.VolumeOffset,
+		VolumeType:   e.VolumeType,
+		FS:           e.FS,
+		Path:         e.Path,
+		Inode:        e.Inode,
+		Deleted:      e.Deleted,
+		Carved:       e.Carved,
+		Offset:       e.Offset,
+		Size:         e.Size,
+		Mtime:        store.FormatTime(e.Mtime),
+		Atime:        store.FormatTime(e.Atime),
+		Ctime:        store.FormatTime(e.Ctime),
+		Btime:        store.FormatTime(e.Btime),
 	}
 }

@@ -17,6 +17,23 @@ type Evidence struct {
 	LastIngested  time.Time `json:"last_ingested"`
 	// Status is "in progress" until a run has seen every entry, then "complete".
 	Status string `json:"status"`
+	// Segments are the files of a multi-file container, in order.
+	Segments []string `json:"segments,omitempty"`
+	// StoredHashes are the acquisition digests the container carries
+	// ("md5", "sha1"); Verification says whether the media still matches them.
+	StoredHashes map[string]string `json:"stored_hashes,omitempty"`
+	Verification *Verification     `json:"verification,omitempty"`
+	// Notes are problems met while opening the evidence (a missing segment,
+	// a damaged partition table) that did not stop the ingest.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Verification is the outcome of recomputing a container's acquisition hashes.
+type Verification struct {
+	Status   string            `json:"status"` // "verified", "mismatch", "no stored hash", "unreadable"
+	Computed map[string]string `json:"computed"`
+	At       time.Time         `json:"at"`
+	Detail   string            `json:"detail,omitempty"`
 }
 
 // Media is what follows from one unique content (one SHA-256), whatever its name.
@@ -41,18 +58,22 @@ type Media struct {
 type Occurrence struct {
 	Evidence string `json:"evidence"`
 	Volume   string `json:"volume"`
-	FS       string `json:"fs"`
-	Path     string `json:"path"`
-	Inode    uint64 `json:"inode,omitempty"`
-	Deleted  bool   `json:"deleted"`
-	Carved   bool   `json:"carved"`
-	Offset   int64  `json:"offset"`
-	Size     int64  `json:"size"`
-	Mtime    string `json:"mtime,omitempty"` // RFC 3339, UTC
-	Atime    string `json:"atime,omitempty"`
-	Ctime    string `json:"ctime,omitempty"`
-	Btime    string `json:"btime,omitempty"`
-	SHA256   string `json:"sha256"` // empty when the content could not be read
+	// VolumeOffset and VolumeType say where the volume sits and what the
+	// partition table calls it ("0x07", a GPT type GUID); zero for folders.
+	VolumeOffset int64  `json:"volume_offset,omitempty"`
+	VolumeType   string `json:"volume_type,omitempty"`
+	FS           string `json:"fs"`
+	Path         string `json:"path"`
+	Inode        uint64 `json:"inode,omitempty"`
+	Deleted      bool   `json:"deleted"`
+	Carved       bool   `json:"carved"`
+	Offset       int64  `json:"offset"`
+	Size         int64  `json:"size"`
+	Mtime        string `json:"mtime,omitempty"` // RFC 3339, UTC
+	Atime        string `json:"atime,omitempty"`
+	Ctime        string `json:"ctime,omitempty"`
+	Btime        string `json:"btime,omitempty"`
+	SHA256       string `json:"sha256"` // empty when the content could not be read
 	// Error says why the content could not be read; the place is kept anyway.
 	Error string `json:"error,omitempty"`
 }

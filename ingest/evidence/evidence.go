@@ -16,18 +16,20 @@ import (
 
 // Entry is one file found in an evidence item.
 type Entry struct {
-	Volume  string // volume within the evidence ("" when there is none)
-	FS      string // filesystem type ("" for host files)
-	Path    string // slash-separated path inside the volume, beginning with "/"
-	Inode   uint64 // inode or MFT record number, 0 when unknown
-	Deleted bool
-	Carved  bool
-	Offset  int64 // byte offset in the evidence for carved data, else 0
-	Size    int64
-	Mtime   time.Time
-	Atime   time.Time
-	Ctime   time.Time // inode change time
-	Btime   time.Time // birth time where the filesystem keeps one
+	Volume       string // volume within the evidence ("" when there is none)
+	VolumeOffset int64  // where the volume starts in the evidence, in bytes
+	VolumeType   string // partition type as the table names it
+	FS           string // filesystem type ("" for host files)
+	Path         string // slash-separated path inside the volume, beginning with "/"
+	Inode        uint64 // inode or MFT record number, 0 when unknown
+	Deleted      bool
+	Carved       bool
+	Offset       int64 // byte offset in the evidence for carved data, else 0
+	Size         int64
+	Mtime        time.Time
+	Atime        time.Time
+	Ctime        time.Time // inode change time
+	Btime        time.Time // birth time where the filesystem keeps one
 	// Err is set when the entry was seen but cannot be read (permissions,
 	// damaged metadata); it is still recorded so nothing is silently dropped.
 	Err error
@@ -43,9 +45,14 @@ type Content interface {
 
 // Info describes an evidence item as a whole.
 type Info struct {
-	Path   string // absolute source path as given by the examiner
-	Format string // "directory", "file", later "raw", "ewf", ...
-	Size   int64  // container size in bytes (directories: 0, counted while walking)
+	Path     string // absolute source path as given by the examiner
+	Format   string // "directory", "file", "raw", "split-raw", "ewf", "vmdk", "vhd", "vhdx"
+	Size     int64  // media size in bytes (directories: 0)
+	Segments []string
+	// StoredHashes are acquisition digests the container carries.
+	StoredHashes map[string]string
+	// Notes are problems met while opening that did not stop it.
+	Notes []string
 }
 
 // Source is one opened evidence item.
@@ -67,6 +74,7 @@ type opener func(path string, fi os.FileInfo) (Source, error)
 // Container formats (disk images) go before the loose-file fallback.
 var openers = []opener{
 	openDirectory,
+	openDiskImage,
 	openLooseFile,
 }
 

@@ -1,0 +1,20 @@
+package evidence
+
+import (
+	"scrim/ingest/fsys/ext"
+	"scrim/ingest/fsys/fat"
+	"scrim/ingest/fsys/iso"
+	"scrim/ingest/fsys/ntfs"
+)
+
+// filesystems lists the filesystem readers probed on every volume; a new
+// filesystem is one package and one line here. When more than one claims a
+// volume they are tried in this order and every failure is reported.
+func filesystems() []filesystem {
+	return []filesystem{
+		{"fat", fat.Probe, fat.Open},
+		{"ntfs", ntfs.Probe, ntfs.Open},
+		{"ext", ext.Probe, ext.Open},
+		{"iso9660", iso.Probe, iso.Open},
+	}
+}
