@@ -51,6 +51,8 @@ type Summary struct {
 	Duration    time.Duration `json:"duration_ns"` //
 	FilesPerSec float64       `json:"files_per_sec"`
 	MBPerSec    float64       `json:"mb_per_sec"`
+	// Verification is set when the caller verified the acquisition hashes.
+	Verification *store.Verification `json:"verification,omitempty"`
 }
 
 // Progress is a snapshot for progress bars.

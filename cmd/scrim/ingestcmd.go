@@ -3,15 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"scrim/ingest"
 	"scrim/ingest/evidence"
 	"scrim/ingest/picture"
+	"scrim/store"
 )
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,6 +26,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	maxPixels := fs.Int64("max-pixels", 0, "refuse to decode pictures larger than this many pixels (default 100000000)")
 	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none")
 	progressEvery := fs.Duration("progress-interval", 0, "time between progress updates (default 200ms for bar, 1s for plain)")
+	verify := fs.Bool("verify", false, "after ingest, hash each disk image's whole media and check it against the acquisition hashes it stores (E01)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	verbose := fs.Bool("verbose", false, "print store warnings")
 	paths, err := parseInterspersed(fs, args)
@@ -73,6 +77,13 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			return err
 		}
+		if *verify {
+			v, err := verifyEvidence(ctx, st, src, id, *progressMode, stderr)
+			if err != nil {
+				return err
+			}
+			sum.Verification = v
+		}
 		results = append(results, sum)
 		if !*asJSON {
 			printSummary(stdout, sum)
@@ -90,6 +101,42 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	fmt.Fprintf(w, "%s (%s %s): %d files seen, %d added, %d already in case, %d new media, %d errors; %s read in %s (%.0f files/s, %.1f MB/s)\n",
 		s.Evidence, s.Format, s.Path, s.Seen, s.Added, s.Skipped, s.NewMedia, s.Errors,
 		humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), s.FilesPerSec, s.MBPerSec)
+	if v := s.Verification; v != nil {
+		fmt.Fprintf(w, "%s: acquisition hashes %s (md5 %s, sha1 %s)%s\n", s.Evidence, v.Status, v.Computed["md5"], v.Computed["sha1"], suffix(v.Detail))
+	}
+}
+
+func suffix(detail string) string {
+	if detail == "" {
+		return ""
+	}
+	return "; " + detail
+}
+
+// verifyEvidence hashes a disk image's whole media, compares it with the
+// stored acquisition hashes, and records the outcome on the evidence record.
+func verifyEvidence(ctx context.Context, st *store.Store, src evidence.Source, id, progressMode string, stderr io.Writer) (*store.Verification, error) {
+	var done, total atomic.Int64
+	start := time.Now()
+	stop := startProgress(progressMode, 0, stderr, "verify "+id, func() ingest.Progress {
+		return ingest.Progress{FilesDone: 0, BytesDone: done.Load(), BytesTotal: total.Load(), TotalKnown: true, Started: start}
+	})
+	v, err := evidence.Verify(ctx, src, func(d, t int64) { done.Store(d); total.Store(t) })
+	stop()
+	if errors.Is(err, evidence.ErrNothingToVerify) {
+		fmt.Fprintf(stderr, "scrim ingest: %s is not a disk image; nothing to verify\n", id)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &store.Verification{Status: v.Status, Computed: v.Computed, At: time.Now().UTC(), Detail: v.Detail}
+	ev, ok, err := st.Evidence(id)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("record verification of %s: evidence record missing (%v)", id, err)
+	}
+	ev.Verification = out
+	return out, st.PutEvidence(ev)
 }
 
 func humanBytes(n int64) string {

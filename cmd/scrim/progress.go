@@ -86,6 +86,10 @@ func progressLine(label string, p ingest.Progress, now time.Time) string {
 	} else {
 		total += "+"
 	}
+	if p.TotalKnown && p.FilesTotal == 0 && p.FilesDone == 0 {
+		// A pass over bytes, not files (verification).
+		return fmt.Sprintf("%s %s%s/%s  %.1f MB/s  %s", label, bar, humanBytes(p.BytesDone), humanBytes(p.BytesTotal), mbs, eta)
+	}
 	return fmt.Sprintf("%s %s%d/%s files  %.0f files/s  %.1f MB/s  %s", label, bar, p.FilesDone, total, fps, mbs, eta)
 }
 
