@@ -24,7 +24,7 @@ APT_TEST  := hashdeep imagemagick libheif-examples webp ffmpeg procps \
              genisoimage xorriso qemu-utils exfatprogs
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test bench fuzz deps deps-build deps-test check-go clean
+.PHONY: all build run test bench fuzz fuzz-short fuzz-run deps deps-build deps-test check-go clean
 
 all: build
 
@@ -69,17 +69,37 @@ test: deps-test
 	@echo "== go vet"; $(GO) vet ./... ./testdata/demo ./testdata/gendemo
 	@echo "== pure-Go build (no cgo)"; CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/scrim
 	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/demo
-	@echo "== tests without cgo (pure-Go decoders)"; CGO_ENABLED=0 $(GO) test -count=1 ./ingest/...
+	@echo "== tests without cgo (pure-Go decoders)"; CGO_ENABLED=0 $(GO) test -count=1 ./ingest ./ingest/picture ./ingest/digest ./ingest/filetype
+	@echo "== short fuzz of every parser"; $(MAKE) --no-print-directory fuzz-run FUZZ_FOR=3s
 
 # Long measurements, kept out of make test.
 bench: deps-test
 	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/...
 	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench IngestVsHashdeep -benchtime 1x -timeout 60m ./cmd/scrim
 
-FUZZTIME ?= 30s
+# Every parser entry point has a fuzz target: a few seconds each in make test,
+# longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
+# shrinking the large seed images instead of exploring.
+FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
+	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
+	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/container/ewf:FuzzOpen \
+	ingest/container:FuzzVHD ingest/container:FuzzVHDX ingest/container:FuzzVMDKDescriptor \
+	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen
+FUZZTIME ?= 60s
+FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
+
 fuzz: deps-test
-	$(GO) test -run NONE -fuzz FuzzSniff -fuzztime $(FUZZTIME) ./ingest/filetype
-	$(GO) test -run NONE -fuzz FuzzAnalyze -fuzztime $(FUZZTIME) ./ingest/picture
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_FOR=$(FUZZTIME)
+
+fuzz-short: deps-test
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_FOR=3s
+
+fuzz-run:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$pkg $$fn $(FUZZ_FOR)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZ_FOR) -fuzzminimizetime 1x ./$$pkg >$(FUZZ_LOG) 2>&1 \
+			|| { cat $(FUZZ_LOG); exit 1; }; \
+	done
 
 clean:
 	rm -rf $(BIN) $(DEMO)
