@@ -75,7 +75,7 @@ test: deps-test
 # Long measurements, kept out of make test.
 bench: deps-test
 	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/...
-	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench IngestVsHashdeep -benchtime 1x -timeout 60m ./cmd/scrim
+	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK" -benchtime 1x -timeout 60m ./cmd/scrim
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time

@@ -109,3 +109,58 @@ func timeIt(b *testing.B, f func()) time.Duration {
 	f()
 	return time.Since(start)
 }
+
+// BenchmarkDiskImageVsTSK ingests an ext4 image of SCRIM_BENCH_BYTES of
+// files, beside md5sum of the raw image and the classic TSK pipeline
+// (tsk_recover -e, then hashdeep over what it recovered) in the same run.
+func BenchmarkDiskImageVsTSK(b *testing.B) {
+	total := int64(1_100_000_000)
+	if v := os.Getenv("SCRIM_BENCH_BYTES"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			total = n
+		}
+	}
+	for _, tool := range []string{"tsk_recover", "hashdeep", "md5sum", "mkfs.ext4"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			b.Fatalf("%s not installed (make bench installs it)", tool)
+		}
+	}
+	dir := b.TempDir()
+	tree := filepath.Join(dir, "tree")
+	if _, err := demo.GenerateBulk(tree, total, 400, 12); err != nil {
+		b.Fatal(err)
+	}
+	img := filepath.Join(dir, "disk.raw")
+	sizeMB := total/1_000_000*115/100 + 64
+	runTool(b, "mkfs.ext4", "-q", "-F", "-d", tree, img, fmt.Sprintf("%dM", sizeMB))
+	os.RemoveAll(tree)
+	fi, _ := os.Stat(img)
+	runTool(b, "cat", img)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		md5sum := timeIt(b, func() { runTool(b, "md5sum", img) })
+		out := filepath.Join(b.TempDir(), "recovered")
+		tsk := timeIt(b, func() {
+			runTool(b, "tsk_recover", "-e", img, out)
+			runTool(b, "hashdeep", "-c", "md5,sha1,sha256", "-r", "-j2", out)
+		})
+		os.RemoveAll(out)
+		caseDir := filepath.Join(b.TempDir(), "case")
+		var rss int64
+		ingest := timeIt(b, func() {
+			cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, img)
+			if o, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("scrim ingest: %v\n%s", err, o)
+			}
+			rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+		})
+		mbs := func(d time.Duration) float64 { return float64(fi.Size()) / 1e6 / d.Seconds() }
+		b.ReportMetric(mbs(ingest), "scrim-MB/s")
+		b.ReportMetric(md5sum.Seconds()/ingest.Seconds(), "x-md5sum-of-image")
+		b.ReportMetric(tsk.Seconds()/ingest.Seconds(), "x-tsk_recover+hashdeep")
+		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
+		fmt.Printf("ext4 image %.2f GB: scrim ingest %.1f s (%.0f MB/s of image), md5sum of the image %.1f s (%.2fx), tsk_recover -e + hashdeep %.1f s (%.2fx), peak RSS %d MiB\n",
+			float64(fi.Size())/1e9, ingest.Seconds(), mbs(ingest), md5sum.Seconds(), md5sum.Seconds()/ingest.Seconds(),
+			tsk.Seconds(), tsk.Seconds()/ingest.Seconds(), rss>>20)
+	}
+}
