@@ -68,9 +68,10 @@ test: deps-test
 	@echo "== gofmt"; out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "not gofmt-clean: $$out"; exit 1; fi
 	@echo "== go vet"; $(GO) vet ./... ./testdata/demo ./testdata/gendemo
 	@echo "== pure-Go build (no cgo)"; CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/scrim
-	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/demo
-	@echo "== tests without cgo (pure-Go decoders)"; CGO_ENABLED=0 $(GO) test -count=1 ./ingest ./ingest/picture ./ingest/digest ./ingest/filetype
 	@echo "== short fuzz of every parser"; $(MAKE) --no-print-directory fuzz-run FUZZ_FOR=3s
+	@echo "== tests without cgo (pure-Go decoders)"; CGO_ENABLED=0 $(GO) test -count=1 ./ingest ./ingest/picture ./ingest/digest ./ingest/filetype
+	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/demo
+
 
 # Long measurements, kept out of make test.
 bench: deps-test

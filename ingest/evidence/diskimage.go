@@ -97,7 +97,9 @@ func (d *diskImage) Image() container.Image { return d.img }
 // as one error entry and the walk goes on with the next.
 func (d *diskImage) Walk(ctx context.Context, fn func(Entry) error) error {
 	for _, v := range d.vols {
-		err := d.walkVolume(ctx, v, fn)
+		err := supervise(ctx, readerStallLimit, fn, func(emit func(Entry) error) error {
+			return d.walkVolume(ctx, v, emit)
+		})
 		if err == nil {
 			continue
 		}
