@@ -1,0 +1,187 @@
+package hashset
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+const bom = "\xEF\xBB\xBF"
+
+// A VICS 2.0 US hash set the way national portals export it: BOM, CRLF,
+// upper-case hex, string flags, numbers as strings, /Date()/ stamps,
+// Category null, and a few records that cannot be used.
+func vics2HashSet() string {
+	return bom + `{` + "\r\n" +
+		`"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media",` + "\r\n" +
+		`"value":[` + "\r\n" +
+		`{"MediaID":1,"Category":1,"MD5":"` + strings.ToUpper(md5Of("a")) + `","SHA1":"` + strings.ToUpper(sha1Of("a")) + `",` +
+		`"MediaSize":2835,"DateUpdated":"/Date(1234567890000)/","VictimIdentified":"true","OffenderIdentified":"false",` +
+		`"IsDistributed":true,"IsPrecategorized":"True","Series":"Series X","Comments":"seen","Tags":"tag1, tag2",` +
+		`"PhotoDNA":"AAMANwAB"},` + "\r\n" +
+		`{"MediaID":"2","Category":"2","MD5":"` + md5Of("b") + `","MediaSize":"1024","DateUpdated":"2023-06-07T02:31:49.8300Z"},` + "\r\n" +
+		`{"MediaID":3,"Category":null,"SHA1":"` + sha1Of("c") + `"},` + "\r\n" +
+		`{"MediaID":4,"Category":0,"MD5":"` + md5Of("d") + `","IsDistributed":"false"},` + "\r\n" +
+		`{"MediaID":5,"Category":1,"MD5":"NOT-A-DIGEST"},` + "\r\n" + // bad: invalid MD5
+		`{"MediaID":6,"Category":3},` + "\r\n" + // bad: no digest
+		`42,` + "\r\n" + // bad: not an object
+		`{"MediaID":8,"Category":4,"MD5":"` + md5Of("h") + `","Tags":["x","y"],"AlternativeHashes":[{"HashName":"SHA256","HashValue":"` + strings.ToUpper(sha256Of("h")) + `"}]},` + "\r\n" +
+		`{"MediaID":9,"Category":"7","MD5":"` + md5Of("i") + `"}` + "\r\n" +
+		`]}` + "\r\n"
+}
+
+func TestVICS2USHashSet(t *testing.T) {
+	got, sum, err := collect(t, func(fn func(Entry) error) (Summary, error) {
+		return ReadVICS(strings.NewReader(vics2HashSet()), Options{}, fn)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSummary(t, sum, "vics", "2.0 US", 9, 6, 3, []int{5, 6, 7})
+	want := "VICS 2.0 US: 0→5 (non-pertinent), 1→1 (child abuse material), 2→2 (child exploitive/age difficult), 3→3 (CGI/animation), 4→4 (exemplar/comparison); null → none; other codes → 0 (uncategorized)"
+	if sum.Mapping != want {
+		t.Errorf("mapping\n got %s\nwant %s", sum.Mapping, want)
+	}
+	if len(got) != 6 {
+		t.Fatalf("%d entries", len(got))
+	}
+	wantEntry(t, got[0], Entry{MD5: md5Of("a"), SHA1: sha1Of("a"), Category: "1", SourceCategory: "1",
+		MediaID: "1", PhotoDNA: "AAMANwAB", Series: "Series X", Comments: "seen", Tags: []string{"tag1", "tag2"},
+		Size: 2835, VictimIdentified: true, IsDistributed: true, IsPrecategorized: true, Line: 1})
+	wantEntry(t, got[1], Entry{MD5: md5Of("b"), Category: "2", SourceCategory: "2", MediaID: "2", Size: 1024, Line: 2})
+	wantEntry(t, got[2], Entry{SHA1: sha1Of("c"), MediaID: "3", Line: 3})
+	wantEntry(t, got[3], Entry{MD5: md5Of("d"), Category: "5", SourceCategory: "0", MediaID: "4", Line: 4})
+	wantEntry(t, got[4], Entry{MD5: md5Of("h"), SHA256: sha256Of("h"), Category: "4", SourceCategory: "4",
+		MediaID: "8", Tags: []string{"x", "y"}, Line: 8})
+	wantEntry(t, got[5], Entry{MD5: md5Of("i"), Category: "0", SourceCategory: "7", MediaID: "9", Line: 9})
+}
+
+// A VICS 1.x case file: cases hold the Media, and one Media keeps its
+// digest on its MediaFiles only.
+func TestVICS1Case(t *testing.T) {
+	doc := `{"odata.metadata":"http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Cases",
+"value":[{"CaseID":"{0B5E2B5C-3C1A-4E0B-9A57-1C1D2E3F4A5B}","CaseNumber":"2024-17","SourceApplicationName":"Test",
+  "Media":[
+    {"MediaID":1,"Category":1,"MD5":"` + md5Of("one") + `","MediaFiles":[{"FileName":"IMG_0001.JPG","FilePath":"C:\\Users\\x\\IMG_0001.JPG","Created":"/Date(1300000000000+0100)/"}]},
+    {"MediaID":2,"Category":"0","MediaFiles":[{"FilePath":"C:\\pics\\two.jpg","MD5":"` + strings.ToUpper(md5Of("two")) + `","SHA1":"` + sha1Of("two") + `"}]},
+    {"MediaID":3,"Category":2,"MediaFiles":[{"FileName":"nohash.jpg"}]},
+    {"MediaID":4,"Category":2,"MD5":"` + md5Of("four") + `","RelativeFilePath":"VIC_Files\\four.png"}
+  ],
+  "ContactName":"after media"},
+ {"CaseID":"second","Media":[{"MediaID":5,"Category":3,"SHA1":"` + sha1Of("five") + `"}]}
+]}`
+	got, sum, err := collect(t, func(fn func(Entry) error) (Summary, error) {
+		return ReadVICS(strings.NewReader(doc), Options{}, fn)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSummary(t, sum, "vics", "1.x", 5, 4, 1, []int{3})
+	if !strings.HasPrefix(sum.Mapping, "VICS 1.x: 0→5 (non-pertinent), 1→1") {
+		t.Errorf("mapping %s", sum.Mapping)
+	}
+	if len(got) != 4 {
+		t.Fatalf("%d entries", len(got))
+	}
+	wantEntry(t, got[0], Entry{MD5: md5Of("one"), Category: "1", SourceCategory: "1", MediaID: "1", FileName: "IMG_0001.JPG", Line: 1})
+	wantEntry(t, got[1], Entry{MD5: md5Of("two"), SHA1: sha1Of("two"), Category: "5", SourceCategory: "0", MediaID: "2", FileName: "two.jpg", Line: 2})
+	wantEntry(t, got[2], Entry{MD5: md5Of("four"), Category: "2", SourceCategory: "2", MediaID: "4", FileName: "four.png", Line: 4})
+	wantEntry(t, got[3], Entry{SHA1: sha1Of("five"), Category: "3", SourceCategory: "3", MediaID: "5", Line: 5})
+}
+
+func TestVICS2UKCase(t *testing.T) {
+	var media []string
+	for i, c := range []string{`1`, `2`, `3`, `4`, `0`, `"B"`, `9`, `null`} {
+		media = append(media, `{"MediaID":`+string(rune('1'+i))+`,"Category":`+c+`,"MD5":"`+md5Of(c)+`"}`)
+	}
+	doc := bom + `{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Cases",
+"value":[{"CaseID":"{X}","SourceApplicationName":"Clees4All","Media":[` + strings.Join(media, ",") + `]}]}`
+	got, sum, err := collect(t, func(fn func(Entry) error) (Summary, error) {
+		return ReadVICS(strings.NewReader(doc), Options{}, fn)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSummary(t, sum, "vics", "2.0 UK", 8, 8, 0, nil)
+	if !strings.HasPrefix(sum.Mapping, "VICS 2.0 UK: 0→0 (not assessed), 1→1 (A), 2→1 (B), 3→1 (C), 4→2 (non-indecent)") {
+		t.Errorf("mapping %s", sum.Mapping)
+	}
+	var cats, srcs []string
+	for _, e := range got {
+		cats = append(cats, e.Category)
+		srcs = append(srcs, e.SourceCategory)
+	}
+	if strings.Join(cats, ",") != "1,1,1,2,0,1,0," || strings.Join(srcs, ",") != "1,2,3,4,0,B,9," {
+		t.Errorf("categories %v from %v", cats, srcs)
+	}
+}
+
+func TestVICSVariants(t *testing.T) {
+	for _, tc := range []struct{ ctx, variant, note string }{
+		{`"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/Default/$metadata#Media"`, "2.0 Default", "VICS 2.0 Default: 0→5"},
+		{`"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/CUSTOM/$metadata#Media"`, "2.0 CUSTOM", "CUSTOM model: codes assumed"},
+		{`"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/NL/$metadata#Media"`, "2.0 NL", `unknown model "NL"`},
+		{`"@odata.context":"http://example.org/$metadata#Media"`, "2.0 Default", "VICS 2.0 Default"},
+	} {
+		doc := `{` + tc.ctx + `,"value":[{"MD5":"` + md5Of("x") + `","Category":0}]}`
+		got, sum, err := collect(t, func(fn func(Entry) error) (Summary, error) {
+			return ReadVICS(strings.NewReader(doc), Options{}, fn)
+		})
+		if err != nil || sum.Variant != tc.variant || !strings.Contains(sum.Mapping, tc.note) || len(got) != 1 || got[0].Category != "5" {
+			t.Errorf("%s: variant %q mapping %q err %v entries %+v", tc.ctx, sum.Variant, sum.Mapping, err, got)
+		}
+	}
+}
+
+func TestVICSWrongFormat(t *testing.T) {
+	for _, tc := range []struct{ doc, msg string }{
+		{"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "the file is a PNG image"},
+		{`{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media","items":[]}`, `no "value" array`},
+		{`{"name":"something else"}`, `no "odata.metadata"/"@odata.context" key and no "value" array`},
+		{`{"value":[{"MD5":"` + md5Of("x") + `"}],"@odata.context":"x"}`, `"value" is not preceded by`},
+		{`[1,2,3]`, "the JSON is not an object"},
+		{`MD5,SHA1`, "not a JSON document"},
+		{`{"@odata.context":"x","value":{"MD5":"` + md5Of("x") + `"}}`, `"value" is not an array`},
+		{"", "not a JSON document"},
+	} {
+		_, _, err := collect(t, func(fn func(Entry) error) (Summary, error) {
+			return ReadVICS(strings.NewReader(tc.doc), Options{}, fn)
+		})
+		wantErr(t, err, tc.msg)
+	}
+}
+
+// A download cut off mid-file: the entries before the cut are delivered,
+// then a clear error.
+func TestVICSTruncated(t *testing.T) {
+	doc := vics2HashSet()
+	doc = doc[:strings.Index(doc, `{"MediaID":4`)+20]
+	got, sum, err := collect(t, func(fn func(Entry) error) (Summary, error) {
+		return ReadVICS(strings.NewReader(doc), Options{}, fn)
+	})
+	wantErr(t, err, "after record 3: file ends inside the JSON (truncated?)")
+	if len(got) != 3 || sum.Entries != 3 {
+		t.Errorf("got %d entries, summary %+v", len(got), sum)
+	}
+}
+
+// The caller can stop an import: its error comes back unchanged inside.
+func TestCallbackStops(t *testing.T) {
+	stop := errors.New("store full")
+	calls := 0
+	fn := func(Entry) error { calls++; return stop }
+	_, err := ReadVICS(strings.NewReader(vics2HashSet()), Options{}, fn)
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("vics: %v after %d calls", err, calls)
+	}
+	calls = 0
+	_, err = ReadText(strings.NewReader(md5Of("a")+"\n"+md5Of("b")), Options{}, fn)
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("text: %v after %d calls", err, calls)
+	}
+	calls = 0
+	_, err = ReadICSE(strings.NewReader(icseExport()), Options{}, fn)
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("icse: %v after %d calls", err, calls)
+	}
+}
