@@ -15,6 +15,9 @@ type Category struct {
 	Label   string `json:"label"` // what people read
 	Key     string `json:"key"`   // the keyboard key that assigns it in review
 	Illegal bool   `json:"illegal"`
+	// Severity orders categories when sources disagree: the stricter
+	// (higher) one is shown until an examiner decides.
+	Severity int `json:"severity"`
 }
 
 // Scheme is a set of categories.
@@ -29,26 +32,26 @@ func Builtin() []Scheme {
 	return []Scheme{
 		{ID: "vic-us", Name: "Project VIC (US)", Categories: []Category{
 			{Code: "0", Label: "Uncategorized", Key: "0"},
-			{Code: "1", Label: "Child abuse material", Key: "1", Illegal: true},
-			{Code: "2", Label: "Child exploitive / age difficult", Key: "2"},
-			{Code: "3", Label: "CGI / animation", Key: "3"},
-			{Code: "4", Label: "Exemplar / comparison", Key: "4"},
-			{Code: "5", Label: "Non-pertinent", Key: "5"},
+			{Code: "1", Label: "Child abuse material", Key: "1", Illegal: true, Severity: 5},
+			{Code: "2", Label: "Child exploitive / age difficult", Key: "2", Severity: 4},
+			{Code: "3", Label: "CGI / animation", Key: "3", Severity: 3},
+			{Code: "4", Label: "Exemplar / comparison", Key: "4", Severity: 2},
+			{Code: "5", Label: "Non-pertinent", Key: "5", Severity: 1},
 		}},
 		{ID: "caid-uk", Name: "UK CAID", Categories: []Category{
-			{Code: "A", Label: "Category A", Key: "1", Illegal: true},
-			{Code: "B", Label: "Category B", Key: "2", Illegal: true},
-			{Code: "C", Label: "Category C", Key: "3", Illegal: true},
-			{Code: "N", Label: "Non-indecent", Key: "4"},
+			{Code: "A", Label: "Category A", Key: "1", Illegal: true, Severity: 4},
+			{Code: "B", Label: "Category B", Key: "2", Illegal: true, Severity: 3},
+			{Code: "C", Label: "Category C", Key: "3", Illegal: true, Severity: 2},
+			{Code: "N", Label: "Non-indecent", Key: "4", Severity: 1},
 			{Code: "U", Label: "Uncategorized", Key: "0"},
 		}},
 		{ID: "oliver", Name: "Oliver / SAP levels", Categories: []Category{
 			{Code: "0", Label: "Uncategorized", Key: "0"},
-			{Code: "1", Label: "Level 1", Key: "1", Illegal: true},
-			{Code: "2", Label: "Level 2", Key: "2", Illegal: true},
-			{Code: "3", Label: "Level 3", Key: "3", Illegal: true},
-			{Code: "4", Label: "Level 4", Key: "4", Illegal: true},
-			{Code: "5", Label: "Level 5", Key: "5", Illegal: true},
+			{Code: "1", Label: "Level 1", Key: "1", Illegal: true, Severity: 1},
+			{Code: "2", Label: "Level 2", Key: "2", Illegal: true, Severity: 2},
+			{Code: "3", Label: "Level 3", Key: "3", Illegal: true, Severity: 3},
+			{Code: "4", Label: "Level 4", Key: "4", Illegal: true, Severity: 4},
+			{Code: "5", Label: "Level 5", Key: "5", Illegal: true, Severity: 5},
 		}},
 	}
 }
@@ -95,4 +98,14 @@ func (s Scheme) Validate() error {
 		keys[c.Key] = true
 	}
 	return nil
+}
+
+// ByCode finds a category of the scheme.
+func (s Scheme) ByCode(code string) (Category, bool) {
+	for _, c := range s.Categories {
+		if c.Code == code {
+			return c, true
+		}
+	}
+	return Category{}, false
 }

@@ -152,6 +152,9 @@ func (s *Store) OccurrencesOf(sha string) ([]Occurrence, error) {
 	return out, nil
 }
 
+// ErrStop, returned by a scan's callback, ends the scan without an error.
+var ErrStop = errors.New("stop scan")
+
 // Scan calls fn for every key with prefix, in key order. The slices are only
 // valid during the call.
 func (s *Store) Scan(prefix string, fn func(k, v []byte) error) error {
@@ -165,6 +168,9 @@ func (s *Store) Scan(prefix string, fn func(k, v []byte) error) error {
 			item := it.Item()
 			k := item.Key()
 			if err := item.Value(func(v []byte) error { return fn(k, v) }); err != nil {
+				if errors.Is(err, ErrStop) {
+					return nil
+				}
 				return fmt.Errorf("at %s: %w", printableKey(k), err)
 			}
 		}
@@ -186,6 +192,9 @@ func (s *Store) ScanKeys(prefix string, fn func(k []byte) error) error {
 		defer it.Close()
 		for it.Seek(opt.Prefix); it.ValidForPrefix(opt.Prefix); it.Next() {
 			if err := fn(it.Item().Key()); err != nil {
+				if errors.Is(err, ErrStop) {
+					return nil
+				}
 				return err
 			}
 		}

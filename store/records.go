@@ -78,11 +78,14 @@ type Occurrence struct {
 	Error string `json:"error,omitempty"`
 }
 
-// Category is the current category of a media and who or what set it.
+// Category is the effective category of a media now and who or what set it.
 type Category struct {
 	Category string    `json:"category"`
-	Source   string    `json:"source"` // e.g. "hashset:NAME", "examiner:NAME"
+	Source   string    `json:"source"` // e.g. "hashset:NAME", "examiner:NAME", "suggested:SHA256 (d=3)"
 	At       time.Time `json:"at"`
+	// Conflict lists the disagreeing hash-set categories ("1 by setA", "5 by setB")
+	// until an examiner decides; the stricter category is shown meanwhile.
+	Conflict []string `json:"conflict,omitempty"`
 }
 
 // FormatTime renders a timestamp the way occurrences store it.

@@ -192,3 +192,23 @@ func (s *Store) PutCategory(sha string, c Category) error {
 	}
 	return nil
 }
+
+// set queues one key outside a file record, committing first when full.
+func (b *Batch) set(k, v []byte) error {
+	size := len(k) + len(v) + 16
+	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+1 > batchMaxKeys) {
+		if err := b.Flush(); err != nil {
+			return err
+		}
+	}
+	if b.txn == nil {
+		b.txn = b.s.db.NewTransaction(true)
+	}
+	if err := b.txn.Set(k, v); err != nil {
+		b.Discard()
+		return fmt.Errorf("queue %s: %w", printableKey(k), err)
+	}
+	b.bytes += size
+	b.keys++
+	return nil
+}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"scrim/categorize"
 	"scrim/ingest"
 	"scrim/ingest/evidence"
 	"scrim/ingest/picture"
@@ -26,6 +27,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	maxPixels := fs.Int64("max-pixels", 0, "refuse to decode pictures larger than this many pixels (default 100000000)")
 	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none")
 	progressEvery := fs.Duration("progress-interval", 0, "time between progress updates (default 200ms for bar, 1s for plain)")
+	schemeChoice := fs.String("scheme", "", "category scheme of a new case: vic-us (default), caid-uk, oliver, or a scheme JSON file")
 	verify := fs.Bool("verify", false, "after ingest, hash each disk image's whole media and check it against the acquisition hashes it stores (E01)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	verbose := fs.Bool("verbose", false, "print store warnings")
@@ -55,6 +57,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
+	if *schemeChoice != "" {
+		if _, err := categorize.SetCaseScheme(st, *schemeChoice); err != nil {
+			return err
+		}
+	}
 
 	var results []ingest.Summary
 	for _, src := range sources {
@@ -88,6 +95,15 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if !*asJSON {
 			printSummary(stdout, sum)
 		}
+	}
+	// Known material is sorted out before anyone looks: match the imported
+	// hash sets and propagate categories to near-duplicates.
+	scheme, err := categorize.CaseScheme(st)
+	if err != nil {
+		return err
+	}
+	if _, err := categorize.NewEngine(st, scheme).MatchKnown(ctx); err != nil {
+		return fmt.Errorf("match hash sets: %w", err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

@@ -22,6 +22,11 @@ Usage:
   scrim ingest --case CASEDIR [--examiner NAME] [--evidence NAME] PATH...
   scrim files  --case CASEDIR [--format jsonl|csv] [--evidence NAME] [--out FILE]
   scrim stats  --case CASEDIR [--json]
+  scrim hashset import --case CASEDIR --format vics|icse|nsrl|text [--category C] [--name NAME] FILE
+  scrim hashset list   --case CASEDIR [--json]
+  scrim categorize --case CASEDIR --examiner NAME --category C [SHA256... | -]
+  scrim similar    --case CASEDIR [--radius N] SHA256 | --clusters
+  scrim conflicts  --case CASEDIR
   scrim version
 
 Run "scrim COMMAND --help" for the options of a command.
@@ -55,6 +60,10 @@ func commands() []command {
 		{"ingest", runIngest},
 		{"files", runFiles},
 		{"stats", runStats},
+		{"hashset", runHashset},
+		{"categorize", runCategorize},
+		{"similar", runSimilar},
+		{"conflicts", runConflicts},
 		{"version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "scrim", version)
 			return nil

@@ -1,0 +1,394 @@
+package categorize
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"scrim/categorize/neardup"
+	"scrim/store"
+)
+
+// Engine applies known material and examiner decisions to a case: it records
+// every assignment and keeps each media's effective category up to date.
+//
+// Precedence: an examiner's latest decision; else hash sets (when they
+// disagree the stricter category shows and the conflict is listed); else the
+// nearest suggestion from a categorized near-duplicate.
+type Engine struct {
+	st     *store.Store
+	scheme Scheme
+	rule   neardup.Rule
+	now    func() time.Time
+}
+
+// NewEngine works on st with the case's scheme.
+func NewEngine(st *store.Store, scheme Scheme) *Engine {
+	return &Engine{st: st, scheme: scheme, rule: neardup.DefaultRule(), now: time.Now}
+}
+
+// CaseScheme returns the scheme a case records, choosing Project VIC US for
+// a case that has none yet.
+func CaseScheme(st *store.Store) (Scheme, error) {
+	id, err := st.Meta("scheme")
+	if err != nil {
+		return Scheme{}, err
+	}
+	switch id {
+	case "":
+		return SetCaseScheme(st, "vic-us")
+	case "custom":
+		raw, err := st.Meta("scheme_json")
+		if err != nil {
+			return Scheme{}, err
+		}
+		return LoadScheme(strings.NewReader(raw))
+	}
+	s, ok := SchemeByID(id)
+	if !ok {
+		return Scheme{}, fmt.Errorf("case uses category scheme %q, which this scrim does not know", id)
+	}
+	return s, nil
+}
+
+// SetCaseScheme gives a case its scheme: a built-in ID or the path of a
+// custom scheme JSON file. A case keeps the scheme it started with: codes
+// already assigned would change meaning otherwise.
+func SetCaseScheme(st *store.Store, choice string) (Scheme, error) {
+	var s Scheme
+	var raw []byte
+	if b, ok := SchemeByID(choice); ok {
+		s = b
+	} else {
+		var err error
+		if raw, err = os.ReadFile(choice); err != nil {
+			return Scheme{}, fmt.Errorf("category scheme %q is neither built in (vic-us, caid-uk, oliver) nor a readable file: %w", choice, err)
+		}
+		if s, err = LoadScheme(bytes.NewReader(raw)); err != nil {
+			return Scheme{}, err
+		}
+	}
+	cur, err := st.Meta("scheme")
+	if err != nil {
+		return Scheme{}, err
+	}
+	if cur != "" {
+		have, err := CaseScheme(st)
+		if err != nil {
+			return Scheme{}, err
+		}
+		if have.ID != s.ID {
+			return Scheme{}, fmt.Errorf("case already uses category scheme %s; it cannot change to %s", have.ID, s.ID)
+		}
+		return have, nil
+	}
+	if raw != nil {
+		if err := st.SetMeta("scheme_json", string(raw)); err != nil {
+			return Scheme{}, err
+		}
+		return s, st.SetMeta("scheme", "custom")
+	}
+	return s, st.SetMeta("scheme", s.ID)
+}
+
+// Recompute derives and stores the effective category of one media.
+func (e *Engine) Recompute(sha string) (store.Category, error) {
+	as, err := e.st.Assignments(sha)
+	if err != nil {
+		return store.Category{}, err
+	}
+	c, ok := e.effective(as)
+	if !ok {
+		return c, nil
+	}
+	return c, e.st.PutCategory(sha, c)
+}
+
+func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
+	var examiner, suggestion *store.Assignment
+	var sets []store.Assignment
+	for i := range as {
+		a := &as[i]
+		switch a.Kind {
+		case "examiner":
+			if examiner == nil || a.At.After(examiner.At) {
+				examiner = a
+			}
+		case "hashset":
+			sets = append(sets, *a)
+		case "suggested":
+			if suggestion == nil || a.Distance < suggestion.Distance ||
+				(a.Distance == suggestion.Distance && e.severity(a.Category) > e.severity(suggestion.Category)) {
+				suggestion = a
+			}
+		}
+	}
+	switch {
+	case examiner != nil:
+		return store.Category{Category: examiner.Category, Source: "examiner:" + examiner.Source, At: examiner.At}, true
+	case len(sets) > 0:
+		sort.Slice(sets, func(i, j int) bool {
+			if si, sj := e.severity(sets[i].Category), e.severity(sets[j].Category); si != sj {
+				return si > sj
+			}
+			return sets[i].Source < sets[j].Source
+		})
+		c := store.Category{Category: sets[0].Category, Source: "hashset:" + sets[0].Source, At: sets[0].At}
+		for _, s := range sets[1:] {
+			if s.Category != c.Category {
+				for _, x := range sets {
+					c.Conflict = append(c.Conflict, x.Category+" by "+x.Source)
+				}
+				break
+			}
+		}
+		return c, true
+	case suggestion != nil:
+		return store.Category{Category: suggestion.Category,
+			Source: fmt.Sprintf("suggested:%s (d=%d)", suggestion.Source, suggestion.Distance), At: suggestion.At}, true
+	}
+	return store.Category{}, false
+}
+
+func (e *Engine) severity(code string) int {
+	if c, ok := e.scheme.ByCode(code); ok {
+		return c.Severity
+	}
+	return -1
+}
+
+// Decide records an examiner's decision for media given by SHA-256; every
+// occurrence in every evidence item shares it, and near-duplicates get it as
+// a suggestion.
+func (e *Engine) Decide(ctx context.Context, examiner, category string, shas []string) error {
+	if examiner == "" {
+		return fmt.Errorf("a decision needs the examiner's name")
+	}
+	if _, ok := e.scheme.ByCode(category); !ok {
+		return fmt.Errorf("category %q is not in scheme %s (%s)", category, e.scheme.ID, e.codes())
+	}
+	for _, sha := range shas {
+		sha = strings.ToLower(strings.TrimSpace(sha))
+		if _, ok, err := e.st.Media(sha); err != nil || !ok {
+			if err == nil {
+				err = fmt.Errorf("no media %s in this case", sha)
+			}
+			return err
+		}
+		a := store.Assignment{Category: category, Kind: "examiner", Source: examiner, At: e.now().UTC()}
+		if err := e.st.AddAssignment(sha, a); err != nil {
+			return err
+		}
+		if _, err := e.Recompute(sha); err != nil {
+			return err
+		}
+	}
+	return e.Suggest(ctx)
+}
+
+func (e *Engine) codes() string {
+	var c []string
+	for _, x := range e.scheme.Categories {
+		c = append(c, x.Code+" "+x.Label)
+	}
+	return strings.Join(c, ", ")
+}
+
+// pictureTable holds every fingerprinted picture for near-duplicate work.
+type pictureTable struct {
+	sha   []string
+	phash []uint64
+	dhash []uint64
+	index *neardup.Index
+}
+
+func (e *Engine) pictures() (*pictureTable, error) {
+	t := &pictureTable{index: neardup.New()}
+	err := e.st.EachMedia(func(m store.Media) error {
+		if m.PHash == "" || m.DHash == "" {
+			return nil
+		}
+		p, err1 := strconv.ParseUint(m.PHash, 16, 64)
+		d, err2 := strconv.ParseUint(m.DHash, 16, 64)
+		if err1 != nil || err2 != nil {
+			return nil
+		}
+		t.index.Add(uint32(len(t.sha)), p)
+		t.sha = append(t.sha, m.SHA256)
+		t.phash = append(t.phash, p)
+		t.dhash = append(t.dhash, d)
+		return nil
+	})
+	return t, err
+}
+
+// near lists the pictures similar to picture i under rule, also as a mirror
+// image: pHash cannot see a mirrored copy (half its bits flip), so the
+// mirror's hashes are predicted and queried too.
+func (t *pictureTable) near(i int, rule neardup.Rule) []neardupMatch {
+	best := map[int]int{}
+	mp, md := neardup.MirrorVariant(t.phash[i], t.dhash[i])
+	for _, q := range [][2]uint64{{t.phash[i], t.dhash[i]}, {mp, md}} {
+		for _, m := range t.index.Query(q[0], rule.PHashRadius) {
+			j := int(m.ID)
+			if j == i {
+				continue
+			}
+			if ok, d := rule.Similar(q[0], q[1], t.phash[j], t.dhash[j]); ok {
+				if old, seen := best[j]; !seen || d < old {
+					best[j] = d
+				}
+			}
+		}
+	}
+	out := make([]neardupMatch, 0, len(best))
+	for j, d := range best {
+		out = append(out, neardupMatch{j, d})
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Distance != out[b].Distance {
+			return out[a].Distance < out[b].Distance
+		}
+		return out[a].ID < out[b].ID
+	})
+	return out
+}
+
+type neardupMatch struct {
+	ID       int
+	Distance int
+}
+
+// Suggest gives every near-duplicate of a picture categorized by a hash set
+// or an examiner a suggestion of that category, with the distance.
+func (e *Engine) Suggest(ctx context.Context) error {
+	t, err := e.pictures()
+	if err != nil || len(t.sha) == 0 {
+		return err
+	}
+	pos := make(map[string]int, len(t.sha))
+	for i, s := range t.sha {
+		pos[s] = i
+	}
+	type decided struct {
+		sha string
+		cat store.Category
+	}
+	var sources []decided
+	err = e.st.EachCategory(func(sha string, c store.Category) error {
+		if strings.HasPrefix(c.Source, "examiner:") || strings.HasPrefix(c.Source, "hashset:") {
+			sources = append(sources, decided{sha, c})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, src := range sources {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		i, ok := pos[src.sha]
+		if !ok {
+			continue
+		}
+		for _, m := range t.near(i, e.rule) {
+			j, dist := m.ID, m.Distance
+			a := store.Assignment{Category: src.cat.Category, Kind: "suggested", Source: src.sha, At: e.now().UTC(), Distance: dist}
+			if err := e.st.AddAssignment(t.sha[j], a); err != nil {
+				return err
+			}
+			if _, err := e.Recompute(t.sha[j]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Neighbour is one near-duplicate of a picture.
+type Neighbour struct {
+	SHA256   string         `json:"sha256"`
+	Distance int            `json:"distance"`
+	Category store.Category `json:"category"`
+}
+
+// Similar lists the near-duplicates of one picture, nearest first.
+func (e *Engine) Similar(sha string, radius int) ([]Neighbour, error) {
+	t, err := e.pictures()
+	if err != nil {
+		return nil, err
+	}
+	i := -1
+	for k, s := range t.sha {
+		if s == sha {
+			i = k
+			break
+		}
+	}
+	if i < 0 {
+		return nil, fmt.Errorf("%s is not a fingerprinted picture of this case", sha)
+	}
+	var out []Neighbour
+	for _, m := range t.index.Query(t.phash[i], radius) {
+		if int(m.ID) == i {
+			continue
+		}
+		c, _, err := e.st.Category(t.sha[m.ID])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Neighbour{SHA256: t.sha[m.ID], Distance: m.Distance, Category: c})
+	}
+	return out, nil
+}
+
+// Clusters groups pictures into near-duplicate clusters (single link at the
+// rule's radius); clusters of one are left out.
+func (e *Engine) Clusters() ([][]string, error) {
+	t, err := e.pictures()
+	if err != nil {
+		return nil, err
+	}
+	parent := make([]int, len(t.sha))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range t.sha {
+		for _, m := range t.near(i, e.rule) {
+			parent[find(i)] = find(m.ID)
+		}
+	}
+	groups := map[int][]string{}
+	for i, s := range t.sha {
+		r := find(i)
+		groups[r] = append(groups[r], s)
+	}
+	var out [][]string
+	for _, g := range groups {
+		if len(g) > 1 {
+			sort.Strings(g)
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i][0] < out[j][0]
+	})
+	return out, nil
+}

@@ -1,0 +1,205 @@
+package categorize
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"scrim/categorize/hashset"
+	"scrim/store"
+)
+
+// ImportOptions describe one hash-set import.
+type ImportOptions struct {
+	Format   string // vics, icse, nsrl, text
+	Name     string // defaults to the file's base name
+	Category string // for text lists and NSRL; VICS and ICSE carry their own
+	By       string
+}
+
+// caseDigests is an in-memory filter of the digests this case holds, so a
+// hash list of millions of lines costs one map probe per line and a store
+// lookup only on a hit.
+type caseDigests map[string]string // digest (any algorithm) → sha256
+
+func (e *Engine) digests() (caseDigests, error) {
+	d := caseDigests{}
+	err := e.st.EachMedia(func(m store.Media) error {
+		d[m.MD5], d[m.SHA1], d[m.SHA256] = m.SHA256, m.SHA256, m.SHA256
+		return nil
+	})
+	return d, err
+}
+
+// Import reads a hash set, stores its entries (so later ingests match them
+// too), and categorizes the media of the case it matches. A bad line is
+// counted, never fatal; a file of the wrong format is.
+func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (store.HashSet, hashset.Summary, error) {
+	fileSHA, err := fileDigest(path)
+	if err != nil {
+		return store.HashSet{}, hashset.Summary{}, err
+	}
+	name := opt.Name
+	if name == "" {
+		name = strings.TrimSuffix(baseName(path), ".json")
+	}
+	if opt.Category != "" {
+		if _, ok := e.scheme.ByCode(opt.Category); !ok {
+			return store.HashSet{}, hashset.Summary{}, fmt.Errorf("category %q is not in scheme %s (%s)", opt.Category, e.scheme.ID, e.codes())
+		}
+	}
+	hs := store.HashSet{ID: name, Name: name, Format: opt.Format, File: path, FileSHA256: fileSHA,
+		Category: opt.Category, ImportedAt: e.now().UTC(), By: opt.By}
+	have, err := e.digests()
+	if err != nil {
+		return hs, hashset.Summary{}, err
+	}
+	batch := e.st.NewBatch()
+	defer batch.Discard()
+	matched := map[string]string{} // sha256 → category
+	onEntry := func(en hashset.Entry) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		k := store.KnownEntry{Set: hs.ID, Category: en.Category, SourceCategory: en.SourceCategory, MediaID: en.MediaID,
+			Series: en.Series, VictimIdentified: en.VictimIdentified, OffenderIdentified: en.OffenderIdentified, IsDistributed: en.IsDistributed}
+		for algo, dg := range map[string]string{"md5": en.MD5, "sha1": en.SHA1, "sha256": en.SHA256} {
+			if dg == "" {
+				continue
+			}
+			if err := batch.AddKnown(algo, dg, k); err != nil {
+				return err
+			}
+			if sha, ok := have[dg]; ok && en.Category != "" {
+				matched[sha] = en.Category
+			}
+		}
+		return nil
+	}
+	var sum hashset.Summary
+	opts := hashset.Options{Category: opt.Category}
+	switch opt.Format {
+	case "vics", "icse", "text":
+		f, err := os.Open(path)
+		if err != nil {
+			return hs, sum, fmt.Errorf("open hash set: %w", err)
+		}
+		defer f.Close()
+		read := map[string]func(io.Reader, hashset.Options, func(hashset.Entry) error) (hashset.Summary, error){
+			"vics": hashset.ReadVICS, "icse": hashset.ReadICSE, "text": hashset.ReadText}[opt.Format]
+		sum, err = read(f, opts, onEntry)
+		if err != nil {
+			return hs, sum, err
+		}
+	case "nsrl":
+		if sum, err = hashset.ReadNSRL(path, opts, onEntry); err != nil {
+			return hs, sum, err
+		}
+	default:
+		return hs, sum, fmt.Errorf("unknown hash-set format %q (want vics, icse, nsrl or text)", opt.Format)
+	}
+	if err := batch.Flush(); err != nil {
+		return hs, sum, err
+	}
+	hs.Variant, hs.Mapping, hs.Entries, hs.Bad = sum.Variant, sum.Mapping, sum.Entries, sum.Bad
+	for sha, cat := range matched {
+		a := store.Assignment{Category: cat, Kind: "hashset", Source: hs.Name, At: hs.ImportedAt}
+		if err := e.st.AddAssignment(sha, a); err != nil {
+			return hs, sum, err
+		}
+		if _, err := e.Recompute(sha); err != nil {
+			return hs, sum, err
+		}
+	}
+	hs.Matched = int64(len(matched))
+	if err := e.st.PutHashSet(hs); err != nil {
+		return hs, sum, err
+	}
+	return hs, sum, e.Suggest(ctx)
+}
+
+// MatchKnown categorizes the case's media from the hash sets imported
+// before: run after every ingest.
+func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
+	if ok, err := e.st.HasHashSets(); err != nil || !ok {
+		return 0, err
+	}
+	sets, err := e.st.HashSets()
+	if err != nil {
+		return 0, err
+	}
+	imported := map[string]store.HashSet{}
+	for _, s := range sets {
+		imported[s.ID] = s
+	}
+	n := 0
+	err = e.st.EachMedia(func(m store.Media) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hit := false
+		for algo, dg := range map[string]string{"md5": m.MD5, "sha1": m.SHA1, "sha256": m.SHA256} {
+			entries, err := e.st.Known(algo, dg)
+			if err != nil {
+				return err
+			}
+			for _, k := range entries {
+				if k.Category == "" {
+					continue
+				}
+				a := store.Assignment{Category: k.Category, Kind: "hashset", Source: k.Set, At: imported[k.Set].ImportedAt}
+				if err := e.st.AddAssignment(m.SHA256, a); err != nil {
+					return err
+				}
+				hit = true
+			}
+		}
+		if hit {
+			n++
+			_, err := e.Recompute(m.SHA256)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, e.Suggest(ctx)
+}
+
+// Conflicts lists the media whose hash sets disagree and that no examiner
+// has decided yet.
+func (e *Engine) Conflicts() (map[string]store.Category, error) {
+	out := map[string]store.Category{}
+	err := e.st.EachCategory(func(sha string, c store.Category) error {
+		if len(c.Conflict) > 0 {
+			out[sha] = c
+		}
+		return nil
+	})
+	return out, err
+}
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("open hash set: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read hash set %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
