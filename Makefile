@@ -75,8 +75,8 @@ test: deps-test
 
 # Long measurements, kept out of make test.
 bench: deps-test
-	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/...
-	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK" -benchtime 1x -timeout 60m ./cmd/scrim
+	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/... ./categorize/...
+	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport" -benchtime 1x -timeout 60m ./cmd/scrim
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
@@ -85,7 +85,9 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carv
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
 	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/container/ewf:FuzzOpen \
 	ingest/container:FuzzVHD ingest/container:FuzzVHDX ingest/container:FuzzVMDKDescriptor \
-	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen
+	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen \
+	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \
+	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

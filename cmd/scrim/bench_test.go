@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,5 +165,59 @@ func BenchmarkDiskImageVsTSK(b *testing.B) {
 		fmt.Printf("ext4 image %.2f GB: scrim ingest %.1f s (%.0f MB/s of image), md5sum of the image %.1f s (%.2fx), tsk_recover -e + hashdeep %.1f s (%.2fx), peak RSS %d MiB\n",
 			float64(fi.Size())/1e9, ingest.Seconds(), mbs(ingest), md5sum.Seconds(), md5sum.Seconds()/ingest.Seconds(),
 			tsk.Seconds(), tsk.Seconds()/ingest.Seconds(), rss>>20)
+	}
+}
+
+// BenchmarkHashsetImport imports a list of SCRIM_BENCH_LINES (default 10 M)
+// MD5s into a case with the real binary, beside `wc -l` of the same file in
+// the same run, and prints lines/s and peak RSS.
+func BenchmarkHashsetImport(b *testing.B) {
+	lines := 10_000_000
+	if v := os.Getenv("SCRIM_BENCH_LINES"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			lines = n
+		}
+	}
+	dir := b.TempDir()
+	list := filepath.Join(dir, "known.md5")
+	f, err := os.Create(list)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	r := rand.New(rand.NewPCG(1, 2))
+	var buf [16]byte
+	for i := 0; i < lines; i++ {
+		binary.LittleEndian.PutUint64(buf[:8], r.Uint64())
+		binary.LittleEndian.PutUint64(buf[8:], r.Uint64())
+		fmt.Fprintf(w, "%x\n", buf)
+	}
+	w.Flush()
+	f.Close()
+	evidence := filepath.Join(dir, "ev")
+	os.MkdirAll(evidence, 0o755)
+	os.WriteFile(filepath.Join(evidence, "a.txt"), []byte("x"), 0o644)
+	runTool(b, "cat", list)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		caseDir := filepath.Join(b.TempDir(), "case")
+		if out, err := exec.Command(scrimBin, "ingest", "--case", caseDir, evidence).CombinedOutput(); err != nil {
+			b.Fatalf("%v %s", err, out)
+		}
+		wc := timeIt(b, func() { runTool(b, "wc", "-l", list) })
+		var rss int64
+		imp := timeIt(b, func() {
+			cmd := exec.Command(scrimBin, "hashset", "import", "--case", caseDir, "--format", "text", "--category", "5", list)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("import: %v %s", err, out)
+			}
+			rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+		})
+		rate := float64(lines) / imp.Seconds()
+		b.ReportMetric(rate, "lines/s")
+		b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
+		b.ReportMetric(wc.Seconds()/imp.Seconds(), "x-wc-l")
+		fmt.Printf("hash-set import of %d MD5 lines: %.1f s, %.0f lines/s, peak RSS %d MiB (wc -l of the same file %.2f s)\n",
+			lines, imp.Seconds(), rate, rss>>20, wc.Seconds())
 	}
 }
