@@ -19,7 +19,7 @@ const nsrlMember = "nsrlfile.txt"
 // ReadNSRL reads an NSRL RDS legacy NSRLFile.txt, plain or inside a .zip
 // (the member is streamed, never extracted). NSRL lists known software
 // files, so every entry gets Options.Category or "5" (non-pertinent).
-// The RDSv3 SQLite database is recognised and refused.
+// An RDSv3 SQLite database is read through its FILE table.
 func ReadNSRL(p string, opt Options, fn func(Entry) error) (sum Summary, err error) {
 	defer guard("nsrl", &err)
 	sum = Summary{Format: "nsrl", Variant: "legacy"}
@@ -32,7 +32,8 @@ func ReadNSRL(p string, opt Options, fn func(Entry) error) (sum Summary, err err
 	n, _ := io.ReadFull(f, magic[:])
 	switch {
 	case bytes.HasPrefix(magic[:n], []byte("SQLite format 3\x00")):
-		return sum, fmt.Errorf("nsrl: %s: RDSv3 SQLite databases are not supported yet (use an RDS legacy NSRLFile.txt)", p)
+		f.Close()
+		return readRDSv3(p, opt, fn)
 	case bytes.HasPrefix(magic[:n], []byte("PK\x03\x04")):
 		return readNSRLZip(f, p, opt, fn)
 	}

@@ -68,7 +68,7 @@ func TestNSRLWrongFormat(t *testing.T) {
 	noMember := filepath.Join(dir, "other.zip")
 	writeZip(t, noMember, map[string]string{"NSRLProd.txt": "x"})
 	for _, tc := range []struct{ path, msg string }{
-		{write("RDS_2024.03.1_modern.db", "SQLite format 3\x00\x10\x00\x01\x01"), "RDSv3 SQLite databases are not supported yet"},
+		{write("RDS_2024.03.1_modern.db", "SQLite format 3\x00\x10\x00\x01\x01"), "nsrl"},
 		{write("x.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "the file is a PNG image"},
 		{write("list.txt", md5Of("a")+"\n"), "not an NSRL RDS legacy file"},
 		{noMember, "the zip holds no NSRLFile.txt (members: NSRLProd.txt)"},
