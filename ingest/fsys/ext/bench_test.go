@@ -1,15 +1,12 @@
 package ext
 
 import (
-	"context"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/fsystest"
 )
 
 // BenchmarkReadAll reads every file of a 160 MiB ext4 volume holding
@@ -27,30 +24,5 @@ func BenchmarkReadAll(b *testing.B) {
 		b.Fatalf("%v %s", err, out)
 	}
 	v := openImage(b, img)
-	buf := make([]byte, 1<<20)
-	var total int64
-	b.ResetTimer()
-	for b.Loop() {
-		total = 0
-		err := v.Walk(context.Background(), func(f fsys.File) error {
-			if f.Content == nil {
-				return nil
-			}
-			n, err := io.CopyBuffer(struct{ io.Writer }{io.Discard}, io.NewSectionReader(f.Content, 0, f.Size), buf)
-			total += n
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	ours := float64(total) * float64(b.N) / b.Elapsed().Seconds()
-	st, _ := os.Stat(img)
-	start := time.Now()
-	if err := exec.Command("cat", img).Run(); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(ours/1e6, "MB/s-files")
-	b.ReportMetric(float64(st.Size())/time.Since(start).Seconds()/1e6, "MB/s-cat")
+	fsystest.BenchReadAll(b, v, img)
 }

@@ -2,46 +2,15 @@ package iso
 
 import (
 	"bytes"
-	"context"
-	"io"
 	"math/rand"
 	"os"
 	"testing"
-	"time"
 
-	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/fsystest"
 )
 
 // exercise opens data as a volume and reads everything, bounded in time.
-func exercise(t testing.TB, data []byte) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		v, err := Open(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		buf := make([]byte, 64<<10)
-		v.Walk(ctx, func(f fsys.File) error {
-			if f.Content != nil {
-				for off := int64(0); off < f.Size && ctx.Err() == nil; off += int64(len(buf)) {
-					if _, err := f.Content.ReadAt(buf, off); err != nil && err != io.EOF {
-						break
-					}
-				}
-			}
-			return nil
-		})
-		v.Unallocated(ctx, func(int64, int64) error { return ctx.Err() })
-	}()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("hang")
-	}
-}
+func exercise(t testing.TB, data []byte) { fsystest.Exercise(t, Open, data) }
 
 func TestHostile(t *testing.T) {
 	img := fixture(t, "genisoimage-JR")

@@ -1,0 +1,83 @@
+// Package fsystest holds what every filesystem reader's tests do the same
+// way: drive a reader over hostile bytes under a time bound, and time a
+// full read of a volume beside `cat` of its image.
+package fsystest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"scrim/ingest/fsys"
+)
+
+// Opener is a filesystem package's Open.
+type Opener func(r io.ReaderAt, size int64) (fsys.FS, error)
+
+// Exercise opens data as a volume and reads every file and free run,
+// failing the test if that does not finish within 20 seconds.
+func Exercise(t testing.TB, open Opener, data []byte) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v, err := open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		buf := make([]byte, 64<<10)
+		v.Walk(ctx, func(f fsys.File) error {
+			if f.Content != nil {
+				for off := int64(0); off < f.Size && ctx.Err() == nil; off += int64(len(buf)) {
+					if _, err := f.Content.ReadAt(buf, off); err != nil && err != io.EOF {
+						break
+					}
+				}
+			}
+			return nil
+		})
+		v.Unallocated(ctx, func(int64, int64) error { return ctx.Err() })
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("hang")
+	}
+}
+
+// BenchReadAll reads every file of v each iteration and reports MB/s beside
+// `cat` of the image file measured in the same run.
+func BenchReadAll(b *testing.B, v fsys.FS, img string) {
+	buf := make([]byte, 1<<20)
+	var total int64
+	b.ResetTimer()
+	for b.Loop() {
+		total = 0
+		err := v.Walk(context.Background(), func(f fsys.File) error {
+			if f.Content == nil {
+				return nil
+			}
+			n, err := io.CopyBuffer(struct{ io.Writer }{io.Discard}, io.NewSectionReader(f.Content, 0, f.Size), buf)
+			total += n
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	ours := float64(total) * float64(b.N) / b.Elapsed().Seconds()
+	st, _ := os.Stat(img)
+	start := time.Now()
+	if err := exec.Command("cat", img).Run(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(ours/1e6, "MB/s-files")
+	b.ReportMetric(float64(st.Size())/time.Since(start).Seconds()/1e6, "MB/s-cat")
+}
