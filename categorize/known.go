@@ -96,7 +96,11 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 			return hs, sum, err
 		}
 	case "nsrl":
-		if sum, err = hashset.ReadNSRL(path, opts, onEntry); err != nil {
+		read := hashset.ReadNSRL
+		if isSQLite(path) {
+			read = readRDSv3
+		}
+		if sum, err = read(path, opts, onEntry); err != nil {
 			return hs, sum, err
 		}
 	default:

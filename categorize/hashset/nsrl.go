@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,7 +20,11 @@ const nsrlMember = "nsrlfile.txt"
 // ReadNSRL reads an NSRL RDS legacy NSRLFile.txt, plain or inside a .zip
 // (the member is streamed, never extracted). NSRL lists known software
 // files, so every entry gets Options.Category or "5" (non-pertinent).
-// An RDSv3 SQLite database is read through its FILE table.
+// An RDSv3 SQLite database is reported with ErrSQLite: its reader lives in
+// package categorize, which keeps SQLite out of these parsers.
+// ErrSQLite marks an NSRL RDSv3 SQLite database given to the text reader.
+var ErrSQLite = errors.New("an RDSv3 SQLite database, not an RDS legacy file")
+
 func ReadNSRL(p string, opt Options, fn func(Entry) error) (sum Summary, err error) {
 	defer guard("nsrl", &err)
 	sum = Summary{Format: "nsrl", Variant: "legacy"}
@@ -32,8 +37,7 @@ func ReadNSRL(p string, opt Options, fn func(Entry) error) (sum Summary, err err
 	n, _ := io.ReadFull(f, magic[:])
 	switch {
 	case bytes.HasPrefix(magic[:n], []byte("SQLite format 3\x00")):
-		f.Close()
-		return readRDSv3(p, opt, fn)
+		return sum, fmt.Errorf("nsrl: %s: %w", p, ErrSQLite)
 	case bytes.HasPrefix(magic[:n], []byte("PK\x03\x04")):
 		return readNSRLZip(f, p, opt, fn)
 	}

@@ -1,12 +1,18 @@
-package hashset
+package categorize
 
 import (
+	"crypto/md5"
 	"database/sql"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"scrim/categorize/hashset"
 )
+
+func md5Of(s string) string { h := md5.Sum([]byte(s)); return hex.EncodeToString(h[:]) }
 
 // TestRDSv3 builds a database with the RDSv3 FILE and PKG tables (upper-case
 // hex as NIST ships it) and reads it back.
@@ -30,8 +36,12 @@ func TestRDSv3(t *testing.T) {
 		}
 	}
 	db.Close()
+	if !isSQLite(p) {
+		t.Fatal("not recognised as SQLite")
+	}
 	before, _ := os.ReadDir(dir)
-	got, sum, err := collect(t, func(fn func(Entry) error) (Summary, error) { return ReadNSRL(p, Options{}, fn) })
+	var got []hashset.Entry
+	sum, err := readRDSv3(p, hashset.Options{}, func(e hashset.Entry) error { got = append(got, e); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
