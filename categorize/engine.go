@@ -180,11 +180,19 @@ func (e *Engine) Decide(ctx context.Context, examiner, category string, shas []s
 			}
 			return err
 		}
+		before, _, err := e.st.Category(sha)
+		if err != nil {
+			return err
+		}
 		a := store.Assignment{Category: category, Kind: "examiner", Source: examiner, At: e.now().UTC()}
 		if err := e.st.AddAssignment(sha, a); err != nil {
 			return err
 		}
 		if _, err := e.Recompute(sha); err != nil {
+			return err
+		}
+		if _, err := e.st.Audit(examiner, "categorize", map[string]string{"sha256": sha,
+			"old": before.Category, "old_source": before.Source, "new": category}, a.At); err != nil {
 			return err
 		}
 	}

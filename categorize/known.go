@@ -123,6 +123,11 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 	if err := e.st.PutHashSet(hs); err != nil {
 		return hs, sum, err
 	}
+	if _, err := e.st.Audit(opt.By, "hashset-import", map[string]string{"name": hs.Name, "format": hs.Format,
+		"variant": hs.Variant, "file": hs.File, "file_sha256": hs.FileSHA256, "entries": fmt.Sprint(hs.Entries),
+		"bad": fmt.Sprint(hs.Bad), "matched": fmt.Sprint(hs.Matched), "mapping": hs.Mapping}, hs.ImportedAt); err != nil {
+		return hs, sum, err
+	}
 	return hs, sum, e.Suggest(ctx)
 }
 

@@ -130,4 +130,16 @@ func TestKnownMaterialAndDecisions(t *testing.T) {
 	if r.Category != "5" || r.CategorySource != "hashset:nsrl-like" {
 		t.Errorf("file ingested after the import: %+v", r)
 	}
+
+	// Every step is in the audit log, chained and intact.
+	if out := mustScrim(t, "audit", "verify", "--case", caseDir); !strings.Contains(out, "audit log intact") {
+		t.Errorf("audit verify: %s", out)
+	}
+	log := mustScrim(t, "audit", "show", "--case", caseDir, "--json")
+	for _, want := range []string{`"action":"ingest"`, `"action":"hashset-import"`, `"name":"vics-test"`,
+		`"action":"categorize"`, `"old":"1"`, `"new":"4"`, `"actor":"alice"`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("audit log lacks %s:\n%s", want, log)
+		}
+	}
 }

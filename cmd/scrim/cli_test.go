@@ -283,6 +283,9 @@ func dumpCase(t *testing.T, dir string) string {
 	defer st.Close()
 	var b strings.Builder
 	err = st.Scan("", func(k, v []byte) error {
+		if bytes.HasPrefix(k, []byte("a/")) || string(k) == "meta/audit_head" {
+			return nil // the audit log records when each run happened
+		}
 		if bytes.HasPrefix(k, []byte("e/")) {
 			var e store.Evidence
 			if err := json.Unmarshal(v, &e); err != nil {

@@ -152,7 +152,12 @@ func verifyEvidence(ctx context.Context, st *store.Store, src evidence.Source, i
 		return nil, fmt.Errorf("record verification of %s: evidence record missing (%v)", id, err)
 	}
 	ev.Verification = out
-	return out, st.PutEvidence(ev)
+	if err := st.PutEvidence(ev); err != nil {
+		return nil, err
+	}
+	_, err = st.Audit(ev.Examiner, "verify", map[string]string{"evidence": id, "status": out.Status,
+		"md5": out.Computed["md5"], "sha1": out.Computed["sha1"], "detail": out.Detail}, out.At)
+	return out, err
 }
 
 func humanBytes(n int64) string {

@@ -27,6 +27,7 @@ Usage:
   scrim categorize --case CASEDIR --examiner NAME --category C [SHA256... | -]
   scrim similar    --case CASEDIR [--radius N] SHA256 | --clusters
   scrim conflicts  --case CASEDIR
+  scrim audit verify|show --case CASEDIR [--json]
   scrim version
 
 Run "scrim COMMAND --help" for the options of a command.
@@ -64,6 +65,7 @@ func commands() []command {
 		{"categorize", runCategorize},
 		{"similar", runSimilar},
 		{"conflicts", runConflicts},
+		{"audit", runAudit},
 		{"version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "scrim", version)
 			return nil
