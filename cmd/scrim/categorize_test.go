@@ -143,3 +143,11 @@ func TestKnownMaterialAndDecisions(t *testing.T) {
 		}
 	}
 }
+
+func rowsByPath(rows []export.FileRow) map[string]export.FileRow {
+	out := map[string]export.FileRow{}
+	for _, r := range rows {
+		out[r.Path] = r
+	}
+	return out
+}

@@ -28,6 +28,7 @@ Usage:
   scrim similar    --case CASEDIR [--radius N] SHA256 | --clusters
   scrim conflicts  --case CASEDIR
   scrim audit verify|show --case CASEDIR [--json]
+  scrim export --case CASEDIR --format vics|csv --out PATH
   scrim version
 
 Run "scrim COMMAND --help" for the options of a command.
@@ -66,6 +67,7 @@ func commands() []command {
 		{"similar", runSimilar},
 		{"conflicts", runConflicts},
 		{"audit", runAudit},
+		{"export", runExport},
 		{"version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "scrim", version)
 			return nil
