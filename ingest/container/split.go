@@ -2,7 +2,6 @@ package container
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -173,33 +172,9 @@ func openSplit(path string, s splitScheme) (*splitImage, error) {
 }
 
 func (s *splitImage) ReadAt(p []byte, off int64) (int, error) {
-	q, eof, err := clampRead(p, off, s.Size())
-	if err != nil {
-		return 0, err
-	}
-	// First segment whose end lies beyond off.
-	i := sort.Search(len(s.files), func(i int) bool { return s.starts[i+1] > off })
-	done := 0
-	for done < len(q) && i < len(s.files) {
-		pos := off + int64(done) - s.starts[i]
-		want := q[done:]
-		if rem := s.starts[i+1] - s.starts[i] - pos; int64(len(want)) > rem {
-			want = want[:rem]
-		}
-		n, err := s.files[i].ReadAt(want, pos)
-		done += n
-		if n < len(want) {
-			if err == nil || err == io.EOF {
-				err = io.ErrUnexpectedEOF // segment shrank since it was opened
-			}
-			return done, fmt.Errorf("split segment %s offset %d: %w", s.paths[i], pos+int64(n), err)
-		}
-		i++
-	}
-	if eof {
-		return done, io.EOF
-	}
-	return done, nil
+	return concatReadAt(p, off, s.starts, "split segment", func(i int) mediaPiece {
+		return mediaPiece{r: s.files[i], name: s.paths[i]}
+	})
 }
 
 func (s *splitImage) Size() int64                     { return s.starts[len(s.starts)-1] }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -221,38 +220,9 @@ func (v *vmdkExtents) addExtent(dir string, i int, e vmdkExtent) error {
 }
 
 func (v *vmdkExtents) ReadAt(p []byte, off int64) (int, error) {
-	q, eof, err := clampRead(p, off, v.Size())
-	if err != nil {
-		return 0, err
-	}
-	i := sort.Search(len(v.readers), func(i int) bool { return v.starts[i+1] > off })
-	done := 0
-	for done < len(q) && i < len(v.readers) {
-		pos := off + int64(done) - v.starts[i]
-		want := q[done:]
-		if rem := v.starts[i+1] - v.starts[i] - pos; int64(len(want)) > rem {
-			want = want[:rem]
-		}
-		if v.readers[i] == nil {
-			zero(want)
-			done += len(want)
-			i++
-			continue
-		}
-		n, err := v.readers[i].ReadAt(want, v.bases[i]+pos)
-		done += n
-		if n < len(want) {
-			if err == nil || err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return done, fmt.Errorf("vmdk extent %s offset %d: %w", v.paths[i], v.bases[i]+pos+int64(n), err)
-		}
-		i++
-	}
-	if eof {
-		return done, io.EOF
-	}
-	return done, nil
+	return concatReadAt(p, off, v.starts, "vmdk extent", func(i int) mediaPiece {
+		return mediaPiece{r: v.readers[i], base: v.bases[i], name: v.paths[i]}
+	})
 }
 
 func (v *vmdkExtents) Size() int64    { return v.starts[len(v.starts)-1] }
