@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/fsystest"
 )
 
 func need(t testing.TB, tool, pkg string) {
@@ -41,23 +42,7 @@ func fixture(t testing.TB, kind, size string) string {
 }
 
 func openImage(t testing.TB, img string) fsys.FS {
-	t.Helper()
-	f, err := os.Open(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	st, _ := f.Stat()
-	head := make([]byte, 64<<10)
-	n, _ := f.ReadAt(head, 0)
-	if !Probe(head[:n]) {
-		t.Fatal("Probe: not ext")
-	}
-	v, err := Open(f, st.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return fsystest.OpenImage(t, img, Probe, Open)
 }
 
 func TestAgainstTSK(t *testing.T) {

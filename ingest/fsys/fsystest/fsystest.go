@@ -81,3 +81,28 @@ func BenchReadAll(b *testing.B, v fsys.FS, img string) {
 	b.ReportMetric(ours/1e6, "MB/s-files")
 	b.ReportMetric(float64(st.Size())/time.Since(start).Seconds()/1e6, "MB/s-cat")
 }
+
+// OpenImage opens an image file read-only as one volume, requiring probe
+// to recognise it first, as the evidence layer does.
+func OpenImage(t testing.TB, img string, probe func([]byte) bool, open Opener) fsys.FS {
+	t.Helper()
+	f, err := os.Open(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := make([]byte, 64<<10)
+	n, _ := f.ReadAt(head, 0)
+	if !probe(head[:n]) {
+		t.Fatalf("%s: probe does not recognise it", img)
+	}
+	v, err := open(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

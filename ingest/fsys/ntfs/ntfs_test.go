@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/fsystest"
 )
 
 // need skips (or, under CI, fails) when a Debian tool is missing.
@@ -97,23 +98,7 @@ func icatMD5(t *testing.T, img, addr string) string {
 }
 
 func openImage(t testing.TB, img string) fsys.FS {
-	t.Helper()
-	f, err := os.Open(img)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	st, _ := f.Stat()
-	head := make([]byte, 64<<10)
-	n, _ := f.ReadAt(head, 0)
-	if !Probe(head[:n]) {
-		t.Fatal("Probe: not NTFS")
-	}
-	v, err := Open(f, st.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return fsystest.OpenImage(t, img, Probe, Open)
 }
 
 func walkAll(t testing.TB, v fsys.FS) map[string]fsys.File {
