@@ -41,7 +41,7 @@ func (a *Analyzer) decodeJPEG(data []byte, cfg image.Config) (decoded, error) {
 	if errors.Is(err, errTruncated) {
 		// image/jpeg fails on the same bytes: no second try.
 		release()
-		return decoded{name: name}, fmt.Errorf("decode jpeg: %w", err)
+		return decoded{name: name}, err // guard already says "decode jpeg"
 	}
 	if err == nil && (img.Bounds().Dx() != sw || img.Bounds().Dy() != sh) {
 		err = fmt.Errorf("decode jpeg: libjpeg-turbo returned %v, want %dx%d", img.Bounds(), sw, sh)
