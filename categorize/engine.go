@@ -104,7 +104,7 @@ func (e *Engine) Recompute(sha string) (store.Category, error) {
 	}
 	c, ok := e.effective(as)
 	if !ok {
-		return c, nil
+		return c, e.st.DeleteCategory(sha)
 	}
 	return c, e.st.PutCategory(sha, c)
 }
@@ -112,13 +112,17 @@ func (e *Engine) Recompute(sha string) (store.Category, error) {
 func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
 	var examiner, suggestion *store.Assignment
 	var sets []store.Assignment
+	// Decisions taken back with Undo do not count; which they are is only
+	// known after reading every assignment.
+	withdrawn := map[int64]bool{}
+	var decisions []*store.Assignment
 	for i := range as {
 		a := &as[i]
 		switch a.Kind {
 		case "examiner":
-			if examiner == nil || a.At.After(examiner.At) {
-				examiner = a
-			}
+			decisions = append(decisions, a)
+		case "undo":
+			withdrawn[a.Withdraws.UnixNano()] = true
 		case "hashset":
 			sets = append(sets, *a)
 		case "suggested":
@@ -126,6 +130,11 @@ func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
 				(a.Distance == suggestion.Distance && e.severity(a.Category) > e.severity(suggestion.Category)) {
 				suggestion = a
 			}
+		}
+	}
+	for _, a := range decisions {
+		if !withdrawn[a.At.UnixNano()] && (examiner == nil || a.At.After(examiner.At)) {
+			examiner = a
 		}
 	}
 	switch {
@@ -166,6 +175,15 @@ func (e *Engine) severity(code string) int {
 // occurrence in every evidence item shares it, and near-duplicates get it as
 // a suggestion.
 func (e *Engine) Decide(ctx context.Context, examiner, category string, shas []string) error {
+	if err := e.Record(ctx, examiner, category, shas); err != nil {
+		return err
+	}
+	return e.Suggest(ctx)
+}
+
+// Record is Decide without the near-duplicate pass, for the review screen:
+// it must answer within a key press and runs Suggest in the background.
+func (e *Engine) Record(ctx context.Context, examiner, category string, shas []string) error {
 	if examiner == "" {
 		return fmt.Errorf("a decision needs the examiner's name")
 	}
@@ -196,7 +214,7 @@ func (e *Engine) Decide(ctx context.Context, examiner, category string, shas []s
 			return err
 		}
 	}
-	return e.Suggest(ctx)
+	return nil
 }
 
 func (e *Engine) codes() string {

@@ -48,10 +48,12 @@ type KnownEntry struct {
 // Assignment is one category given to one media by one source.
 type Assignment struct {
 	Category string    `json:"category"`
-	Kind     string    `json:"kind"`   // "hashset", "examiner", "suggested"
+	Kind     string    `json:"kind"`   // "hashset", "examiner", "suggested", "undo" (an examiner withdrew a first decision)
 	Source   string    `json:"source"` // set name, examiner name, or the SHA-256 the suggestion comes from
 	At       time.Time `json:"at"`
 	Distance int       `json:"distance,omitempty"` // pHash bits, for suggestions
+	// Withdraws, on an "undo", is the time of the examiner decision it takes back.
+	Withdraws time.Time `json:"withdraws,omitzero"`
 }
 
 // Key of an assignment: decisions by people are history (one key each);
@@ -59,7 +61,7 @@ type Assignment struct {
 // repeat (one key per source).
 func assignmentKey(sha string, a Assignment) []byte {
 	stamp := "0"
-	if a.Kind == "examiner" {
+	if a.Kind == "examiner" || a.Kind == "undo" {
 		stamp = fmt.Sprintf("%016x", a.At.UnixNano())
 	}
 	return []byte("h/" + sha + "/" + a.Kind + ":" + a.Source + "/" + stamp)

@@ -193,6 +193,15 @@ func (s *Store) PutCategory(sha string, c Category) error {
 	return nil
 }
 
+// DeleteCategory forgets the current category of a media, when the last
+// source of it was withdrawn; the assignment history keeps why.
+func (s *Store) DeleteCategory(sha string) error {
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyCategory(sha)) }); err != nil {
+		return fmt.Errorf("delete category of %s: %w", sha, err)
+	}
+	return nil
+}
+
 // set queues one key outside a file record, committing first when full.
 func (b *Batch) set(k, v []byte) error {
 	size := len(k) + len(v) + 16
