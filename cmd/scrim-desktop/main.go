@@ -1,0 +1,143 @@
+// Command scrim-desktop is the examiner's workstation: sign in, open a case,
+// review its pictures blurred and grayscale from the keyboard, under the
+// supervisor's exposure limits. It shares the case directory and every
+// package with the scrim command line.
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"scrim/profile"
+	"scrim/ui/desk"
+)
+
+var version = "dev"
+
+type evidenceList []string
+
+func (e *evidenceList) String() string     { return strings.Join(*e, ",") }
+func (e *evidenceList) Set(v string) error { *e = append(*e, v); return nil }
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "scrim-desktop:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var evs evidenceList
+	caseDir := flag.String("case", "", "case directory to open after sign-in (created when new)")
+	flag.Var(&evs, "evidence", "evidence to add to the case (folder, disk image or file); repeat for more")
+	home := flag.String("home", profile.DefaultHome(), "workstation profile store ($SCRIM_HOME, default ~/.scrim)")
+	demoProfiles := flag.Bool("demo-profiles", false, "create the demo profiles (supervisor 'sam', examiner 'erin', PIN 2468) when the profile store is empty")
+	tourMode := flag.Bool("tour", false, "screenshot tour (used by make screenshot): sign in as the demo examiner, stop at each screen until a line arrives on stdin, then quit")
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "Usage: scrim-desktop [--case CASEDIR] [--evidence PATH]... [--home DIR]\n\n")
+		flag.PrintDefaults()
+		fmt.Fprintf(os.Stderr, "\nKeys on the review grid: arrows move, the scheme's digits set the category, U undo,\n"+
+			"Enter details, Space reveal (grayscale, time-limited), C colour reveal, F full view,\n"+
+			"A select the near-duplicate cluster, F12 or Esc twice hides everything until your PIN.\n")
+	}
+	flag.Parse()
+	if flag.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (evidence goes after --evidence)", flag.Arg(0))
+	}
+	h, err := profile.Open(*home, profile.Options{})
+	if err != nil {
+		return fmt.Errorf("open profile store %s: %w", *home, err)
+	}
+	defer h.Close()
+	if *demoProfiles {
+		if err := ensureDemoProfiles(h); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	a := app.NewWithID("org.scrim.workstation")
+	win := a.NewWindow("Scrim")
+	win.Resize(fyne.NewSize(1280, 800))
+	ws := desk.New(ctx, a, win, desk.Options{Home: h, CaseDir: *caseDir, Evidence: evs, Version: version})
+	win.SetOnClosed(ws.Close)
+	ws.Start()
+	if *tourMode {
+		go func() {
+			err := tour(ws, os.Stdin, os.Stdout)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "scrim-desktop: screenshots:", err)
+			}
+			fyne.Do(a.Quit)
+		}()
+	}
+	win.ShowAndRun()
+	return nil
+}
+
+const demoPIN = "2468"
+
+func ensureDemoProfiles(h *profile.Home) error {
+	ps, err := h.Profiles()
+	if err != nil || len(ps) > 0 {
+		return err
+	}
+	if err := h.AddProfile(nil, "sam", profile.RoleSupervisor, demoPIN); err != nil {
+		return err
+	}
+	s, err := h.SignIn("sam", demoPIN)
+	if err != nil {
+		return err
+	}
+	return h.AddProfile(s, "erin", profile.RoleExaminer, demoPIN)
+}
+
+// tour signs in as the demo examiner and stops at the sign-in, grid and
+// details screens: at each it prints "ready NAME" and waits for a line on
+// stdin, so a script can capture the real window (X server screenshot)
+// while it is drawn.
+func tour(ws *desk.Workstation, in io.Reader, out io.Writer) error {
+	lines := bufio.NewScanner(in)
+	ready := func(name string) error {
+		time.Sleep(1500 * time.Millisecond) // let the window draw and thumbnails arrive
+		fmt.Fprintln(out, "ready", name)
+		if !lines.Scan() {
+			return fmt.Errorf("tour: stdin closed before %s was captured", name)
+		}
+		return nil
+	}
+	step := func(f func() error) error {
+		var err error
+		fyne.DoAndWait(func() { err = f() })
+		return err
+	}
+	if err := ready("signin"); err != nil {
+		return err
+	}
+	if err := step(func() error { return ws.SignIn("erin", demoPIN) }); err != nil {
+		return err
+	}
+	if err := ws.WaitIngest(); err != nil {
+		return err
+	}
+	if err := step(func() error { ws.ShowReview(); return nil }); err != nil {
+		return err
+	}
+	if err := ready("grid"); err != nil {
+		return err
+	}
+	if err := step(func() error { ws.ShowDetails(); return nil }); err != nil {
+		return err
+	}
+	return ready("details")
+}

@@ -1,0 +1,301 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"scrim/categorize"
+	"scrim/ingest"
+	"scrim/ingest/evidence"
+	"scrim/store"
+	"scrim/ui/review"
+	"scrim/ui/thumbs"
+)
+
+// OpenCase opens (or creates) a case directory, then ingests the evidence
+// paths given in the background.
+func (w *Workstation) OpenCase(dir string, evidencePaths []string) error {
+	w.closeCase()
+	st, err := store.Open(dir, store.Options{Create: true})
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return fmt.Errorf("case %s is open in another scrim process; close it first", dir)
+	case err != nil:
+		return fmt.Errorf("open case %s: %w", dir, err)
+	}
+	scheme, err := categorize.CaseScheme(st)
+	if err != nil {
+		st.Close()
+		return err
+	}
+	w.st, w.scheme = st, scheme
+	w.eng = categorize.NewEngine(st, scheme)
+	w.cache = thumbs.New(w.thumbSource, w.opt.Preview, w.opt.CacheTiles, 2, w.thumbReady)
+	w.audit("sign-in", map[string]string{"role": string(w.session.Role), "case": w.caseName()})
+	if err := w.reload(); err != nil {
+		return err
+	}
+	w.showCaseScreen()
+	for _, p := range evidencePaths {
+		if err := w.AddEvidence(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *Workstation) thumbSource(sha [32]byte) ([]byte, error) {
+	if w.st == nil {
+		return nil, fmt.Errorf("no case open")
+	}
+	return w.st.Thumbnail(fmt.Sprintf("%x", sha[:]))
+}
+
+// reload reads the review queue from the store again (after an ingest).
+func (w *Workstation) reload() error {
+	m, err := review.Load(w.ctx, w.st, w.eng, w.scheme)
+	if err != nil {
+		return err
+	}
+	w.desk = &review.Desk{Model: m, Store: w.st, Engine: w.eng, Examiner: w.session.Name}
+	w.cur, w.sel = 0, map[int]bool{}
+	return nil
+}
+
+type ingestRun struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	mu     sync.Mutex
+	in     *ingest.Ingester
+	label  string
+	err    error
+	sum    []ingest.Summary
+}
+
+func (r *ingestRun) wait() { <-r.done }
+
+// AddEvidence ingests one evidence path into the open case on a background
+// goroutine; the case screen shows its progress and can cancel it. Adding
+// the same path again resumes where it stopped.
+func (w *Workstation) AddEvidence(path string) error {
+	if w.st == nil {
+		return fmt.Errorf("open a case first")
+	}
+	if w.ingest != nil {
+		select {
+		case <-w.ingest.done:
+		default:
+			return fmt.Errorf("an ingest is still running; wait for it or cancel it")
+		}
+	}
+	src, err := evidence.Open(path)
+	if err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(src.Info().Path)
+	id, err := ingest.EvidenceID(w.st, abs, "")
+	if err != nil {
+		src.Close()
+		return err
+	}
+	ctx, cancel := context.WithCancel(w.ctx)
+	run := &ingestRun{cancel: cancel, done: make(chan struct{}), label: id,
+		in: ingest.New(w.st, ingest.Options{Examiner: w.session.Name, Now: w.opt.Clock.Now})}
+	w.ingest = run
+	st, eng := w.st, w.eng
+	go func() {
+		defer close(run.done)
+		defer src.Close()
+		sum, err := run.in.Ingest(ctx, src, id)
+		if err == nil {
+			_, err = eng.MatchKnown(ctx)
+		}
+		run.mu.Lock()
+		run.sum, run.err = append(run.sum, sum), err
+		run.mu.Unlock()
+		_ = st
+		fyne.Do(func() {
+			if w.ingest != run || w.st == nil {
+				return
+			}
+			if err := w.reload(); err != nil {
+				w.say("reload: %v", err)
+			}
+			if w.screen == "case" {
+				w.showCaseScreen()
+			}
+		})
+	}()
+	if w.screen == "case" {
+		w.showCaseScreen()
+	}
+	return nil
+}
+
+// WaitIngest blocks until the background ingest (if any) ends, and returns
+// its error.
+func (w *Workstation) WaitIngest() error {
+	if w.ingest == nil {
+		return nil
+	}
+	w.ingest.wait()
+	w.ingest.mu.Lock()
+	defer w.ingest.mu.Unlock()
+	return w.ingest.err
+}
+
+func (w *Workstation) showCaseScreen() {
+	caseDir := widget.NewEntry()
+	caseDir.SetPlaceHolder("Case directory (created when new)")
+	msg := widget.NewLabel("")
+	msg.Wrapping = fyne.TextWrapWord
+	open := func() {
+		if err := w.OpenCase(strings.TrimSpace(caseDir.Text), nil); err != nil {
+			msg.SetText(err.Error())
+		}
+	}
+	browseCase := widget.NewButton("Browse…", func() {
+		dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+			if err == nil && u != nil {
+				caseDir.SetText(u.Path())
+			}
+		}, w.win)
+	})
+	top := container.NewVBox(header("Scrim — "+w.session.Name+" ("+string(w.session.Role)+")",
+		w.dashboardButton(), widget.NewButton("Sign out", w.SignOut)))
+	if w.st == nil {
+		body := container.NewVBox(widget.NewLabel("Open or create a case"),
+			container.NewBorder(nil, nil, nil, container.NewHBox(browseCase, widget.NewButton("Open", open)), caseDir), msg)
+		w.show("case", container.NewBorder(top, nil, nil, nil, container.NewPadded(body)))
+		return
+	}
+	// A case is open: its evidence, the ingest, the counts.
+	evPath := widget.NewEntry()
+	evPath.SetPlaceHolder("Evidence: folder, disk image (E01, raw, VMDK, VHD/X, ISO) or file")
+	add := func() {
+		if err := w.AddEvidence(strings.TrimSpace(evPath.Text)); err != nil {
+			msg.SetText(err.Error())
+		}
+	}
+	browseEv := widget.NewButton("Browse…", func() {
+		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err == nil && r != nil {
+				evPath.SetText(r.URI().Path())
+				r.Close()
+			}
+		}, w.win)
+	})
+	evList := widget.NewLabel(w.evidenceText())
+	counts := widget.NewLabel(w.countsText())
+	progress := widget.NewProgressBar()
+	rate := widget.NewLabel("")
+	cancel := widget.NewButton("Cancel ingest", func() {
+		if w.ingest != nil {
+			w.ingest.cancel()
+		}
+	})
+	ingestBox := container.NewVBox()
+	if run := w.ingest; run != nil {
+		select {
+		case <-run.done:
+			run.mu.Lock()
+			if run.err != nil {
+				msg.SetText(fmt.Sprintf("ingest of %s stopped: %v (add it again to resume)", run.label, run.err))
+			} else if n := len(run.sum); n > 0 {
+				s := run.sum[n-1]
+				msg.SetText(fmt.Sprintf("ingest of %s done: %d files, %d new media, %d errors, %.0f files/s", s.Evidence, s.Seen, s.NewMedia, s.Errors, s.FilesPerSec))
+			}
+			run.mu.Unlock()
+		default:
+			ingestBox.Add(widget.NewLabel("Ingesting " + run.label))
+			ingestBox.Add(progress)
+			ingestBox.Add(container.NewHBox(rate, cancel))
+			w.trackProgress(run, progress, rate)
+		}
+	}
+	review := widget.NewButton("Review (grid)", w.showReview)
+	review.Importance = widget.HighImportance
+	body := container.NewVBox(
+		widget.NewLabelWithStyle("Case "+w.caseName()+" · scheme "+w.scheme.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabel("Evidence"), evList,
+		container.NewBorder(nil, nil, nil, container.NewHBox(browseEv, widget.NewButton("Add evidence", add)), evPath),
+		ingestBox, msg,
+		widget.NewSeparator(), counts, review,
+		widget.NewButton("Close case", func() { w.closeCase(); w.showCaseScreen() }))
+	w.show("case", container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
+}
+
+func (w *Workstation) trackProgress(run *ingestRun, bar *widget.ProgressBar, rate *widget.Label) {
+	go func() {
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-run.done:
+				return
+			case <-tick.C:
+				p := run.in.Progress()
+				fyne.Do(func() {
+					el := time.Since(p.Started).Seconds()
+					if p.TotalKnown && p.FilesTotal > 0 {
+						bar.SetValue(float64(p.FilesDone) / float64(p.FilesTotal))
+					}
+					fps := 0.0
+					if el > 0 {
+						fps = float64(p.FilesDone) / el
+					}
+					rate.SetText(fmt.Sprintf("%d/%d files · %.0f files/s · %.1f MB/s", p.FilesDone, p.FilesTotal, fps, float64(p.BytesDone)/1e6/max(el, 1e-9)))
+				})
+			}
+		}
+	}()
+}
+
+func (w *Workstation) evidenceText() string {
+	evs, err := w.st.ListEvidence()
+	if err != nil {
+		return err.Error()
+	}
+	if len(evs) == 0 {
+		return "none yet"
+	}
+	var b strings.Builder
+	for _, e := range evs {
+		fmt.Fprintf(&b, "%s — %s (%s)\n", e.ID, e.Path, e.Format)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func (w *Workstation) countsText() string {
+	if w.desk == nil {
+		return ""
+	}
+	c := w.desk.Model.Counts()
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d pictures and videos (%d videos) · %d still need review · %d from hash sets · %d decided by examiners\n",
+		w.desk.Model.Total(), c.Videos, c.NeedsReview, c.HashSet, c.Examiner)
+	codes := make([]string, 0, len(c.ByCategory))
+	for k := range c.ByCategory {
+		codes = append(codes, k)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		label := code
+		if cat, ok := w.scheme.ByCode(code); ok {
+			label = code + " " + cat.Label
+		}
+		fmt.Fprintf(&b, "  %-40s %d\n", label, c.ByCategory[code])
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

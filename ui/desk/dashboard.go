@@ -1,0 +1,193 @@
+package desk
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"scrim/profile"
+)
+
+func (w *Workstation) dashboardButton() fyne.CanvasObject {
+	if w.session == nil || w.session.Role != profile.RoleSupervisor {
+		return widget.NewLabel("")
+	}
+	return widget.NewButton("Exposure dashboard", w.ShowDashboard)
+}
+
+// ShowDashboard is the supervisor's view: per examiner, revealed time per
+// day against the limit, items and categories reviewed, breaks; the policy
+// form; CSV and PDF exports.
+func (w *Workstation) ShowDashboard() {
+	if w.session == nil || w.session.Role != profile.RoleSupervisor {
+		return
+	}
+	w.endReveal("dashboard")
+	now := w.opt.Clock.Now()
+	sums, err := w.opt.Home.Summary(profile.Filter{Since: now.AddDate(0, 0, -28)})
+	msg := widget.NewLabel("")
+	if err != nil {
+		msg.SetText(err.Error())
+	}
+	pol, _ := w.opt.Home.Policy()
+	people := container.NewVBox()
+	for _, s := range sums {
+		people.Add(w.examinerCard(s, pol))
+	}
+	export := func(kind string) {
+		dir := w.opt.Home.Dir()
+		name := filepath.Join(dir, "exposure-"+now.Format("20060102-150405")+"."+kind)
+		f, err := os.Create(name)
+		if err == nil {
+			if kind == "csv" {
+				err = profile.WriteCSV(f, sums)
+			} else {
+				err = profile.WritePDF(f, sums, pol)
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			msg.SetText("export: " + err.Error())
+			return
+		}
+		w.audit("export", map[string]string{"format": "exposure-" + kind, "out": name})
+		msg.SetText("written: " + name)
+	}
+	back := widget.NewButton("Back", func() {
+		if w.desk != nil {
+			w.showReview()
+		} else {
+			w.showCaseScreen()
+		}
+	})
+	top := header("Exposure — last 28 days", widget.NewButton("Export CSV", func() { export("csv") }),
+		widget.NewButton("Export PDF", func() { export("pdf") }), back)
+	body := container.NewVBox(w.policyForm(pol, msg), msg, widget.NewSeparator(), people)
+	w.show("dashboard", container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
+}
+
+func (w *Workstation) examinerCard(s profile.ExaminerSummary, pol profile.Policy) fyne.CanvasObject {
+	title := s.Examiner
+	if s.Role != "" {
+		title += " (" + s.Role + ")"
+	}
+	if s.OverLimit {
+		title += " — OVER THE DAILY LIMIT"
+	}
+	t := canvas.NewText(title, theme().text)
+	t.TextStyle = fyne.TextStyle{Bold: true}
+	if s.OverLimit {
+		t.Color = currentColorRed
+	}
+	chart := canvas.NewImageFromImage(profile.Chart(s, pol.RevealPerDay, 560, 160))
+	chart.FillMode = canvas.ImageFillOriginal
+	var b strings.Builder
+	var revealed, grid float64
+	var items int
+	cats := map[string]int{}
+	for _, d := range s.Days {
+		revealed += d.RevealedSeconds
+		grid += d.GridSeconds
+		items += d.ItemsReviewed
+		for k, v := range d.Categories {
+			cats[k] += v
+		}
+	}
+	fmt.Fprintf(&b, "revealed %s · blurred grid %s · %d items reviewed · breaks %d taken, %d ended early, %d skipped",
+		time.Duration(revealed*float64(time.Second)).Round(time.Second), time.Duration(grid*float64(time.Second)).Round(time.Second),
+		items, s.BreaksTaken, s.BreaksEndedEarly, s.BreaksSkipped)
+	if len(cats) > 0 {
+		var parts []string
+		for _, c := range w.schemeOrder(cats) {
+			parts = append(parts, fmt.Sprintf("%s: %d", c, cats[c]))
+		}
+		b.WriteString("\ncategories set: " + strings.Join(parts, ", "))
+	}
+	for _, wk := range s.Weeks {
+		fmt.Fprintf(&b, "\n%s: revealed %s, %d items", wk.Week, time.Duration(wk.RevealedSeconds*float64(time.Second)).Round(time.Second), wk.ItemsReviewed)
+	}
+	return container.NewVBox(t, chart, widget.NewLabel(b.String()), widget.NewSeparator())
+}
+
+func (w *Workstation) schemeOrder(cats map[string]int) []string {
+	var out []string
+	for _, c := range w.scheme.Categories {
+		if _, ok := cats[c.Code]; ok {
+			out = append(out, c.Code)
+		}
+	}
+	for k := range cats {
+		found := false
+		for _, o := range out {
+			found = found || o == k
+		}
+		if !found {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// policyForm lets the supervisor change the limits, PIN re-entered.
+func (w *Workstation) policyForm(p profile.Policy, msg *widget.Label) fyne.CanvasObject {
+	maxReveal := widget.NewEntry()
+	maxReveal.SetText(p.MaxReveal.String())
+	perHour := widget.NewEntry()
+	perHour.SetText(p.RevealPerHour.String())
+	perDay := widget.NewEntry()
+	perDay.SetText(p.RevealPerDay.String())
+	breakAfter := widget.NewEntry()
+	breakAfter.SetText(p.BreakAfter.String())
+	breakLen := widget.NewEntry()
+	breakLen.SetText(p.BreakLength.String())
+	colour := widget.NewCheck("Colour reveal allowed", nil)
+	colour.SetChecked(p.ColourAllowed)
+	pin := widget.NewPasswordEntry()
+	pin.SetPlaceHolder("your PIN to confirm")
+	save := func() {
+		q := p
+		var err error
+		parse := func(e *widget.Entry, dst *time.Duration) {
+			if err == nil {
+				*dst, err = time.ParseDuration(strings.TrimSpace(e.Text))
+			}
+		}
+		parse(maxReveal, &q.MaxReveal)
+		parse(perHour, &q.RevealPerHour)
+		parse(perDay, &q.RevealPerDay)
+		parse(breakAfter, &q.BreakAfter)
+		parse(breakLen, &q.BreakLength)
+		q.ColourAllowed = colour.Checked
+		if err == nil {
+			err = w.opt.Home.SetPolicy(w.session, pin.Text, q)
+		}
+		pin.SetText("")
+		if err != nil {
+			msg.SetText("policy not changed: " + err.Error())
+			return
+		}
+		w.policy = q
+		w.audit("policy", map[string]string{"max_reveal": q.MaxReveal.String(), "reveal_per_day": q.RevealPerDay.String()})
+		msg.SetText("policy saved")
+	}
+	form := widget.NewForm(
+		widget.NewFormItem("Longest reveal", maxReveal),
+		widget.NewFormItem("Revealed per hour", perHour),
+		widget.NewFormItem("Revealed per day", perDay),
+		widget.NewFormItem("Break after", breakAfter),
+		widget.NewFormItem("Break length", breakLen),
+		widget.NewFormItem("", colour),
+		widget.NewFormItem("PIN", pin),
+	)
+	return container.NewVBox(widget.NewLabelWithStyle("Policy", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		form, widget.NewButton("Save policy", save))
+}

@@ -1,0 +1,192 @@
+package desk
+
+import (
+	"fmt"
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"scrim/profile"
+)
+
+func (w *Workstation) showSignIn() {
+	profiles, err := w.opt.Home.Profiles()
+	msg := widget.NewLabel("")
+	if err != nil {
+		msg.SetText(err.Error())
+	}
+	if len(profiles) == 0 {
+		w.showFirstProfile()
+		return
+	}
+	var names []string
+	for _, p := range profiles {
+		names = append(names, p.Name)
+	}
+	who := widget.NewSelect(names, nil)
+	who.PlaceHolder = "Choose your profile"
+	if len(names) == 1 {
+		who.SetSelected(names[0])
+	}
+	pin := widget.NewPasswordEntry()
+	pin.SetPlaceHolder("PIN")
+	submit := func() {
+		if err := w.SignIn(who.Selected, pin.Text); err != nil {
+			msg.SetText(err.Error())
+			pin.SetText("")
+		}
+	}
+	pin.OnSubmitted = func(string) { submit() }
+	form := container.NewVBox(
+		widget.NewLabelWithStyle("Scrim", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle("Offline picture categorization. Everything you do is recorded under your name.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true}),
+		who, pin, widget.NewButton("Sign in", submit), msg)
+	w.show("sign-in", container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 260), form)))
+	w.win.Canvas().Focus(pin)
+}
+
+// showFirstProfile creates the workstation's first profile, a supervisor
+// (who then adds examiners).
+func (w *Workstation) showFirstProfile() {
+	name := widget.NewEntry()
+	name.SetPlaceHolder("Supervisor name")
+	pin := widget.NewPasswordEntry()
+	pin.SetPlaceHolder("PIN (4 or more digits)")
+	again := widget.NewPasswordEntry()
+	again.SetPlaceHolder("PIN again")
+	msg := widget.NewLabel("")
+	create := func() {
+		if pin.Text != again.Text {
+			msg.SetText("The two PINs differ.")
+			return
+		}
+		if err := w.opt.Home.AddProfile(nil, name.Text, profile.RoleSupervisor, pin.Text); err != nil {
+			msg.SetText(err.Error())
+			return
+		}
+		w.showSignIn()
+	}
+	form := container.NewVBox(
+		widget.NewLabelWithStyle("First start: create the supervisor profile", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
+		name, pin, again, widget.NewButton("Create", create), msg)
+	w.show("sign-in", container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 260), form)))
+}
+
+// SignIn checks a PIN and starts the session: the case given on the command
+// line opens, or the case screen shows.
+func (w *Workstation) SignIn(name, pin string) error {
+	if name == "" {
+		return fmt.Errorf("choose your profile first")
+	}
+	s, err := w.opt.Home.SignIn(name, pin)
+	if err != nil {
+		return err
+	}
+	w.session = s
+	if w.policy, err = w.opt.Home.Policy(); err != nil {
+		return err
+	}
+	w.scheduleBreakCheck()
+	if w.st != nil {
+		w.audit("sign-in", map[string]string{"role": string(s.Role)})
+		w.showReview()
+		return nil
+	}
+	if w.opt.CaseDir != "" {
+		dir := w.opt.CaseDir
+		w.opt.CaseDir = ""
+		return w.OpenCase(dir, w.opt.Evidence)
+	}
+	w.showCaseScreen()
+	return nil
+}
+
+// SignOut ends the session and closes the case.
+func (w *Workstation) SignOut() {
+	w.endReveal("sign-out")
+	w.endGridExposure()
+	w.audit("sign-out", nil)
+	w.closeCase()
+	w.session = nil
+	if w.breakTimer != nil {
+		w.breakTimer.Stop()
+	}
+	w.showSignIn()
+}
+
+// Panic hides everything at once: a neutral screen, nothing else drawn, until
+// the same examiner enters the PIN again.
+func (w *Workstation) Panic() {
+	if w.panicked {
+		return
+	}
+	w.panicked = true
+	w.endReveal("panic")
+	w.endGridExposure()
+	w.audit("panic", nil)
+	blank := newBlank(func() { w.showUnlock() })
+	w.show("panic", blank)
+	w.win.Canvas().Focus(blank)
+}
+
+func (w *Workstation) showUnlock() {
+	if w.session == nil {
+		w.panicked = false
+		w.showSignIn()
+		return
+	}
+	pin := widget.NewPasswordEntry()
+	pin.SetPlaceHolder("PIN of " + w.session.Name)
+	msg := widget.NewLabel("")
+	pin.OnSubmitted = func(p string) {
+		if err := w.Unlock(p); err != nil {
+			msg.SetText(err.Error())
+			pin.SetText("")
+		}
+	}
+	bg := canvas.NewRectangle(neutral)
+	w.show("panic", container.NewStack(bg, container.NewCenter(container.NewGridWrap(fyne.NewSize(320, 90), container.NewVBox(pin, msg)))))
+	w.win.Canvas().Focus(pin)
+}
+
+// Unlock leaves the panic screen after the PIN of the signed-in examiner.
+func (w *Workstation) Unlock(pin string) error {
+	if _, err := w.opt.Home.SignIn(w.session.Name, pin); err != nil {
+		return err
+	}
+	w.panicked = false
+	w.audit("unlock", nil)
+	if w.st != nil {
+		w.showReview()
+	} else {
+		w.showCaseScreen()
+	}
+	return nil
+}
+
+var neutral = color.NRGBA{R: 0x5a, G: 0x5f, B: 0x66, A: 0xff}
+
+// blank is the panic screen: one flat colour; any key or click asks for
+// the PIN.
+type blank struct {
+	widget.BaseWidget
+	onWake func()
+}
+
+func newBlank(onWake func()) *blank {
+	b := &blank{onWake: onWake}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *blank) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(neutral))
+}
+func (b *blank) Tapped(*fyne.PointEvent)    { b.onWake() }
+func (b *blank) FocusGained()               {}
+func (b *blank) FocusLost()                 {}
+func (b *blank) TypedRune(rune)             { b.onWake() }
+func (b *blank) TypedKey(ev *fyne.KeyEvent) { b.onWake() }

@@ -1,0 +1,189 @@
+// Package desk is the examiner's workstation drawn with Fyne: sign-in, the
+// case screen, the blurred review grid driven from the keyboard, reveals
+// under the supervisor's limits, the panic screen and the supervisor's
+// dashboard. Decisions and figures come from the packages the CLI uses
+// (review, categorize, store, profile); widgets only show and forward keys.
+package desk
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"scrim/categorize"
+	"scrim/profile"
+	"scrim/store"
+	"scrim/ui/preview"
+	"scrim/ui/review"
+	"scrim/ui/thumbs"
+)
+
+// Options configure a workstation.
+type Options struct {
+	Home     *profile.Home
+	CaseDir  string   // opened right after sign-in when set
+	Evidence []string // added to that case (ingested in the background)
+	Clock    Clock
+	Preview  preview.Policy
+	Version  string
+	// CacheTiles bounds the rendered thumbnails kept in memory.
+	CacheTiles int
+}
+
+// Workstation is one window of Scrim.
+type Workstation struct {
+	app fyne.App
+	win fyne.Window
+	opt Options
+	ctx context.Context
+
+	session *profile.Session
+	policy  profile.Policy
+
+	// The open case; nil on the sign-in and case screens before one is open.
+	st     *store.Store
+	eng    *categorize.Engine
+	scheme categorize.Scheme
+	desk   *review.Desk
+	cache  *thumbs.Cache
+
+	grid   *widget.GridWrap
+	keys   *keyCatcher
+	status *widget.Label
+	tiles  map[int]*tile // shown tiles by position, for targeted refreshes
+
+	cur    int
+	sel    map[int]bool
+	shift  bool
+	ctrl   bool
+	reveal *revealState
+
+	gridExposure string // open "grid" exposure event while the grid shows
+	panicked     bool
+	lastEsc      time.Time
+	breakTimer   Timer
+	onBreak      bool
+
+	suggestMu      sync.Mutex
+	suggestPending bool
+
+	ingest *ingestRun
+	screen string // name of the screen shown, for tests and screenshots
+}
+
+// New builds a workstation in win; call Start to show the sign-in screen.
+func New(ctx context.Context, app fyne.App, win fyne.Window, opt Options) *Workstation {
+	if opt.Clock == nil {
+		opt.Clock = RealClock{}
+	}
+	if opt.Preview.Size == 0 {
+		opt.Preview = preview.DefaultPolicy()
+	}
+	if opt.CacheTiles <= 0 {
+		opt.CacheTiles = 2000
+	}
+	w := &Workstation{app: app, win: win, opt: opt, ctx: ctx, sel: map[int]bool{}, tiles: map[int]*tile{}}
+	win.Canvas().SetOnTypedKey(w.globalKey)
+	return w
+}
+
+// Start shows the sign-in screen.
+func (w *Workstation) Start() { w.showSignIn() }
+
+// Screen names what is shown: "sign-in", "case", "review", "details",
+// "panic", "break", "dashboard".
+func (w *Workstation) Screen() string { return w.screen }
+
+// Session is who is signed in, nil before sign-in.
+func (w *Workstation) Session() *profile.Session { return w.session }
+
+// Close ends open exposure events and closes the case.
+func (w *Workstation) Close() {
+	w.endReveal("closed")
+	w.endGridExposure()
+	w.closeCase()
+}
+
+func (w *Workstation) show(name string, content fyne.CanvasObject) {
+	if name != "review" {
+		w.endGridExposure()
+	}
+	w.screen = name
+	w.win.SetContent(content)
+}
+
+func (w *Workstation) say(format string, a ...any) {
+	if w.status != nil {
+		w.status.SetText(fmt.Sprintf(format, a...))
+	}
+}
+
+// globalKey handles keys when no widget has focus: the panic key works on
+// every screen.
+func (w *Workstation) globalKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyF12:
+		w.Panic()
+	case fyne.KeyEscape:
+		w.escape()
+	}
+}
+
+// escape: Esc twice within a second is the panic key.
+func (w *Workstation) escape() {
+	now := w.opt.Clock.Now()
+	if !w.lastEsc.IsZero() && now.Sub(w.lastEsc) < time.Second {
+		w.lastEsc = time.Time{}
+		w.Panic()
+		return
+	}
+	w.lastEsc = now
+	if w.reveal != nil {
+		w.endReveal("escape")
+	}
+}
+
+func (w *Workstation) caseName() string {
+	if w.st == nil {
+		return ""
+	}
+	return filepath.Base(w.st.Dir())
+}
+
+func (w *Workstation) audit(action string, detail map[string]string) {
+	if w.st == nil || w.session == nil {
+		return
+	}
+	if _, err := w.st.Audit(w.session.Name, action, detail, w.opt.Clock.Now()); err != nil {
+		w.say("audit log: %v", err)
+	}
+}
+
+func (w *Workstation) closeCase() {
+	if w.ingest != nil {
+		w.ingest.cancel()
+		w.ingest.wait()
+		w.ingest = nil
+	}
+	if w.cache != nil {
+		w.cache.Close()
+		w.cache = nil
+	}
+	if w.st != nil {
+		w.st.Close()
+		w.st = nil
+	}
+	w.desk, w.eng, w.grid, w.keys = nil, nil, nil, nil
+	w.tiles = map[int]*tile{}
+}
+
+func header(title string, right ...fyne.CanvasObject) fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return container.NewBorder(nil, nil, l, container.NewHBox(right...))
+}
