@@ -115,6 +115,8 @@ func (w *Workstation) show(name string, content fyne.CanvasObject) {
 		w.endGridExposure()
 	}
 	w.screen = name
+	// The panic screen covers the whole window, margins included.
+	w.win.SetPadded(name != "panic")
 	w.win.SetContent(content)
 }
 
