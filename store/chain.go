@@ -1,0 +1,145 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// AuditChain is the audit hash chain of audit.go, usable on any Badger
+// database under any key prefix, inside the caller's transaction (so a
+// record and its audit entry commit together). Entries are encoded exactly
+// as Store.Audit encodes them: AuditChain{Prefix: "a/", Head: "meta/audit_head"}
+// verifies a case's log the same way Store.VerifyAudit does.
+type AuditChain struct {
+	Prefix string // entries live at Prefix + 16 hex digits of their number
+	Head   string // key of the {"seq":N,"hash":"..."} head record
+}
+
+func (c AuditChain) key(seq uint64) []byte { return []byte(fmt.Sprintf("%s%016x", c.Prefix, seq)) }
+
+func (c AuditChain) head(txn *badger.Txn) (auditHead, bool, error) {
+	var h auditHead
+	it, err := txn.Get([]byte(c.Head))
+	switch {
+	case errors.Is(err, badger.ErrKeyNotFound):
+		return h, false, nil
+	case err != nil:
+		return h, false, fmt.Errorf("read audit head: %w", err)
+	}
+	if err := it.Value(func(v []byte) error { return json.Unmarshal(v, &h) }); err != nil {
+		return h, false, fmt.Errorf("read audit head: %w", err)
+	}
+	return h, true, nil
+}
+
+// Append adds an entry after the current head and moves the head, in txn.
+func (c AuditChain) Append(txn *badger.Txn, actor, action string, detail map[string]string, at time.Time) (AuditEntry, error) {
+	h, _, err := c.head(txn)
+	if err != nil {
+		return AuditEntry{}, err
+	}
+	e := AuditEntry{Seq: h.Seq + 1, At: at.UTC(), Actor: actor, Action: action, Detail: detail, Prev: h.Hash}
+	v, err := json.Marshal(e)
+	if err != nil {
+		return e, fmt.Errorf("encode audit entry: %w", err)
+	}
+	sum := sha256.Sum256(v)
+	hv, err := json.Marshal(auditHead{Seq: e.Seq, Hash: hex.EncodeToString(sum[:])})
+	if err != nil {
+		return e, fmt.Errorf("encode audit head: %w", err)
+	}
+	if err := txn.Set(c.key(e.Seq), v); err != nil {
+		return e, fmt.Errorf("append audit entry %d: %w", e.Seq, err)
+	}
+	if err := txn.Set([]byte(c.Head), hv); err != nil {
+		return e, fmt.Errorf("move audit head: %w", err)
+	}
+	return e, nil
+}
+
+// each calls fn with every stored entry's key and bytes, in key order.
+func (c AuditChain) each(txn *badger.Txn, fn func(k, v []byte) error) error {
+	opt := badger.DefaultIteratorOptions
+	opt.Prefix = []byte(c.Prefix)
+	it := txn.NewIterator(opt)
+	defer it.Close()
+	for it.Seek(opt.Prefix); it.ValidForPrefix(opt.Prefix); it.Next() {
+		k := it.Item().KeyCopy(nil)
+		if err := it.Item().Value(func(v []byte) error { return fn(k, v) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Each calls fn for every entry in stored order.
+func (c AuditChain) Each(txn *badger.Txn, fn func(AuditEntry) error) error {
+	return c.each(txn, func(k, v []byte) error {
+		var e AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("audit entry %s: %w", k, err)
+		}
+		return fn(e)
+	})
+}
+
+// Verify recomputes the chain and reports the first broken link, with the
+// same rules and messages as Store.VerifyAudit.
+func (c AuditChain) Verify(txn *badger.Txn) (AuditCheck, error) {
+	var ck AuditCheck
+	prevHash, want := "", uint64(1)
+	fail := func(seq uint64, problem string) error {
+		ck.BrokenAt, ck.Problem = seq, problem
+		return ErrStop
+	}
+	err := c.each(txn, func(k, v []byte) error {
+		var e AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fail(want, fmt.Sprintf("entry %s is not readable: %v", k, err))
+		}
+		if string(k) != string(c.key(e.Seq)) {
+			return fail(want, fmt.Sprintf("entry stored under %s claims number %d", k, e.Seq))
+		}
+		if e.Seq != want {
+			return fail(want, fmt.Sprintf("entry %d is missing (next stored is %d)", want, e.Seq))
+		}
+		if e.Prev != prevHash {
+			return fail(e.Seq, fmt.Sprintf("entry %d does not follow the entry before it (its link is %.12s…, the previous entry hashes to %.12s…)", e.Seq, e.Prev, prevHash))
+		}
+		sum := sha256.Sum256(v)
+		prevHash = hex.EncodeToString(sum[:])
+		ck.Entries = e.Seq
+		want++
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrStop) {
+		return ck, fmt.Errorf("verify audit chain %s: %w", c.Prefix, err)
+	}
+	ck.Head = prevHash
+	if ck.Problem != "" {
+		return ck, nil
+	}
+	head, found, err := c.head(txn)
+	if err != nil {
+		return ck, err
+	}
+	switch {
+	case !found && ck.Entries > 0:
+		ck.BrokenAt, ck.Problem = ck.Entries, "the log's head record is missing"
+	case found && (head.Seq != ck.Entries || head.Hash != prevHash):
+		ck.BrokenAt = ck.Entries + 1
+		ck.Problem = fmt.Sprintf("the head says the log ends at entry %d; the stored log ends at entry %d", head.Seq, ck.Entries)
+		if head.Seq == ck.Entries {
+			ck.BrokenAt, ck.Problem = ck.Entries, fmt.Sprintf("entry %d differs from the one the head recorded", ck.Entries)
+		}
+	default:
+		ck.OK = true
+	}
+	return ck, nil
+}
