@@ -1,5 +1,6 @@
 # Scrim: two commands on a fresh Debian 12 machine (as root, or with sudo):
-#   make run    build, make the demo evidence, ingest it, print the summary
+#   make run    build, make the demo evidence, open the workstation on it
+#               (EVIDENCE=path for your own; no display: ingest + summary)
 #   make test   install what the tests need, then run every test
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,13 +19,16 @@ EXAMINER  ?= demo
 # The Sleuth Kit, ewfverify); tools that make real fixtures (ImageMagick,
 # libheif, cwebp, ffmpeg, mkfs.*, mtools, ntfs-3g, sfdisk/sgdisk, ewfacquire,
 # genisoimage/xorriso, qemu-img).
-APT_BUILD := gcc libc6-dev libturbojpeg0-dev
-APT_TEST  := hashdeep imagemagick libheif-examples webp ffmpeg procps \
+APT_BUILD := gcc libc6-dev libturbojpeg0-dev ffmpeg
+# The desktop app (Fyne: OpenGL + X11 headers); the CLI builds without them.
+APT_DESKTOP := libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev \
+             libxi-dev libxxf86vm-dev
+APT_TEST  := hashdeep imagemagick libheif-examples webp procps \
              sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
-             genisoimage xorriso qemu-utils exfatprogs
+             genisoimage xorriso qemu-utils exfatprogs xvfb xauth poppler-utils
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test bench fuzz fuzz-short fuzz-run deps deps-build deps-test check-go clean
+.PHONY: all build build-desktop run screenshot test bench fuzz fuzz-short fuzz-run deps deps-build deps-desktop deps-test check-go clean
 
 all: build
 
@@ -44,7 +48,10 @@ deps-build: check-go
 	$(call apt_install,$(APT_BUILD))
 	@$(GO) mod download
 
-deps-test: deps-build
+deps-desktop: deps-build
+	$(call apt_install,$(APT_DESKTOP))
+
+deps-test: deps-desktop
 	$(call apt_install,$(APT_TEST))
 
 deps: deps-test
@@ -59,10 +66,34 @@ $(DEMO)/evidence:
 	$(GO) run ./testdata/gendemo -out $@.tmp -videos
 	@mv $@.tmp $@
 
-run: build $(if $(filter $(DEMO)/evidence,$(EVIDENCE)),$(DEMO)/evidence)
-	$(BIN)/scrim ingest --case $(CASE) --examiner $(EXAMINER) $(EVIDENCE)
-	$(BIN)/scrim stats --case $(CASE)
-	@echo "listing: $(BIN)/scrim files --case $(CASE) --format csv"
+build-desktop: deps-desktop
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/scrim-desktop ./cmd/scrim-desktop
+
+# The demo uses its own profile store with two demo profiles (PIN 2468);
+# your own evidence uses $$SCRIM_HOME (~/.scrim), whose first start asks for
+# the supervisor profile.
+DEMO_HOME := $(DEMO)/home
+PROFILES  := $(if $(filter $(DEMO)/evidence,$(EVIDENCE)),--home $(DEMO_HOME) --demo-profiles,)
+
+run: build build-desktop $(if $(filter $(DEMO)/evidence,$(EVIDENCE)),$(DEMO)/evidence)
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+		echo "starting the workstation on $(EVIDENCE) (case $(CASE))"; \
+		LANG=en_US.UTF-8 $(BIN)/scrim-desktop $(PROFILES) --case $(CASE) --evidence $(EVIDENCE); \
+	else \
+		echo "no display here: ingesting with the command line instead (make screenshot shows the workstation under Xvfb)"; \
+		$(BIN)/scrim ingest --case $(CASE) --examiner $(EXAMINER) $(EVIDENCE); \
+		$(BIN)/scrim stats --case $(CASE); \
+		echo "listing: $(BIN)/scrim files --case $(CASE) --format csv"; \
+	fi
+
+# Screenshots of the real window (sign-in, grid, details) under Xvfb, on a
+# fresh demo case, into docs/screenshots.
+SHOTS ?= docs/screenshots
+screenshot: build-desktop $(DEMO)/evidence
+	$(call apt_install,xvfb xauth imagemagick)
+	rm -rf $(DEMO)/shots-case $(DEMO)/shots-home
+	bash testdata/screenshots/take.sh $(BIN)/scrim-desktop $(DEMO)/shots-case $(DEMO)/evidence $(DEMO)/shots-home $(SHOTS)
 
 test: deps-test
 	@echo "== gofmt"; out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "not gofmt-clean: $$out"; exit 1; fi
@@ -76,6 +107,7 @@ test: deps-test
 # Long measurements, kept out of make test.
 bench: deps-test
 	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/... ./categorize/...
+	$(GO) test -run NONE -bench . -benchtime 300x -timeout 30m ./ui/...
 	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport" -benchtime 1x -timeout 60m ./cmd/scrim
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,

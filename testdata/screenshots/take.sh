@@ -13,6 +13,7 @@ trap 'kill $xvfb 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${display#:}" ] && break; sleep 0.1; done
 export DISPLAY=$display LANG=en_US.UTF-8
 coproc APP { exec timeout 300 "$bin" --home "$home" --demo-profiles --case "$case" --evidence "$evidence" --tour 2>&1; }
+app=$APP_PID # bash forgets APP_PID once the coprocess ends
 while read -r word name <&"${APP[0]}"; do
 	if [ "$word" = ready ]; then
 		/usr/bin/import -window root "$out/$name.png"
@@ -22,4 +23,4 @@ while read -r word name <&"${APP[0]}"; do
 		echo "scrim-desktop: $word $name" >&2
 	fi
 done
-wait "$APP_PID"
+wait "$app"

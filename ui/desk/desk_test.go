@@ -81,37 +81,45 @@ func TestMain(m *testing.M) {
 	exit(code)
 }
 
-func newFixture(t *testing.T) *fixture {
-	t.Helper()
-	src := demoCase(t)
-	dir := t.TempDir()
+func newFixture(t *testing.T) *fixture { return newFixtureTB(t, t) }
+
+// newFixtureTB serves benchmarks too; the fixture's t is only used for
+// failures, so a benchmark passes its own TB.
+func newFixtureTB(tb testing.TB, t *testing.T) *fixture {
+	tb.Helper()
+	src := demoCase(tb)
+	dir := tb.TempDir()
 	if err := copyDir(filepath.Join(src, "case"), filepath.Join(dir, "case")); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	clock := NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	home, err := profile.Open(filepath.Join(dir, "home"), profile.Options{Clock: clock.Now})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { home.Close() })
+	tb.Cleanup(func() { home.Close() })
 	if err := home.AddProfile(nil, "sam", profile.RoleSupervisor, pin); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	sup, _ := home.SignIn("sam", pin)
 	if err := home.AddProfile(sup, "erin", profile.RoleExaminer, pin); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	a := test.NewTempApp(t)
+	a := test.NewTempApp(tb)
 	win := test.NewWindow(nil)
 	win.Resize(fyne.NewSize(1280, 800))
 	ws := New(context.Background(), a, win, Options{Home: home, CaseDir: filepath.Join(dir, "case"), Clock: clock})
-	t.Cleanup(func() { ws.Close(); win.Close() })
+	tb.Cleanup(func() { ws.Close(); win.Close() })
 	ws.Start()
 	if ws.Screen() != "sign-in" {
-		t.Fatalf("first screen %q, want sign-in", ws.Screen())
+		tb.Fatalf("first screen %q, want sign-in", ws.Screen())
 	}
-	f := &fixture{t: t, ws: ws, win: win, home: home, clock: clock, dir: dir}
-	return f
+	if _, ok := tb.(*testing.B); ok {
+		if err := ws.SignIn("erin", pin); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return &fixture{t: t, ws: ws, win: win, home: home, clock: clock, dir: dir}
 }
 
 func (f *fixture) signIn(name string) {
@@ -210,7 +218,7 @@ func TestGridIsBlurredAndGrayscaleUntilRevealed(t *testing.T) {
 	}
 	revealed := detail(f.win.Canvas().Capture(), r)
 	t.Logf("high-frequency energy: blurred %.2f, revealed %.2f", blurred, revealed)
-	if blurred > 1.0 || revealed < 2*blurred+0.5 {
+	if blurred > 1.5 || revealed < 3*blurred {
 		t.Errorf("blurred tile energy %.2f, revealed %.2f: the grid is not blurred, or the reveal shows nothing more", blurred, revealed)
 	}
 	if c := colourfulness(f.win.Canvas().Capture(), r); c > 6 {

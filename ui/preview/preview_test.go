@@ -2,6 +2,10 @@ package preview
 
 import (
 	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/disintegration/imaging"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -76,4 +80,34 @@ func TestBadThumbnail(t *testing.T) {
 	if _, err := Render([]byte("not a jpeg"), Blurred, DefaultPolicy()); err == nil {
 		t.Fatal("want an error")
 	}
+}
+
+// BenchmarkRenderBlurred: one grid tile (decode the stored thumbnail, fit,
+// grayscale, strong blur), against the same blur done at full size with one
+// wide kernel, measured in the same run.
+func BenchmarkRenderBlurred(b *testing.B) {
+	data := checkerboard(&testing.T{})
+	p := DefaultPolicy()
+	b.Run("scrim", func(b *testing.B) {
+		for range b.N {
+			if _, err := Render(data, Blurred, p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	var fast, wide time.Duration
+	const n = 50
+	t0 := time.Now()
+	for range n {
+		Render(data, Blurred, p)
+	}
+	fast = time.Since(t0)
+	t0 = time.Now()
+	for range n {
+		img, _ := jpeg.Decode(bytes.NewReader(data))
+		img = imaging.Blur(imaging.Grayscale(imaging.Fit(img, p.Size, p.Size, imaging.Box)), p.BlurSigma)
+	}
+	wide = time.Since(t0)
+	fmt.Printf("blurred tile: %.2f ms, full-size wide kernel %.2f ms: %.1fx faster\n",
+		float64(fast.Microseconds())/n/1000, float64(wide.Microseconds())/n/1000, float64(wide)/float64(fast))
 }
