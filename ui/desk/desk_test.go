@@ -474,3 +474,38 @@ func TestSupervisorDashboard(t *testing.T) {
 		}
 	}
 }
+
+func TestFullViewReadsTheEvidenceBackUnderTheLimit(t *testing.T) {
+	f := newFixture(t)
+	f.signIn("erin")
+	pos := firstPictureWithDetail(t, f)
+	f.ws.Move(pos, false)
+	f.win.Canvas().Focused().TypedRune('f')
+	if f.ws.Screen() != "full" || f.ws.reveal == nil || !f.ws.reveal.full {
+		t.Fatalf("F showed %q (status %q)", f.ws.Screen(), f.ws.status.Text)
+	}
+	f.clock.Advance(5 * time.Second)
+	if f.ws.Screen() != "review" {
+		t.Fatalf("full view still shown after the limit: %q", f.ws.Screen())
+	}
+	evs, _ := f.home.Events("erin", time.Time{}, time.Time{})
+	var full []int64
+	for _, e := range evs {
+		if e.Mode == profile.ModeFull {
+			full = append(full, e.DurationMS)
+		}
+	}
+	if len(full) != 1 || full[0] != 5000 {
+		t.Fatalf("full-view events %v, want one of 5000 ms", full)
+	}
+	var reveals int
+	f.ws.st.EachAudit(func(a store.AuditEntry) error {
+		if a.Action == "reveal" && a.Detail["mode"] == profile.ModeFull {
+			reveals++
+		}
+		return nil
+	})
+	if reveals != 1 {
+		t.Fatalf("%d full-view entries in the case audit log, want 1", reveals)
+	}
+}
