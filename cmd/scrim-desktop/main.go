@@ -41,9 +41,10 @@ func run() error {
 	flag.Var(&evs, "evidence", "evidence to add to the case (folder, disk image or file); repeat for more")
 	home := flag.String("home", profile.DefaultHome(), "workstation profile store ($SCRIM_HOME, default ~/.scrim)")
 	demoProfiles := flag.Bool("demo-profiles", false, "create the demo profiles (supervisor 'sam', examiner 'erin', PIN 2468) when the profile store is empty")
+	courtFile := flag.String("court", "", "open a court package (made by scrim export --format court) read-only instead of a case")
 	tourMode := flag.Bool("tour", false, "screenshot tour (used by make screenshot): sign in as the demo examiner, stop at each screen until a line arrives on stdin, then quit")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: scrim-desktop [--case CASEDIR] [--evidence PATH]... [--home DIR]\n\n")
+		fmt.Fprintf(os.Stderr, "Usage: scrim-desktop [--case CASEDIR] [--evidence PATH]... [--home DIR]\n       scrim-desktop --court PACKAGE.scrimcourt\n\n")
 		flag.PrintDefaults()
 		fmt.Fprintf(os.Stderr, "\nKeys on the review grid: arrows move, the scheme's digits set the category, U undo,\n"+
 			"Enter details, Space reveal (grayscale, time-limited), C colour reveal, F full view,\n"+
@@ -53,12 +54,17 @@ func run() error {
 	if flag.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (evidence goes after --evidence)", flag.Arg(0))
 	}
-	h, err := profile.Open(*home, profile.Options{})
-	if err != nil {
-		return fmt.Errorf("open profile store %s: %w", *home, err)
+	// A court package is viewed by a judge, who has no profile here: its
+	// reveals are recorded inside the package.
+	var h *profile.Home
+	if *courtFile == "" {
+		var err error
+		if h, err = profile.Open(*home, profile.Options{}); err != nil {
+			return fmt.Errorf("open profile store %s: %w", *home, err)
+		}
+		defer h.Close()
 	}
-	defer h.Close()
-	if *demoProfiles {
+	if *demoProfiles && h != nil {
 		if err := ensureDemoProfiles(h); err != nil {
 			return err
 		}
@@ -69,7 +75,7 @@ func run() error {
 	a := app.NewWithID("org.scrim.workstation")
 	win := a.NewWindow("Scrim")
 	win.Resize(fyne.NewSize(1280, 800))
-	ws := desk.New(ctx, a, win, desk.Options{Home: h, CaseDir: *caseDir, Evidence: evs, Version: version})
+	ws := desk.New(ctx, a, win, desk.Options{Home: h, CaseDir: *caseDir, Evidence: evs, Version: version, CourtFile: *courtFile})
 	win.SetOnClosed(ws.Close)
 	ws.Start()
 	if *tourMode {

@@ -509,3 +509,52 @@ func TestFullViewReadsTheEvidenceBackUnderTheLimit(t *testing.T) {
 		t.Fatalf("%d full-view entries in the case audit log, want 1", reveals)
 	}
 }
+
+func TestCaseScreenIngestsInTheBackgroundCancelsAndResumes(t *testing.T) {
+	f := newFixture(t)
+	f.ws.opt.CaseDir = ""
+	if err := f.ws.SignIn("erin", pin); err != nil {
+		t.Fatal(err)
+	}
+	if f.ws.Screen() != "case" {
+		t.Fatalf("screen %q without a case, want case", f.ws.Screen())
+	}
+	if err := f.ws.OpenCase(filepath.Join(f.dir, "new-case"), nil); err != nil {
+		t.Fatal(err)
+	}
+	evidenceDir := filepath.Join(demoCase(t), "evidence")
+	if err := f.ws.AddEvidence(evidenceDir); err != nil {
+		t.Fatal(err)
+	}
+	f.ws.ingest.cancel()
+	if err := f.ws.WaitIngest(); err == nil {
+		t.Log("the ingest finished before it could be cancelled")
+	}
+	// Adding the same evidence again resumes it.
+	if err := f.ws.AddEvidence(evidenceDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ws.WaitIngest(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ws.reload(); err != nil {
+		t.Fatal(err)
+	}
+	got := f.ws.desk.Model.Total()
+	st, err := store.Open(filepath.Join(demoCase(t), "case"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stats, err := st.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int(stats.Pictures + stats.Videos); got != want {
+		t.Fatalf("after cancel and resume the case holds %d pictures and videos, a straight ingest %d", got, want)
+	}
+	f.ws.showCaseScreen()
+	if markup := test.RenderToMarkup(f.win.Canvas()); !contains(markup, "still need review") {
+		t.Error("case screen does not say what still needs review")
+	}
+}

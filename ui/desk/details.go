@@ -20,12 +20,18 @@ func (w *Workstation) ShowDetails() {
 		return
 	}
 	w.endReveal("details")
-	d, err := review.LoadDetails(w.st, w.desk.Model.At(w.cur).Hex())
-	if err != nil {
-		w.say("details: %v", err)
-		return
+	var body string
+	if w.court != nil {
+		body = w.courtDetailsText(w.desk.Model.At(w.cur).Hex())
+	} else {
+		d, err := review.LoadDetails(w.st, w.desk.Model.At(w.cur).Hex())
+		if err != nil {
+			w.say("details: %v", err)
+			return
+		}
+		body = w.detailsText(d)
 	}
-	text := widget.NewLabel(w.detailsText(d))
+	text := widget.NewLabel(body)
 	text.TextStyle = fyne.TextStyle{Monospace: true}
 	text.Wrapping = fyne.TextWrapBreak
 	back := widget.NewButton("Back to the grid (Enter / Esc)", w.showReview)

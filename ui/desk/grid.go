@@ -54,9 +54,13 @@ func (w *Workstation) showReview() {
 		w.afterViewChange()
 	})
 	byCluster.SetChecked(true)
-	top := header("Case "+w.caseName()+" · "+w.session.Name,
+	top := header("Case "+w.caseName()+" · "+w.viewerName(),
 		filter, byCluster, w.dashboardButton(),
 		widget.NewButton("Case", w.showCaseScreen), widget.NewButton("Sign out", w.SignOut))
+	if w.court != nil {
+		top = header("Court package: case "+w.caseName()+" · viewed by "+w.viewerName()+" · read-only",
+			filter, byCluster, widget.NewButton("Close package", func() { w.closeCase(); w.app.Quit() }))
+	}
 	legend := widget.NewLabel(w.legend())
 	legend.Wrapping = fyne.TextWrapWord
 	bottom := container.NewVBox(legend, w.status)
@@ -71,6 +75,9 @@ func (w *Workstation) showReview() {
 }
 
 func (w *Workstation) legend() string {
+	if w.court != nil {
+		return "arrows move · Enter details · Space reveal (grayscale, 5 s, recorded in the package) · F full view · F12 or Esc Esc hide everything"
+	}
 	var keys []string
 	for _, c := range w.scheme.Categories {
 		keys = append(keys, c.Key+" "+c.Label)
@@ -375,6 +382,10 @@ func (w *Workstation) Categorize(key string) error {
 	if !ok || w.desk.Model.Len() == 0 {
 		return nil
 	}
+	if w.court != nil {
+		w.say("a court package is read-only")
+		return nil
+	}
 	w.endReveal("categorized")
 	sel := w.Selection()
 	if err := w.desk.Categorize(w.ctx, c.Code, sel); err != nil {
@@ -400,6 +411,9 @@ func (w *Workstation) Categorize(key string) error {
 
 // Undo takes back this session's last decision and goes back to it.
 func (w *Workstation) Undo() error {
+	if w.court != nil {
+		return nil
+	}
 	shas, err := w.desk.Undo(w.ctx)
 	if err != nil {
 		w.say("%v", err)
@@ -565,10 +579,10 @@ func (k *keyCatcher) KeyUp(ev *fyne.KeyEvent) {
 }
 
 func (w *Workstation) beginGridExposure() {
-	if w.gridExposure != "" || w.session == nil {
+	if w.gridExposure != "" || w.session == nil && w.court == nil {
 		return
 	}
-	id, err := w.opt.Home.BeginExposure(w.session, profile.Exposure{Case: w.caseName(), Mode: "grid", Start: w.opt.Clock.Now()})
+	id, err := w.exposures().Begin(profile.Exposure{Case: w.caseName(), Mode: "grid", Start: w.opt.Clock.Now()})
 	if err != nil {
 		w.say("exposure record: %v", err)
 		return
@@ -580,7 +594,7 @@ func (w *Workstation) endGridExposure() {
 	if w.gridExposure == "" {
 		return
 	}
-	if _, err := w.opt.Home.EndExposure(w.gridExposure, w.opt.Clock.Now()); err != nil {
+	if _, err := w.exposures().End(w.gridExposure, w.opt.Clock.Now()); err != nil {
 		w.say("exposure record: %v", err)
 	}
 	w.gridExposure = ""

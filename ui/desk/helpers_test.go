@@ -12,8 +12,8 @@ import (
 )
 
 func mkTemp() (string, error) { return os.MkdirTemp("", "scrim-desk-") }
-func rmTemp(dir string)        { os.RemoveAll(dir) }
-func exit(code int)            { os.Exit(code) }
+func rmTemp(dir string)       { os.RemoveAll(dir) }
+func exit(code int)           { os.Exit(code) }
 
 func noThumbFlag() uint8 { return review.FlagNoThumb }
 

@@ -76,7 +76,7 @@ func (w *Workstation) Reveal(colour bool) {
 
 // allowed asks the policy for a reveal in mode and how long it may last.
 func (w *Workstation) allowed(mode string) (time.Duration, bool) {
-	d, err := w.opt.Home.CheckReveal(w.session, mode)
+	d, err := w.exposures().CheckReveal(mode)
 	if err != nil {
 		w.say("%v", err)
 		return 0, false
@@ -94,7 +94,7 @@ func (w *Workstation) allowed(mode string) (time.Duration, bool) {
 
 func (w *Workstation) beginReveal(r *revealState) bool {
 	r.start = w.opt.Clock.Now()
-	id, err := w.opt.Home.BeginExposure(w.session, profile.Exposure{Case: w.caseName(), SHA256: r.sha, Mode: r.mode, Start: r.start})
+	id, err := w.exposures().Begin(profile.Exposure{Case: w.caseName(), SHA256: r.sha, Mode: r.mode, Start: r.start})
 	if err != nil {
 		// Nothing is shown that was not recorded.
 		w.say("cannot record the reveal, so it is not shown: %v", err)
@@ -120,7 +120,7 @@ func (w *Workstation) endReveal(reason string) {
 	}
 	w.reveal = nil
 	r.timer.Stop()
-	ev, err := w.opt.Home.EndExposure(r.id, w.opt.Clock.Now())
+	ev, err := w.exposures().End(r.id, w.opt.Clock.Now())
 	if err != nil {
 		w.say("exposure record: %v", err)
 	}
@@ -195,6 +195,9 @@ const maxFullView = 256 << 20
 
 // readOriginal finds one readable occurrence and reads it back, read-only.
 func (w *Workstation) readOriginal(sha string) ([]byte, error) {
+	if w.court != nil {
+		return w.court.b.Original(sha) // checked against its SHA-256 by the package
+	}
 	occs, err := w.st.OccurrencesOf(sha)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"scrim/export/court"
 	"scrim/profile"
 )
 
@@ -133,6 +134,10 @@ func (w *Workstation) Panic() {
 }
 
 func (w *Workstation) showUnlock() {
+	if w.court != nil {
+		w.showCourtUnlock()
+		return
+	}
 	if w.session == nil {
 		w.panicked = false
 		w.showSignIn()
@@ -190,3 +195,33 @@ func (b *blank) FocusGained()               {}
 func (b *blank) FocusLost()                 {}
 func (b *blank) TypedRune(rune)             { b.onWake() }
 func (b *blank) TypedKey(ev *fyne.KeyEvent) { b.onWake() }
+
+// showCourtUnlock: a court package's panic screen opens again with its
+// passphrase.
+func (w *Workstation) showCourtUnlock() {
+	pass := widget.NewPasswordEntry()
+	pass.SetPlaceHolder("Passphrase of the package")
+	msg := widget.NewLabel("")
+	pass.OnSubmitted = func(p string) {
+		if err := w.UnlockCourt(p); err != nil {
+			msg.SetText(err.Error())
+			pass.SetText("")
+		}
+	}
+	bg := canvas.NewRectangle(neutral)
+	w.show("panic", container.NewStack(bg, container.NewCenter(container.NewGridWrap(fyne.NewSize(320, 90), container.NewVBox(pass, msg)))))
+	w.win.Canvas().Focus(pass)
+}
+
+// UnlockCourt leaves the panic screen of a court package after its
+// passphrase is given again.
+func (w *Workstation) UnlockCourt(passphrase string) error {
+	b, err := court.Open(w.court.path, passphrase)
+	if err != nil {
+		return err
+	}
+	b.Close()
+	w.panicked = false
+	w.showReview()
+	return nil
+}

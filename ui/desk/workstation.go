@@ -34,6 +34,8 @@ type Options struct {
 	Version  string
 	// CacheTiles bounds the rendered thumbnails kept in memory.
 	CacheTiles int
+	// CourtFile opens a court package (read-only viewing) instead of a case.
+	CourtFile string
 }
 
 // Workstation is one window of Scrim.
@@ -75,6 +77,8 @@ type Workstation struct {
 
 	ingest *ingestRun
 	screen string // name of the screen shown, for tests and screenshots
+
+	court *courtLog // an open court package, viewed read-only
 }
 
 // New builds a workstation in win; call Start to show the sign-in screen.
@@ -93,8 +97,14 @@ func New(ctx context.Context, app fyne.App, win fyne.Window, opt Options) *Works
 	return w
 }
 
-// Start shows the sign-in screen.
-func (w *Workstation) Start() { w.showSignIn() }
+// Start shows the sign-in screen, or the court package's open screen.
+func (w *Workstation) Start() {
+	if w.opt.CourtFile != "" {
+		w.showCourtOpen(w.opt.CourtFile)
+		return
+	}
+	w.showSignIn()
+}
 
 // Screen names what is shown: "sign-in", "case", "review", "details",
 // "panic", "break", "dashboard".
@@ -152,6 +162,9 @@ func (w *Workstation) escape() {
 }
 
 func (w *Workstation) caseName() string {
+	if w.court != nil {
+		return w.court.b.Index().CaseName
+	}
 	if w.st == nil {
 		return ""
 	}
@@ -181,6 +194,7 @@ func (w *Workstation) closeCase() {
 		w.st.Close()
 		w.st = nil
 	}
+	w.closeCourt()
 	w.desk, w.eng, w.grid, w.keys = nil, nil, nil, nil
 	w.tiles = map[int]*tile{}
 }
