@@ -137,8 +137,12 @@ func (w *Workstation) OpenCourt(path, viewer, passphrase string) error {
 	w.desk = &review.Desk{Model: review.NewModel(w.scheme, nil, items), Examiner: viewer}
 	w.cache = thumbs.New(func(sha [32]byte) ([]byte, error) { return b.Thumbnail(hex.EncodeToString(sha[:])) },
 		w.opt.Preview, w.opt.CacheTiles, 2, w.thumbReady)
-	if id, err := w.court.Begin(profile.Exposure{Mode: "opened", Start: w.opt.Clock.Now()}); err == nil {
-		w.court.End(id, w.opt.Clock.Now())
+	// Viewing that cannot be recorded does not happen: a package on
+	// read-only media is refused before anything shows.
+	id, _ := w.court.Begin(profile.Exposure{Mode: "opened", Start: w.opt.Clock.Now()})
+	if _, err := w.court.End(id, w.opt.Clock.Now()); err != nil {
+		w.closeCase()
+		return fmt.Errorf("%w (copy the package to a writable disk: every reveal is recorded inside it)", err)
 	}
 	w.showReview()
 	return nil
