@@ -28,7 +28,13 @@ Usage:
   scrim similar    --case CASEDIR [--radius N] SHA256 | --clusters
   scrim conflicts  --case CASEDIR
   scrim audit verify|show --case CASEDIR [--json]
-  scrim export --case CASEDIR --format vics|csv --out PATH
+  scrim export --case CASEDIR --format pdf|html|csv|vics --out PATH [--case-number N] [--title T]
+  scrim export --case CASEDIR --format court --passphrase-stdin --out FILE.scrimcourt [--categories 1,2]
+  scrim court verify|show --passphrase-stdin [--json] FILE.scrimcourt
+  scrim profile add --name NAME --role examiner|supervisor [--by SUPERVISOR]   # PINs on stdin
+  scrim profile list|audit verify|audit show [--home DIR] [--json]
+  scrim policy show|set [--by SUPERVISOR] [--max-reveal 5s] [--reveal-per-day 20m] ...   # PIN on stdin
+  scrim exposure [--examiner NAME] [--since DATE] [--until DATE] [--json] [--csv FILE] [--pdf FILE]
   scrim version
 
 Run "scrim COMMAND --help" for the options of a command.
@@ -68,6 +74,10 @@ func commands() []command {
 		{"conflicts", runConflicts},
 		{"audit", runAudit},
 		{"export", runExport},
+		{"court", runCourt},
+		{"profile", runProfile},
+		{"policy", runPolicy},
+		{"exposure", runExposure},
 		{"version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
 			fmt.Fprintln(stdout, "scrim", version)
 			return nil
