@@ -4,20 +4,18 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"scrim/export/court"
-	"scrim/export/report"
+	"scrim/export/job"
 )
 
 // stringList is a repeatable flag.
@@ -96,63 +94,12 @@ func runCourtExport(ctx context.Context, args []string, stdin io.Reader, stdout,
 		return err
 	}
 	defer st.Close()
-	now := time.Now().UTC()
-	rep, err := report.Build(st, report.Options{CaseNumber: *caseNumber, Title: *title, Tool: "scrim " + version, Now: now})
+	res, err := job.Run(ctx, st, job.Request{Format: "court", Out: *out, By: *by, Tool: "scrim " + version,
+		CaseNumber: *caseNumber, Title: *title, Categories: codes, Passphrase: pass, Attach: attach})
 	if err != nil {
-		return fmt.Errorf("court bundle: report: %w", err)
-	}
-	var pdf bytes.Buffer
-	if err := report.WritePDF(&pdf, rep); err != nil {
-		return fmt.Errorf("court bundle: report: %w", err)
-	}
-	atts := []court.Attachment{{Name: "report.pdf", Data: pdf.Bytes()}}
-	for _, p := range attach {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return fmt.Errorf("court bundle: attach: %w", err)
-		}
-		atts = append(atts, court.Attachment{Name: filepath.Base(p), Data: data})
-	}
-	name := rep.Title
-	if name == "" {
-		name = rep.CaseNumber
-	}
-	opt := court.WriteOptions{Categories: codes, Passphrase: pass, CreatedBy: *by, CaseName: name, CaseNumber: rep.CaseNumber,
-		Attachments: atts, Clock: func() time.Time { return now }, Context: ctx, Generator: "scrim " + version}
-
-	tmp := *out + ".partial"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", tmp, err)
-	}
-	defer os.Remove(tmp)
-	bw := bufio.NewWriterSize(f, 1<<20)
-	sum, err := court.Write(bw, st, opt)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("export court: %w", err)
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		return fmt.Errorf("export court: %w", err)
-	}
-	side := *out + ".sha256"
-	line := fmt.Sprintf("%s  %s\n", sum.SHA256, filepath.Base(*out))
-	if err := os.WriteFile(side, []byte(line), 0o644); err != nil {
-		return fmt.Errorf("export court: sidecar: %w", err)
-	}
-	detail := map[string]string{"format": "court", "out": *out, "records": fmt.Sprint(sum.Media), "sha256": sum.SHA256,
-		"categories": strings.Join(sum.Categories, ","), "originals": fmt.Sprint(sum.Originals), "thumbnail_only": fmt.Sprint(sum.ThumbnailOnly)}
-	if _, err := st.Audit(*by, "export", detail, now); err != nil {
 		return err
 	}
+	sum, side := *res.Court, res.Manifest
 	fmt.Fprintf(stdout, "%s: %d media of categories %s (%d originals, %d thumbnail only, %d missing), %d attachments, %d bytes, sha256 %s\n",
 		*out, sum.Media, strings.Join(sum.Categories, ","), sum.Originals, sum.ThumbnailOnly, sum.Missing, sum.Attachments, sum.Bytes, sum.SHA256)
 	if sum.Suggestions > 0 {

@@ -231,7 +231,7 @@ func (w *Workstation) showCaseScreen() {
 		widget.NewLabel("Evidence"), evList,
 		container.NewBorder(nil, nil, nil, container.NewHBox(browseEv, widget.NewButton("Add evidence", add)), evPath),
 		ingestBox, msg,
-		widget.NewSeparator(), counts, review,
+		widget.NewSeparator(), counts, review, w.exportButtons(msg),
 		widget.NewButton("Close case", func() { w.closeCase(); w.showCaseScreen() }))
 	w.show("case", container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
 }

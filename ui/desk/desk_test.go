@@ -558,3 +558,28 @@ func TestCaseScreenIngestsInTheBackgroundCancelsAndResumes(t *testing.T) {
 		t.Error("case screen does not say what still needs review")
 	}
 }
+
+func TestExportsFromTheWorkstation(t *testing.T) {
+	f := newFixture(t)
+	f.signIn("erin")
+	f.ws.keys.TypedRune('1')
+	for _, format := range []string{"pdf", "html", "csv", "vics", "court"} {
+		out, err := f.ws.Export(format, "a long enough passphrase")
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
+			t.Fatalf("%s: %v", out, err)
+		}
+	}
+	var exports int
+	f.ws.st.EachAudit(func(a store.AuditEntry) error {
+		if a.Action == "export" && a.Actor == "erin" {
+			exports++
+		}
+		return nil
+	})
+	if exports != 5 {
+		t.Fatalf("%d exports by erin in the audit log, want 5", exports)
+	}
+}
