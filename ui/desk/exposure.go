@@ -13,6 +13,9 @@ type exposureLog interface {
 	CheckReveal(mode string) (profile.Decision, error)
 	Begin(e profile.Exposure) (string, error)
 	End(id string, end time.Time) (profile.Event, error)
+	// Heartbeat marks an open exposure as still running, so a crash loses
+	// at most a second of it.
+	Heartbeat(id string) error
 }
 
 // homeLog records into the profile store under the signed-in session.
@@ -28,6 +31,8 @@ func (l homeLog) Begin(e profile.Exposure) (string, error) { return l.h.BeginExp
 func (l homeLog) End(id string, end time.Time) (profile.Event, error) {
 	return l.h.EndExposure(id, end)
 }
+
+func (l homeLog) Heartbeat(id string) error { return l.h.Heartbeat(id) }
 
 func (w *Workstation) exposures() exposureLog {
 	if w.court != nil {

@@ -271,6 +271,9 @@ func (w *Workstation) tileCaption(it review.Item) string {
 
 // thumbReady repaints the tile showing a media whose rendering arrived.
 func (w *Workstation) thumbReady(k thumbs.Key) {
+	if w.pollThumbs {
+		return
+	}
 	fyne.Do(func() {
 		if w.desk == nil {
 			return
@@ -444,7 +447,11 @@ func (w *Workstation) suggestSoon() {
 	w.suggestMu.Unlock()
 	desk, eng, st := w.desk, w.eng, w.st
 	w.opt.Clock.AfterFunc(1500*time.Millisecond, func() {
-		go func() {
+		run := func(f func()) { go f() }
+		if w.pollThumbs {
+			run = func(f func()) { f() } // tests: stay on the test's goroutine
+		}
+		run(func() {
 			w.suggestMu.Lock()
 			w.suggestPending = false
 			w.suggestMu.Unlock()
@@ -459,7 +466,7 @@ func (w *Workstation) suggestSoon() {
 					w.grid.Refresh()
 				}
 			})
-		}()
+		})
 	})
 }
 

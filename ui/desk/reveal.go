@@ -39,6 +39,7 @@ type revealState struct {
 	start   time.Time
 	limit   time.Duration
 	timer   Timer
+	beat    Timer
 	full    bool // full-size view of the original
 	pressed bool // started by Space held down: releasing ends it
 }
@@ -102,6 +103,15 @@ func (w *Workstation) beginReveal(r *revealState) bool {
 	}
 	r.id = id
 	w.reveal = r
+	var beat func()
+	beat = func() {
+		if w.reveal != r {
+			return
+		}
+		w.exposures().Heartbeat(r.id)
+		r.beat = w.opt.Clock.AfterFunc(time.Second, beat)
+	}
+	r.beat = w.opt.Clock.AfterFunc(time.Second, beat)
 	r.timer = w.opt.Clock.AfterFunc(r.limit, func() {
 		fyne.Do(func() {
 			if w.reveal == r {
@@ -120,6 +130,7 @@ func (w *Workstation) endReveal(reason string) {
 	}
 	w.reveal = nil
 	r.timer.Stop()
+	r.beat.Stop()
 	ev, err := w.exposures().End(r.id, w.opt.Clock.Now())
 	if err != nil {
 		w.say("exposure record: %v", err)

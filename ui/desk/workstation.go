@@ -79,6 +79,11 @@ type Workstation struct {
 	screen string // name of the screen shown, for tests and screenshots
 
 	court *courtLog // an open court package, viewed read-only
+
+	// pollThumbs: tiles are repainted by whoever polls, not from the cache's
+	// goroutines. Fyne's test driver runs fyne.Do on the calling goroutine,
+	// so tests poll instead.
+	pollThumbs bool
 }
 
 // New builds a workstation in win; call Start to show the sign-in screen.
