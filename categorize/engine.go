@@ -291,10 +291,11 @@ type neardupMatch struct {
 }
 
 // Suggest gives every near-duplicate of a picture categorized by a hash set
-// or an examiner a suggestion of that category, with the distance.
+// or an examiner a suggestion of that category, with the distance; videos
+// likewise (see suggestVideos).
 func (e *Engine) Suggest(ctx context.Context) error {
 	t, err := e.pictures()
-	if err != nil || len(t.sha) == 0 {
+	if err != nil {
 		return err
 	}
 	pos := make(map[string]int, len(t.sha))
@@ -334,7 +335,7 @@ func (e *Engine) Suggest(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return e.suggestVideos(ctx, t) // video copies, video frames vs pictures: video.go
 }
 
 // Neighbour is one near-duplicate of a picture.

@@ -1,6 +1,8 @@
 // Package ingest runs the one-pass pipeline: walk an evidence item, hash every
 // file once (MD5, SHA-1, SHA-256), identify its type by content, fingerprint
-// pictures (pHash, dHash, thumbnail), and record it all in the case store.
+// pictures (pHash, dHash, thumbnail) and videos (hashed frames and a contact
+// sheet, through ffmpeg: see ingest/video), and record it all in the case
+// store.
 //
 // Stages talk through channels of plain structs: one walker, a bounded pool of
 // analysis workers, one writer that batches into store transactions. Memory is
@@ -12,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -22,6 +25,7 @@ import (
 
 	"scrim/ingest/evidence"
 	"scrim/ingest/picture"
+	"scrim/ingest/video"
 	"scrim/store"
 )
 
@@ -33,6 +37,13 @@ type Options struct {
 	// MaxPictureBytes: larger "pictures" are hashed but not decoded (0: 64 MiB).
 	MaxPictureBytes int64
 	Picture         picture.Options
+	// MaxVideoBytes: larger videos are hashed but not analysed, since each
+	// is copied to a temporary file for ffmpeg (0: 4 GiB).
+	MaxVideoBytes int64
+	Video         video.Options
+	// Warn receives one-line warnings, at most once per kind per Ingester
+	// (ffmpeg missing); nil prints them on stderr.
+	Warn func(string)
 	// Now supplies timestamps (tests pin it); nil means time.Now.
 	Now func() time.Time
 }
@@ -69,6 +80,13 @@ type Ingester struct {
 	store    *store.Store
 	opt      Options
 	analyzer *picture.Analyzer
+	// video is nil when ffmpeg is missing; videoErr says why and is
+	// warned about once, at the first video.
+	video     *video.Analyzer
+	videoErr  error
+	videoWarn sync.Once
+	// videoNanos is the time spent in ffmpeg analysis, for benchmarks.
+	videoNanos atomic.Int64
 
 	filesDone, bytesDone   atomic.Int64
 	filesTotal, bytesTotal atomic.Int64
@@ -84,10 +102,24 @@ func New(st *store.Store, opt Options) *Ingester {
 	if opt.MaxPictureBytes <= 0 {
 		opt.MaxPictureBytes = 64 << 20
 	}
+	if opt.MaxVideoBytes <= 0 {
+		opt.MaxVideoBytes = 4 << 30
+	}
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	return &Ingester{store: st, opt: opt, analyzer: picture.NewAnalyzer(opt.Picture)}
+	if opt.Warn == nil {
+		opt.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "scrim: warning:", msg) }
+	}
+	va, verr := video.New(opt.Video)
+	return &Ingester{store: st, opt: opt, analyzer: picture.NewAnalyzer(opt.Picture), video: va, videoErr: verr}
+}
+
+// warnNoVideo says once that videos go unanalysed.
+func (in *Ingester) warnNoVideo() {
+	in.videoWarn.Do(func() {
+		in.opt.Warn(fmt.Sprintf("%v: videos are hashed but not analysed (no frames, hashes or contact sheets); install ffmpeg and ingest again into a new case", in.videoErr))
+	})
 }
 
 // Progress returns the current progress of the running ingest.
@@ -199,16 +231,29 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 		go in.countTotals(ctx, src)
 	}
 
+	// ffmpeg needs a seekable file: each worker copies a video it hashes
+	// into this private directory, never beside the evidence.
+	var tmp string
+	if in.video != nil {
+		if tmp, err = os.MkdirTemp("", "scrim-video-"); err != nil {
+			return sum, fmt.Errorf("temporary directory for videos: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+	}
+
 	jobs := make(chan job, 2*in.opt.Workers)
 	records := make(chan result, 4*in.opt.Workers)
 	var counters runCounters
 
 	var workers sync.WaitGroup
-	for range in.opt.Workers {
+	for k := range in.opt.Workers {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			w := newWorker(in)
+			w := newWorker(ctx, in)
+			if tmp != "" {
+				w.videoPath = filepath.Join(tmp, fmt.Sprintf("worker%d", k))
+			}
 			defer w.close()
 			for j := range jobs {
 				r := w.process(j)

@@ -1,9 +1,14 @@
 package ingest
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"strconv"
+	"strings"
+	"time"
 
 	"scrim/ingest/digest"
 	"scrim/ingest/evidence"
@@ -24,14 +29,20 @@ type result struct {
 
 // worker analyses one file at a time with buffers it reuses.
 type worker struct {
+	ctx    context.Context // the run's: cancelling it stops ffmpeg too
 	in     *Ingester
 	hasher *digest.Hasher
 	head   []byte
 	data   []byte // whole content of the current picture, reused
+	// videoPath is this worker's temporary copy of the video it is
+	// hashing ("" when videos are not analysed); videoCopied says it holds
+	// the current file's bytes.
+	videoPath   string
+	videoCopied bool
 }
 
-func newWorker(in *Ingester) *worker {
-	return &worker{in: in, hasher: digest.NewHasher(), head: make([]byte, filetype.HeadSize)}
+func newWorker(ctx context.Context, in *Ingester) *worker {
+	return &worker{ctx: ctx, in: in, hasher: digest.NewHasher(), head: make([]byte, filetype.HeadSize)}
 }
 
 func (w *worker) close() { w.hasher.Close() }
@@ -43,6 +54,9 @@ func (w *worker) process(j job) result {
 		return r
 	}
 	media, thumb, n, err := w.analyse(j.entry)
+	if w.videoCopied {
+		defer w.dropVideoCopy()
+	}
 	r.bytesRead = n
 	if err != nil {
 		r.rec.Occurrence.Error = err.Error()
@@ -59,6 +73,16 @@ func (w *worker) process(j job) result {
 		if media.Kind == string(filetype.Picture) && media.Error == "" {
 			w.fingerprint(&media, &thumb)
 		}
+		if media.Kind == string(filetype.Video) && media.Error == "" {
+			w.analyseVideo(&media, &thumb)
+			if err := w.ctx.Err(); err != nil {
+				// Interrupted, not damaged: record the place as unread so
+				// that a resumed run analyses the video again.
+				r.rec.Occurrence.SHA256 = ""
+				r.rec.Occurrence.Error = fmt.Sprintf("video analysis interrupted: %v", err)
+				return r
+			}
+		}
 		r.rec.Media = &media
 		r.rec.Thumb = thumb
 	}
@@ -66,7 +90,8 @@ func (w *worker) process(j job) result {
 }
 
 // analyse reads the entry once: sniffs its head, hashes all of it and keeps a
-// copy in memory when it is a picture small enough to decode from there.
+// copy in memory when it is a picture small enough to decode from there, or
+// in the worker's temporary file when it is a video.
 func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
 	c, err := e.Open()
 	if err != nil {
@@ -84,7 +109,28 @@ func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
 		w.data = w.data[:0]
 		tee = &w.data
 	}
-	sums, err := w.hasher.Sum(io.NewSectionReader(c, 0, e.Size), e.Size, tee)
+	var r io.Reader = io.NewSectionReader(c, 0, e.Size)
+	var copyFile *teeFile
+	analyseVideo := t.Kind == filetype.Video && w.videoPath != "" && e.Size <= w.in.opt.MaxVideoBytes
+	var copyErr error
+	if analyseVideo {
+		// The copy is what ffmpeg reads, so it holds exactly the bytes hashed.
+		f, err := os.OpenFile(w.videoPath, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			copyErr = err
+		} else {
+			w.videoCopied = true
+			copyFile = &teeFile{f: f}
+			r = io.TeeReader(r, copyFile)
+		}
+	}
+	sums, err := w.hasher.Sum(r, e.Size, tee)
+	if copyFile != nil {
+		if cerr := copyFile.f.Close(); copyFile.err == nil {
+			copyFile.err = cerr
+		}
+		copyErr = copyFile.err
+	}
 	if err != nil {
 		return store.Media{}, nil, sums.Size, fmt.Errorf("hash: %w", err)
 	}
@@ -92,6 +138,13 @@ func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
 	m := store.Media{SHA256: sha256, MD5: md5, SHA1: sha1, Size: sums.Size, Type: t.Name, Kind: string(t.Kind), MIME: t.MIME}
 	if t.Kind == filetype.Picture && !keep {
 		m.Error = fmt.Sprintf("picture of %d bytes is over the %d-byte decode limit; hashed, not decoded", e.Size, w.in.opt.MaxPictureBytes)
+	}
+	switch {
+	case t.Kind != filetype.Video || w.videoPath == "":
+	case !analyseVideo:
+		m.Error = fmt.Sprintf("video of %d bytes is over the %d-byte analysis limit; hashed, not analysed", e.Size, w.in.opt.MaxVideoBytes)
+	case copyErr != nil:
+		m.Error = fmt.Sprintf("video hashed, not analysed: temporary copy for ffmpeg: %v", copyErr)
 	}
 	return m, nil, sums.Size, nil
 }
@@ -110,6 +163,54 @@ func (w *worker) fingerprint(m *store.Media, thumb *[]byte) {
 	m.PHash = hex64(res.PHash)
 	m.DHash = hex64(res.DHash)
 	*thumb = res.Thumb
+}
+
+// analyseVideo runs ffmpeg over the worker's copy of the video: duration,
+// size, codec, hashed frames and a contact sheet as the thumbnail. Like a
+// picture's, a failure is recorded on the media with what was learned.
+func (w *worker) analyseVideo(m *store.Media, thumb *[]byte) {
+	if w.in.video == nil {
+		w.in.warnNoVideo()
+		return
+	}
+	if !w.videoCopied {
+		return
+	}
+	start := time.Now()
+	res, err := w.in.video.Analyze(w.ctx, w.videoPath, m.Size)
+	w.in.videoNanos.Add(int64(time.Since(start)))
+	m.Width, m.Height = res.Width, res.Height
+	m.Duration = math.Round(res.Duration*1000) / 1000
+	m.Codec = res.Codec
+	m.Decoder = res.Mode
+	for _, f := range res.Frames {
+		m.Frames = append(m.Frames, store.Frame{At: math.Round(f.At*1000) / 1000, PHash: hex64(f.PHash), DHash: hex64(f.DHash)})
+	}
+	*thumb = res.Sheet
+	if err != nil {
+		m.Error = "video: " + strings.ReplaceAll(err.Error(), "\n", "; ")
+	}
+}
+
+// dropVideoCopy removes the worker's temporary copy as soon as it is used:
+// evidence copies must not outlive their analysis.
+func (w *worker) dropVideoCopy() {
+	os.Remove(w.videoPath)
+	w.videoCopied = false
+}
+
+// teeFile writes the video copy without ever failing the read it is teed
+// from: a full temporary disk costs the video its analysis, not its hashes.
+type teeFile struct {
+	f   *os.File
+	err error
+}
+
+func (t *teeFile) Write(p []byte) (int, error) {
+	if t.err == nil {
+		_, t.err = t.f.Write(p)
+	}
+	return len(p), nil
 }
 
 func hex64(v uint64) string {

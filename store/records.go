@@ -52,6 +52,18 @@ type Media struct {
 	Decoder string `json:"decoder,omitempty"`
 	// Error says why a picture could not be decoded (corrupt, truncated, too large).
 	Error string `json:"error,omitempty"`
+	// Duration (seconds), Codec and Frames describe videos; Width and
+	// Height above are the video's frame size.
+	Duration float64 `json:"duration,omitempty"`
+	Codec    string  `json:"codec,omitempty"`
+	Frames   []Frame `json:"frames,omitempty"`
+}
+
+// Frame is one sampled video frame, hashed like a picture.
+type Frame struct {
+	At    float64 `json:"at"`    // seconds from the start of the video
+	PHash string  `json:"phash"` // 16 lower-case hex digits
+	DHash string  `json:"dhash"`
 }
 
 // Occurrence is one place a content was found.

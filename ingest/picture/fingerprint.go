@@ -19,13 +19,9 @@ const thumbQuality = 85
 func (a *Analyzer) fingerprint(img image.Image, w, h int) (phash, dhash uint64, thumb []byte, err error) {
 	hw, hh := fitSize(w, h, hashSide)
 	small := resizeTo(img, hw, hh)
-	ph, err := goimagehash.PerceptionHash(small)
+	ph, dh, err := hashFitted(small)
 	if err != nil {
-		return 0, 0, nil, fmt.Errorf("phash: %w", err)
-	}
-	dh, err := goimagehash.DifferenceHash(small)
-	if err != nil {
-		return 0, 0, nil, fmt.Errorf("dhash: %w", err)
+		return 0, 0, nil, err
 	}
 	if a.thumbSide != hashSide {
 		tw, th := fitSize(w, h, a.thumbSide)
@@ -35,7 +31,32 @@ func (a *Analyzer) fingerprint(img image.Image, w, h int) (phash, dhash uint64, 
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("thumbnail: %w", err)
 	}
-	return ph.GetHash(), dh.GetHash(), thumb, nil
+	return ph, dh, thumb, nil
+}
+
+// HashImage hashes an already decoded image (a video frame, say) with the
+// same pipeline as pictures, so its hashes compare with theirs: box-fit to
+// 256 px, then goimagehash's PerceptionHash and DifferenceHash.
+func HashImage(img image.Image) (phash, dhash uint64, err error) {
+	b := img.Bounds()
+	if b.Empty() {
+		return 0, 0, fmt.Errorf("hash image: empty %dx%d image", b.Dx(), b.Dy())
+	}
+	hw, hh := fitSize(b.Dx(), b.Dy(), hashSide)
+	return hashFitted(resizeTo(img, hw, hh))
+}
+
+// hashFitted computes both hashes of the already fitted hash image.
+func hashFitted(small *image.RGBA) (phash, dhash uint64, err error) {
+	ph, err := goimagehash.PerceptionHash(small)
+	if err != nil {
+		return 0, 0, fmt.Errorf("phash: %w", err)
+	}
+	dh, err := goimagehash.DifferenceHash(small)
+	if err != nil {
+		return 0, 0, fmt.Errorf("dhash: %w", err)
+	}
+	return ph.GetHash(), dh.GetHash(), nil
 }
 
 // fitSize is the size imaging.Fit gives a w×h picture fitted into side×side:

@@ -31,7 +31,7 @@ type File struct {
 	Type        string // true content type: jpeg, png, gif, bmp, tiff, webp, mp4, avi, mkv, text, pdf, unknown, empty
 	Kind        string // picture, video, other (by true content, not by name)
 	Scene       int    // which base picture it derives from, -1 if none
-	Variant     string // original, copy, resized, recompressed, cropped, grayscale, mirrored, renamed, corrupt-truncated, corrupt-garbage, bomb, empty, nonpicture
+	Variant     string // original, copy, resized, recompressed, cropped, grayscale, mirrored, renamed, reencoded (video), corrupt-truncated, corrupt-garbage, bomb, empty, nonpicture
 	SameBytesAs string // for exact duplicates: the Path of the original
 	// Corrupt marks files that pose as pictures (by name or magic) but must
 	// not decode: truncated, garbage, empty, bomb, or a lying extension.
