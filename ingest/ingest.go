@@ -235,7 +235,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	// into this private directory, never beside the evidence.
 	var tmp string
 	if in.video != nil {
-		if tmp, err = os.MkdirTemp("", "scrim-video-"); err != nil {
+		if tmp, err = videoTempDir(); err != nil {
 			return sum, fmt.Errorf("temporary directory for videos: %w", err)
 		}
 		defer os.RemoveAll(tmp)

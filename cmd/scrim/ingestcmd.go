@@ -64,6 +64,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 
 	var results []ingest.Summary
+	// One warning per kind for the whole command, however many PATHs.
+	warned := map[string]bool{}
+	warn := func(msg string) {
+		if !warned[msg] {
+			warned[msg] = true
+			fmt.Fprintln(stderr, "scrim: warning:", msg)
+		}
+	}
 	for _, src := range sources {
 		abs, _ := filepath.Abs(src.Info().Path)
 		id, err := ingest.EvidenceID(st, abs, *name)
@@ -74,6 +82,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			Examiner: *examiner,
 			Workers:  *workers,
 			Picture:  picture.Options{MaxPixels: *maxPixels},
+			Warn:     warn,
 		})
 		stopProgress := startProgress(*progressMode, *progressEvery, stderr, "ingest "+id, in.Progress)
 		sum, err := in.Ingest(ctx, src, id)

@@ -81,6 +81,13 @@ type ingestRun struct {
 	label  string
 	err    error
 	sum    []ingest.Summary
+	notes  []string // warnings, shown on the case screen
+}
+
+func (r *ingestRun) warn(msg string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notes = append(r.notes, msg)
 }
 
 func (r *ingestRun) wait() { <-r.done }
@@ -110,8 +117,8 @@ func (w *Workstation) AddEvidence(path string) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(w.ctx)
-	run := &ingestRun{cancel: cancel, done: make(chan struct{}), label: id,
-		in: ingest.New(w.st, ingest.Options{Examiner: w.session.Name, Now: w.opt.Clock.Now})}
+	run := &ingestRun{cancel: cancel, done: make(chan struct{}), label: id}
+	run.in = ingest.New(w.st, ingest.Options{Examiner: w.session.Name, Now: w.opt.Clock.Now, Warn: run.warn})
 	w.ingest = run
 	st, eng := w.st, w.eng
 	go func() {
@@ -215,6 +222,9 @@ func (w *Workstation) showCaseScreen() {
 			} else if n := len(run.sum); n > 0 {
 				s := run.sum[n-1]
 				msg.SetText(fmt.Sprintf("ingest of %s done: %d files, %d new media, %d errors, %.0f files/s", s.Evidence, s.Seen, s.NewMedia, s.Errors, s.FilesPerSec))
+			}
+			if len(run.notes) > 0 {
+				msg.SetText(msg.Text + "\nwarning: " + strings.Join(run.notes, "\nwarning: "))
 			}
 			run.mu.Unlock()
 		default:
