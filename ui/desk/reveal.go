@@ -59,6 +59,9 @@ func (w *Workstation) Reveal(colour bool) {
 	if colour {
 		mode, level = profile.ModeRevealColour, preview.RevealedColour
 	}
+	if it.Flags&review.FlagVideo != 0 && !colour {
+		mode = profile.ModeVideo // a contact sheet of frames, counted as video exposure
+	}
 	limit, ok := w.allowed(mode)
 	if !ok {
 		return
