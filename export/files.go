@@ -43,19 +43,25 @@ type FileRow struct {
 	Error          string `json:"error"`
 	VolumeOffset   int64  `json:"volume_offset"`
 	VolumeType     string `json:"volume_type"`
+	// Videos: seconds, codec and the number of hashed frames.
+	Duration float64 `json:"duration"`
+	Codec    string  `json:"codec"`
+	Frames   int     `json:"frames"`
 }
 
 // FileColumns is the CSV header, in the JSON field order.
 var FileColumns = []string{"evidence", "volume", "fs", "path", "deleted", "carved", "offset", "size",
 	"md5", "sha1", "sha256", "type", "width", "height", "phash", "dhash", "category", "category_source",
-	"kind", "mime", "inode", "mtime", "atime", "ctime", "btime", "error", "volume_offset", "volume_type"}
+	"kind", "mime", "inode", "mtime", "atime", "ctime", "btime", "error", "volume_offset", "volume_type",
+	"duration", "codec", "frames"}
 
 func (r FileRow) csvRecord() []string {
 	return []string{r.Evidence, r.Volume, r.FS, r.Path, strconv.FormatBool(r.Deleted), strconv.FormatBool(r.Carved),
 		strconv.FormatInt(r.Offset, 10), strconv.FormatInt(r.Size, 10), r.MD5, r.SHA1, r.SHA256, r.Type,
 		strconv.Itoa(r.Width), strconv.Itoa(r.Height), r.PHash, r.DHash, r.Category, r.CategorySource,
 		r.Kind, r.MIME, strconv.FormatUint(r.Inode, 10), r.Mtime, r.Atime, r.Ctime, r.Btime, r.Error,
-		strconv.FormatInt(r.VolumeOffset, 10), r.VolumeType}
+		strconv.FormatInt(r.VolumeOffset, 10), r.VolumeType,
+		strconv.FormatFloat(r.Duration, 'f', -1, 64), r.Codec, strconv.Itoa(r.Frames)}
 }
 
 // EachFileRow streams every occurrence (of one evidence item when evidence is
@@ -76,6 +82,7 @@ func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error
 			row.MD5, row.SHA1, row.Type, row.Kind, row.MIME = m.MD5, m.SHA1, m.Type, m.Kind, m.MIME
 			row.Width, row.Height, row.PHash, row.DHash = m.Width, m.Height, m.PHash, m.DHash
 			row.Category, row.CategorySource = mc.cat.Category, mc.cat.Source
+			row.Duration, row.Codec, row.Frames = m.Duration, m.Codec, len(m.Frames)
 			if row.Error == "" {
 				row.Error = m.Error
 			}
