@@ -2,6 +2,8 @@ package desk
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"crypto/sha256"
 	"fmt"
 	"testing"
@@ -58,7 +60,10 @@ func BenchmarkGridScroll(b *testing.B) {
 			thumbsData = append(thumbsData, d)
 		}
 	}
-	const items = 100_000
+	items := 100_000
+	if n, err := strconv.Atoi(os.Getenv("SCRIM_BENCH_ITEMS")); err == nil && n > 0 {
+		items = n
+	}
 	list := make([]review.Item, items)
 	for i := range list {
 		list[i] = review.Item{SHA: sha256.Sum256([]byte(fmt.Sprint(i))), Cluster: -1}

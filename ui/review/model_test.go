@@ -1,0 +1,86 @@
+package review
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"testing"
+
+	"scrim/categorize"
+)
+
+func item(i int, cat, source string, cluster int32, flags uint8, ev uint64) Item {
+	return Item{SHA: sha256.Sum256([]byte(fmt.Sprint(i))), Category: cat, Source: source, Cluster: cluster, Flags: flags, Evidence: ev}
+}
+
+func TestFiltersAndClusterOrder(t *testing.T) {
+	scheme, _ := categorize.SchemeByID("vic-us")
+	items := []Item{
+		item(0, "", "", -1, 0, 1),
+		item(1, "1", "hashset", 1, FlagDeleted, 1),
+		item(2, "1", "suggested", 0, 0, 2),
+		item(3, "5", "examiner", 1, FlagVideo, 2),
+		item(4, "0", "examiner", 0, FlagCarved, 1),
+		item(5, "", "", -1, FlagVideo, 2),
+	}
+	m := NewModel(scheme, []string{"ev1", "ev2"}, items)
+	order := func() (out []int) {
+		for p := range m.Len() {
+			for i, it := range items {
+				if it.SHA == m.At(p).SHA {
+					out = append(out, i)
+				}
+			}
+		}
+		return out
+	}
+	check := func(name string, want ...int) {
+		t.Helper()
+		if got := order(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+	check("clusters first, together, in cluster order", 2, 4, 1, 3, 0, 5)
+	m.SortByCluster(false)
+	check("store order", 0, 1, 2, 3, 4, 5)
+	m.SortByCluster(true)
+	for _, c := range []struct {
+		f    Filter
+		want []int
+	}{
+		{Filter{Kind: Uncategorized}, []int{2, 4, 0, 5}}, // none, only suggested, or the scheme's "Uncategorized" code
+		{Filter{Kind: InCategory, Arg: "1"}, []int{2, 1}},
+		{Filter{Kind: HashSetMatched}, []int{1}},
+		{Filter{Kind: Suggested}, []int{2}},
+		{Filter{Kind: InCluster, Arg: "1"}, []int{1, 3}},
+		{Filter{Kind: InEvidence, Arg: "ev2"}, []int{2, 3, 5}},
+		{Filter{Kind: DeletedOrCarved}, []int{4, 1}},
+		{Filter{Kind: Pictures}, []int{2, 4, 1, 0}},
+		{Filter{Kind: Videos}, []int{3, 5}},
+	} {
+		m.SetFilter(c.f)
+		check(fmt.Sprintf("filter %+v", c.f), c.want...)
+	}
+	m.SetFilter(Filter{})
+	if got := m.ClusterPositions(m.PositionOf(items[1].Hex())); len(got) != 2 {
+		t.Errorf("cluster of item 1 at positions %v, want two", got)
+	}
+	c := m.Counts()
+	if c.NeedsReview != 4 || c.HashSet != 1 || c.Examiner != 1 || c.Videos != 2 || c.ByCategory["1"] != 2 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+// A million items: building the queue (index, cluster order) and filtering
+// it, the work a case of that size costs when the grid opens.
+func BenchmarkModelMillion(b *testing.B) {
+	scheme, _ := categorize.SchemeByID("vic-us")
+	items := make([]Item, 1_000_000)
+	for i := range items {
+		items[i] = item(i, "", "", int32(i%5000)-1, 0, 1)
+	}
+	b.ResetTimer()
+	for range b.N {
+		m := NewModel(scheme, []string{"ev"}, items)
+		m.SetFilter(Filter{Kind: Uncategorized})
+	}
+}
