@@ -2,10 +2,10 @@ package desk
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"crypto/sha256"
 	"fmt"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
