@@ -145,5 +145,26 @@ func tour(ws *desk.Workstation, in io.Reader, out io.Writer) error {
 	if err := step(func() error { ws.ShowDetails(); return nil }); err != nil {
 		return err
 	}
-	return ready("details")
+	if err := ready("details"); err != nil {
+		return err
+	}
+	// Some review for the dashboard to show: a short reveal and a decision.
+	if err := step(func() error { ws.ShowReview(); return ws.RevealFor(1500 * time.Millisecond) }); err != nil {
+		return err
+	}
+	time.Sleep(2 * time.Second)
+	if err := step(func() error { return ws.Categorize("5") }); err != nil {
+		return err
+	}
+	if err := step(func() error {
+		ws.SignOut()
+		if err := ws.SignIn("sam", demoPIN); err != nil {
+			return err
+		}
+		ws.ShowDashboard()
+		return nil
+	}); err != nil {
+		return err
+	}
+	return ready("dashboard")
 }

@@ -39,14 +39,14 @@ func TestRealWindowScreenshots(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("screenshot tour: %v\n%s", err, out)
 	}
-	for _, name := range []string{"signin", "grid", "details"} {
+	for _, name := range []string{"signin", "grid", "details", "dashboard"} {
 		checkNotBlank(t, filepath.Join(shots, name+".png"))
 	}
 }
 
 // TestCommittedScreenshots checks the README's pictures are real captures.
 func TestCommittedScreenshots(t *testing.T) {
-	for _, name := range []string{"signin", "grid", "details"} {
+	for _, name := range []string{"signin", "grid", "details", "dashboard"} {
 		checkNotBlank(t, filepath.Join("..", "..", "docs", "screenshots", name+".png"))
 	}
 }

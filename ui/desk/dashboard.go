@@ -71,7 +71,7 @@ func (w *Workstation) ShowDashboard() {
 	})
 	top := header("Exposure — last 28 days", widget.NewButton("Export CSV", func() { export("csv") }),
 		widget.NewButton("Export PDF", func() { export("pdf") }), back)
-	body := container.NewVBox(w.policyForm(pol, msg), msg, widget.NewSeparator(), people)
+	body := container.NewVBox(msg, people, w.policyForm(pol, msg))
 	w.show("dashboard", container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
 }
 

@@ -78,6 +78,25 @@ func (w *Workstation) Reveal(colour bool) {
 	w.say("revealed for %s — Space again to blur now", limit)
 }
 
+// RevealFor reveals the current item (grayscale) and ends the reveal after
+// d or the policy's limit, whichever comes first: the screenshot tour's
+// stand-in for holding Space.
+func (w *Workstation) RevealFor(d time.Duration) error {
+	w.Reveal(false)
+	r := w.reveal
+	if r == nil {
+		return fmt.Errorf("reveal refused: %s", w.status.Text)
+	}
+	w.opt.Clock.AfterFunc(d, func() {
+		fyne.Do(func() {
+			if w.reveal == r {
+				w.endReveal("released")
+			}
+		})
+	})
+	return nil
+}
+
 // allowed asks the policy for a reveal in mode and how long it may last.
 func (w *Workstation) allowed(mode string) (time.Duration, bool) {
 	d, err := w.exposures().CheckReveal(mode)
