@@ -43,9 +43,7 @@ func (w *Workstation) OpenCase(dir string, evidencePaths []string) error {
 	w.eng = categorize.NewEngine(st, scheme)
 	w.cache = thumbs.New(w.thumbSource, w.opt.Preview, w.opt.CacheTiles, 2, w.thumbReady)
 	w.audit("sign-in", map[string]string{"role": string(w.session.Role), "case": w.caseName()})
-	if err := w.reload(); err != nil {
-		return err
-	}
+	w.loadQueue(nil)
 	w.showCaseScreen()
 	for _, p := range evidencePaths {
 		if err := w.AddEvidence(p); err != nil {
@@ -62,7 +60,49 @@ func (w *Workstation) thumbSource(sha [32]byte) ([]byte, error) {
 	return w.st.Thumbnail(fmt.Sprintf("%x", sha[:]))
 }
 
-// reload reads the review queue from the store again (after an ingest).
+// loadQueue reads the review queue off the UI goroutine — a case of a
+// million media takes seconds — and shows it when it is ready. Tests
+// (pollThumbs) load on their own goroutine.
+func (w *Workstation) loadQueue(after func()) {
+	st, eng, scheme, name := w.st, w.eng, w.scheme, w.session.Name
+	w.loading = true
+	load := func() {
+		m, err := review.Load(w.ctx, st, eng, scheme)
+		show := func() {
+			if after != nil {
+				defer after()
+			}
+			if w.st != st {
+				return // the case was closed meanwhile
+			}
+			w.loading = false
+			if err != nil {
+				w.say("review queue: %v", err)
+				w.loadErr = err
+				return
+			}
+			w.loadErr = nil
+			w.desk = &review.Desk{Model: m, Store: st, Engine: eng, Examiner: name}
+			w.cur, w.sel = 0, map[int]bool{}
+			if w.screen == "case" {
+				w.showCaseScreen()
+			}
+		}
+		if w.pollThumbs {
+			show()
+		} else {
+			fyne.Do(show)
+		}
+	}
+	if w.pollThumbs {
+		load()
+	} else {
+		go load()
+	}
+}
+
+// reload reads the review queue from the store again, on the caller's
+// goroutine.
 func (w *Workstation) reload() error {
 	m, err := review.Load(w.ctx, w.st, w.eng, w.scheme)
 	if err != nil {
@@ -76,6 +116,7 @@ func (w *Workstation) reload() error {
 type ingestRun struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	loaded chan struct{} // closed once the review queue was read after the ingest
 	mu     sync.Mutex
 	in     *ingest.Ingester
 	label  string
@@ -117,7 +158,7 @@ func (w *Workstation) AddEvidence(path string) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(w.ctx)
-	run := &ingestRun{cancel: cancel, done: make(chan struct{}), label: id}
+	run := &ingestRun{cancel: cancel, done: make(chan struct{}), loaded: make(chan struct{}), label: id}
 	run.in = ingest.New(w.st, ingest.Options{Examiner: w.session.Name, Now: w.opt.Clock.Now, Warn: run.warn})
 	w.ingest = run
 	st, eng := w.st, w.eng
@@ -131,14 +172,14 @@ func (w *Workstation) AddEvidence(path string) error {
 		run.mu.Lock()
 		run.sum, run.err = append(run.sum, sum), err
 		run.mu.Unlock()
-		_ = st
+		// Never wait for the UI goroutine here: closing the case waits
+		// for this goroutine. run.loaded tells WaitIngest the queue is read.
 		fyne.Do(func() {
-			if w.ingest != run || w.st == nil {
+			if w.ingest != run || w.st != st {
+				close(run.loaded)
 				return
 			}
-			if err := w.reload(); err != nil {
-				w.say("reload: %v", err)
-			}
+			w.loadQueue(func() { close(run.loaded) })
 			if w.screen == "case" {
 				w.showCaseScreen()
 			}
@@ -157,6 +198,7 @@ func (w *Workstation) WaitIngest() error {
 		return nil
 	}
 	w.ingest.wait()
+	<-w.ingest.loaded
 	w.ingest.mu.Lock()
 	defer w.ingest.mu.Unlock()
 	return w.ingest.err
@@ -236,6 +278,12 @@ func (w *Workstation) showCaseScreen() {
 	}
 	review := widget.NewButton("Review (grid)", w.showReview)
 	review.Importance = widget.HighImportance
+	if w.loading {
+		counts.SetText("Loading the review queue…")
+		review.Disable()
+	} else if w.loadErr != nil {
+		counts.SetText("The review queue could not be read: " + w.loadErr.Error())
+	}
 	body := container.NewVBox(
 		widget.NewLabelWithStyle("Case "+w.caseName()+" · scheme "+w.scheme.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("Evidence"), evList,

@@ -75,8 +75,10 @@ type Workstation struct {
 	suggestMu      sync.Mutex
 	suggestPending bool
 
-	ingest *ingestRun
-	screen string // name of the screen shown, for tests and screenshots
+	ingest  *ingestRun
+	loading bool // the review queue is being read
+	loadErr error
+	screen  string // name of the screen shown, for tests and screenshots
 
 	court *courtLog // an open court package, viewed read-only
 
