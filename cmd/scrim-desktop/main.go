@@ -75,7 +75,11 @@ func run() error {
 	a := app.NewWithID("org.scrim.workstation")
 	win := a.NewWindow("Scrim")
 	win.Resize(fyne.NewSize(1280, 800))
-	ws := desk.New(ctx, a, win, desk.Options{Home: h, CaseDir: *caseDir, Evidence: evs, Version: version, CourtFile: *courtFile})
+	opt := desk.Options{Home: h, CaseDir: *caseDir, Evidence: evs, Version: version, CourtFile: *courtFile}
+	if *demoProfiles {
+		opt.SignInHint = "Demo profiles: examiner erin, supervisor sam, PIN " + demoPIN
+	}
+	ws := desk.New(ctx, a, win, opt)
 	win.SetOnClosed(ws.Close)
 	ws.Start()
 	if *tourMode {

@@ -45,7 +45,10 @@ func (w *Workstation) showSignIn() {
 		widget.NewLabelWithStyle("Scrim", fyne.TextAlignCenter, fyne.TextStyle{Bold: true}),
 		widget.NewLabelWithStyle("Offline picture categorization. Everything you do is recorded under your name.", fyne.TextAlignCenter, fyne.TextStyle{Italic: true}),
 		who, pin, widget.NewButton("Sign in", submit), msg)
-	w.show("sign-in", container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 260), form)))
+	if w.opt.SignInHint != "" {
+		form.Add(widget.NewLabelWithStyle(w.opt.SignInHint, fyne.TextAlignCenter, fyne.TextStyle{Italic: true}))
+	}
+	w.show("sign-in", container.NewCenter(container.NewGridWrap(fyne.NewSize(420, 300), form)))
 	w.win.Canvas().Focus(pin)
 }
 

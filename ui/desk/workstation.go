@@ -36,6 +36,8 @@ type Options struct {
 	CacheTiles int
 	// CourtFile opens a court package (read-only viewing) instead of a case.
 	CourtFile string
+	// SignInHint is shown under the sign-in form (the demo's profiles).
+	SignInHint string
 }
 
 // Workstation is one window of Scrim.
