@@ -62,7 +62,7 @@ func (w *Workstation) startBreak() {
 	w.onBreak = true
 	w.audit("break", map[string]string{"length": w.policy.BreakLength.String()})
 	end := w.opt.Clock.Now().Add(w.policy.BreakLength)
-	count := canvas.NewText("", theme().text)
+	count := canvas.NewText("", textColor)
 	count.TextSize = 48
 	count.Alignment = fyne.TextAlignCenter
 	var tick func()

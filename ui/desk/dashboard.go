@@ -83,10 +83,10 @@ func (w *Workstation) examinerCard(s profile.ExaminerSummary, pol profile.Policy
 	if s.OverLimit {
 		title += " — OVER THE DAILY LIMIT"
 	}
-	t := canvas.NewText(title, theme().text)
+	t := canvas.NewText(title, textColor)
 	t.TextStyle = fyne.TextStyle{Bold: true}
 	if s.OverLimit {
-		t.Color = currentColorRed
+		t.Color = alarmColor
 	}
 	chart := canvas.NewImageFromImage(profile.Chart(s, pol.RevealPerDay, 560, 160))
 	chart.FillMode = canvas.ImageFillOriginal

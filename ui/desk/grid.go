@@ -24,10 +24,13 @@ import (
 // TileSize is the grid cell: small by default, as the exposure rules want.
 var TileSize = fyne.NewSize(172, 196)
 
+// Colours of the workstation, in one place.
 var (
 	placeholder  = color.NRGBA{R: 0x44, G: 0x47, B: 0x4c, A: 0xff}
 	currentColor = color.NRGBA{R: 0xf0, G: 0xb4, B: 0x29, A: 0xff}
 	selectColor  = color.NRGBA{R: 0x4a, G: 0x90, B: 0xe2, A: 0xff}
+	textColor    = color.NRGBA{R: 0xdd, G: 0xdd, B: 0xdd, A: 0xff}
+	alarmColor   = color.NRGBA{R: 0xe0, G: 0x40, B: 0x40, A: 0xff}
 )
 
 // ShowReview shows the review grid of the open case.
@@ -121,6 +124,7 @@ func (w *Workstation) filterChoices() ([]string, func(string)) {
 	return names, func(name string) {
 		for _, c := range cs {
 			if c.name == name {
+				w.filterLabel = name
 				w.SetFilter(c.f)
 				return
 			}
@@ -128,14 +132,15 @@ func (w *Workstation) filterChoices() ([]string, func(string)) {
 	}
 }
 
+// filterName is the filter shown in the picker: the one last chosen, if it
+// is still offered.
 func (w *Workstation) filterName(names []string) string {
-	switch f := w.desk.Model.Filter(); f.Kind {
-	case review.All:
-		return names[0]
-	case review.Uncategorized:
-		return names[1]
+	for _, n := range names {
+		if n == w.filterLabel {
+			return n
+		}
 	}
-	return ""
+	return names[0]
 }
 
 // SetFilter changes what the grid shows.
@@ -174,7 +179,7 @@ func (w *Workstation) newTile() fyne.CanvasObject {
 	t.bg = canvas.NewRectangle(placeholder)
 	t.frame = canvas.NewRectangle(color.Transparent)
 	t.frame.StrokeWidth = 3
-	t.text = canvas.NewText("", theme().text)
+	t.text = canvas.NewText("", textColor)
 	t.text.TextSize = 11
 	t.ExtendBaseWidget(t)
 	return t
@@ -606,12 +611,3 @@ func (w *Workstation) endGridExposure() {
 	}
 	w.gridExposure = ""
 }
-
-// theme colours kept in one place.
-func theme() struct{ text color.Color } {
-	return struct{ text color.Color }{color.NRGBA{R: 0xdd, G: 0xdd, B: 0xdd, A: 0xff}}
-}
-
-var currentColorRed = colorRed()
-
-func colorRed() color.Color { return color.NRGBA{R: 0xe0, G: 0x40, B: 0x40, A: 0xff} }

@@ -62,11 +62,12 @@ type Workstation struct {
 	status *widget.Label
 	tiles  map[int]*tile // shown tiles by position, for targeted refreshes
 
-	cur    int
-	sel    map[int]bool
-	shift  bool
-	ctrl   bool
-	reveal *revealState
+	cur         int
+	sel         map[int]bool
+	filterLabel string
+	shift       bool
+	ctrl        bool
+	reveal      *revealState
 
 	gridExposure string // open "grid" exposure event while the grid shows
 	panicked     bool
