@@ -127,11 +127,13 @@ func (w *Workstation) beginReveal(r *revealState) bool {
 	w.reveal = r
 	var beat func()
 	beat = func() {
-		if w.reveal != r {
-			return
-		}
-		w.exposures().Heartbeat(r.id)
-		r.beat = w.opt.Clock.AfterFunc(time.Second, beat)
+		fyne.Do(func() {
+			if w.reveal != r {
+				return
+			}
+			w.exposures().Heartbeat(r.id)
+			r.beat = w.opt.Clock.AfterFunc(time.Second, beat)
+		})
 	}
 	r.beat = w.opt.Clock.AfterFunc(time.Second, beat)
 	r.timer = w.opt.Clock.AfterFunc(r.limit, func() {
