@@ -62,7 +62,7 @@ func (w *Workstation) thumbSource(sha [32]byte) ([]byte, error) {
 
 // loadQueue reads the review queue off the UI goroutine — a case of a
 // million media takes seconds — and shows it when it is ready. Tests
-// (pollThumbs) load on their own goroutine.
+// (testDriver) load on their own goroutine.
 func (w *Workstation) loadQueue(after func()) {
 	st, eng, scheme, name := w.st, w.eng, w.scheme, w.session.Name
 	w.loading = true
@@ -88,13 +88,13 @@ func (w *Workstation) loadQueue(after func()) {
 				w.showCaseScreen()
 			}
 		}
-		if w.pollThumbs {
+		if w.testDriver {
 			show()
 		} else {
 			fyne.Do(show)
 		}
 	}
-	if w.pollThumbs {
+	if w.testDriver {
 		load()
 	} else {
 		go load()
@@ -117,6 +117,7 @@ type ingestRun struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	loaded chan struct{} // closed once the review queue was read after the ingest
+	finish func()        // with the test driver: the UI work after the ingest
 	mu     sync.Mutex
 	in     *ingest.Ingester
 	label  string
@@ -174,7 +175,7 @@ func (w *Workstation) AddEvidence(path string) error {
 		run.mu.Unlock()
 		// Never wait for the UI goroutine here: closing the case waits
 		// for this goroutine. run.loaded tells WaitIngest the queue is read.
-		fyne.Do(func() {
+		finish := func() {
 			if w.ingest != run || w.st != st {
 				close(run.loaded)
 				return
@@ -183,7 +184,12 @@ func (w *Workstation) AddEvidence(path string) error {
 			if w.screen == "case" {
 				w.showCaseScreen()
 			}
-		})
+		}
+		if w.testDriver {
+			run.finish = finish // run by WaitIngest, on the test's goroutine
+			return
+		}
+		fyne.Do(finish)
 	}()
 	if w.screen == "case" {
 		w.showCaseScreen()
@@ -198,6 +204,10 @@ func (w *Workstation) WaitIngest() error {
 		return nil
 	}
 	w.ingest.wait()
+	if f := w.ingest.finish; f != nil {
+		w.ingest.finish = nil
+		f()
+	}
 	<-w.ingest.loaded
 	w.ingest.mu.Lock()
 	defer w.ingest.mu.Unlock()
@@ -295,6 +305,9 @@ func (w *Workstation) showCaseScreen() {
 }
 
 func (w *Workstation) trackProgress(run *ingestRun, bar *widget.ProgressBar, rate *widget.Label) {
+	if w.testDriver {
+		return
+	}
 	go func() {
 		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()

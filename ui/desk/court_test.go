@@ -62,7 +62,7 @@ func TestCourtPackageViewedReadOnlyWithItsOwnExposureRecord(t *testing.T) {
 	win := test.NewWindow(nil)
 	win.Resize(fyne.NewSize(1280, 800))
 	ws := New(context.Background(), a, win, Options{CourtFile: path, Clock: clock})
-	ws.pollThumbs = true
+	ws.testDriver = true
 	defer func() { ws.Close(); win.Close() }()
 	ws.Start()
 	if ws.Screen() != "court-open" {

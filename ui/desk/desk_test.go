@@ -109,7 +109,7 @@ func newFixtureTB(tb testing.TB, t *testing.T) *fixture {
 	win := test.NewWindow(nil)
 	win.Resize(fyne.NewSize(1280, 800))
 	ws := New(context.Background(), a, win, Options{Home: home, CaseDir: filepath.Join(dir, "case"), Clock: clock})
-	ws.pollThumbs = true
+	ws.testDriver = true
 	tb.Cleanup(func() { ws.Close(); win.Close() })
 	ws.Start()
 	if ws.Screen() != "sign-in" {

@@ -276,7 +276,7 @@ func (w *Workstation) tileCaption(it review.Item) string {
 
 // thumbReady repaints the tile showing a media whose rendering arrived.
 func (w *Workstation) thumbReady(k thumbs.Key) {
-	if w.pollThumbs {
+	if w.testDriver {
 		return
 	}
 	fyne.Do(func() {
@@ -453,7 +453,7 @@ func (w *Workstation) suggestSoon() {
 	desk, eng, st := w.desk, w.eng, w.st
 	w.opt.Clock.AfterFunc(1500*time.Millisecond, func() {
 		run := func(f func()) { go f() }
-		if w.pollThumbs {
+		if w.testDriver {
 			run = func(f func()) { f() } // tests: stay on the test's goroutine
 		}
 		run(func() {

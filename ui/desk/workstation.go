@@ -85,10 +85,11 @@ type Workstation struct {
 
 	court *courtLog // an open court package, viewed read-only
 
-	// pollThumbs: tiles are repainted by whoever polls, not from the cache's
-	// goroutines. Fyne's test driver runs fyne.Do on the calling goroutine,
-	// so tests poll instead.
-	pollThumbs bool
+	// testDriver: Fyne's test driver runs fyne.Do on the calling goroutine,
+	// so work that would come back to the UI goroutine from a background one
+	// (tile repaints, progress, the end of an ingest, near-duplicate passes)
+	// is left to the test's goroutine instead.
+	testDriver bool
 }
 
 // New builds a workstation in win; call Start to show the sign-in screen.
