@@ -46,18 +46,26 @@ type sample struct {
 func (a *Analyzer) sample(ctx context.Context, path string, info streamInfo, res *Result) error {
 	w, h := outSize(info.width, info.height, a.opt.MaxFramePixels)
 	interval := 2 * a.opt.MinInterval // duration unknown: a steady pace
-	keyOnly := false
+	keyOnly, refOnly := false, false
 	if info.duration > 0 {
 		interval = max(a.opt.MinInterval, info.duration/float64(a.opt.MaxFrames))
-		keyOnly = info.duration > a.opt.FullDecodeSeconds
+		keyOnly = info.duration > a.opt.KeyframeSeconds
+		refOnly = !keyOnly && info.duration > a.opt.FullDecodeSeconds
 	}
 	res.Mode = fmt.Sprintf("ffmpeg every %.2g s + scene changes", interval)
 	args := []string{"-nostdin", "-loglevel", "error", "-noautorotate", "-protocol_whitelist", "file"}
-	if keyOnly {
-		// Long videos: decode keyframes only. Encoders put keyframes at
-		// shot changes, so these are also the frames worth comparing.
+	switch {
+	case keyOnly:
+		// Very long videos: decode keyframes only. Encoders put keyframes
+		// at shot changes, so these are also the frames worth comparing.
 		args = append(args, "-skip_frame", "nokey")
 		res.Mode = fmt.Sprintf("ffmpeg keyframes, one per %.2g s", interval)
+	case refOnly:
+		// Long videos: skip the frames no other frame needs (most
+		// B-frames) but keep sampling by time and scene change: keyframes
+		// alone move when a copy is re-encoded.
+		args = append(args, "-skip_frame", "noref")
+		res.Mode = fmt.Sprintf("ffmpeg reference frames every %.2g s + scene changes", interval)
 	}
 	// The select expression: the first frame, then any frame interval after
 	// the last one taken, or a quarter of that after it at a scene change.

@@ -195,9 +195,9 @@ func patchMP4Duration(t *testing.T, b []byte) {
 	}
 }
 
-// Videos longer than FullDecodeSeconds decode keyframes only.
+// Videos longer than KeyframeSeconds decode keyframes only.
 func TestKeyframesOnly(t *testing.T) {
-	a := newTestAnalyzer(t, Options{FullDecodeSeconds: 1})
+	a := newTestAnalyzer(t, Options{FullDecodeSeconds: 0.5, KeyframeSeconds: 1})
 	path := makeClip(t, t.TempDir(), "k.mp4", "testsrc2=duration=4:size=320x240:rate=25",
 		"-c:v", "libx264", "-preset", "ultrafast", "-g", "12", "-sc_threshold", "0")
 	res, err := analyze(t, a, path)
@@ -207,5 +207,36 @@ func TestKeyframesOnly(t *testing.T) {
 	// Keyframes every 0.48 s: 9 of them, fewer than the 16 a full decode gives.
 	if !strings.Contains(res.Mode, "keyframes") || len(res.Frames) < 6 || len(res.Frames) > 9 || res.Sampled > 9 {
 		t.Fatalf("mode %q: %d frames of %d sampled", res.Mode, len(res.Frames), res.Sampled)
+	}
+}
+
+// Videos between FullDecodeSeconds and KeyframeSeconds skip non-reference
+// frames but are still sampled by time, in every codec, without an error.
+func TestReferenceFramesOnly(t *testing.T) {
+	a := newTestAnalyzer(t, Options{FullDecodeSeconds: 1})
+	dir := t.TempDir()
+	const src = "testsrc2=duration=4:size=320x240:rate=25"
+	cases := []struct {
+		name string
+		out  []string
+	}{
+		{"bframes.mp4", []string{"-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"}},
+		{"a.avi", []string{"-c:v", "mpeg4", "-bf", "2"}},
+		{"a.ts", []string{"-c:v", "mpeg2video", "-bf", "2", "-f", "mpegts"}},
+		{"a.webm", []string{"-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k"}},
+		{"a.wmv", []string{"-c:v", "wmv2", "-f", "asf"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			res, err := analyze(t, a, makeClip(t, dir, c.name, src, c.out...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("mode %q: %d frames of %d sampled", res.Mode, len(res.Frames), res.Sampled)
+			if !strings.Contains(res.Mode, "reference frames") || len(res.Frames) < 8 ||
+				res.Frames[0].At > 0.1 || res.Frames[len(res.Frames)-1].At < 3.3 {
+				t.Errorf("mode %q: %d frames from %.2f to %.2f s", res.Mode, len(res.Frames), res.Frames[0].At, res.Frames[len(res.Frames)-1].At)
+			}
+		})
 	}
 }
