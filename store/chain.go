@@ -11,11 +11,11 @@ import (
 	badger "github.com/dgraph-io/badger/v4"
 )
 
-// AuditChain is the audit hash chain of audit.go, usable on any Badger
-// database under any key prefix, inside the caller's transaction (so a
-// record and its audit entry commit together). Entries are encoded exactly
-// as Store.Audit encodes them: AuditChain{Prefix: "a/", Head: "meta/audit_head"}
-// verifies a case's log the same way Store.VerifyAudit does.
+// AuditChain is the audit hash chain described in audit.go, usable on any
+// Badger database under any key prefix, inside the caller's transaction (so
+// a record and its audit entry commit together): a case's log is
+// AuditChain{Prefix: "a/", Head: "meta/audit_head"}, the workstation's
+// profile store keeps its own.
 type AuditChain struct {
 	Prefix string // entries live at Prefix + 16 hex digits of their number
 	Head   string // key of the {"seq":N,"hash":"..."} head record

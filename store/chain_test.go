@@ -48,7 +48,7 @@ func TestAuditChainMatchesStore(t *testing.T) {
 	if c, _ := s.VerifyAudit(); !c.OK || c.Entries != 4 {
 		t.Fatalf("store does not accept the chain's entry: %+v", c)
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyAudit(2)) }); err != nil {
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(caseAudit.key(2)) }); err != nil {
 		t.Fatal(err)
 	}
 	compare("deleted")
