@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"scrim/categorize/neardup"
@@ -21,10 +22,11 @@ import (
 // disagree the stricter category shows and the conflict is listed); else the
 // nearest suggestion from a categorized near-duplicate.
 type Engine struct {
-	st     *store.Store
-	scheme Scheme
-	rule   neardup.Rule
-	now    func() time.Time
+	st        *store.Store
+	scheme    Scheme
+	rule      neardup.Rule
+	now       func() time.Time
+	recompute sync.Mutex
 }
 
 // NewEngine works on st with the case's scheme.
@@ -97,7 +99,13 @@ func SetCaseScheme(st *store.Store, choice string) (Scheme, error) {
 }
 
 // Recompute derives and stores the effective category of one media.
+// Recomputes are serialized: the workstation decides on the UI goroutine
+// while suggestions and hash-set matches run on others, and a recompute
+// that read the history before a decision must not write after one that
+// read it with the decision.
 func (e *Engine) Recompute(sha string) (store.Category, error) {
+	e.recompute.Lock()
+	defer e.recompute.Unlock()
 	as, err := e.st.Assignments(sha)
 	if err != nil {
 		return store.Category{}, err

@@ -2,8 +2,10 @@ package categorize
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,5 +85,60 @@ func TestUndoRestoresWhatCameBefore(t *testing.T) {
 	})
 	if undos != 3 {
 		t.Fatalf("%d undo entries in the audit log, want 3", undos)
+	}
+}
+
+// A decision made while suggestions are being written is never hidden by a
+// suggestion's recompute that read the history before it.
+func TestDecisionsRaceSuggestions(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "case"), store.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var shas []string
+	b := st.NewBatch()
+	for i := range 200 {
+		sha := fmt.Sprintf("%064x", i+1)
+		shas = append(shas, sha)
+		b.Add(store.FileRecord{Occurrence: store.Occurrence{Evidence: "ev", Path: fmt.Sprintf("/%d.jpg", i), SHA256: sha},
+			Media: &store.Media{SHA256: sha, Kind: "picture", Type: "jpeg"}})
+	}
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	scheme, _ := SchemeByID("vic-us")
+	e := NewEngine(st, scheme)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for g := range 4 { // suggestion passes writing to every media, repeatedly
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 5 {
+				for _, sha := range shas[g*50:] {
+					a := store.Assignment{Category: "5", Kind: "suggested", Source: fmt.Sprint("near", g, round), Distance: 4, At: time.Now()}
+					if err := st.AddAssignment(sha, a); err != nil {
+						t.Error(err)
+						return
+					}
+					if _, err := e.Recompute(sha); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for _, sha := range shas {
+		if err := e.Record(ctx, "alice", "1", []string{sha}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	for _, sha := range shas {
+		if c, _, _ := st.Category(sha); c.Category != "1" || c.Source != "examiner:alice" {
+			t.Fatalf("%s shows %+v after alice decided 1", sha[:8], c)
+		}
 	}
 }
