@@ -48,7 +48,7 @@ func run() error {
 		flag.PrintDefaults()
 		fmt.Fprintf(os.Stderr, "\nKeys on the review grid: arrows move, the scheme's digits set the category, U undo,\n"+
 			"Enter details, Space reveal (grayscale, time-limited), C colour reveal, F full view,\n"+
-			"A select the near-duplicate cluster, F12 or Esc twice hides everything until your PIN.\n")
+			"A select the near-duplicate cluster, N next item needing review,\nF12 or Esc twice hides everything until your PIN.\n")
 	}
 	flag.Parse()
 	if flag.NArg() > 0 {

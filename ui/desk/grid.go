@@ -86,7 +86,7 @@ func (w *Workstation) legend() string {
 		keys = append(keys, c.Key+" "+c.Label)
 	}
 	return strings.Join(keys, " · ") + "\n" +
-		"arrows move · Shift+arrows / Ctrl+click select · A whole cluster · U undo · Enter details · " +
+		"arrows move · N next needing review · Shift+arrows / Ctrl+click select · A whole cluster · U undo · Enter details · " +
 		"Space reveal (grayscale) · C colour reveal · F full view · F12 or Esc Esc hide everything"
 }
 
@@ -523,6 +523,12 @@ func (k *keyCatcher) TypedRune(r rune) {
 		w.FullView()
 	case 'a', 'A':
 		w.SelectCluster()
+	case 'n', 'N':
+		if p := w.desk.Model.NextNeedingReview(w.cur); p >= 0 {
+			w.Move(p, false)
+		} else {
+			w.say("nothing under this filter still needs review")
+		}
 	case ' ':
 		// Space is handled on key down/up.
 	default:

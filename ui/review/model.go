@@ -189,7 +189,7 @@ func (m *Model) keep(it *Item) bool {
 	f := m.filter
 	switch f.Kind {
 	case Uncategorized:
-		return it.Category == "" || it.Source == "suggested" || m.uncategorizedCode(it.Category)
+		return m.NeedsReview(*it)
 	case InCategory:
 		return it.Category == f.Arg
 	case HashSetMatched:
@@ -255,6 +255,25 @@ func (m *Model) PositionOf(sha string) int {
 	return slices.Index(m.view, k)
 }
 
+// NeedsReview says whether an item still waits for a person: no category,
+// only a suggestion, or the scheme's own "uncategorized" code.
+func (m *Model) NeedsReview(it Item) bool {
+	return it.Category == "" || it.Source == "suggested" || m.uncategorizedCode(it.Category)
+}
+
+// NextNeedingReview is the first shown position after p (wrapping around)
+// whose item still needs review, or -1.
+func (m *Model) NextNeedingReview(p int) int {
+	n := len(m.view)
+	for k := 1; k <= n; k++ {
+		q := (p + k) % n
+		if m.NeedsReview(m.items[m.view[q]]) {
+			return q
+		}
+	}
+	return -1
+}
+
 // ClusterPositions lists the shown positions of the cluster of position i
 // (just i when it has no near-duplicates).
 func (m *Model) ClusterPositions(i int) []int {
@@ -289,7 +308,7 @@ func (m *Model) Counts() Counts {
 			c.ByCategory[it.Category]++
 		}
 		switch {
-		case it.Category == "" || it.Source == "suggested" || m.uncategorizedCode(it.Category):
+		case m.NeedsReview(*it):
 			c.NeedsReview++
 		case it.Source == "hashset":
 			c.HashSet++

@@ -64,6 +64,9 @@ func TestFiltersAndClusterOrder(t *testing.T) {
 	if got := m.ClusterPositions(m.PositionOf(items[1].Hex())); len(got) != 2 {
 		t.Errorf("cluster of item 1 at positions %v, want two", got)
 	}
+	if p := m.NextNeedingReview(m.PositionOf(items[1].Hex())); m.At(p).SHA != items[0].SHA {
+		t.Errorf("next needing review after item 1 is position %d, want item 0", p)
+	}
 	c := m.Counts()
 	if c.NeedsReview != 4 || c.HashSet != 1 || c.Examiner != 1 || c.Videos != 2 || c.ByCategory["1"] != 2 {
 		t.Errorf("counts %+v", c)
