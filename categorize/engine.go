@@ -27,6 +27,9 @@ type Engine struct {
 	rule      neardup.Rule
 	now       func() time.Time
 	recompute sync.Mutex
+	// tables kept by SuggestFrom between calls.
+	tablesMu sync.Mutex
+	tables   *tables
 }
 
 // NewEngine works on st with the case's scheme.
@@ -298,25 +301,28 @@ type neardupMatch struct {
 	Distance int
 }
 
-// Suggest gives every near-duplicate of a picture categorized by a hash set
-// or an examiner a suggestion of that category, with the distance; videos
-// likewise (see suggestVideos).
+// Suggest gives every near-duplicate of a picture or video categorized by a
+// hash set or an examiner a suggestion of that category, with the distance
+// (videos: see nearTargets).
 func (e *Engine) Suggest(ctx context.Context) error {
-	t, err := e.pictures()
+	tb, err := e.buildTables()
 	if err != nil {
 		return err
 	}
-	pos := make(map[string]int, len(t.sha))
-	for i, s := range t.sha {
-		pos[s] = i
-	}
-	type decided struct {
-		sha string
-		cat store.Category
-	}
+	return e.EachDecisive(func(sha string, c store.Category) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return e.suggestFrom(tb, sha, c)
+	})
+}
+
+// EachDecisive calls fn for every media whose category comes from an
+// examiner or a hash set: the sources of suggestions.
+func (e *Engine) EachDecisive(fn func(sha string, c store.Category) error) error {
 	var sources []decided
-	err = e.st.EachCategory(func(sha string, c store.Category) error {
-		if strings.HasPrefix(c.Source, "examiner:") || strings.HasPrefix(c.Source, "hashset:") {
+	err := e.st.EachCategory(func(sha string, c store.Category) error {
+		if decisive(c) {
 			sources = append(sources, decided{sha, c})
 		}
 		return nil
@@ -324,26 +330,36 @@ func (e *Engine) Suggest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, src := range sources {
-		if err := ctx.Err(); err != nil {
+	for _, s := range sources {
+		if err := fn(s.sha, s.cat); err != nil {
 			return err
 		}
-		i, ok := pos[src.sha]
-		if !ok {
-			continue
+	}
+	return nil
+}
+
+type decided struct {
+	sha string
+	cat store.Category
+}
+
+func decisive(c store.Category) bool {
+	return strings.HasPrefix(c.Source, "examiner:") || strings.HasPrefix(c.Source, "hashset:")
+}
+
+// suggestFrom writes src's category as a suggestion on each of its near
+// targets.
+func (e *Engine) suggestFrom(tb *tables, src string, c store.Category) error {
+	for _, tg := range tb.nearTargets(src, e.rule) {
+		a := store.Assignment{Category: c.Category, Kind: "suggested", Source: src, At: e.now().UTC(), Distance: tg.dist}
+		if err := e.st.AddAssignment(tg.sha, a); err != nil {
+			return err
 		}
-		for _, m := range t.near(i, e.rule) {
-			j, dist := m.ID, m.Distance
-			a := store.Assignment{Category: src.cat.Category, Kind: "suggested", Source: src.sha, At: e.now().UTC(), Distance: dist}
-			if err := e.st.AddAssignment(t.sha[j], a); err != nil {
-				return err
-			}
-			if _, err := e.Recompute(t.sha[j]); err != nil {
-				return err
-			}
+		if _, err := e.Recompute(tg.sha); err != nil {
+			return err
 		}
 	}
-	return e.suggestVideos(ctx, t) // video copies, video frames vs pictures: video.go
+	return nil
 }
 
 // Neighbour is one near-duplicate of a picture.

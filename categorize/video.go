@@ -1,11 +1,9 @@
 package categorize
 
 import (
-	"context"
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 
 	"scrim/categorize/neardup"
 	"scrim/store"
@@ -147,89 +145,82 @@ func (t *videoTable) nearVideos(a int, rule VideoRule) []videoMatch {
 	return out
 }
 
-// suggestVideos extends Suggest to videos: a copy of a categorized video, a
-// video showing a categorized picture, and a picture that is a still of a
-// categorized video each get its category as a suggestion, through the same
-// assignments as pictures (kind "suggested", source the categorized media).
-func (e *Engine) suggestVideos(ctx context.Context, pics *pictureTable) error {
-	vt, err := e.videos()
-	if err != nil || len(vt.sha) == 0 {
-		return err
-	}
-	vpos := make(map[string]int, len(vt.sha))
-	for i, s := range vt.sha {
-		vpos[s] = i
-	}
-	ppos := make(map[string]int, len(pics.sha))
-	for i, s := range pics.sha {
-		ppos[s] = i
-	}
-	type decided struct {
-		sha string
-		cat store.Category
-	}
-	var sources []decided
-	err = e.st.EachCategory(func(sha string, c store.Category) error {
-		if strings.HasPrefix(c.Source, "examiner:") || strings.HasPrefix(c.Source, "hashset:") {
-			sources = append(sources, decided{sha, c})
-		}
-		return nil
-	})
+// tables are the case's fingerprints, pictures and video frames, indexed
+// for near-duplicate search.
+type tables struct {
+	pics  *pictureTable
+	vids  *videoTable
+	ppos  map[string]int
+	vpos  map[string]int
+	vrule VideoRule
+}
+
+func (e *Engine) buildTables() (*tables, error) {
+	pics, err := e.pictures()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rule := DefaultVideoRule()
-	rule.Frame = e.rule
-	suggest := func(target string, src decided, dist int) error {
-		a := store.Assignment{Category: src.cat.Category, Kind: "suggested", Source: src.sha, At: e.now().UTC(), Distance: dist}
-		if err := e.st.AddAssignment(target, a); err != nil {
-			return err
-		}
-		_, err := e.Recompute(target)
-		return err
+	vids, err := e.videos()
+	if err != nil {
+		return nil, err
 	}
-	for _, src := range sources {
-		if err := ctx.Err(); err != nil {
-			return err
+	tb := &tables{pics: pics, vids: vids, ppos: make(map[string]int, len(pics.sha)), vpos: make(map[string]int, len(vids.sha)),
+		vrule: DefaultVideoRule()}
+	tb.vrule.Frame = e.rule
+	for i, s := range pics.sha {
+		tb.ppos[s] = i
+	}
+	for i, s := range vids.sha {
+		tb.vpos[s] = i
+	}
+	return tb, nil
+}
+
+// target is one media a suggestion from a categorized media goes to.
+type target struct {
+	sha  string
+	dist int
+}
+
+// nearTargets lists what a categorized media suggests its category to: the
+// near-duplicates of a picture (mirror images too) and the videos with a
+// frame like it; the copies of a video and the pictures that are stills of
+// it.
+func (tb *tables) nearTargets(src string, rule neardup.Rule) []target {
+	var out []target
+	pics, vt := tb.pics, tb.vids
+	if i, ok := tb.ppos[src]; ok {
+		for _, m := range pics.near(i, rule) {
+			out = append(out, target{pics.sha[m.ID], m.Distance})
 		}
-		if v, ok := vpos[src.sha]; ok {
-			for _, m := range vt.nearVideos(v, rule) {
-				if err := suggest(vt.sha[m.video], src, m.distance); err != nil {
-					return err
-				}
+		best := map[int]int{}
+		nearFrames(vt.index, vt.phash, vt.dhash, pics.phash[i], pics.dhash[i], rule, func(f, dist int) {
+			v := vt.owner[f]
+			if old, ok := best[v]; !ok || dist < old {
+				best[v] = dist
 			}
-			// Pictures that are stills of this video.
-			best := map[int]int{}
-			for f := vt.first[v]; f < vt.first[v+1]; f++ {
-				nearFrames(pics.index, pics.phash, pics.dhash, vt.phash[f], vt.dhash[f], e.rule, func(j, dist int) {
-					if old, ok := best[j]; !ok || dist < old {
-						best[j] = dist
-					}
-				})
-			}
-			for _, j := range sortedKeys(best) {
-				if err := suggest(pics.sha[j], src, best[j]); err != nil {
-					return err
-				}
-			}
+		})
+		for _, v := range sortedKeys(best) {
+			out = append(out, target{vt.sha[v], best[v]})
 		}
-		if i, ok := ppos[src.sha]; ok {
-			// Videos with a frame like this picture.
-			best := map[int]int{}
-			nearFrames(vt.index, vt.phash, vt.dhash, pics.phash[i], pics.dhash[i], e.rule, func(f, dist int) {
-				v := vt.owner[f]
-				if old, ok := best[v]; !ok || dist < old {
-					best[v] = dist
+	}
+	if v, ok := tb.vpos[src]; ok {
+		for _, m := range vt.nearVideos(v, tb.vrule) {
+			out = append(out, target{vt.sha[m.video], m.distance})
+		}
+		best := map[int]int{}
+		for f := vt.first[v]; f < vt.first[v+1]; f++ {
+			nearFrames(pics.index, pics.phash, pics.dhash, vt.phash[f], vt.dhash[f], rule, func(j, dist int) {
+				if old, ok := best[j]; !ok || dist < old {
+					best[j] = dist
 				}
 			})
-			for _, v := range sortedKeys(best) {
-				if err := suggest(vt.sha[v], src, best[v]); err != nil {
-					return err
-				}
-			}
+		}
+		for _, j := range sortedKeys(best) {
+			out = append(out, target{pics.sha[j], best[j]})
 		}
 	}
-	return nil
+	return out
 }
 
 func sortedKeys(m map[int]int) []int {

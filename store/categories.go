@@ -67,6 +67,19 @@ func assignmentKey(sha string, a Assignment) []byte {
 	return []byte("h/" + sha + "/" + a.Kind + ":" + a.Source + "/" + stamp)
 }
 
+// RemoveAssignment deletes the assignment a source made (a suggestion whose
+// source lost its category). Decisions by people are never removed: they
+// are history, and are taken back with an "undo" assignment instead.
+func (s *Store) RemoveAssignment(sha string, a Assignment) error {
+	if a.Kind == "examiner" || a.Kind == "undo" {
+		return fmt.Errorf("remove assignment of %s: a %s assignment is history and stays", sha, a.Kind)
+	}
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(assignmentKey(sha, a)) }); err != nil {
+		return fmt.Errorf("remove assignment of %s: %w", sha, err)
+	}
+	return nil
+}
+
 // PutHashSet records an imported set.
 func (s *Store) PutHashSet(h HashSet) error {
 	v, err := json.Marshal(h)

@@ -167,6 +167,7 @@ func (w *Workstation) AddEvidence(path string) error {
 		defer close(run.done)
 		defer src.Close()
 		sum, err := run.in.Ingest(ctx, src, id)
+		eng.ForgetTables() // new fingerprints: the next pass reads them
 		if err == nil {
 			_, err = eng.MatchKnown(ctx)
 		}

@@ -584,3 +584,42 @@ func TestExportsFromTheWorkstation(t *testing.T) {
 		t.Fatalf("%d exports by erin in the audit log, want 5", exports)
 	}
 }
+
+func TestDecisionSuggestsToNearDuplicatesInTheBackground(t *testing.T) {
+	f := newFixture(t)
+	f.signIn("erin")
+	m := f.ws.desk.Model
+	start := -1
+	for p := range m.Len() {
+		if len(m.ClusterPositions(p)) >= 3 && m.At(p).Category == "" {
+			start = p
+			break
+		}
+	}
+	if start < 0 {
+		t.Fatal("no uncategorized near-duplicate cluster in the demo case")
+	}
+	cluster := m.ClusterPositions(start)
+	first := cluster[0]
+	f.ws.Move(first, false)
+	f.ws.keys.TypedRune('3')
+	f.clock.Advance(2 * time.Second) // the pass runs after a burst of keys
+	suggested := 0
+	for _, p := range cluster[1:] {
+		if it := m.At(p); it.Category == "3" && it.Source == "suggested" {
+			suggested++
+		}
+	}
+	if suggested == 0 {
+		t.Fatalf("no near-duplicate of the decided picture got its category as a suggestion")
+	}
+	f.ws.Move(first, false)
+	f.ws.keys.TypedRune('u')
+	f.clock.Advance(2 * time.Second)
+	for _, p := range cluster {
+		if it := m.At(p); it.Category == "3" {
+			t.Fatalf("position %d still shows 3 (%s) after the decision was undone", p, it.Source)
+		}
+	}
+	t.Logf("%d of %d near-duplicates suggested, withdrawn after undo", suggested, len(cluster)-1)
+}

@@ -400,12 +400,15 @@ func (w *Workstation) Categorize(key string) error {
 		w.say("%v", err)
 		return err
 	}
+	decided := make([]string, 0, len(sel))
 	for _, p := range sel {
-		if err := w.opt.Home.RecordReview(w.session, w.caseName(), w.desk.Model.At(p).Hex(), c.Code); err != nil {
+		sha := w.desk.Model.At(p).Hex()
+		decided = append(decided, sha)
+		if err := w.opt.Home.RecordReview(w.session, w.caseName(), sha, c.Code); err != nil {
 			w.say("exposure record: %v", err)
 		}
 	}
-	w.suggestSoon()
+	w.suggestSoon(decided)
 	next := slices.Max(sel) + 1
 	w.repaint(sel...)
 	w.sel = map[int]bool{}
@@ -427,7 +430,7 @@ func (w *Workstation) Undo() error {
 		w.say("%v", err)
 		return err
 	}
-	w.suggestSoon()
+	w.suggestSoon(shas)
 	for _, sha := range shas {
 		if p := w.desk.Model.PositionOf(sha); p >= 0 {
 			w.repaint(p)
@@ -440,10 +443,12 @@ func (w *Workstation) Undo() error {
 	return nil
 }
 
-// suggestSoon runs the near-duplicate pass off the key press, once for a
-// burst of decisions.
-func (w *Workstation) suggestSoon() {
+// suggestSoon runs the near-duplicate pass from the media just decided or
+// undone, off the key press, once for a burst of decisions. Only the
+// categories it may have changed are read back.
+func (w *Workstation) suggestSoon(shas []string) {
 	w.suggestMu.Lock()
+	w.suggestShas = append(w.suggestShas, shas...)
 	if w.suggestPending {
 		w.suggestMu.Unlock()
 		return
@@ -459,8 +464,11 @@ func (w *Workstation) suggestSoon() {
 		run(func() {
 			w.suggestMu.Lock()
 			w.suggestPending = false
+			todo := w.suggestShas
+			w.suggestShas = nil
 			w.suggestMu.Unlock()
-			if err := eng.Suggest(w.ctx); err != nil {
+			if err := eng.SuggestFrom(w.ctx, todo); err != nil {
+				fyne.Do(func() { w.say("near-duplicate suggestions: %v", err) })
 				return
 			}
 			fyne.Do(func() {

@@ -77,6 +77,7 @@ type Workstation struct {
 
 	suggestMu      sync.Mutex
 	suggestPending bool
+	suggestShas    []string // decided or undone since the last pass
 
 	ingest  *ingestRun
 	loading bool // the review queue is being read

@@ -68,14 +68,6 @@ func (d *Desk) Undo(ctx context.Context) ([]string, error) {
 	return shas, d.Model.Refresh(d.Store, shas...)
 }
 
-// Suggest runs the near-duplicate pass and re-reads every category.
-func (d *Desk) Suggest(ctx context.Context) error {
-	if err := d.Engine.Suggest(ctx); err != nil {
-		return fmt.Errorf("near-duplicate suggestions: %w", err)
-	}
-	return d.Model.Refresh(d.Store)
-}
-
 // Details is everything the details view shows about one media.
 type Details struct {
 	Media       store.Media
