@@ -31,33 +31,42 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if err := json.NewEncoder(stdout).Encode(c); err != nil {
-				return err
-			}
-		} else if c.OK {
-			fmt.Fprintf(stdout, "audit log intact: %d entries, head %s\n", c.Entries, c.Head)
-		}
-		if !c.OK {
-			return fmt.Errorf("audit log broken at entry %d: %s", c.BrokenAt, c.Problem)
-		}
-		return nil
+		return reportAuditCheck(stdout, "audit log", c, *asJSON)
 	}
 	enc := json.NewEncoder(stdout)
-	return st.EachAudit(func(e store.AuditEntry) error {
-		if *asJSON {
-			return enc.Encode(e)
+	return st.EachAudit(func(e store.AuditEntry) error { return printAuditEntry(stdout, enc, e, *asJSON) })
+}
+
+// reportAuditCheck prints a chain's check and fails when it is broken; the
+// case log and the workstation log read the same.
+func reportAuditCheck(stdout io.Writer, what string, c store.AuditCheck, asJSON bool) error {
+	if asJSON {
+		if err := json.NewEncoder(stdout).Encode(c); err != nil {
+			return err
 		}
-		keys := make([]string, 0, len(e.Detail))
-		for k := range e.Detail {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		var parts []string
-		for _, k := range keys {
-			parts = append(parts, k+"="+e.Detail[k])
-		}
-		_, err := fmt.Fprintf(stdout, "%6d  %s  %-10s %-15s %s\n", e.Seq, e.At.Format("2006-01-02 15:04:05Z"), e.Actor, e.Action, strings.Join(parts, " "))
-		return err
-	})
+	} else if c.OK {
+		fmt.Fprintf(stdout, "%s intact: %d entries, head %s\n", what, c.Entries, c.Head)
+	}
+	if !c.OK {
+		return fmt.Errorf("%s broken at entry %d: %s", what, c.BrokenAt, c.Problem)
+	}
+	return nil
+}
+
+// printAuditEntry prints one entry as a JSON line or a table row.
+func printAuditEntry(stdout io.Writer, enc *json.Encoder, e store.AuditEntry, asJSON bool) error {
+	if asJSON {
+		return enc.Encode(e)
+	}
+	keys := make([]string, 0, len(e.Detail))
+	for k := range e.Detail {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + e.Detail[k]
+	}
+	_, err := fmt.Fprintf(stdout, "%6d  %s  %-12s %-22s %s\n", e.Seq, e.At.Format("2006-01-02 15:04:05Z"), e.Actor, e.Action, strings.Join(parts, " "))
+	return err
 }

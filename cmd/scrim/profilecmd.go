@@ -9,13 +9,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"scrim/profile"
-	"scrim/store"
 )
 
 // PINs are only ever read from standard input, one per line, so they stay
@@ -167,17 +165,7 @@ func profileAudit(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			if err := json.NewEncoder(stdout).Encode(c); err != nil {
-				return err
-			}
-		} else if c.OK {
-			fmt.Fprintf(stdout, "workstation audit log intact: %d entries, head %s\n", c.Entries, c.Head)
-		}
-		if !c.OK {
-			return fmt.Errorf("workstation audit log broken at entry %d: %s", c.BrokenAt, c.Problem)
-		}
-		return nil
+		return reportAuditCheck(stdout, "workstation audit log", c, *asJSON)
 	}
 	es, err := h.Audit()
 	if err != nil {
@@ -185,28 +173,11 @@ func profileAudit(args []string, stdout, stderr io.Writer) error {
 	}
 	enc := json.NewEncoder(stdout)
 	for _, e := range es {
-		if *asJSON {
-			if err := enc.Encode(e); err != nil {
-				return err
-			}
-			continue
+		if err := printAuditEntry(stdout, enc, e, *asJSON); err != nil {
+			return err
 		}
-		fmt.Fprintf(stdout, "%6d  %s  %-12s %-22s %s\n", e.Seq, e.At.Format("2006-01-02 15:04:05Z"), e.Actor, e.Action, details(e))
 	}
 	return nil
-}
-
-func details(e store.AuditEntry) string {
-	keys := make([]string, 0, len(e.Detail))
-	for k := range e.Detail {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + e.Detail[k]
-	}
-	return strings.Join(parts, " ")
 }
 
 func runPolicy(_ context.Context, args []string, stdout, stderr io.Writer) error {
