@@ -49,9 +49,13 @@ type runResult struct {
 	code           int
 }
 
-func scrim(t *testing.T, args ...string) runResult {
+func scrim(t *testing.T, args ...string) runResult { return scrimStdin(t, "", args...) }
+
+// scrimStdin runs scrim with stdin (PINs and passphrases are only read from there).
+func scrimStdin(t *testing.T, stdin string, args ...string) runResult {
 	t.Helper()
 	cmd := exec.Command(scrimBin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,23 +14,6 @@ import (
 	"scrim/export/court"
 	"scrim/testdata/demo"
 )
-
-// courtRun runs the real binary with stdin (passphrases are read from there).
-func courtRun(t *testing.T, stdin string, args ...string) runResult {
-	t.Helper()
-	cmd := exec.Command(scrimBin, args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return runResult{o.String(), e.String(), code}
-}
 
 // TestCourtBundleCLI: demo evidence ingested and categorized, exported as a
 // court bundle, verified and shown by the CLI, opened through the Go API
@@ -61,11 +43,11 @@ func TestCourtBundleCLI(t *testing.T) {
 
 	out := filepath.Join(t.TempDir(), "R-v-Doe"+court.Ext)
 	exp := []string{"export", "--case", caseDir, "--format", "court", "--passphrase-stdin", "--out", out, "--examiner", "alice"}
-	if r := courtRun(t, "too short\n", exp...); r.code != 2 || !strings.Contains(r.stderr, "at least 12") {
+	if r := scrimStdin(t, "too short\n", exp...); r.code != 2 || !strings.Contains(r.stderr, "at least 12") {
 		t.Fatalf("short passphrase: exit %d %s", r.code, r.stderr)
 	}
 	start := time.Now()
-	r := courtRun(t, pass+"\n", exp...)
+	r := scrimStdin(t, pass+"\n", exp...)
 	if r.code != 0 {
 		t.Fatalf("export court: exit %d\n%s", r.code, r.stderr)
 	}
@@ -95,12 +77,12 @@ func TestCourtBundleCLI(t *testing.T) {
 		}
 	}
 
-	v := courtRun(t, pass+"\n", "court", "verify", "--passphrase-stdin", out)
+	v := scrimStdin(t, pass+"\n", "court", "verify", "--passphrase-stdin", out)
 	if v.code != 0 || !strings.Contains(v.stdout, "content: verified") || !strings.Contains(v.stdout, "3 originals re-hashed") ||
 		!strings.Contains(v.stdout, "matches") || !strings.Contains(v.stdout, "exposure record: 0 entries") {
 		t.Fatalf("verify: exit %d\n%s%s", v.code, v.stdout, v.stderr)
 	}
-	if w := courtRun(t, "not the passphrase\n", "court", "verify", "--passphrase-stdin", out); w.code != 1 || !strings.Contains(w.stderr, "wrong passphrase") {
+	if w := scrimStdin(t, "not the passphrase\n", "court", "verify", "--passphrase-stdin", out); w.code != 1 || !strings.Contains(w.stderr, "wrong passphrase") {
 		t.Fatalf("wrong passphrase: exit %d %s", w.code, w.stderr)
 	}
 
@@ -136,16 +118,16 @@ func TestCourtBundleCLI(t *testing.T) {
 		}
 	}
 	b.Close()
-	v = courtRun(t, pass+"\n", "court", "verify", "--passphrase-stdin", out)
+	v = scrimStdin(t, pass+"\n", "court", "verify", "--passphrase-stdin", out)
 	if v.code != 0 || !strings.Contains(v.stdout, "matches") || !strings.Contains(v.stdout, "exposure record: 2 entries, chain intact") {
 		t.Fatalf("verify after exposures: exit %d\n%s%s", v.code, v.stdout, v.stderr)
 	}
-	s := courtRun(t, pass+"\n", "court", "show", "--passphrase-stdin", out)
+	s := scrimStdin(t, pass+"\n", "court", "show", "--passphrase-stdin", out)
 	if s.code != 0 || !strings.Contains(s.stdout, "media:       3") || !strings.Contains(s.stdout, "Judge Smith") || !strings.Contains(s.stdout, "Child abuse material") {
 		t.Fatalf("show: exit %d\n%s%s", s.code, s.stdout, s.stderr)
 	}
 
-	js := courtRun(t, pass+"\n", "court", "show", "--json", "--passphrase-stdin", out)
+	js := scrimStdin(t, pass+"\n", "court", "show", "--json", "--passphrase-stdin", out)
 	var shown struct {
 		Index     court.Index            `json:"index"`
 		Exposures []court.ExposureRecord `json:"exposures"`
@@ -160,7 +142,7 @@ func TestCourtBundleCLI(t *testing.T) {
 		bad := bytes.Clone(after)
 		bad[at] ^= 1
 		os.WriteFile(out, bad, 0o600)
-		if v := courtRun(t, pass+"\n", "court", "verify", "--passphrase-stdin", out); v.code != 1 || !strings.Contains(v.stdout+v.stderr, "FAILED") && !strings.Contains(v.stderr, "damaged or was altered") {
+		if v := scrimStdin(t, pass+"\n", "court", "verify", "--passphrase-stdin", out); v.code != 1 || !strings.Contains(v.stdout+v.stderr, "FAILED") && !strings.Contains(v.stderr, "damaged or was altered") {
 			t.Errorf("byte %d flipped: verify exit %d\n%s%s", at, v.code, v.stdout, v.stderr)
 		}
 	}
@@ -198,7 +180,7 @@ func TestCourtBundleFromDiskImage(t *testing.T) {
 	}
 	mustScrim(t, args...)
 	out := filepath.Join(t.TempDir(), "b"+court.Ext)
-	if r := courtRun(t, pass+"\n", "export", "--case", caseDir, "--format", "court", "--passphrase-stdin", "--out", out, "--examiner", "bob"); r.code != 0 {
+	if r := scrimStdin(t, pass+"\n", "export", "--case", caseDir, "--format", "court", "--passphrase-stdin", "--out", out, "--examiner", "bob"); r.code != 0 {
 		t.Fatalf("export: exit %d %s", r.code, r.stderr)
 	}
 	b, err := court.Open(out, pass)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -12,23 +11,6 @@ import (
 
 	"scrim/profile"
 )
-
-// scrimStdin runs scrim with stdin (PINs are only read from there).
-func scrimStdin(t *testing.T, stdin string, args ...string) runResult {
-	t.Helper()
-	cmd := exec.Command(scrimBin, args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return runResult{o.String(), e.String(), code}
-}
 
 func TestProfilePolicyExposureCLI(t *testing.T) {
 	home := t.TempDir()
