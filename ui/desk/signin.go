@@ -136,28 +136,29 @@ func (w *Workstation) Panic() {
 	w.win.Canvas().Focus(blank)
 }
 
+// showUnlock asks for the PIN again (a court package: its passphrase).
 func (w *Workstation) showUnlock() {
-	if w.court != nil {
-		w.showCourtUnlock()
-		return
-	}
-	if w.session == nil {
+	if w.session == nil && w.court == nil {
 		w.panicked = false
 		w.showSignIn()
 		return
 	}
-	pin := widget.NewPasswordEntry()
-	pin.SetPlaceHolder("PIN of " + w.session.Name)
+	prompt, unlock := "PIN of "+w.viewerName(), w.Unlock
+	if w.court != nil {
+		prompt, unlock = "Passphrase of the package", w.UnlockCourt
+	}
+	secret := widget.NewPasswordEntry()
+	secret.SetPlaceHolder(prompt)
 	msg := widget.NewLabel("")
-	pin.OnSubmitted = func(p string) {
-		if err := w.Unlock(p); err != nil {
+	secret.OnSubmitted = func(p string) {
+		if err := unlock(p); err != nil {
 			msg.SetText(err.Error())
-			pin.SetText("")
+			secret.SetText("")
 		}
 	}
 	bg := canvas.NewRectangle(neutral)
-	w.show("panic", container.NewStack(bg, container.NewCenter(container.NewGridWrap(fyne.NewSize(320, 90), container.NewVBox(pin, msg)))))
-	w.win.Canvas().Focus(pin)
+	w.show("panic", container.NewStack(bg, container.NewCenter(container.NewGridWrap(fyne.NewSize(320, 90), container.NewVBox(secret, msg)))))
+	w.win.Canvas().Focus(secret)
 }
 
 // Unlock leaves the panic screen after the PIN of the signed-in examiner.
@@ -198,23 +199,6 @@ func (b *blank) FocusGained()               {}
 func (b *blank) FocusLost()                 {}
 func (b *blank) TypedRune(rune)             { b.onWake() }
 func (b *blank) TypedKey(ev *fyne.KeyEvent) { b.onWake() }
-
-// showCourtUnlock: a court package's panic screen opens again with its
-// passphrase.
-func (w *Workstation) showCourtUnlock() {
-	pass := widget.NewPasswordEntry()
-	pass.SetPlaceHolder("Passphrase of the package")
-	msg := widget.NewLabel("")
-	pass.OnSubmitted = func(p string) {
-		if err := w.UnlockCourt(p); err != nil {
-			msg.SetText(err.Error())
-			pass.SetText("")
-		}
-	}
-	bg := canvas.NewRectangle(neutral)
-	w.show("panic", container.NewStack(bg, container.NewCenter(container.NewGridWrap(fyne.NewSize(320, 90), container.NewVBox(pass, msg)))))
-	w.win.Canvas().Focus(pass)
-}
 
 // UnlockCourt leaves the panic screen of a court package after its
 // passphrase is given again.

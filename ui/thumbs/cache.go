@@ -68,15 +68,10 @@ func (c *Cache) Close() {
 // Get returns the rendering if it is ready; otherwise it asks for it and
 // returns nil (the caller shows a placeholder until onReady).
 func (c *Cache) Get(k Key) (image.Image, error) {
-	c.mu.Lock()
-	if el, ok := c.entries[k]; ok {
-		c.order.MoveToFront(el)
-		e := el.Value.(*entry)
-		c.mu.Unlock()
-		c.hits.Add(1)
-		return e.img, e.err
+	if img, err, ok := c.lookup(k); ok {
+		return img, err
 	}
-	c.misses.Add(1)
+	c.mu.Lock()
 	if c.pending[k] {
 		c.mu.Unlock()
 		return nil, nil
@@ -97,19 +92,26 @@ func (c *Cache) Get(k Key) (image.Image, error) {
 // Render returns a rendering now, from the cache or made on the caller's
 // goroutine (for the one selected tile, which must not wait in line).
 func (c *Cache) Render(k Key) (image.Image, error) {
-	c.mu.Lock()
-	if el, ok := c.entries[k]; ok {
-		c.order.MoveToFront(el)
-		e := el.Value.(*entry)
-		c.mu.Unlock()
-		c.hits.Add(1)
-		return e.img, e.err
+	if img, err, ok := c.lookup(k); ok {
+		return img, err
 	}
-	c.mu.Unlock()
-	c.misses.Add(1)
 	img, err := c.render(k)
 	c.put(k, img, err)
 	return img, err
+}
+
+// lookup answers from the cache and counts the hit or miss.
+func (c *Cache) lookup(k Key) (image.Image, error, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[k]; ok {
+		c.order.MoveToFront(el)
+		e := el.Value.(*entry)
+		c.hits.Add(1)
+		return e.img, e.err, true
+	}
+	c.misses.Add(1)
+	return nil, nil, false
 }
 
 // Forget drops every rendering of a media: used when a reveal ends so the
