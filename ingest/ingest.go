@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,16 +51,19 @@ type Options struct {
 
 // Summary says what one ingest run did.
 type Summary struct {
-	Evidence    string        `json:"evidence"`
-	Path        string        `json:"path"`
-	Format      string        `json:"format"`
-	Seen        int64         `json:"seen"`        // entries walked
-	Skipped     int64         `json:"skipped"`     // already in the case from an earlier run
-	Added       int64         `json:"added"`       // occurrences written by this run
-	NewMedia    int64         `json:"new_media"`   // contents analysed for the first time
-	Errors      int64         `json:"errors"`      // unreadable files and undecodable pictures in this run
-	Bytes       int64         `json:"bytes"`       // bytes read and hashed by this run
-	Complete    bool          `json:"complete"`    // every entry was seen
+	Evidence string `json:"evidence"`
+	Path     string `json:"path"`
+	Format   string `json:"format"`
+	Seen     int64  `json:"seen"`      // entries walked
+	Skipped  int64  `json:"skipped"`   // already in the case from an earlier run
+	Added    int64  `json:"added"`     // occurrences written by this run
+	NewMedia int64  `json:"new_media"` // contents analysed for the first time
+	Errors   int64  `json:"errors"`    // unreadable files and undecodable pictures in this run
+	Bytes    int64  `json:"bytes"`     // bytes read and hashed by this run
+	Complete bool   `json:"complete"`  // every entry was seen
+	// Notes are what could not be read, or was only carved, in this
+	// evidence: opening problems and what the walk learned (WalkNoter).
+	Notes       []string      `json:"notes,omitempty"`
 	Duration    time.Duration `json:"duration_ns"` //
 	FilesPerSec float64       `json:"files_per_sec"`
 	MBPerSec    float64       `json:"mb_per_sec"`
@@ -303,6 +307,10 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	sum.NewMedia = counters.newMedia.Load()
 	sum.Errors = counters.errors.Load()
 	sum.Bytes = counters.bytes.Load()
+	if wn, ok := src.(evidence.WalkNoter); ok {
+		ev.Notes = appendNew(ev.Notes, wn.WalkNotes()...)
+	}
+	sum.Notes = append([]string(nil), ev.Notes...)
 	sum.Duration = in.opt.Now().Sub(start)
 	if secs := sum.Duration.Seconds(); secs > 0 {
 		sum.FilesPerSec = float64(sum.Added) / secs
@@ -323,6 +331,17 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 		return sum, err
 	}
 	return sum, nil
+}
+
+// appendNew appends the notes not already in list (a resumed run learns
+// the same facts again).
+func appendNew(list []string, notes ...string) []string {
+	for _, n := range notes {
+		if !slices.Contains(list, n) {
+			list = append(list, n)
+		}
+	}
+	return list
 }
 
 // checkPipeline refuses to mix perceptual hashes made by different pipelines

@@ -100,6 +100,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			}
 			sum.Verification = v
 		}
+		for _, n := range sum.Notes {
+			fmt.Fprintf(stderr, "scrim ingest: %s: %s\n", sum.Evidence, n)
+		}
 		results = append(results, sum)
 		if !*asJSON {
 			printSummary(stdout, sum)

@@ -64,6 +64,14 @@ type Source interface {
 	Close() error
 }
 
+// WalkNoter is a Source that learns facts while it walks that an examiner
+// must read: a region no reader claimed and what carving it found, an
+// encrypted volume, a filesystem Scrim cannot read yet. Ingest records them
+// on the evidence after the walk.
+type WalkNoter interface {
+	WalkNotes() []string
+}
+
 // ErrNotEvidence means no reader recognised the path.
 var ErrNotEvidence = errors.New("not a recognised evidence format")
 
