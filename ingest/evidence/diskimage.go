@@ -8,10 +8,12 @@ import (
 	"os"
 	"path"
 	"strconv"
+	"sync"
 
 	"scrim/ingest/carve"
 	"scrim/ingest/container"
 	"scrim/ingest/fsys"
+	"scrim/ingest/signature"
 	"scrim/ingest/volume"
 )
 
@@ -22,6 +24,9 @@ type diskImage struct {
 	img   container.Image
 	vols  []volume.Volume
 	notes []string
+
+	mu        sync.Mutex
+	walkNotes []string // what the walk could not read (see regions.go)
 }
 
 // fsProbeSize is how much of a volume each filesystem probe sees.
@@ -35,9 +40,9 @@ type filesystem struct {
 }
 
 // openDiskImage claims files that are containers (E01, VMDK, VHD, VHDX,
-// split raw), and raw files that hold a partition table or a filesystem. A
-// picture or a document is not a disk image: it falls through to the
-// loose-file reader.
+// split raw), raw files that hold a partition table or a filesystem, and
+// raw files whose content is no known file type (see isMedia). A picture or
+// a document is not a disk image: it falls through to the loose-file reader.
 func openDiskImage(abs string, fi os.FileInfo) (Source, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, nil
@@ -51,7 +56,13 @@ func openDiskImage(abs string, fi os.FileInfo) (Source, error) {
 		img.Close()
 		return nil, fmt.Errorf("read partition table: %w", err)
 	}
-	if img.Format() == "raw" && !looksLikeDisk(img, vols) {
+	if len(vols) == 0 {
+		// A table that lists nothing (a wiped or re-initialised disk):
+		// the whole disk is searched.
+		warnings = append(warnings, "the partition table lists no partition: the whole disk is searched")
+		vols = []volume.Volume{{Index: 0, Offset: 0, Size: img.Size(), Scheme: "none"}}
+	}
+	if img.Format() == "raw" && !looksLikeDisk(img, vols) && !isMedia(img) {
 		img.Close()
 		return nil, nil
 	}
@@ -96,10 +107,28 @@ func (d *diskImage) Image() container.Image { return d.img }
 // Walk reads every volume in turn. A volume that cannot be read is reported
 // as one error entry and the walk goes on with the next.
 func (d *diskImage) Walk(ctx context.Context, fn func(Entry) error) error {
+	d.mu.Lock()
+	d.walkNotes = nil
+	d.mu.Unlock()
 	for _, v := range d.vols {
-		err := supervise(ctx, readerStallLimit, fn, func(emit func(Entry) error) error {
-			return d.walkVolume(ctx, v, emit)
-		})
+		// An encrypted volume is named before any reader sees it: the FAT
+		// wrapper of BitLocker To Go must not pass for the volume itself.
+		r := io.NewSectionReader(d.img, v.Offset, v.Size)
+		sig, known := signature.Identify(r, v.Size)
+		var err error
+		if known && sig.Encrypted {
+			err = unclaimedVolume{}
+		} else {
+			err = supervise(ctx, readerStallLimit, fn, func(emit func(Entry) error) error {
+				return d.walkVolume(ctx, v, emit)
+			})
+		}
+		var unclaimed unclaimedVolume
+		if errors.As(err, &unclaimed) {
+			// Outside the watchdog: carving a large region hands over
+			// nothing for minutes.
+			err = d.readUnclaimed(ctx, v, r, sig, known, unclaimed.damage, fn)
+		}
 		if err == nil {
 			continue
 		}
@@ -115,6 +144,13 @@ func (d *diskImage) Walk(ctx context.Context, fn func(Entry) error) error {
 		if err := fn(e); err != nil {
 			return err
 		}
+	}
+	if err := d.readGaps(ctx, fn); err != nil {
+		var fnErr callbackError
+		if errors.As(err, &fnErr) {
+			return fnErr.err
+		}
+		return err
 	}
 	return nil
 }
@@ -147,15 +183,11 @@ func (d *diskImage) walkVolume(ctx context.Context, v volume.Volume, fn func(Ent
 		openErrs = append(openErrs, fmt.Errorf("%s: %w", m.name, err))
 	}
 	if fs == nil {
+		var damage error
 		if len(openErrs) > 0 {
-			// Report the damage, then still carve the whole volume.
-			e := volumeEntry(v, "/", "")
-			e.Err = fmt.Errorf("volume %d: %w", v.Index, errors.Join(openErrs...))
-			if err := fn(e); err != nil {
-				return callbackError{err}
-			}
+			damage = fmt.Errorf("volume %d: %w", v.Index, errors.Join(openErrs...))
 		}
-		return d.carve(ctx, v, r, "", 0, v.Size, fn)
+		return unclaimedVolume{damage}
 	}
 	err = fs.Walk(ctx, func(f fsys.File) error {
 		e := volumeEntry(v, f.Path, fs.Type())
@@ -183,16 +215,26 @@ func (d *diskImage) walkVolume(ctx context.Context, v volume.Volume, fn func(Ent
 
 // carve reports pictures found in a volume-relative byte range.
 func (d *diskImage) carve(ctx context.Context, v volume.Volume, r io.ReaderAt, fsType string, off, length int64, fn func(Entry) error) error {
-	return carve.Carve(ctx, r, off, length, func(c carve.Found) error {
-		abs := v.Offset + c.Offset
-		e := volumeEntry(v, path.Join("/$Carved", strconv.FormatInt(abs, 10)+"."+c.Type), fsType)
+	_, err := carveRange(ctx, r, v.Offset, off, length, func(p string) Entry { return volumeEntry(v, p, fsType) }, fn)
+	return err
+}
+
+// carveRange reports pictures found in [off, off+length) of r, which starts
+// at byte base of the media, as entries made by entry; it returns how many.
+func carveRange(ctx context.Context, r io.ReaderAt, base, off, length int64, entry func(path string) Entry, fn func(Entry) error) (int, error) {
+	found := 0
+	err := carve.Carve(ctx, r, off, length, func(c carve.Found) error {
+		abs := base + c.Offset
+		e := entry(path.Join("/$Carved", strconv.FormatInt(abs, 10)+"."+c.Type))
 		e.Carved, e.Offset, e.Size = true, abs, c.Size
 		e.Open = func() (Content, error) { return nopCloser{io.NewSectionReader(r, c.Offset, c.Size)}, nil }
 		if err := fn(e); err != nil {
 			return callbackError{err}
 		}
+		found++
 		return nil
 	})
+	return found, err
 }
 
 func volumeEntry(v volume.Volume, p, fsType string) Entry {

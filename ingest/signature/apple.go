@@ -12,12 +12,12 @@ func hfsPlus(b []byte, _ io.ReaderAt, _ int64) (Match, bool) {
 	v, _ := be16(b, 1026)
 	switch {
 	case at(b, 1024, "H+") && v == 4:
-		return Match{Name: "HFS+"}, true
+		return Match{Name: "HFS+ filesystem"}, true
 	case at(b, 1024, "HX") && v == 5:
-		return Match{Name: "HFSX"}, true
+		return Match{Name: "HFSX filesystem"}, true
 	case at(b, 1024, "BD"):
 		if bs, _ := be32(b, 1024+20); bs >= 512 && bs%512 == 0 {
-			return Match{Name: "HFS"}, true
+			return Match{Name: "HFS filesystem"}, true
 		}
 	}
 	return Match{}, false
@@ -28,7 +28,7 @@ func hfsPlus(b []byte, _ io.ReaderAt, _ int64) (Match, bool) {
 // It is taken as encrypted, which is what it is used for on seized Macs.
 func coreStorage(b []byte, _ io.ReaderAt, _ int64) (Match, bool) {
 	if v, _ := le16(b, 8); at(b, 88, "CS") && v == 1 {
-		return Match{Name: "Core Storage (FileVault 2)", Encrypted: true}, true
+		return Match{Name: "Core Storage (FileVault 2) volume", Encrypted: true}, true
 	}
 	return Match{}, false
 }
@@ -66,13 +66,13 @@ func apfs(b []byte, r io.ReaderAt, size int64) (Match, bool) {
 	vols, enc, err := apfsVolumes(b, r, size)
 	switch {
 	case err != nil || vols == 0:
-		return Match{Name: "APFS"}, true
+		return Match{Name: "APFS container"}, true
 	case enc == vols:
-		return Match{Name: "APFS (encrypted, FileVault)", Encrypted: true}, true
+		return Match{Name: "APFS container, FileVault-encrypted", Encrypted: true}, true
 	case enc > 0:
-		return Match{Name: fmt.Sprintf("APFS (%d of %d volumes encrypted)", enc, vols)}, true
+		return Match{Name: fmt.Sprintf("APFS container (%d of %d volumes FileVault-encrypted)", enc, vols)}, true
 	}
-	return Match{Name: "APFS"}, true
+	return Match{Name: "APFS container"}, true
 }
 
 // apfsVolumes counts the container's volumes and the encrypted ones.

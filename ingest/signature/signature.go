@@ -12,7 +12,7 @@ import (
 
 // Match is what a region holds.
 type Match struct {
-	Name      string // "HFS+", "LUKS2", "BitLocker", "APFS (encrypted volume)"...
+	Name      string // a noun phrase for notes: "HFS+ filesystem", "LUKS2 encrypted volume"...
 	Encrypted bool   // its content is ciphertext: carving finds only noise
 }
 

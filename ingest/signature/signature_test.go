@@ -20,8 +20,8 @@ func identifyFile(t *testing.T, p string) (Match, bool) {
 
 func TestAppleFixtures(t *testing.T) {
 	for name, want := range map[string]Match{
-		"hfsplus.raw": {Name: "HFS+"},
-		"apfs.raw":    {Name: "APFS"},
+		"hfsplus.raw": {Name: "HFS+ filesystem"},
+		"apfs.raw":    {Name: "APFS container"},
 	} {
 		m, ok := identifyFile(t, sharedFixture(t, name))
 		if !ok || m != want {
@@ -35,7 +35,7 @@ func TestAppleFixtures(t *testing.T) {
 	}
 	enc := encryptAPFS(t, b)
 	m, ok := Identify(bytes.NewReader(enc), int64(len(enc)))
-	if !ok || !m.Encrypted || m.Name != "APFS (encrypted, FileVault)" {
+	if !ok || !m.Encrypted || m.Name != "APFS container, FileVault-encrypted" {
 		t.Errorf("encrypted APFS: %+v %v", m, ok)
 	}
 }
@@ -47,14 +47,14 @@ func TestLUKS(t *testing.T) {
 		run(t, "secret", cs, "luksFormat", "--batch-mode", "--type", v, "--pbkdf", "pbkdf2",
 			"--pbkdf-force-iterations", "1000", p, "-")
 		m, ok := identifyFile(t, p)
-		if want := (Match{Name: map[string]string{"luks1": "LUKS1", "luks2": "LUKS2"}[v], Encrypted: true}); !ok || m != want {
+		if want := (Match{Name: map[string]string{"luks1": "LUKS1 encrypted volume", "luks2": "LUKS2 encrypted volume"}[v], Encrypted: true}); !ok || m != want {
 			t.Errorf("%s: %+v %v", v, m, ok)
 		}
 	}
 }
 
 func TestBitLocker(t *testing.T) {
-	for toGo, want := range map[bool]string{false: "BitLocker", true: "BitLocker To Go"} {
+	for toGo, want := range map[bool]string{false: "BitLocker encrypted volume", true: "BitLocker To Go encrypted volume"} {
 		b := BitLockerVolume(8<<20, toGo)
 		m, ok := Identify(bytes.NewReader(b), int64(len(b)))
 		if !ok || m != (Match{Name: want, Encrypted: true}) {
@@ -73,7 +73,7 @@ func TestXFS(t *testing.T) {
 	mkfs := tool(t, "mkfs.xfs", "xfsprogs")
 	p := sparse(t, 300<<20)
 	run(t, "", mkfs, "-q", p)
-	if m, ok := identifyFile(t, p); !ok || m != (Match{Name: "XFS"}) {
+	if m, ok := identifyFile(t, p); !ok || m != (Match{Name: "XFS filesystem"}) {
 		t.Errorf("XFS: %+v %v", m, ok)
 	}
 }

@@ -1,11 +1,11 @@
 package volume
 
 // isBootSector reports whether sector 0 is a filesystem boot sector rather
-// than an MBR: FAT, NTFS and exFAT boot sectors also end in 0x55AA, and the
+// than an MBR: FAT, NTFS, exFAT and BitLocker boot sectors also end in 0x55AA, and the
 // boot code where an MBR keeps its table may look like partition entries.
 func isBootSector(b []byte) bool {
 	switch string(b[3:11]) {
-	case "NTFS    ", "EXFAT   ":
+	case "NTFS    ", "EXFAT   ", "-FVE-FS-": // -FVE-FS-: BitLocker
 		return true
 	}
 	return fatBPB(b)

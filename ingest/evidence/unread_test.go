@@ -1,0 +1,309 @@
+package evidence
+
+import (
+	"bytes"
+	"encoding/binary"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Media that no reader claims is named, carved where that makes sense, and
+// noted: it is never one opaque file with "0 errors".
+
+func testJPEG(t testing.TB) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 160, 120))
+	for y := range 120 {
+		for x := range 160 {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y * 2), uint8(x ^ y), 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func randomBytes(n int, seed uint64) []byte {
+	b := make([]byte, n)
+	r := rand.New(rand.NewPCG(seed, 9))
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}
+
+// media writes b as a file called name and returns its path.
+func media(t testing.TB, name string, b []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// patch writes b into the file at off.
+func patch(t testing.TB, p string, off int64, b []byte) {
+	t.Helper()
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(b, off); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sparseFile(t testing.TB, size int64) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "disk.img")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	return p
+}
+
+func needTool(t testing.TB, name, debPkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s not found: apt-get install %s", name, debPkg)
+	}
+	t.Skipf("%s not found (apt-get install %s)", name, debPkg)
+	return ""
+}
+
+func runTool(t testing.TB, stdin, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+}
+
+// sharedFixture is a file of ../shared/fixtures beside the project root:
+// skipped when absent (a bare clone), fatal under CI.
+func sharedFixture(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join("..", "..", "..", "shared", "fixtures", name)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("fixture %s missing: %v", name, err)
+		}
+		t.Skipf("fixture %s missing (see ../shared/fixtures/README.md): %v", name, err)
+	}
+	return p
+}
+
+// walkMedia opens p, checks it is read as a disk image, and returns its
+// entries and walk notes.
+func walkMedia(t *testing.T, p string) ([]Entry, []string) {
+	t.Helper()
+	src, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	if f := src.Info().Format; f != "raw" {
+		t.Fatalf("%s opened as %q, want raw media", p, f)
+	}
+	entries := collect(t, src)
+	wn, ok := src.(WalkNoter)
+	if !ok {
+		t.Fatalf("%T gives no walk notes", src)
+	}
+	return entries, wn.WalkNotes()
+}
+
+// checkUnread: exactly the notes want, one error entry per note that is
+// not about zeros, and the carved offsets wantCarved.
+func checkUnread(t *testing.T, entries []Entry, notes, want []string, wantCarved []int64) {
+	t.Helper()
+	if !slices.Equal(notes, want) {
+		t.Errorf("notes\n %q\nwant\n %q", notes, want)
+	}
+	var errs []string
+	var carved []int64
+	for _, e := range entries {
+		switch {
+		case e.Err != nil:
+			errs = append(errs, e.Err.Error())
+		case e.Carved:
+			carved = append(carved, e.Offset)
+		default:
+			t.Errorf("unexpected entry %+v", e)
+		}
+	}
+	var wantErrs []string
+	for _, n := range want {
+		if !strings.Contains(n, "all zeros") && (!strings.HasPrefix(n, "space outside") || strings.Contains(n, "not read")) {
+			wantErrs = append(wantErrs, n)
+		}
+	}
+	if !slices.Equal(errs, wantErrs) {
+		t.Errorf("error entries %q, want %q", errs, wantErrs)
+	}
+	if !slices.Equal(carved, wantCarved) {
+		t.Errorf("carved at %v, want %v", carved, wantCarved)
+	}
+}
+
+func TestRandomImageIsMedia(t *testing.T) {
+	p := media(t, "image.dd", randomBytes(10<<20, 1))
+	entries, notes := walkMedia(t, p)
+	checkUnread(t, entries, notes, []string{"high-entropy region at offset 0 (10 MiB), possibly encrypted: not read, not carved"}, nil)
+}
+
+func TestZerosWithJPEG(t *testing.T) {
+	b := make([]byte, 4<<20)
+	pic := testJPEG(t)
+	copy(b[1<<20:], pic)
+	entries, notes := walkMedia(t, media(t, "card.dd", b))
+	checkUnread(t, entries, notes, []string{"no filesystem recognised at offset 0 (4 MiB): carved 1 picture"}, []int64{1 << 20})
+	c, err := entries[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	got := make([]byte, entries[0].Size)
+	if _, err := c.ReadAt(got, 0); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, pic) {
+		t.Fatalf("carved %d bytes differ from the %d-byte JPEG written: %x vs %x", len(got), len(pic), got[:16], pic[:16])
+	}
+}
+
+func TestWipedDisk(t *testing.T) {
+	entries, notes := walkMedia(t, media(t, "wiped.dd", make([]byte, 4<<20)))
+	checkUnread(t, entries, notes, []string{"no filesystem recognised at offset 0 (4 MiB): all zeros; carved 0 pictures"}, nil)
+}
+
+// A JPEG in the payload of an encrypted volume is not carved: a real one
+// holds only ciphertext there, and the note must say the key is needed.
+func TestLUKS(t *testing.T) {
+	cs := needTool(t, "cryptsetup", "cryptsetup-bin")
+	for _, v := range []string{"luks1", "luks2"} {
+		p := sparseFile(t, 32<<20)
+		runTool(t, "secret", cs, "luksFormat", "--batch-mode", "--type", v, "--pbkdf", "pbkdf2",
+			"--pbkdf-force-iterations", "1000", p, "-")
+		patch(t, p, 20<<20, testJPEG(t))
+		entries, notes := walkMedia(t, p)
+		checkUnread(t, entries, notes, []string{strings.ToUpper(v) + " encrypted volume at offset 0 (32 MiB): not read, the key is needed"}, nil)
+	}
+}
+
+// bitLockerVolume writes a BitLocker volume header as Windows 7 and later
+// do (libbde's "BitLocker Drive Encryption (BDE) format"): "-FVE-FS-" as
+// the OEM id, the BitLocker GUID at 160 and the first FVE metadata block
+// offset at 176, the metadata block signed "-FVE-FS-" (version 2) there,
+// ciphertext elsewhere.
+func bitLockerVolume(size int) []byte {
+	b := randomBytes(size, 5)
+	vbr := b[:512]
+	clear(vbr)
+	copy(vbr, "\xeb\x58\x90-FVE-FS-")
+	binary.LittleEndian.PutUint16(vbr[11:], 512)
+	vbr[13], vbr[21] = 8, 0xf8
+	copy(vbr[160:], "\x3b\xd6\x67\x49\x29\x2e\xd8\x4a\x83\x99\xf6\xa3\x39\xe3\xd0\x01")
+	meta := size / 2
+	binary.LittleEndian.PutUint64(vbr[176:], uint64(meta))
+	vbr[510], vbr[511] = 0x55, 0xaa
+	copy(b[meta:], "-FVE-FS-")
+	binary.LittleEndian.PutUint16(b[meta+10:], 2)
+	return b
+}
+
+func TestBitLocker(t *testing.T) {
+	p := media(t, "usb.dd", bitLockerVolume(8<<20))
+	entries, notes := walkMedia(t, p)
+	src, _ := Open(p)
+	if n := src.Info().Notes; len(n) != 0 {
+		t.Errorf("a BitLocker boot sector read as a partition table: %q", n)
+	}
+	src.Close()
+	checkUnread(t, entries, notes, []string{"BitLocker encrypted volume at offset 0 (8 MiB): not read, the key is needed"}, nil)
+}
+
+func TestAppleFixturesNamed(t *testing.T) {
+	for name, what := range map[string]string{"hfsplus.raw": "HFS+ filesystem", "apfs.raw": "APFS container"} {
+		entries, notes := walkMedia(t, sharedFixture(t, name))
+		checkUnread(t, entries, notes, []string{what + " at offset 0 (3.96 MiB): not read; carved 0 pictures"}, nil)
+	}
+}
+
+// XFS is named and still carved: a JPEG in its free space is found.
+func TestXFSNamedAndCarved(t *testing.T) {
+	mkfs := needTool(t, "mkfs.xfs", "xfsprogs")
+	p := sparseFile(t, 300<<20)
+	runTool(t, "", mkfs, "-q", p)
+	patch(t, p, 200<<20, testJPEG(t))
+	entries, notes := walkMedia(t, p)
+	checkUnread(t, entries, notes, []string{"XFS filesystem at offset 0 (300 MiB): not read; carved 1 picture"}, []int64{200 << 20})
+}
+
+// An MBR disk whose one partition holds nothing Scrim knows, and a JPEG
+// in the space after that partition: both regions are noted, the JPEG is
+// carved.
+func TestPartitionAndGap(t *testing.T) {
+	sfdisk := needTool(t, "sfdisk", "fdisk")
+	p := sparseFile(t, 8<<20)
+	runTool(t, "label: dos\nstart=2048, size=4096, type=83\n", sfdisk, p)
+	patch(t, p, 1<<20, bytes.Repeat([]byte("not a filesystem, only text\x00\x01"), 1000))
+	patch(t, p, 5<<20, testJPEG(t))
+	src, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	entries := collect(t, src)
+	notes := src.(WalkNoter).WalkNotes()
+	checkUnread(t, entries, notes, []string{
+		"no filesystem recognised at offset 1048576 (2 MiB): carved 0 pictures",
+		"space outside partitions at offset 3145728 (5 MiB): carved 1 picture",
+	}, []int64{5 << 20})
+	if e := entries[1]; e.Volume != "" || e.VolumeType != "unpartitioned" || e.Path != "/$Carved/5242880.jpeg" {
+		t.Errorf("gap entry %+v", e)
+	}
+}
+
+// Files of a known type, and tiny unknown ones, stay loose files.
+func TestKnownFilesStayLoose(t *testing.T) {
+	big := testJPEG(t)
+	big = append(big, make([]byte, 100<<10)...) // a JPEG with trailing bytes
+	for name, b := range map[string][]byte{
+		"photo.dd":   big,
+		"notes.img":  bytes.Repeat([]byte("plain text line\n"), 10000),
+		"key.bin":    randomBytes(4096, 3),
+		"archive.dd": append([]byte("PK\x03\x04"), randomBytes(200<<10, 4)...),
+	} {
+		src, err := Open(media(t, name, b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := src.Info().Format; f != "file" {
+			t.Errorf("%s: format %q, want a loose file", name, f)
+		}
+		src.Close()
+	}
+}
