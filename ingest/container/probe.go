@@ -2,9 +2,12 @@ package container
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 
 	"scrim/ingest/container/ewf"
 )
@@ -33,6 +36,46 @@ func probes() []probe {
 	}
 }
 
+// ErrWrongFormat: the file's name says a container format (E01, VMDK, VHD,
+// VHDX) and its content is not that format.
+var ErrWrongFormat = errors.New("content does not match the container format its name gives")
+
+// namedFormats are the extensions that promise a container format. A flat
+// VMDK extent (NAME-flat.vmdk, NAME-f001.vmdk) is raw data: given alone it is
+// read as raw.
+var namedFormats = []struct {
+	ext  *regexp.Regexp
+	what string
+}{
+	{regexp.MustCompile(`(?i)\.e[0-9]{2}$`), "an E01"},
+	{regexp.MustCompile(`(?i)\.ex[0-9]{2}$`), "an Ex01"},
+	{regexp.MustCompile(`(?i)\.vhdx$`), "a VHDX"},
+	{regexp.MustCompile(`(?i)\.vhd$`), "a VHD"},
+	{regexp.MustCompile(`(?i)\.vmdk$`), "a VMDK"},
+}
+
+var flatExtent = regexp.MustCompile(`(?i)-(flat|f[0-9]{3})\.vmdk$`)
+
+// checkExtension refuses a file whose name promises a container format its
+// content does not have: an empty or mislabelled "disk.E01" read as raw
+// would pass for a disk with nothing on it.
+func checkExtension(path string, head []byte) error {
+	name := filepath.Base(path)
+	if flatExtent.MatchString(name) {
+		return nil
+	}
+	for _, f := range namedFormats {
+		if !f.ext.MatchString(name) {
+			continue
+		}
+		if len(head) == 0 {
+			return fmt.Errorf("container: %s is empty, not %s: %w", name, f.what, ErrWrongFormat)
+		}
+		return fmt.Errorf("container: %s is not %s (starts with % x): %w", name, f.what, head[:min(len(head), 8)], ErrWrongFormat)
+	}
+	return nil
+}
+
 // Open probes the file at path by content (not extension) and returns the
 // media inside it: VHDX, VHD, VMDK (sparse, or a text descriptor with flat
 // extents), then a split raw set by name (NAME.001/NAME.aa given as the
@@ -52,6 +95,9 @@ func Open(path string) (Image, error) {
 		if p.match(head, tail) {
 			return p.open(path)
 		}
+	}
+	if err := checkExtension(path, head); err != nil {
+		return nil, err
 	}
 	if s, idx, ok := parseSplitName(path); ok {
 		s = s.withFirst()
