@@ -104,5 +104,17 @@ func runStats(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", e.ID, e.Occurrences, e.Unique, e.Pictures, e.Videos, e.Other, e.Errors, humanBytes(e.Bytes), e.Status)
 	}
 	fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\t\n", "TOTAL", s.Occurrences, s.Unique, s.Pictures, s.Videos, s.Other, s.Errors, humanBytes(s.Bytes))
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// What could not be read (an encrypted volume, a filesystem Scrim
+	// cannot read, carved-only regions) is stated under the counts.
+	head := "\nnotes (what could not be read, or was only carved):\n"
+	for _, e := range s.Evidence {
+		for _, n := range e.Notes {
+			fmt.Fprintf(stdout, "%s  %s: %s\n", head, e.ID, n)
+			head = ""
+		}
+	}
+	return nil
 }
