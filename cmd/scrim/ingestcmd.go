@@ -19,7 +19,10 @@ import (
 )
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ingest", "--case CASEDIR [options] PATH...", stderr)
+	fs := newFlagSet("ingest", "--case CASEDIR [options] PATH...\n\n"+
+		"A PATH that is not a folder or a file of a known type is read as disk media. What could not\n"+
+		"be read (an encrypted volume, a filesystem Scrim cannot read, a region only carved) is noted\n"+
+		"on stderr as \"scrim ingest: EVIDENCE: NOTE\" and counted in errors; scrim stats repeats it.", stderr)
 	caseDir := fs.String("case", "", "case directory (created if missing)")
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")

@@ -7,6 +7,7 @@ import (
 	"image/jpeg"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,6 +78,21 @@ func TestUnreadableMediaIsReported(t *testing.T) {
 		}
 		if e.ID == "card.dd" && (e.Pictures != 1 || e.Errors != 1) {
 			t.Errorf("card.dd: %d pictures, %d errors; want the carved JPEG and the unread region", e.Pictures, e.Errors)
+		}
+	}
+
+	// The PDF report's "What could not be read" carries the same notes.
+	pdftotext := needTool(t, "pdftotext", "poppler-utils")
+	pdf := filepath.Join(dir, "report.pdf")
+	mustScrim(t, "export", "--case", caseDir, "--format", "pdf", "--out", pdf)
+	txt, err := exec.Command(pdftotext, "-enc", "UTF-8", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(string(txt)), " ")
+	for _, want := range []string{"What could not be read", "high-entropy region at offset 0", "no filesystem recognised at offset 0"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("PDF report lacks %q", want)
 		}
 	}
 }

@@ -271,6 +271,23 @@ func (r *Report) Blocks() []Block {
 		p("%s media have hash sets that disagree on their category; the stricter category is counted until an examiner decides (scrim conflicts lists them).", num(r.Conflicts))
 	}
 
+	add(Block{Kind: "h3", Text: "What could not be read"})
+	p("Per evidence item: its places that could not be read, and what the ingest noted: media regions no filesystem reader claimed (searched by carving for pictures only), filesystems Scrim cannot read, encrypted volumes (not read without the key), damaged structures.")
+	g = &Grid{Head: []string{"Evidence item", "Unreadable places", "Note"}, Right: []bool{false, true, false}, Width: []float64{1.2, 0.9, 4}}
+	for _, e := range r.Stats.Evidence {
+		if len(e.Notes) == 0 {
+			g.Rows = append(g.Rows, []string{e.ID, num(e.Errors), "none"})
+		}
+		for i, n := range e.Notes {
+			id, count := "", ""
+			if i == 0 {
+				id, count = e.ID, num(e.Errors)
+			}
+			g.Rows = append(g.Rows, []string{id, count, n})
+		}
+	}
+	add(Block{Kind: "table", Table: g})
+
 	add(Block{Kind: "h2", Text: "9. Audit log"})
 	a := r.Audit
 	state := "the hash chain holds"

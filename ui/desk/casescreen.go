@@ -345,6 +345,11 @@ func (w *Workstation) evidenceText() string {
 	var b strings.Builder
 	for _, e := range evs {
 		fmt.Fprintf(&b, "%s — %s (%s)\n", e.ID, e.Path, e.Format)
+		// What could not be read: encrypted volumes, unread filesystems,
+		// carved-only regions.
+		for _, n := range e.Notes {
+			fmt.Fprintf(&b, "    note: %s\n", n)
+		}
 	}
 	return strings.TrimSpace(b.String())
 }
