@@ -128,6 +128,9 @@ func (d *diskImage) Walk(ctx context.Context, fn func(Entry) error) error {
 			// Outside the watchdog: carving a large region hands over
 			// nothing for minutes.
 			err = d.readUnclaimed(ctx, v, r, sig, known, unclaimed.damage, fn)
+			if err != nil && ctx.Err() == nil && !errors.As(err, new(callbackError)) {
+				d.note(fmt.Sprintf("volume %d at offset %d (%s): could not be read to its end: %v", v.Index, v.Offset, sizeText(v.Size), err))
+			}
 		}
 		if err == nil {
 			continue

@@ -123,8 +123,19 @@ func (d *diskImage) readGaps(ctx context.Context, fn func(Entry) error) error {
 		return nil
 	}
 	for _, g := range gaps(d.vols, d.img.Size()) {
-		if err := d.readGap(ctx, g[0], g[1], fn); err != nil {
+		err := d.readGap(ctx, g[0], g[1], fn)
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil || errors.As(err, new(callbackError)) {
 			return err
+		}
+		// Damaged media (a missing segment): say so and go on.
+		note := fmt.Sprintf("space outside partitions at offset %d (%s): could not be read to its end: %v", g[0], sizeText(g[1]), err)
+		d.note(note)
+		e := Entry{VolumeOffset: g[0], VolumeType: "unpartitioned", Path: "/$Unpartitioned/" + strconv.FormatInt(g[0], 10), Err: errors.New(note)}
+		if err := fn(e); err != nil {
+			return callbackError{err}
 		}
 	}
 	return nil
