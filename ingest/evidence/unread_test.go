@@ -245,6 +245,25 @@ func TestBitLocker(t *testing.T) {
 	checkUnread(t, entries, notes, []string{"BitLocker encrypted volume at offset 0 (8 MiB): not read, the key is needed"}, nil)
 }
 
+// BitLocker To Go keeps a readable FAT32 wrapper (for the reader tool)
+// around the ciphertext: the wrapper must not pass for the volume. Made
+// from a real FAT32 by writing the To Go fields of its boot sector: OEM id
+// "MSWIN4.1", the BitLocker GUID at 424, the FVE metadata offset at 440.
+func TestBitLockerToGo(t *testing.T) {
+	mkfs := needTool(t, "mkfs.vfat", "dosfstools")
+	p := filepath.Join(t.TempDir(), "stick.dd")
+	runTool(t, "", mkfs, "-F", "32", "-C", p, "65536")
+	meta := int64(40 << 20)
+	off := make([]byte, 8)
+	binary.LittleEndian.PutUint64(off, uint64(meta))
+	patch(t, p, 3, []byte("MSWIN4.1"))
+	patch(t, p, 424, []byte("\x3b\xd6\x67\x49\x29\x2e\xd8\x4a\x83\x99\xf6\xa3\x39\xe3\xd0\x01"))
+	patch(t, p, 440, off)
+	patch(t, p, meta, []byte("-FVE-FS-"))
+	entries, notes := walkMedia(t, p)
+	checkUnread(t, entries, notes, []string{"BitLocker To Go encrypted volume at offset 0 (64 MiB): not read, the key is needed"}, nil)
+}
+
 func TestAppleFixturesNamed(t *testing.T) {
 	for name, what := range map[string]string{"hfsplus.raw": "HFS+ filesystem", "apfs.raw": "APFS container"} {
 		entries, notes := walkMedia(t, sharedFixture(t, name))
