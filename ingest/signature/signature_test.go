@@ -6,6 +6,9 @@ import (
 	"image/color"
 	"image/jpeg"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -37,6 +40,22 @@ func TestAppleFixtures(t *testing.T) {
 	m, ok := Identify(bytes.NewReader(enc), int64(len(enc)))
 	if !ok || !m.Encrypted || m.Name != "APFS container, FileVault-encrypted" {
 		t.Errorf("encrypted APFS: %+v %v", m, ok)
+	}
+	// The Sleuth Kit reads the same flag from the same volume superblock.
+	pstat := tool(t, "pstat", "sleuthkit")
+	encPath := filepath.Join(t.TempDir(), "apfs-encrypted.raw")
+	if err := os.WriteFile(encPath, enc, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]string{sharedFixture(t, "apfs.raw"): "Encrypted: No", encPath: "Encrypted: Yes"} {
+		out, _ := exec.Command(pstat, p).CombinedOutput()
+		if !strings.Contains(string(out), want) {
+			t.Errorf("pstat %s does not say %q:\n%s", p, want, out)
+		}
+	}
+	// And names the HFS+ volume as we do.
+	if out, _ := exec.Command(tool(t, "fsstat", "sleuthkit"), "-t", sharedFixture(t, "hfsplus.raw")).Output(); strings.TrimSpace(string(out)) != "hfsp" {
+		t.Errorf("fsstat -t hfsplus.raw: %q", out)
 	}
 }
 
