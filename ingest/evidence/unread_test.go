@@ -326,3 +326,27 @@ func TestKnownFilesStayLoose(t *testing.T) {
 		src.Close()
 	}
 }
+
+// A partition holding a filesystem Scrim cannot read is named with its
+// offset; the zeros after it are carved and need no note.
+func TestHFSPartition(t *testing.T) {
+	sfdisk := needTool(t, "sfdisk", "fdisk")
+	hfs, err := os.ReadFile(sharedFixture(t, "hfsplus.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sparseFile(t, 8<<20)
+	runTool(t, "label: dos\nstart=2048, size=8112, type=af\n", sfdisk, p)
+	patch(t, p, 1<<20, hfs)
+	src, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	entries := collect(t, src)
+	checkUnread(t, entries, src.(WalkNoter).WalkNotes(),
+		[]string{"HFS+ filesystem at offset 1048576 (3.96 MiB): not read; carved 0 pictures"}, nil)
+	if len(entries) != 1 || entries[0].Volume != "1" || entries[0].VolumeType != "0xaf" {
+		t.Errorf("entries %+v", entries)
+	}
+}
