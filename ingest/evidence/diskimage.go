@@ -104,8 +104,9 @@ func (d *diskImage) Close() error { return d.img.Close() }
 // Image gives the container to callers that verify acquisition hashes.
 func (d *diskImage) Image() container.Image { return d.img }
 
-// Walk reads every volume in turn. A volume that cannot be read is reported
-// as one error entry and the walk goes on with the next.
+// Walk reads every volume in turn, then carves the space outside them. A
+// volume that cannot be read is reported as one error entry and the walk
+// goes on with the next; what no reader claimed is noted (WalkNotes).
 func (d *diskImage) Walk(ctx context.Context, fn func(Entry) error) error {
 	d.mu.Lock()
 	d.walkNotes = nil
