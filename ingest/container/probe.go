@@ -33,7 +33,15 @@ func probes() []probe {
 		}, openVHD},
 		{"vmdk", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("KDMV")) }, openVMDKSparse},
 		{"vmdk", func(h, _ []byte) bool { return isVMDKDescriptor(h) }, openVMDKDescriptor},
+		// Apple UDIF (.dmg): "koly" trailer, version 4, 512-byte header.
+		// Not read yet: refused by name rather than taken for a loose file.
+		{"udif", func(_, t []byte) bool { return bytes.HasPrefix(t, []byte("koly\x00\x00\x00\x04\x00\x00\x02\x00")) }, openUDIF},
 	}
+}
+
+func openUDIF(path string) (Image, error) {
+	return nil, fmt.Errorf("container: %s is an Apple disk image (UDIF, .dmg), which Scrim does not read; convert it to raw (e.g. dmg2img) and ingest that: %w",
+		filepath.Base(path), ErrUnsupported)
 }
 
 // ErrWrongFormat: the file's name says a container format (E01, VMDK, VHD,
