@@ -33,11 +33,11 @@ func isMedia(img container.Image) bool {
 	if img.Size() < minMediaSize {
 		return false
 	}
+	if _, known := signature.Identify(img, img.Size()); known {
+		return true // an exact signature outweighs the sniffers' heuristics
+	}
 	head := make([]byte, filetype.HeadSize)
 	n, _ := img.ReadAt(head, 0)
-	if _, known := signature.Identify(img, img.Size()); known {
-		return true
-	}
 	return filetype.Sniff(head[:n]).Name == "unknown"
 }
 
