@@ -350,3 +350,25 @@ func TestHFSPartition(t *testing.T) {
 		t.Errorf("entries %+v", entries)
 	}
 }
+
+// A filesystem left in the space after the last partition (a deleted
+// partition) is named in the gap's note and counted as not read.
+func TestFilesystemInGap(t *testing.T) {
+	sfdisk := needTool(t, "sfdisk", "fdisk")
+	hfs, err := os.ReadFile(sharedFixture(t, "hfsplus.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sparseFile(t, 8<<20)
+	runTool(t, "label: dos\nstart=2048, size=2048, type=83\n", sfdisk, p)
+	patch(t, p, 2<<20, hfs)
+	src, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	checkUnread(t, collect(t, src), src.(WalkNoter).WalkNotes(), []string{
+		"no filesystem recognised at offset 1048576 (1 MiB): all zeros; carved 0 pictures",
+		"space outside partitions at offset 2097152 (6 MiB): HFS+ filesystem, not read; carved 0 pictures",
+	}, nil)
+}
