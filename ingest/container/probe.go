@@ -29,13 +29,14 @@ func probes() []probe {
 			return bytes.HasPrefix(t, []byte("conectix")) || bytes.HasPrefix(h, []byte("conectix"))
 		}, openVHD},
 		{"vmdk", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("KDMV")) }, openVMDKSparse},
+		{"qcow2", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte(qcowMagic)) }, openQCOW2},
 		{"vmdk", func(h, _ []byte) bool { return isVMDKDescriptor(h) }, openVMDKDescriptor},
 	}
 }
 
 // Open probes the file at path by content (not extension) and returns the
 // media inside it: VHDX, VHD, VMDK (sparse, or a text descriptor with flat
-// extents), then a split raw set by name (NAME.001/NAME.aa given as the
+// extents), QCOW2, then a split raw set by name (NAME.001/NAME.aa given as the
 // first segment), then raw. A file that looks like a container but does not
 // parse as one is an error, never silently read as raw.
 func Open(path string) (Image, error) {
