@@ -30,13 +30,19 @@ func probes() []probe {
 		}, openVHD},
 		{"vmdk", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("KDMV")) }, openVMDKSparse},
 		{"qcow2", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte(qcowMagic)) }, openQCOW2},
+		{"dmg", func(_, t []byte) bool { return bytes.HasPrefix(t, []byte("koly")) }, openUDIF},
+		{"dmg", func(h, t []byte) bool {
+			return bytes.HasPrefix(h, []byte("encrcdsa")) || bytes.HasSuffix(t, []byte("cdsaencr"))
+		}, func(path string) (Image, error) {
+			return nil, fmt.Errorf("dmg %s: encrypted disk image (cdsa): not read, the key is needed: %w", path, ErrUnsupported)
+		}},
 		{"vmdk", func(h, _ []byte) bool { return isVMDKDescriptor(h) }, openVMDKDescriptor},
 	}
 }
 
 // Open probes the file at path by content (not extension) and returns the
 // media inside it: VHDX, VHD, VMDK (sparse, or a text descriptor with flat
-// extents), QCOW2, then a split raw set by name (NAME.001/NAME.aa given as the
+// extents), QCOW2, DMG (UDIF), then a split raw set by name (NAME.001/NAME.aa given as the
 // first segment), then raw. A file that looks like a container but does not
 // parse as one is an error, never silently read as raw.
 func Open(path string) (Image, error) {
