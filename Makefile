@@ -116,7 +116,7 @@ bench: deps-test
 # shrinking the large seed images instead of exploring.
 FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
-	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/container/ewf:FuzzOpen \
+	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/container/ewf:FuzzOpen \
 	ingest/container:FuzzVHD ingest/container:FuzzVHDX ingest/container:FuzzVMDKDescriptor \
 	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen ingest/container:FuzzQCOW2 ingest/container:FuzzUDIF \
 	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \

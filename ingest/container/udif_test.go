@@ -7,27 +7,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
-)
 
-// sharedFixture returns a file of ../shared/fixtures (beside the project
-// root): images made on macOS that no Linux tool can make. Without that
-// folder the test skips, except under CI, which always has it.
-func sharedFixture(tb testing.TB, name string) string {
-	tb.Helper()
-	_, here, _, _ := runtime.Caller(0)
-	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "shared", "fixtures", name)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared fixture %s missing under CI: %v", name, err)
-		}
-		tb.Skipf("shared fixture %s not found (../shared/fixtures beside the project root): %v", name, err)
-	}
-	return p
-}
+	"scrim/ingest/fsys/fsystest"
+)
 
 // mkdmg writes a DMG of raw with testdata/mkdmg, storing chunks with the
 // methods given in turn.
@@ -73,7 +58,7 @@ func refRead(tb testing.TB, dmg, tool string) []byte {
 // requires the media qemu-img reads: a GPT disk whose HFS+ volume TSK
 // names.
 func TestUDIFFixtureMatchesQemu(t *testing.T) {
-	path := sharedFixture(t, "hfsplus_zlib.dmg")
+	path := fsystest.SharedFixture(t, "hfsplus_zlib.dmg")
 	want := refRead(t, path, "qemu-img")
 	img, err := Open(path)
 	if err != nil {
