@@ -48,10 +48,14 @@ func TestContainersMatchRaw(t *testing.T) {
 	runFixtureTool(t, "qemu-img", "convert", "-f", "raw", "-O", "vmdk", raw, filepath.Join(dir, "disk.vmdk"))
 	runFixtureTool(t, "qemu-img", "convert", "-f", "raw", "-O", "vpc", raw, filepath.Join(dir, "disk.vhd"))
 	runFixtureTool(t, "qemu-img", "convert", "-f", "raw", "-O", "vhdx", raw, filepath.Join(dir, "disk.vhdx"))
+	runFixtureTool(t, "qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2", raw, filepath.Join(dir, "disk.qcow2"))
+	// No Linux tool writes DMGs: testdata/mkdmg does, from libyal's layout.
+	runFixtureTool(t, "go", "run", "scrim/testdata/mkdmg", "-in", raw, "-out", filepath.Join(dir, "disk.dmg"), "-methods", "zlib,raw,adc")
 	runFixtureTool(t, "split", "-b", "16M", "-d", "-a", "3", "--numeric-suffixes=1", raw, filepath.Join(dir, "disk.raw."))
 
 	for _, c := range []struct{ path, format string }{
-		{"disk.E01", "ewf"}, {"disk.vmdk", "vmdk"}, {"disk.vhd", "vhd"}, {"disk.vhdx", "vhdx"}, {"disk.raw.001", "split-raw"},
+		{"disk.E01", "ewf"}, {"disk.vmdk", "vmdk"}, {"disk.vhd", "vhd"}, {"disk.vhdx", "vhdx"}, {"disk.qcow2", "qcow2"}, {"disk.dmg", "dmg"},
+		{"disk.raw.001", "split-raw"},
 	} {
 		t.Run(c.format, func(t *testing.T) {
 			caseDir := filepath.Join(t.TempDir(), "case")

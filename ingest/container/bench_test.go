@@ -74,6 +74,9 @@ func BenchmarkSequentialRead(b *testing.B) {
 		{"vhdx", conv("-O", "vhdx", "img.raw", "x.vhdx")},
 		{"vmdk-sparse", conv("-O", "vmdk", "img.raw", "s.vmdk")},
 		{"vmdk-flat", conv("-O", "vmdk", "-o", "subformat=monolithicFlat", "img.raw", "m.vmdk")},
+		{"qcow2", conv("-O", "qcow2", "img.raw", "q.qcow2")},
+		{"qcow2-compressed", conv("-O", "qcow2", "-c", "img.raw", "c.qcow2")},
+		{"dmg-zlib", mkdmg(b, dir, raw, "zlib", 2048)},
 	}
 	baseline := func() float64 {
 		f, err := os.Open(raw)

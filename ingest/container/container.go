@@ -10,7 +10,7 @@ type Image interface {
 	io.ReaderAt
 	// Size is the media size in bytes (not the container file's size).
 	Size() int64
-	// Format names the container: "raw", "split-raw", "ewf", "vmdk", "vhd", "vhdx".
+	// Format names the container: "raw", "split-raw", "ewf", "vmdk", "vhd", "vhdx", "qcow2", "dmg".
 	Format() string
 	// Segments lists the files that make up the image, in order.
 	Segments() []string

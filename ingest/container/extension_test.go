@@ -55,22 +55,3 @@ func TestExtensionMismatch(t *testing.T) {
 		img.Close()
 	}
 }
-
-// An Apple UDIF disk image is named and refused, not read as one loose file.
-func TestUDIFRefused(t *testing.T) {
-	p := filepath.Join("..", "..", "..", "shared", "fixtures", "hfsplus_zlib.dmg")
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("fixture missing: %v", err)
-		}
-		t.Skipf("fixture missing (see ../shared/fixtures/README.md): %v", err)
-	}
-	img, err := Open(p)
-	if err == nil {
-		img.Close()
-		t.Fatalf("opened as %s", img.Format())
-	}
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "hfsplus_zlib.dmg is an Apple disk image (UDIF, .dmg)") {
-		t.Fatalf("%v", err)
-	}
-}

@@ -32,16 +32,15 @@ func probes() []probe {
 			return bytes.HasPrefix(t, []byte("conectix")) || bytes.HasPrefix(h, []byte("conectix"))
 		}, openVHD},
 		{"vmdk", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("KDMV")) }, openVMDKSparse},
+		{"qcow2", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte(qcowMagic)) }, openQCOW2},
+		{"dmg", func(_, t []byte) bool { return bytes.HasPrefix(t, []byte("koly")) }, openUDIF},
+		{"dmg", func(h, t []byte) bool {
+			return bytes.HasPrefix(h, []byte("encrcdsa")) || bytes.HasSuffix(t, []byte("cdsaencr"))
+		}, func(path string) (Image, error) {
+			return nil, fmt.Errorf("dmg %s: encrypted disk image (cdsa): not read, the key is needed: %w", path, ErrUnsupported)
+		}},
 		{"vmdk", func(h, _ []byte) bool { return isVMDKDescriptor(h) }, openVMDKDescriptor},
-		// Apple UDIF (.dmg): "koly" trailer, version 4, 512-byte header.
-		// Not read yet: refused by name rather than taken for a loose file.
-		{"udif", func(_, t []byte) bool { return bytes.HasPrefix(t, []byte("koly\x00\x00\x00\x04\x00\x00\x02\x00")) }, openUDIF},
 	}
-}
-
-func openUDIF(path string) (Image, error) {
-	return nil, fmt.Errorf("container: %s is an Apple disk image (UDIF, .dmg), which Scrim does not read; convert it to raw (e.g. dmg2img) and ingest that: %w",
-		filepath.Base(path), ErrUnsupported)
 }
 
 // ErrWrongFormat: the file's name says a container format (E01, VMDK, VHD,
@@ -60,6 +59,7 @@ var namedFormats = []struct {
 	{regexp.MustCompile(`(?i)\.vhdx$`), "a VHDX"},
 	{regexp.MustCompile(`(?i)\.vhd$`), "a VHD"},
 	{regexp.MustCompile(`(?i)\.vmdk$`), "a VMDK"},
+	{regexp.MustCompile(`(?i)\.qcow2?$`), "a QCOW2"},
 }
 
 var flatExtent = regexp.MustCompile(`(?i)-(flat|f[0-9]{3})\.vmdk$`)
@@ -86,7 +86,7 @@ func checkExtension(path string, head []byte) error {
 
 // Open probes the file at path by content (not extension) and returns the
 // media inside it: VHDX, VHD, VMDK (sparse, or a text descriptor with flat
-// extents), then a split raw set by name (NAME.001/NAME.aa given as the
+// extents), QCOW2, DMG (UDIF), then a split raw set by name (NAME.001/NAME.aa given as the
 // first segment), then raw. A file that looks like a container but does not
 // parse as one is an error, never silently read as raw.
 func Open(path string) (Image, error) {

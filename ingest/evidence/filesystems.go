@@ -3,6 +3,7 @@ package evidence
 import (
 	"scrim/ingest/fsys/ext"
 	"scrim/ingest/fsys/fat"
+	"scrim/ingest/fsys/hfsplus"
 	"scrim/ingest/fsys/iso"
 	"scrim/ingest/fsys/ntfs"
 )
@@ -16,5 +17,6 @@ func filesystems() []filesystem {
 		{"ntfs", ntfs.Probe, ntfs.Open},
 		{"ext", ext.Probe, ext.Open},
 		{"iso9660", iso.Probe, iso.Open},
+		{"hfsplus", hfsplus.Probe, hfsplus.Open},
 	}
 }

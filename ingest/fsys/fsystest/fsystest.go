@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -111,4 +113,21 @@ func OpenImage(t testing.TB, img string, probe func([]byte) bool, open Opener) f
 		t.Fatal(err)
 	}
 	return v
+}
+
+// SharedFixture returns the path of a file in ../shared/fixtures beside
+// the project root: images made on macOS or Windows that no Linux tool can
+// make. Without that folder the test skips, except under CI, which always
+// has it.
+func SharedFixture(tb testing.TB, name string) string {
+	tb.Helper()
+	_, here, _, _ := runtime.Caller(0)
+	p := filepath.Join(filepath.Dir(here), "..", "..", "..", "..", "shared", "fixtures", name)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("shared fixture %s missing under CI: %v", name, err)
+		}
+		tb.Skipf("shared fixture %s not found (../shared/fixtures beside the project root): %v", name, err)
+	}
+	return p
 }
