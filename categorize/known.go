@@ -18,7 +18,10 @@ type ImportOptions struct {
 	Format   string // vics, icse, nsrl, text
 	Name     string // defaults to the file's base name
 	Category string // for text lists and NSRL; VICS and ICSE carry their own
-	By       string
+	// Map is the examiner's mapping of source codes the table cannot map
+	// (or maps otherwise) into the case's scheme.
+	Map CodeMap
+	By  string
 }
 
 // caseDigests is an in-memory filter of the digests this case holds, so a
@@ -129,6 +132,76 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 		return hs, sum, err
 	}
 	return hs, sum, e.Suggest(ctx)
+}
+
+// readFunc reads one hash-set format from a path.
+type readFunc func(path string, opt hashset.Options, fn func(hashset.Entry) error) (hashset.Summary, error)
+
+// hashSetReader picks the reader of a format.
+func hashSetReader(path, format string) (readFunc, error) {
+	stream := func(read func(io.Reader, hashset.Options, func(hashset.Entry) error) (hashset.Summary, error)) readFunc {
+		return func(path string, opt hashset.Options, fn func(hashset.Entry) error) (hashset.Summary, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return hashset.Summary{}, fmt.Errorf("open hash set: %w", err)
+			}
+			defer f.Close()
+			return read(f, opt, fn)
+		}
+	}
+	switch format {
+	case "vics":
+		return stream(hashset.ReadVICS), nil
+	case "icse":
+		return stream(hashset.ReadICSE), nil
+	case "text":
+		return stream(hashset.ReadText), nil
+	case "nsrl":
+		if isSQLite(path) {
+			return readRDSv3, nil
+		}
+		return hashset.ReadNSRL, nil
+	}
+	return nil, fmt.Errorf("unknown hash-set format %q (want vics, icse, nsrl or text)", format)
+}
+
+// formatVocab is the vocabulary of a format whose readers always speak
+// one; VICS tells its own in the file.
+func formatVocab(format, category string) string {
+	switch {
+	case format == "icse":
+		return hashset.VocabICSE
+	case format == "nsrl" && category == "":
+		return hashset.VocabNSRL
+	}
+	return ""
+}
+
+// mapCodes resolves the mapping of a set into the case's scheme before
+// anything is stored. When the set may carry codes without a mapping it is
+// read once first, counting records per code, so a refusal names each code
+// and its count and nothing is imported.
+func (e *Engine) mapCodes(ctx context.Context, path, name string, read readFunc, opt ImportOptions) (codeMapping, error) {
+	vocab := formatVocab(opt.Format, opt.Category)
+	counts := map[string]int64{}
+	if opt.Format == "nsrl" && opt.Category == "" {
+		counts[hashset.CodeKnownGood] = -1 // one code, on every entry
+	}
+	if opt.Format == "vics" || (opt.Format == "icse" && needsFirstPass(vocab, e.scheme, opt.Map)) {
+		sum, err := read(path, hashset.Options{Category: opt.Category}, func(en hashset.Entry) error {
+			if en.Code != "" {
+				counts[en.Code]++
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			return codeMapping{}, err
+		}
+		if opt.Format == "vics" {
+			vocab = sum.Vocabulary
+		}
+	}
+	return resolveCodes(name, vocab, counts, e.scheme, opt.Map, e.codes())
 }
 
 // MatchKnown categorizes the case's media from the hash sets imported
