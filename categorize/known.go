@@ -57,6 +57,14 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 	}
 	hs := store.HashSet{ID: name, Name: name, Format: opt.Format, File: path, FileSHA256: fileSHA,
 		Category: opt.Category, ImportedAt: e.now().UTC(), By: opt.By}
+	read, err := hashSetReader(path, opt.Format)
+	if err != nil {
+		return hs, hashset.Summary{}, err
+	}
+	cm, err := e.mapCodes(ctx, path, hs.Name, read, opt)
+	if err != nil {
+		return hs, hashset.Summary{}, err
+	}
 	have, err := e.digests()
 	if err != nil {
 		return hs, hashset.Summary{}, err
@@ -64,11 +72,21 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 	batch := e.st.NewBatch()
 	defer batch.Discard()
 	matched := map[string]string{} // sha256 → category
+	seen := map[string]int64{}     // source code → entries
 	onEntry := func(en hashset.Entry) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k := store.KnownEntry{Set: hs.ID, Category: en.Category, SourceCategory: en.SourceCategory, MediaID: en.MediaID,
+		cat := en.Category
+		if en.Code != "" {
+			seen[en.Code]++
+			to, ok := cm.to[en.Code]
+			if !ok { // the first pass saw every code: the file changed under us
+				return fmt.Errorf("code %q was not in %s when it was first read: did the file change during the import?", en.Code, path)
+			}
+			cat = to
+		}
+		k := store.KnownEntry{Set: hs.ID, Category: cat, SourceCategory: en.SourceCategory, MediaID: en.MediaID,
 			Series: en.Series, VictimIdentified: en.VictimIdentified, OffenderIdentified: en.OffenderIdentified, IsDistributed: en.IsDistributed}
 		for algo, dg := range map[string]string{"md5": en.MD5, "sha1": en.SHA1, "sha256": en.SHA256} {
 			if dg == "" {
@@ -77,42 +95,23 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 			if err := batch.AddKnown(algo, dg, k); err != nil {
 				return err
 			}
-			if sha, ok := have[dg]; ok && en.Category != "" {
-				matched[sha] = en.Category
+			if sha, ok := have[dg]; ok && cat != "" {
+				matched[sha] = cat
 			}
 		}
 		return nil
 	}
-	var sum hashset.Summary
-	opts := hashset.Options{Category: opt.Category}
-	switch opt.Format {
-	case "vics", "icse", "text":
-		f, err := os.Open(path)
-		if err != nil {
-			return hs, sum, fmt.Errorf("open hash set: %w", err)
-		}
-		defer f.Close()
-		read := map[string]func(io.Reader, hashset.Options, func(hashset.Entry) error) (hashset.Summary, error){
-			"vics": hashset.ReadVICS, "icse": hashset.ReadICSE, "text": hashset.ReadText}[opt.Format]
-		sum, err = read(f, opts, onEntry)
-		if err != nil {
-			return hs, sum, err
-		}
-	case "nsrl":
-		read := hashset.ReadNSRL
-		if isSQLite(path) {
-			read = readRDSv3
-		}
-		if sum, err = read(path, opts, onEntry); err != nil {
-			return hs, sum, err
-		}
-	default:
-		return hs, sum, fmt.Errorf("unknown hash-set format %q (want vics, icse, nsrl or text)", opt.Format)
+	sum, err := read(path, hashset.Options{Category: opt.Category}, onEntry)
+	if err != nil {
+		return hs, sum, err
 	}
 	if err := batch.Flush(); err != nil {
 		return hs, sum, err
 	}
+	cm.count(seen)
+	sum.Mapping = cm.describe(e.scheme.ID, opt.Category)
 	hs.Variant, hs.Mapping, hs.Entries, hs.Bad = sum.Variant, sum.Mapping, sum.Entries, sum.Bad
+	hs.Vocabulary, hs.Codes = cm.vocab, cm.rows
 	for sha, cat := range matched {
 		a := store.Assignment{Category: cat, Kind: "hashset", Source: hs.Name, At: hs.ImportedAt}
 		if err := e.st.AddAssignment(sha, a); err != nil {
