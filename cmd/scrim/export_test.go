@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -146,6 +147,24 @@ func TestVICSExportUKModel(t *testing.T) {
 	}
 	if l := mustScrim(t, "hashset", "list", "--case", c); !strings.Contains(l, "3 CAID Category C → 2 (--map)") {
 		t.Errorf("hashset list does not show the mapping:\n%s", l)
+	}
+
+	// The report's method section prints the mapping used for the set.
+	if pdftotext, err := exec.LookPath("pdftotext"); err != nil {
+		t.Log("pdftotext missing (poppler-utils): report mapping not checked")
+	} else {
+		pdf := filepath.Join(t.TempDir(), "c.pdf")
+		mustScrim(t, "export", "--case", c, "--format", "pdf", "--out", pdf)
+		txt, err := exec.Command(pdftotext, "-enc", "UTF-8", pdf, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		flat := strings.Join(strings.Fields(string(txt)), " ")
+		for _, w := range []string{"Hash set from-a", "Category mapping", "VICS UK → vic-us: 0 not assessed → 0", "3 CAID Category C → 2 (--map) [1 record]", "4 CAID non-indecent → 4 (--map)"} {
+			if !strings.Contains(flat, w) {
+				t.Errorf("report lacks %q:\n%s", w, flat)
+			}
+		}
 	}
 
 	// An Oliver case has no VICS model: refused, nothing written.
