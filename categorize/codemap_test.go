@@ -272,3 +272,22 @@ func TestImportMapValidated(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseCodeMap: any --map text parses or is refused with an error,
+// never a panic, and what parses has non-empty codes on both sides.
+func FuzzParseCodeMap(f *testing.F) {
+	for _, s := range []string{"1=A,2=N", " 01 = A ", "baseline=1", "KNOWN-GOOD=5", "1=A,1=B", "=", ",,", "1.5=A"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseCodeMap(s)
+		if err != nil {
+			return
+		}
+		for src, dst := range m {
+			if src == "" || dst == "" {
+				t.Fatalf("%q: empty code in %v", s, m)
+			}
+		}
+	})
+}

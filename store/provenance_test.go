@@ -22,7 +22,7 @@ func TestProvenanceText(t *testing.T) {
 			t.Errorf("parse %q: %+v, want %+v", tc.text, got, tc.p)
 		}
 	}
-	for _, text := range []string{"", "examiner:", "hashset:a:b", "suggested:x", "suggested:x (d=z)", "undo:bob", "legacy text"} {
+	for _, text := range []string{"", "examiner:", "hashset:a:b", "suggested:x", "suggested:x (d=z)", "suggested:x (d=03)", "suggested:x (d=+3)", ":", ":x", "undo:bob", "legacy text"} {
 		if got := ParseProvenance(text).String(); got != text {
 			t.Errorf("round trip of %q gives %q", text, got)
 		}
@@ -33,4 +33,17 @@ func TestProvenanceText(t *testing.T) {
 	if k := (Category{Source: "suggested:" + sha + " (d=7)"}).Provenance(); k.Kind != FromSuggestion || k.From != sha || k.Distance != 7 {
 		t.Errorf("Category.Provenance %+v", k)
 	}
+}
+
+// FuzzParseProvenance: any stored text reads back without panic and
+// renders to exactly the same text, so nothing on disk is lost or altered.
+func FuzzParseProvenance(f *testing.F) {
+	for _, s := range []string{"examiner:alice", "hashset:lab", "suggested:ab (d=3)", "suggested:ab (d=-1)", "suggested: (d=)", "x", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got := ParseProvenance(s).String(); got != s {
+			t.Fatalf("%q reads back as %q", s, got)
+		}
+	})
 }

@@ -193,7 +193,7 @@ func (p Provenance) String() string {
 // unchanged and nothing is lost.
 func ParseProvenance(s string) Provenance {
 	kind, rest, ok := strings.Cut(s, ":")
-	if !ok {
+	if !ok || kind == "" {
 		return Provenance{Name: s}
 	}
 	if SourceKind(kind) != FromSuggestion {
@@ -201,7 +201,8 @@ func ParseProvenance(s string) Provenance {
 	}
 	p := Provenance{Kind: FromSuggestion, From: rest, Distance: -1}
 	if i := strings.LastIndex(rest, " (d="); i >= 0 && strings.HasSuffix(rest, ")") {
-		if d, err := strconv.Atoi(rest[i+len(" (d=") : len(rest)-1]); err == nil && d >= 0 {
+		digits := rest[i+len(" (d=") : len(rest)-1]
+		if d, err := strconv.Atoi(digits); err == nil && d >= 0 && strconv.Itoa(d) == digits {
 			p.From, p.Distance = rest[:i], d
 		}
 	}
