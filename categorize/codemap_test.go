@@ -60,7 +60,7 @@ func mappingSets(t *testing.T) map[string]string {
 		"vics-us":     vics("US", "0", "1", "2", "3", "4"),
 		"vics-uk":     vics("UK", "0", "1", "2", "3", "4"),
 		"vics-custom": vics("CUSTOM", "null", "7"),
-		"icse": "MD5;SHA1;Baseline\n" + md5Of("m1") + ";;true\n" + md5Of("m2") + ";;false\n",
+		"icse":        "MD5;SHA1;Baseline\n" + md5Of("m1") + ";;true\n" + md5Of("m2") + ";;false\n",
 		"nsrl": `"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"` + "\r\n" +
 			strings.Join([]string{q(strings.ToUpper(sha1Of("m5"))), q(strings.ToUpper(md5Of("m5"))), q("00"), q("a.dll"), "1", "1", q("358"), q("")}, ",") + "\r\n",
 		"text": sha256Of("m6") + "\n",
