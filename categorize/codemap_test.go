@@ -291,3 +291,26 @@ func FuzzParseCodeMap(f *testing.F) {
 		}
 	})
 }
+
+// A set stored before codes were mapped may hold codes of another scheme
+// (a VICS US "1" in a CAID case): matching never applies them, and says so.
+func TestMatchKnownSkipsForeignCodes(t *testing.T) {
+	sch, _ := SchemeByID("caid-uk")
+	st, e := mappingCase(t, sch)
+	if err := st.PutHashSet(store.HashSet{ID: "old", Name: "old", Format: "vics"}); err != nil {
+		t.Fatal(err)
+	}
+	b := st.NewBatch()
+	b.AddKnown("md5", md5Of("m1"), store.KnownEntry{Set: "old", Category: "1", SourceCategory: "1"})
+	b.AddKnown("md5", md5Of("m2"), store.KnownEntry{Set: "old", Category: "B"})
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	n, err := e.MatchKnown(context.Background())
+	if err == nil || !strings.Contains(err.Error(), `set old code "1" (1 matches) not in scheme caid-uk`) {
+		t.Fatalf("err %v", err)
+	}
+	if got := strings.Join(categories(t, st), ","); n != 1 || got != ",,B,,,,,,," {
+		t.Errorf("matched %d: %s", n, got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"scrim/categorize/hashset"
@@ -218,6 +219,9 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 		imported[s.ID] = s
 	}
 	n := 0
+	// Sets imported before codes were mapped may hold codes of another
+	// scheme: those matches are not applied, and the error names them.
+	foreign := map[string]map[string]int{} // set → code → matches skipped
 	err = e.st.EachMedia(func(m store.Media) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -230,6 +234,13 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 			}
 			for _, k := range entries {
 				if k.Category == "" {
+					continue
+				}
+				if _, ok := e.scheme.ByCode(k.Category); !ok {
+					if foreign[k.Set] == nil {
+						foreign[k.Set] = map[string]int{}
+					}
+					foreign[k.Set][k.Category]++
 					continue
 				}
 				a := store.Assignment{Category: k.Category, Kind: "hashset", Source: k.Set, At: imported[k.Set].ImportedAt}
@@ -249,7 +260,21 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	return n, e.Suggest(ctx)
+	if err := e.Suggest(ctx); err != nil {
+		return n, err
+	}
+	if len(foreign) > 0 {
+		var parts []string
+		for set, codes := range foreign {
+			for code, k := range codes {
+				parts = append(parts, fmt.Sprintf("set %s code %q (%d matches)", set, code, k))
+			}
+		}
+		sort.Strings(parts)
+		return n, fmt.Errorf("hash-set matches not applied: %s not in scheme %s (imported before categories were mapped into the case's scheme?); import the set again under another --name to map its codes",
+			strings.Join(parts, ", "), e.scheme.ID)
+	}
+	return n, nil
 }
 
 // Conflicts lists the media whose hash sets disagree and that no examiner
