@@ -168,8 +168,7 @@ const (
 )
 
 func sourceKind(c store.Category) int {
-	switch {
-	case c.Category == "":
+	if c.Category == "" {
 		return srcNone
 	}
 	switch c.Provenance().Kind {
