@@ -122,7 +122,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carv
 	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen ingest/container:FuzzQCOW2 ingest/container:FuzzUDIF \
 	ingest/signature:FuzzIdentify \
 	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \
-	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen
+	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen \
+	store:FuzzParseProvenance categorize:FuzzParseCodeMap
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

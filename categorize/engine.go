@@ -150,7 +150,7 @@ func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
 	}
 	switch {
 	case examiner != nil:
-		return store.Category{Category: examiner.Category, Source: "examiner:" + examiner.Source, At: examiner.At}, true
+		return store.Category{Category: examiner.Category, Source: store.Examiner(examiner.Source).String(), At: examiner.At}, true
 	case len(sets) > 0:
 		sort.Slice(sets, func(i, j int) bool {
 			if si, sj := e.severity(sets[i].Category), e.severity(sets[j].Category); si != sj {
@@ -158,7 +158,7 @@ func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
 			}
 			return sets[i].Source < sets[j].Source
 		})
-		c := store.Category{Category: sets[0].Category, Source: "hashset:" + sets[0].Source, At: sets[0].At}
+		c := store.Category{Category: sets[0].Category, Source: store.HashSetSource(sets[0].Source).String(), At: sets[0].At}
 		for _, s := range sets[1:] {
 			if s.Category != c.Category {
 				for _, x := range sets {
@@ -170,7 +170,7 @@ func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
 		return c, true
 	case suggestion != nil:
 		return store.Category{Category: suggestion.Category,
-			Source: fmt.Sprintf("suggested:%s (d=%d)", suggestion.Source, suggestion.Distance), At: suggestion.At}, true
+			Source: store.Suggestion(suggestion.Source, suggestion.Distance).String(), At: suggestion.At}, true
 	}
 	return store.Category{}, false
 }
@@ -344,7 +344,7 @@ type decided struct {
 }
 
 func decisive(c store.Category) bool {
-	return strings.HasPrefix(c.Source, "examiner:") || strings.HasPrefix(c.Source, "hashset:")
+	return c.Provenance().Decided()
 }
 
 // suggestFrom writes src's category as a suggestion on each of its near

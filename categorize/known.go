@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"scrim/categorize/hashset"
@@ -18,7 +19,10 @@ type ImportOptions struct {
 	Format   string // vics, icse, nsrl, text
 	Name     string // defaults to the file's base name
 	Category string // for text lists and NSRL; VICS and ICSE carry their own
-	By       string
+	// Map is the examiner's mapping of source codes the table cannot map
+	// (or maps otherwise) into the case's scheme.
+	Map CodeMap
+	By  string
 }
 
 // caseDigests is an in-memory filter of the digests this case holds, so a
@@ -54,6 +58,14 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 	}
 	hs := store.HashSet{ID: name, Name: name, Format: opt.Format, File: path, FileSHA256: fileSHA,
 		Category: opt.Category, ImportedAt: e.now().UTC(), By: opt.By}
+	read, err := hashSetReader(path, opt.Format)
+	if err != nil {
+		return hs, hashset.Summary{}, err
+	}
+	cm, err := e.mapCodes(ctx, path, hs.Name, read, opt)
+	if err != nil {
+		return hs, hashset.Summary{}, err
+	}
 	have, err := e.digests()
 	if err != nil {
 		return hs, hashset.Summary{}, err
@@ -61,11 +73,21 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 	batch := e.st.NewBatch()
 	defer batch.Discard()
 	matched := map[string]string{} // sha256 → category
+	seen := map[string]int64{}     // source code → entries
 	onEntry := func(en hashset.Entry) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		k := store.KnownEntry{Set: hs.ID, Category: en.Category, SourceCategory: en.SourceCategory, MediaID: en.MediaID,
+		cat := en.Category
+		if en.Code != "" {
+			seen[en.Code]++
+			to, ok := cm.to[en.Code]
+			if !ok { // the first pass saw every code: the file changed under us
+				return fmt.Errorf("code %q was not in %s when it was first read: did the file change during the import?", en.Code, path)
+			}
+			cat = to
+		}
+		k := store.KnownEntry{Set: hs.ID, Category: cat, SourceCategory: en.SourceCategory, MediaID: en.MediaID,
 			Series: en.Series, VictimIdentified: en.VictimIdentified, OffenderIdentified: en.OffenderIdentified, IsDistributed: en.IsDistributed}
 		for algo, dg := range map[string]string{"md5": en.MD5, "sha1": en.SHA1, "sha256": en.SHA256} {
 			if dg == "" {
@@ -74,42 +96,23 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 			if err := batch.AddKnown(algo, dg, k); err != nil {
 				return err
 			}
-			if sha, ok := have[dg]; ok && en.Category != "" {
-				matched[sha] = en.Category
+			if sha, ok := have[dg]; ok && cat != "" {
+				matched[sha] = cat
 			}
 		}
 		return nil
 	}
-	var sum hashset.Summary
-	opts := hashset.Options{Category: opt.Category}
-	switch opt.Format {
-	case "vics", "icse", "text":
-		f, err := os.Open(path)
-		if err != nil {
-			return hs, sum, fmt.Errorf("open hash set: %w", err)
-		}
-		defer f.Close()
-		read := map[string]func(io.Reader, hashset.Options, func(hashset.Entry) error) (hashset.Summary, error){
-			"vics": hashset.ReadVICS, "icse": hashset.ReadICSE, "text": hashset.ReadText}[opt.Format]
-		sum, err = read(f, opts, onEntry)
-		if err != nil {
-			return hs, sum, err
-		}
-	case "nsrl":
-		read := hashset.ReadNSRL
-		if isSQLite(path) {
-			read = readRDSv3
-		}
-		if sum, err = read(path, opts, onEntry); err != nil {
-			return hs, sum, err
-		}
-	default:
-		return hs, sum, fmt.Errorf("unknown hash-set format %q (want vics, icse, nsrl or text)", opt.Format)
+	sum, err := read(path, hashset.Options{Category: opt.Category}, onEntry)
+	if err != nil {
+		return hs, sum, err
 	}
 	if err := batch.Flush(); err != nil {
 		return hs, sum, err
 	}
+	cm.count(seen)
+	sum.Mapping = cm.describe(e.scheme.ID, opt.Category)
 	hs.Variant, hs.Mapping, hs.Entries, hs.Bad = sum.Variant, sum.Mapping, sum.Entries, sum.Bad
+	hs.Vocabulary, hs.Codes = cm.vocab, cm.rows
 	for sha, cat := range matched {
 		a := store.Assignment{Category: cat, Kind: "hashset", Source: hs.Name, At: hs.ImportedAt}
 		if err := e.st.AddAssignment(sha, a); err != nil {
@@ -131,6 +134,76 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 	return hs, sum, e.Suggest(ctx)
 }
 
+// readFunc reads one hash-set format from a path.
+type readFunc func(path string, opt hashset.Options, fn func(hashset.Entry) error) (hashset.Summary, error)
+
+// hashSetReader picks the reader of a format.
+func hashSetReader(path, format string) (readFunc, error) {
+	stream := func(read func(io.Reader, hashset.Options, func(hashset.Entry) error) (hashset.Summary, error)) readFunc {
+		return func(path string, opt hashset.Options, fn func(hashset.Entry) error) (hashset.Summary, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return hashset.Summary{}, fmt.Errorf("open hash set: %w", err)
+			}
+			defer f.Close()
+			return read(f, opt, fn)
+		}
+	}
+	switch format {
+	case "vics":
+		return stream(hashset.ReadVICS), nil
+	case "icse":
+		return stream(hashset.ReadICSE), nil
+	case "text":
+		return stream(hashset.ReadText), nil
+	case "nsrl":
+		if isSQLite(path) {
+			return readRDSv3, nil
+		}
+		return hashset.ReadNSRL, nil
+	}
+	return nil, fmt.Errorf("unknown hash-set format %q (want vics, icse, nsrl or text)", format)
+}
+
+// formatVocab is the vocabulary of a format whose readers always speak
+// one; VICS tells its own in the file.
+func formatVocab(format, category string) string {
+	switch {
+	case format == "icse":
+		return hashset.VocabICSE
+	case format == "nsrl" && category == "":
+		return hashset.VocabNSRL
+	}
+	return ""
+}
+
+// mapCodes resolves the mapping of a set into the case's scheme before
+// anything is stored. When the set may carry codes without a mapping it is
+// read once first, counting records per code, so a refusal names each code
+// and its count and nothing is imported.
+func (e *Engine) mapCodes(ctx context.Context, path, name string, read readFunc, opt ImportOptions) (codeMapping, error) {
+	vocab := formatVocab(opt.Format, opt.Category)
+	counts := map[string]int64{}
+	if opt.Format == "nsrl" && opt.Category == "" {
+		counts[hashset.CodeKnownGood] = -1 // one code, on every entry
+	}
+	if opt.Format == "vics" || (opt.Format == "icse" && needsFirstPass(vocab, e.scheme, opt.Map)) {
+		sum, err := read(path, hashset.Options{Category: opt.Category}, func(en hashset.Entry) error {
+			if en.Code != "" {
+				counts[en.Code]++
+			}
+			return ctx.Err()
+		})
+		if err != nil {
+			return codeMapping{}, err
+		}
+		if opt.Format == "vics" {
+			vocab = sum.Vocabulary
+		}
+	}
+	return resolveCodes(name, vocab, counts, e.scheme, opt.Map, e.codes())
+}
+
 // MatchKnown categorizes the case's media from the hash sets imported
 // before: run after every ingest.
 func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
@@ -146,6 +219,9 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 		imported[s.ID] = s
 	}
 	n := 0
+	// Sets imported before codes were mapped may hold codes of another
+	// scheme: those matches are not applied, and the error names them.
+	foreign := map[string]map[string]int{} // set → code → matches skipped
 	err = e.st.EachMedia(func(m store.Media) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -158,6 +234,13 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 			}
 			for _, k := range entries {
 				if k.Category == "" {
+					continue
+				}
+				if _, ok := e.scheme.ByCode(k.Category); !ok {
+					if foreign[k.Set] == nil {
+						foreign[k.Set] = map[string]int{}
+					}
+					foreign[k.Set][k.Category]++
 					continue
 				}
 				a := store.Assignment{Category: k.Category, Kind: "hashset", Source: k.Set, At: imported[k.Set].ImportedAt}
@@ -177,7 +260,21 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 	if err != nil {
 		return n, err
 	}
-	return n, e.Suggest(ctx)
+	if err := e.Suggest(ctx); err != nil {
+		return n, err
+	}
+	if len(foreign) > 0 {
+		var parts []string
+		for set, codes := range foreign {
+			for code, k := range codes {
+				parts = append(parts, fmt.Sprintf("set %s code %q (%d matches)", set, code, k))
+			}
+		}
+		sort.Strings(parts)
+		return n, fmt.Errorf("hash-set matches not applied: %s not in scheme %s (imported before categories were mapped into the case's scheme?); import the set again under another --name to map its codes",
+			strings.Join(parts, ", "), e.scheme.ID)
+	}
+	return n, nil
 }
 
 // Conflicts lists the media whose hash sets disagree and that no examiner

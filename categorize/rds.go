@@ -60,12 +60,11 @@ func readRDSv3(path string, opt hashset.Options, fn func(hashset.Entry) error) (
 			err = fmt.Errorf("nsrl: internal error while reading %s: %v", path, r)
 		}
 	}()
-	cat := opt.Category
+	cat, code := opt.Category, ""
 	if cat == "" {
-		cat = "5"
+		code = hashset.CodeKnownGood
 	}
-	sum := &rdsSummary{hashset.Summary{Format: "nsrl", Variant: "RDSv3",
-		Mapping: fmt.Sprintf("NSRL RDS (known software, no category in the source): every entry → %s", cat)}}
+	sum := &rdsSummary{hashset.Summary{Format: "nsrl", Variant: "RDSv3", Vocabulary: hashset.VocabNSRL}}
 	defer func() { out = sum.Summary }()
 	dsn := (&url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro&immutable=1"}).String()
 	db, err := sql.Open("sqlite", dsn)
@@ -86,7 +85,7 @@ func readRDSv3(path string, opt hashset.Options, fn func(hashset.Entry) error) (
 			sum.bad(int(sum.Records))
 			continue
 		}
-		e := hashset.Entry{Category: cat, Line: int(sum.Records), FileName: name.String}
+		e := hashset.Entry{Code: code, Category: cat, Line: int(sum.Records), FileName: name.String}
 		if size.Valid && size.Int64 >= 0 {
 			e.Size = size.Int64
 		}

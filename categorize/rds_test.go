@@ -48,7 +48,7 @@ func TestRDSv3(t *testing.T) {
 	if sum.Variant != "RDSv3" || sum.Records != 3 || sum.Entries != 2 || sum.Bad != 1 || len(sum.FirstBad) != 1 || sum.FirstBad[0] != 3 {
 		t.Fatalf("summary %+v", sum)
 	}
-	if got[0].SHA256 != strings.Repeat("ab", 32) || got[0].MD5 != md5Of("a") || got[0].Category != "5" || got[0].FileName != "kernel32.dll" || got[0].Size != 1024 {
+	if got[0].SHA256 != strings.Repeat("ab", 32) || got[0].MD5 != md5Of("a") || got[0].Code != hashset.CodeKnownGood || got[0].Category != "" || got[0].FileName != "kernel32.dll" || got[0].Size != 1024 {
 		t.Errorf("first entry %+v", got[0])
 	}
 	if got[1].SHA256 != "" || got[1].SHA1 != strings.Repeat("ef", 20) || got[1].FileName != "café.txt" {

@@ -18,19 +18,33 @@ import (
 
 // HashSet describes one imported set of known hashes.
 type HashSet struct {
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	Format     string    `json:"format"`  // vics, icse, nsrl, text
-	Variant    string    `json:"variant"` // e.g. VICS "2.0 UK"
-	Mapping    string    `json:"mapping"` // how source categories were mapped
-	File       string    `json:"file"`
-	FileSHA256 string    `json:"file_sha256"`
-	Category   string    `json:"category,omitempty"` // default category given at import
-	Entries    int64     `json:"entries"`
-	Bad        int64     `json:"bad"`
-	Matched    int64     `json:"matched"` // media of this case it matched
-	ImportedAt time.Time `json:"imported_at"`
-	By         string    `json:"by"`
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Format  string `json:"format"`  // vics, icse, nsrl, text
+	Variant string `json:"variant"` // e.g. VICS "2.0 UK"
+	Mapping string `json:"mapping"` // how source categories were mapped, as printed
+	// Vocabulary and Codes are the mapping itself: every source code, what
+	// it means, the case's code it became and whether the examiner chose it.
+	Vocabulary string        `json:"vocabulary,omitempty"`
+	Codes      []CodeMapping `json:"codes,omitempty"`
+	File       string        `json:"file"`
+	FileSHA256 string        `json:"file_sha256"`
+	Category   string        `json:"category,omitempty"` // default category given at import
+	Entries    int64         `json:"entries"`
+	Bad        int64         `json:"bad"`
+	Matched    int64         `json:"matched"` // media of this case it matched
+	ImportedAt time.Time     `json:"imported_at"`
+	By         string        `json:"by"`
+}
+
+// CodeMapping is where one source category code of a hash set went in the
+// case's scheme.
+type CodeMapping struct {
+	From    string `json:"from"`
+	Meaning string `json:"meaning,omitempty"`
+	To      string `json:"to"`               // "" when no entry of the set carried the code
+	ByMap   bool   `json:"by_map,omitempty"` // the examiner chose it with --map
+	Records int64  `json:"records"`          // entries carrying the code; -1: every entry, not counted
 }
 
 // KnownEntry is what one hash set says about one digest.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -93,7 +94,7 @@ type Occurrence struct {
 // Category is the effective category of a media now and who or what set it.
 type Category struct {
 	Category string    `json:"category"`
-	Source   string    `json:"source"` // e.g. "hashset:NAME", "examiner:NAME", "suggested:SHA256 (d=3)"
+	Source   string    `json:"source"` // Provenance.String(); read it with Provenance()
 	At       time.Time `json:"at"`
 	// Conflict lists the disagreeing hash-set categories ("1 by setA", "5 by setB")
 	// until an examiner decides; the stricter category is shown meanwhile.
@@ -136,3 +137,77 @@ func keySHA1(sha1 string) []byte         { return []byte("i/sha1/" + sha1) }
 func keyWhere(occKey string) []byte      { return []byte("w/" + occKey) }
 func keyOccIndex(sha, occ string) []byte { return []byte("o/" + sha + "/" + occ) }
 func keyCategory(sha string) []byte      { return []byte("c/" + sha) }
+
+// SourceKind says who or what set a media's effective category.
+type SourceKind string
+
+// The kinds of Provenance; they are also the Assignment kinds.
+const (
+	FromExaminer   SourceKind = "examiner"
+	FromHashSet    SourceKind = "hashset"
+	FromSuggestion SourceKind = "suggested"
+)
+
+// Provenance is who or what set a media's effective category, as a typed
+// value instead of text to parse. Category.Source stores its String(), the
+// text Scrim always wrote ("examiner:NAME", "hashset:NAME",
+// "suggested:SHA256 (d=3)"), so records already on disk and the
+// category_source field of `scrim files` read the same.
+type Provenance struct {
+	Kind     SourceKind
+	Name     string // examiner or hash-set name
+	From     string // suggestions: the SHA-256 of the media the category comes from
+	Distance int    // suggestions: pHash bits; -1 when the text carried none
+}
+
+// Examiner is the provenance of an examiner's decision.
+func Examiner(name string) Provenance { return Provenance{Kind: FromExaminer, Name: name} }
+
+// HashSetSource is the provenance of a hash-set match.
+func HashSetSource(set string) Provenance { return Provenance{Kind: FromHashSet, Name: set} }
+
+// Suggestion is the provenance of a near-duplicate suggestion.
+func Suggestion(from string, distance int) Provenance {
+	return Provenance{Kind: FromSuggestion, From: from, Distance: distance}
+}
+
+// Decided tells whether a person or a hash set stands behind the category,
+// as opposed to the machine's guess.
+func (p Provenance) Decided() bool { return p.Kind == FromExaminer || p.Kind == FromHashSet }
+
+// String renders the provenance as stored text.
+func (p Provenance) String() string {
+	switch {
+	case p.Kind == FromSuggestion && p.Distance >= 0:
+		return fmt.Sprintf("%s:%s (d=%d)", p.Kind, p.From, p.Distance)
+	case p.Kind == FromSuggestion:
+		return string(p.Kind) + ":" + p.From
+	case p.Kind == "":
+		return p.Name
+	}
+	return string(p.Kind) + ":" + p.Name
+}
+
+// ParseProvenance reads the stored text back. Text it does not recognise
+// keeps its kind (the part before ':') and name, so String gives it back
+// unchanged and nothing is lost.
+func ParseProvenance(s string) Provenance {
+	kind, rest, ok := strings.Cut(s, ":")
+	if !ok || kind == "" {
+		return Provenance{Name: s}
+	}
+	if SourceKind(kind) != FromSuggestion {
+		return Provenance{Kind: SourceKind(kind), Name: rest}
+	}
+	p := Provenance{Kind: FromSuggestion, From: rest, Distance: -1}
+	if i := strings.LastIndex(rest, " (d="); i >= 0 && strings.HasSuffix(rest, ")") {
+		digits := rest[i+len(" (d=") : len(rest)-1]
+		if d, err := strconv.Atoi(digits); err == nil && d >= 0 && strconv.Itoa(d) == digits {
+			p.From, p.Distance = rest[:i], d
+		}
+	}
+	return p
+}
+
+// Provenance is who or what set the category.
+func (c Category) Provenance() Provenance { return ParseProvenance(c.Source) }

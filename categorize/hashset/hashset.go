@@ -15,8 +15,12 @@ import (
 // Entry is one known digest with what the source says about it.
 type Entry struct {
 	MD5, SHA1, SHA256 string // lower-case hex; "" when absent
-	Category          string // code in Scrim's Project VIC US scheme; "" when the source says nothing
-	SourceCategory    string // exactly as the file wrote it
+	// Code is the source's category in the vocabulary the Summary names
+	// ("" when the source says nothing); Category is a code of the case's
+	// scheme the examiner gave with Options.Category. Package categorize
+	// maps Code into the case's scheme.
+	Code, Category string
+	SourceCategory string // exactly as the file wrote it
 
 	MediaID, PhotoDNA, Series, Comments, FileName string
 
@@ -32,7 +36,10 @@ type Entry struct {
 type Summary struct {
 	Format  string // "vics", "icse", "nsrl", "text"
 	Variant string // e.g. "2.0 UK", "legacy", "mixed"
-	Mapping string // source category codes → Project VIC US codes used
+	// Vocabulary names what Entry.Code means (VocabVICSUS, ...); "" when
+	// the source carries no category.
+	Vocabulary string
+	Mapping    string // filled by the importer: source codes → the case's codes
 
 	Records, Entries, Bad int64
 	FirstBad              []int // up to maxFirstBad line/record numbers
@@ -40,9 +47,10 @@ type Summary struct {
 
 // Options tune an import.
 type Options struct {
-	// Category is given to every entry of text lists and NSRL (NSRL default
-	// "5", non-pertinent), and to ICSE entries without the Baseline flag.
-	// VICS files carry their own categories and ignore it.
+	// Category, a code of the case's scheme, is given to every entry of
+	// text lists and NSRL (NSRL without it: Code CodeKnownGood), and to
+	// ICSE entries without the Baseline flag. VICS files carry their own
+	// categories and ignore it.
 	Category string
 }
 

@@ -51,6 +51,11 @@ func checkInvariants(t testing.TB, got []Entry, sum Summary) {
 		if e.MD5 == "" && e.SHA1 == "" && e.SHA256 == "" {
 			t.Fatalf("entry without digest: %+v", e)
 		}
+		// A source code always comes with the vocabulary that gives it a
+		// meaning, spelled the one way the importer's table and --map use.
+		if e.Code != "" && (sum.Vocabulary == "" || (sum.Format == "vics" && NormalizeCode(e.Code) != e.Code)) {
+			t.Fatalf("code %q in vocabulary %q: %+v", e.Code, sum.Vocabulary, e)
+		}
 	}
 }
 

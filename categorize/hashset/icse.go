@@ -14,9 +14,10 @@ import (
 //
 // Baseline: Interpol's "baseline" flag marks material that is illegal in
 // every member country (real prepubescent child, sexual act or focus on the
-// genitals). It therefore maps to "1" (child abuse material). A false or
-// absent flag says nothing about legality under national law, so those
-// entries get Options.Category (or none).
+// genitals): such entries carry Code CodeBaseline, mapped into the case's
+// scheme by package categorize. A false or absent flag says nothing about
+// legality under national law, so those entries get Options.Category (or
+// none).
 var icseColumns = map[string]string{
 	"md5": "md5", "sha1": "sha1", "sha-1": "sha1", "sha256": "sha256", "sha-256": "sha256",
 	"photodna": "photodna", "image id": "id", "imageid": "id", "media id": "id",
@@ -30,7 +31,7 @@ var icseColumns = map[string]string{
 // ReadICSE reads an Interpol ICSE hash export.
 func ReadICSE(r io.Reader, opt Options, fn func(Entry) error) (sum Summary, err error) {
 	defer guard("icse", &err)
-	sum = Summary{Format: "icse", Variant: "csv", Mapping: icseMapping(opt.Category)}
+	sum = Summary{Format: "icse", Variant: "csv", Vocabulary: VocabICSE}
 	br := bufio.NewReaderSize(r, maxLine)
 	head, _ := br.Peek(512)
 	if what := sniffMagic(head); what != "" {
@@ -133,16 +134,8 @@ func icseEntry(fields [][]byte, col map[string]int, cat string) (Entry, bool) {
 	if b := get("baseline"); b != "" {
 		e.SourceCategory = "Baseline=" + b
 		if parseFlag(b) {
-			e.Category = "1"
+			e.Code, e.Category = CodeBaseline, ""
 		}
 	}
 	return e, true
-}
-
-func icseMapping(cat string) string {
-	other := "none"
-	if cat != "" {
-		other = cat + " (set by the examiner)"
-	}
-	return "ICSE: Baseline=true → 1 (child abuse material: Interpol baseline, illegal in every member country); Baseline=false or absent → " + other
 }

@@ -27,11 +27,11 @@ func TestICSE(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSummary(t, sum, "icse", "csv", 6, 4, 2, []int{6, 7})
-	if !strings.HasPrefix(sum.Mapping, "ICSE: Baseline=true → 1") || !strings.HasSuffix(sum.Mapping, "absent → none") {
-		t.Errorf("mapping %q", sum.Mapping)
+	if sum.Vocabulary != VocabICSE {
+		t.Errorf("vocabulary %q", sum.Vocabulary)
 	}
 	wantEntry(t, got[0], Entry{MD5: md5Of("a"), SHA1: sha1Of("a"), PhotoDNA: "AAMANw==", MediaID: "1001",
-		IsDistributed: true, Series: "Series A", Category: "1", SourceCategory: "Baseline=Yes", Line: 2})
+		IsDistributed: true, Series: "Series A", Code: CodeBaseline, SourceCategory: "Baseline=Yes", Line: 2})
 	wantEntry(t, got[1], Entry{MD5: md5Of("b"), MediaID: "1002", VictimIdentified: true, OffenderIdentified: true,
 		Series: "Series; B", SourceCategory: "Baseline=0", Line: 3})
 	wantEntry(t, got[2], Entry{SHA1: sha1Of("c"), MediaID: "1003", IsDistributed: true, Line: 4})

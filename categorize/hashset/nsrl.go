@@ -19,7 +19,7 @@ const nsrlMember = "nsrlfile.txt"
 
 // ReadNSRL reads an NSRL RDS legacy NSRLFile.txt, plain or inside a .zip
 // (the member is streamed, never extracted). NSRL lists known software
-// files, so every entry gets Options.Category or "5" (non-pertinent).
+// files, so every entry gets Options.Category or Code CodeKnownGood.
 // An RDSv3 SQLite database is reported with ErrSQLite: its reader lives in
 // package categorize, which keeps SQLite out of these parsers.
 // ErrSQLite marks an NSRL RDSv3 SQLite database given to the text reader.
@@ -86,12 +86,11 @@ func readNSRLZip(f *os.File, p string, opt Options, fn func(Entry) error) (Summa
 // readNSRL parses the quoted CSV of NSRLFile.txt.
 func readNSRL(r io.Reader, opt Options, fn func(Entry) error) (sum Summary, err error) {
 	defer guard("nsrl", &err)
-	cat := opt.Category
+	cat, code := opt.Category, ""
 	if cat == "" {
-		cat = "5"
+		code = CodeKnownGood
 	}
-	sum = Summary{Format: "nsrl", Variant: "legacy",
-		Mapping: fmt.Sprintf("NSRL RDS (known software, no category in the source): every entry → %s", cat)}
+	sum = Summary{Format: "nsrl", Variant: "legacy", Vocabulary: VocabNSRL}
 	br := bufio.NewReaderSize(r, maxLine)
 	head, _ := br.Peek(512)
 	if what := sniffMagic(head); what != "" {
@@ -141,7 +140,7 @@ func readNSRL(r io.Reader, opt Options, fn func(Entry) error) (sum Summary, err 
 			sum.bad(lr.line)
 			continue
 		}
-		e := Entry{SHA1: sha1, MD5: md5, Category: cat, Line: lr.line}
+		e := Entry{SHA1: sha1, MD5: md5, Code: code, Category: cat, Line: lr.line}
 		if okName && iName < len(fields) {
 			e.FileName = latin1(fields[iName])
 		}

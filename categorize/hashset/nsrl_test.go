@@ -41,17 +41,17 @@ func TestNSRL(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantSummary(t, sum, "nsrl", "legacy", 5, 3, 2, []int{4, 5})
-		if sum.Mapping != "NSRL RDS (known software, no category in the source): every entry → 5" {
-			t.Errorf("mapping %q", sum.Mapping)
+		if sum.Vocabulary != VocabNSRL {
+			t.Errorf("vocabulary %q", sum.Vocabulary)
 		}
-		wantEntry(t, got[0], Entry{SHA1: sha1Of("a"), MD5: md5Of("a"), FileName: "café.txt", Size: 4096, Category: "5", Line: 2})
-		wantEntry(t, got[1], Entry{SHA1: sha1Of("b"), MD5: md5Of("b"), FileName: `say "hi".txt`, Category: "5", Line: 3})
-		wantEntry(t, got[2], Entry{SHA1: sha1Of("d"), MD5: md5Of("d"), FileName: "UTF8-ä.dll", Size: 77, Category: "5", Line: 6})
+		wantEntry(t, got[0], Entry{SHA1: sha1Of("a"), MD5: md5Of("a"), FileName: "café.txt", Size: 4096, Code: CodeKnownGood, Line: 2})
+		wantEntry(t, got[1], Entry{SHA1: sha1Of("b"), MD5: md5Of("b"), FileName: `say "hi".txt`, Code: CodeKnownGood, Line: 3})
+		wantEntry(t, got[2], Entry{SHA1: sha1Of("d"), MD5: md5Of("d"), FileName: "UTF8-ä.dll", Size: 77, Code: CodeKnownGood, Line: 6})
 	}
 	got, _, err := collect(t, func(fn func(Entry) error) (Summary, error) {
 		return ReadNSRL(plain, Options{Category: "0"}, fn)
 	})
-	if err != nil || got[0].Category != "0" {
+	if err != nil || got[0].Category != "0" || got[0].Code != "" {
 		t.Errorf("category override: %v %+v", err, got)
 	}
 }

@@ -20,7 +20,7 @@ var digestColumns = map[string]bool{
 // (32/40/64 hex digits); "#" comments and blank lines are skipped.
 func ReadText(r io.Reader, opt Options, fn func(Entry) error) (sum Summary, err error) {
 	defer guard("text", &err)
-	sum = Summary{Format: "text", Mapping: textMapping(opt.Category)}
+	sum = Summary{Format: "text"}
 	br := bufio.NewReaderSize(r, maxLine)
 	head, _ := br.Peek(512)
 	if what := sniffMagic(head); what != "" {
@@ -147,13 +147,6 @@ func (t *textState) finish(sum Summary) Summary {
 		sum.Variant = "mixed"
 	}
 	return sum
-}
-
-func textMapping(cat string) string {
-	if cat == "" {
-		return "text list: no category in the source; entries carry none"
-	}
-	return fmt.Sprintf("text list: no category in the source; every entry → %s (set by the examiner)", cat)
 }
 
 // indexSep finds the first ',', ';', ' ' or tab: the end of a leading digest.

@@ -75,8 +75,7 @@ func (v *vicsReader) document() error {
 			variant, model := parseContext(key, url)
 			if v.model == nil {
 				v.model = &model
-				v.sum.Variant = variant
-				v.sum.Mapping = model.describe(variant)
+				v.sum.Variant, v.sum.Vocabulary = variant, model.Vocab
 			}
 		case "value":
 			if v.model == nil {

@@ -144,7 +144,7 @@ func mediaEntry(m *rawMedia, model vicsModel) (Entry, bool) {
 	}
 	src, _ := scalar(m.Category)
 	e.SourceCategory = src
-	e.Category = model.mapCode(src)
+	e.Code = model.code(src)
 	e.MediaID = text(m.MediaID)
 	e.PhotoDNA = text(m.PhotoDNA)
 	e.Series = text(m.Series)

@@ -51,16 +51,17 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return json.NewEncoder(stdout).Encode(sets)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "name\tformat\tvariant\tentries\tbad\tmatched\timported\tby")
+		fmt.Fprintln(tw, "name\tformat\tvariant\tentries\tbad\tmatched\timported\tby\tmapping")
 		for _, s := range sets {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\n", s.Name, s.Format, s.Variant, s.Entries, s.Bad, s.Matched, s.ImportedAt.Format("2006-01-02 15:04"), s.By)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Format, s.Variant, s.Entries, s.Bad, s.Matched, s.ImportedAt.Format("2006-01-02 15:04"), s.By, s.Mapping)
 		}
 		return tw.Flush()
 	}
-	fs := newFlagSet("hashset import", "--case CASEDIR --format vics|icse|nsrl|text [--category C] [--name NAME] FILE", stderr)
+	fs := newFlagSet("hashset import", "--case CASEDIR --format vics|icse|nsrl|text [--category C] [--map SRC=DST,...] [--name NAME] FILE", stderr)
 	caseDir := fs.String("case", "", "case directory")
 	format := fs.String("format", "", "vics, icse, nsrl or text")
-	category := fs.String("category", "", "category for every entry of a text list or NSRL set (NSRL default: 5, non-pertinent)")
+	category := fs.String("category", "", "category of the case's scheme for every entry of a text list or NSRL set, and for ICSE entries without Baseline (NSRL default: the scheme's non-pertinent category)")
+	codeMap := fs.String("map", "", "map the set's own category codes into the case's scheme, e.g. 1=A,2=C: needed for codes with no safe mapping (the import refuses and names them), or to override the table")
 	name := fs.String("name", "", "name of the set (default: the file name)")
 	examiner := fs.String("examiner", os.Getenv("USER"), "who imports it")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
@@ -74,12 +75,16 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *format == "" {
 		return usageErr("--format is required (vics, icse, nsrl or text)")
 	}
+	userMap, err := categorize.ParseCodeMap(*codeMap)
+	if err != nil {
+		return usageErr("%v", err)
+	}
 	st, eng, err := openEngine(*caseDir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	hs, sum, err := eng.Import(ctx, pos[0], categorize.ImportOptions{Format: *format, Name: *name, Category: *category, By: *examiner})
+	hs, sum, err := eng.Import(ctx, pos[0], categorize.ImportOptions{Format: *format, Name: *name, Category: *category, Map: userMap, By: *examiner})
 	if err != nil {
 		return err
 	}

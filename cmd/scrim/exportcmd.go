@@ -15,7 +15,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs := newFlagSet("export", "--case CASEDIR --format pdf|html|csv|vics --out PATH [--case-number N] [--title T]", stderr)
 	caseDir := fs.String("case", "", "case directory")
-	format := fs.String("format", "", "pdf or html (the case report), csv (every occurrence with its media) or vics (Project VIC VICS 2.0 JSON of the categorized media)")
+	format := fs.String("format", "", "pdf or html (the case report), csv (every occurrence with its media) or vics (Project VIC VICS 2.0 JSON of the categorized media: US model for a vic-us case, UK model for a caid-uk case; refused for other schemes)")
 	out := fs.String("out", "", "output file")
 	by := fs.String("examiner", os.Getenv("USER"), "who exports (recorded in the audit log)")
 	caseNumber := fs.String("case-number", "", "case number for the report, recorded in the case for later reports (default: the recorded one, else the case directory name)")

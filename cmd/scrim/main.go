@@ -22,7 +22,7 @@ Usage:
   scrim ingest --case CASEDIR [--examiner NAME] [--evidence NAME] PATH...
   scrim files  --case CASEDIR [--format jsonl|csv] [--evidence NAME] [--out FILE]
   scrim stats  --case CASEDIR [--json]
-  scrim hashset import --case CASEDIR --format vics|icse|nsrl|text [--category C] [--name NAME] FILE
+  scrim hashset import --case CASEDIR --format vics|icse|nsrl|text [--category C] [--map SRC=DST,...] [--name NAME] FILE
   scrim hashset list   --case CASEDIR [--json]
   scrim categorize --case CASEDIR --examiner NAME --category C [SHA256... | -]
   scrim similar    --case CASEDIR [--radius N] SHA256 | --clusters

@@ -263,7 +263,7 @@ func selectMedia(st *store.Store, s categorize.Scheme, chosen []string) ([]*cand
 		if !slices.Contains(chosen, c.Category) {
 			return nil
 		}
-		if !strings.HasPrefix(c.Source, "examiner:") && !strings.HasPrefix(c.Source, "hashset:") {
+		if !c.Provenance().Decided() {
 			suggestions++
 			return nil
 		}

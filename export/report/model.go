@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"scrim/categorize"
@@ -169,15 +168,14 @@ const (
 )
 
 func sourceKind(c store.Category) int {
-	switch {
-	case c.Category == "":
+	if c.Category == "" {
 		return srcNone
-	case strings.HasPrefix(c.Source, "examiner:"):
+	}
+	switch c.Provenance().Kind {
+	case store.FromExaminer:
 		return srcExaminer
-	case strings.HasPrefix(c.Source, "hashset:"):
+	case store.FromHashSet:
 		return srcHashSet
-	case strings.HasPrefix(c.Source, "suggested:"):
-		return srcSuggested
 	}
 	// An unknown source is nobody's decision: count it with suggestions
 	// rather than under a legal category.

@@ -14,6 +14,7 @@ import (
 	"scrim/categorize"
 	"scrim/export/court"
 	"scrim/profile"
+	"scrim/store"
 	"scrim/ui/review"
 	"scrim/ui/thumbs"
 )
@@ -129,7 +130,7 @@ func (w *Workstation) OpenCourt(path, viewer, passphrase string) error {
 		}
 		it.Cluster = -1
 		it.Category = m.Category
-		it.Source, _, _ = strings.Cut(m.CategorySource, ":")
+		it.Source = string(store.ParseProvenance(m.CategorySource).Kind)
 		if m.Kind == "video" {
 			it.Flags |= review.FlagVideo
 		}

@@ -152,7 +152,7 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 
 func setCategory(it *Item, c store.Category) {
 	it.Category = c.Category
-	it.Source, _, _ = strings.Cut(c.Source, ":")
+	it.Source = string(c.Provenance().Kind)
 	it.Flags &^= FlagConflict
 	if len(c.Conflict) > 0 {
 		it.Flags |= FlagConflict
