@@ -102,6 +102,31 @@ func Run(ctx context.Context, st *store.Store, srcs []evidence.Source, opt Optio
 	if note == nil {
 		note = func(string, string) {}
 	}
+	eng := opt.Engine
+	if eng == nil {
+		scheme, err := categorize.CaseScheme(st)
+		if err != nil {
+			return nil, err
+		}
+		eng = categorize.NewEngine(st, scheme)
+	}
+	results, err := ingestEach(ctx, st, srcs, opt, stage, note)
+	// New fingerprints, even from a stopped run: the next pass reads them.
+	eng.ForgetTables()
+	if err != nil {
+		return results, err
+	}
+	// Known material is sorted out before anyone looks: match the imported
+	// hash sets and propagate categories to near-duplicates.
+	if _, err := eng.MatchKnown(ctx); err != nil {
+		return results, fmt.Errorf("match hash sets: %w", err)
+	}
+	return results, nil
+}
+
+// ingestEach ingests and, when asked, verifies each source in turn.
+func ingestEach(ctx context.Context, st *store.Store, srcs []evidence.Source, opt Options,
+	stage func(string, string, func() ingest.Progress) func(), note func(string, string)) ([]ingest.Summary, error) {
 	var results []ingest.Summary
 	for _, src := range srcs {
 		abs, err := filepath.Abs(src.Info().Path)
@@ -136,20 +161,6 @@ func Run(ctx context.Context, st *store.Store, srcs []evidence.Source, opt Optio
 		if opt.Done != nil {
 			opt.Done(sum)
 		}
-	}
-	// Known material is sorted out before anyone looks: match the imported
-	// hash sets and propagate categories to near-duplicates.
-	eng := opt.Engine
-	if eng == nil {
-		scheme, err := categorize.CaseScheme(st)
-		if err != nil {
-			return results, err
-		}
-		eng = categorize.NewEngine(st, scheme)
-	}
-	eng.ForgetTables() // new fingerprints: the next pass reads them
-	if _, err := eng.MatchKnown(ctx); err != nil {
-		return results, fmt.Errorf("match hash sets: %w", err)
 	}
 	return results, nil
 }
