@@ -78,13 +78,18 @@ build-desktop: deps-desktop
 	@mkdir -p $(BIN)
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/scrim-desktop ./cmd/scrim-desktop
 
-# The demo uses its own profile store with two demo profiles (PIN 2468);
-# your own evidence uses $$SCRIM_HOME (~/.scrim), whose first start asks for
-# the supervisor profile.
+# The demo uses its own profile store with two demo profiles (PIN 2468),
+# made only where the scrim-demo-home marker says it is the demo's; your own
+# evidence uses $$SCRIM_HOME (~/.scrim), whose first start asks for the
+# supervisor profile.
 DEMO_HOME := $(DEMO)/home
 PROFILES  := $(if $(filter $(DEMO)/evidence,$(EVIDENCE)),--home $(DEMO_HOME) --demo-profiles,)
 
-run: build build-desktop $(if $(filter $(DEMO)/evidence,$(EVIDENCE)),$(DEMO)/evidence)
+$(DEMO_HOME)/scrim-demo-home:
+	@mkdir -p $(DEMO_HOME)
+	@echo "demo profile store made by make run: scrim-desktop --demo-profiles may add fixed-PIN demo profiles here" > $@
+
+run: build build-desktop $(if $(filter $(DEMO)/evidence,$(EVIDENCE)),$(DEMO)/evidence $(DEMO_HOME)/scrim-demo-home)
 	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
 		echo "starting the workstation on $(EVIDENCE) (case $(CASE))"; \
 		LANG=en_US.UTF-8 $(BIN)/scrim-desktop $(PROFILES) --case $(CASE) --evidence $(EVIDENCE); \
