@@ -24,11 +24,13 @@ type Place struct {
 func CheckPaths(places []Place, evidence []string) error {
 	evs := make([]string, len(evidence))
 	for i, e := range evidence {
-		r, err := resolve(e)
+		abs, err := filepath.Abs(e)
+		if err == nil {
+			evs[i], err = filepath.EvalSymlinks(abs) // evidence exists
+		}
 		if err != nil {
 			return fmt.Errorf("evidence %s: %w", e, err)
 		}
-		evs[i] = r
 	}
 	for _, p := range places {
 		if p.Path == "" {
