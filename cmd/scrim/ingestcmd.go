@@ -18,7 +18,7 @@ import (
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ingest", "--case CASEDIR [options] PATH...", stderr)
-	caseDir := fs.String("case", "", "case directory (created if missing)")
+	caseDir := fs.String("case", "", "case directory (created if missing); refused when it is, lies inside or holds an evidence PATH")
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
 	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
