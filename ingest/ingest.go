@@ -249,7 +249,8 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	var tmp string
 	if in.video != nil {
 		if tmp, err = videoTempDir(); err != nil {
-			return sum, fmt.Errorf("temporary directory for videos: %w", err)
+			ev.Status = StatusInterrupted
+			return sum, errors.Join(fmt.Errorf("temporary directory for videos: %w", err), in.store.PutEvidence(ev))
 		}
 		defer os.RemoveAll(tmp)
 	}

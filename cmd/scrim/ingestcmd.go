@@ -47,7 +47,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// Nothing is created before the case and the profile store are known
 	// to stay clear of the evidence.
 	if *caseDir != "" {
-		places := []workflow.Place{{What: "case directory", Path: *caseDir}, {What: "profile store", Path: profile.DefaultHome()}}
+		places := []workflow.Place{{What: "case directory", Path: *caseDir}, {What: "profile store ($SCRIM_HOME)", Path: profile.DefaultHome()}}
 		if err := workflow.CheckPaths(places, paths); err != nil {
 			return err
 		}

@@ -353,6 +353,8 @@ func (w *Workstation) trackProgress(run *ingestRun, bar *widget.ProgressBar, rat
 					el := time.Since(p.Started).Seconds()
 					if p.TotalKnown && p.FilesTotal > 0 {
 						bar.SetValue(float64(p.FilesDone) / float64(p.FilesTotal))
+					} else if p.TotalKnown && p.BytesTotal > 0 { // verification: a pass over bytes
+						bar.SetValue(float64(p.BytesDone) / float64(p.BytesTotal))
 					}
 					fps := 0.0
 					if el > 0 {
