@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"scrim/ingest"
+	"scrim/testdata/demo"
 )
 
 // scrimEnv runs scrim with extra environment variables.
@@ -115,9 +116,10 @@ func TestIngestRefusesCaseTouchingEvidence(t *testing.T) {
 }
 
 // TestSignalWhileLargeFilesAreHashed interrupts a real scrim ingest with
-// SIGINT, then with SIGTERM, while files of a few hundred MB are being
-// hashed: each run must exit non-zero with the resume hint and leave the
-// evidence "interrupted", never "complete"; a third run completes it.
+// SIGINT during the walk of many small pictures, then the resumed run with
+// SIGTERM once only files of a few hundred MB are left, mid-hash: each run
+// must exit non-zero with the resume hint and leave the evidence
+// "interrupted", never "complete"; a third run completes it.
 func TestSignalWhileLargeFilesAreHashed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow: a few hundred MB of evidence and real child processes")
@@ -135,8 +137,16 @@ func TestSignalWhileLargeFilesAreHashed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	const small = 300
+	if _, err := demo.GenerateJPEGs(filepath.Join(ev, "camera"), small, 320, 240, 85, 5); err != nil {
+		t.Fatal(err)
+	}
 	caseDir := filepath.Join(t.TempDir(), "case")
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, step := range []struct {
+		sig     syscall.Signal
+		minDone int // files done before the signal: 0 during the walk, all small ones for the large files
+	}{{syscall.SIGINT, 0}, {syscall.SIGTERM, small}} {
+		sig := step.sig
 		cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, "--workers", "2", "--progress", "plain", "--progress-interval", "20ms", ev)
 		stderrPipe, _ := cmd.StderrPipe()
 		if err := cmd.Start(); err != nil {
@@ -148,7 +158,7 @@ func TestSignalWhileLargeFilesAreHashed(t *testing.T) {
 		for sc.Scan() {
 			line := sc.Text()
 			tail = append(tail, line)
-			if !signalled && midHash(line) {
+			if !signalled && midHash(line, step.minDone) {
 				cmd.Process.Signal(sig)
 				signalled = true
 				t.Logf("%v at %q", sig, line)
@@ -175,16 +185,16 @@ func TestSignalWhileLargeFilesAreHashed(t *testing.T) {
 	}
 	mustScrim(t, "ingest", "--case", caseDir, "--progress", "none", ev)
 	s := readStats(t, caseDir)
-	if len(s.Evidence) != 1 || s.Evidence[0].Status != ingest.StatusComplete || s.Occurrences != 2 {
+	if len(s.Evidence) != 1 || s.Evidence[0].Status != ingest.StatusComplete || s.Occurrences != small+2 {
 		t.Fatalf("after the resumed run: %d occurrences, evidence %+v", s.Occurrences, s.Evidence)
 	}
 }
 
 // midHash says a plain progress line shows bytes read while not every file
-// is done: some file is being hashed.
-func midHash(line string) bool {
+// is done (at least minDone are): some file is being hashed.
+func midHash(line string, minDone int) bool {
 	var done, total int
-	if n, _ := fmt.Sscanf(progressCounts(line), "%d/%d", &done, &total); n != 2 || done >= total {
+	if n, _ := fmt.Sscanf(progressCounts(line), "%d/%d", &done, &total); n != 2 || done >= total || done < minDone {
 		return false
 	}
 	f := strings.Fields(line)
