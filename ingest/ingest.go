@@ -24,6 +24,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"scrim/buildinfo"
 	"scrim/ingest/evidence"
 	"scrim/ingest/picture"
 	"scrim/ingest/video"
@@ -48,6 +49,13 @@ type Options struct {
 	// Now supplies timestamps (tests pin it); nil means time.Now.
 	Now func() time.Time
 }
+
+// Evidence status values (store.Evidence.Status).
+const (
+	StatusInProgress  = "in progress" // a run is going, or its process died
+	StatusInterrupted = "interrupted" // the last run stopped (signal, cancel, error) before seeing every entry
+	StatusComplete    = "complete"    // the last run saw every entry
+)
 
 // Summary says what one ingest run did.
 type Summary struct {
@@ -93,6 +101,7 @@ type Ingester struct {
 	videoNanos atomic.Int64
 
 	filesDone, bytesDone   atomic.Int64
+	bytesReading           atomic.Int64 // read from files not yet recorded
 	filesTotal, bytesTotal atomic.Int64
 	totalKnown             atomic.Bool
 	started                atomic.Int64
@@ -130,7 +139,7 @@ func (in *Ingester) warnNoVideo() {
 func (in *Ingester) Progress() Progress {
 	return Progress{
 		FilesDone:  in.filesDone.Load(),
-		BytesDone:  in.bytesDone.Load(),
+		BytesDone:  in.bytesDone.Load() + in.bytesReading.Load(),
 		FilesTotal: in.filesTotal.Load(),
 		BytesTotal: in.bytesTotal.Load(),
 		TotalKnown: in.totalKnown.Load(),
@@ -188,7 +197,7 @@ func (in *Ingester) audit(sum Summary, runErr error) {
 		"evidence": sum.Evidence, "path": sum.Path, "format": sum.Format,
 		"added": strconv.FormatInt(sum.Added, 10), "skipped": strconv.FormatInt(sum.Skipped, 10),
 		"new_media": strconv.FormatInt(sum.NewMedia, 10), "errors": strconv.FormatInt(sum.Errors, 10),
-		"complete": strconv.FormatBool(sum.Complete),
+		"complete": strconv.FormatBool(sum.Complete), "tool": buildinfo.Get().Tool(),
 	}
 	if runErr != nil {
 		detail["error"] = runErr.Error()
@@ -216,9 +225,9 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 			Examiner: in.opt.Examiner, FirstIngested: start.UTC()}
 	}
 	ev.Segments, ev.StoredHashes, ev.Notes = info.Segments, info.StoredHashes, info.Notes
-	if ev.Status != "complete" {
-		ev.Status = "in progress"
-	}
+	// The status speaks of the latest run: a resumed or repeated run that
+	// stops early has not seen every entry either.
+	ev.Status = StatusInProgress
 	ev.LastIngested = start.UTC()
 	if in.opt.Examiner != "" && ev.Examiner == "" {
 		ev.Examiner = in.opt.Examiner
@@ -240,7 +249,8 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	var tmp string
 	if in.video != nil {
 		if tmp, err = videoTempDir(); err != nil {
-			return sum, fmt.Errorf("temporary directory for videos: %w", err)
+			ev.Status = StatusInterrupted
+			return sum, errors.Join(fmt.Errorf("temporary directory for videos: %w", err), in.store.PutEvidence(ev))
 		}
 		defer os.RemoveAll(tmp)
 	}
@@ -261,6 +271,9 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 			defer w.close()
 			for j := range jobs {
 				r := w.process(j)
+				if ctx.Err() != nil {
+					continue // cut short by the cancel: the resumed run redoes it
+				}
 				select {
 				case records <- r:
 				case <-ctx.Done():
@@ -316,17 +329,28 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 		sum.FilesPerSec = float64(sum.Added) / secs
 		sum.MBPerSec = float64(sum.Bytes) / 1e6 / secs
 	}
-	if werr != nil {
-		return sum, werr
-	}
-	if walkErr != nil {
+	// The walk may have handed out its last entry before a cancel reached
+	// workers still hashing large files: their records were dropped, so the
+	// run is interrupted even though the walk itself ended cleanly.
+	runErr := werr
+	if runErr == nil && walkErr != nil {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(walkErr, cause) && errors.Is(walkErr, context.Canceled) {
 			walkErr = cause
 		}
-		return sum, fmt.Errorf("walk evidence %s: %w", id, walkErr)
+		runErr = fmt.Errorf("walk evidence %s: %w", id, walkErr)
+	}
+	if runErr == nil && ctx.Err() != nil {
+		runErr = fmt.Errorf("ingest of %s: %w", id, context.Cause(ctx))
+	}
+	if runErr != nil {
+		ev.Status = StatusInterrupted
+		if err := in.store.PutEvidence(ev); err != nil {
+			return sum, errors.Join(runErr, fmt.Errorf("record interrupted status: %w", err))
+		}
+		return sum, runErr
 	}
 	sum.Complete = true
-	ev.Status = "complete"
+	ev.Status = StatusComplete
 	if err := in.store.PutEvidence(ev); err != nil {
 		return sum, err
 	}
@@ -429,6 +453,7 @@ func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCoun
 			}
 			in.filesDone.Add(1)
 			in.bytesDone.Add(r.rec.Occurrence.Size)
+			in.bytesReading.Add(-r.bytesRead)
 		case <-tick.C:
 			if failed == nil {
 				if err := b.Flush(); err != nil {

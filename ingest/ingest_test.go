@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,7 +115,7 @@ func TestCancelThenResume(t *testing.T) {
 	}
 	consistent(t, st)
 	ev, _, _ := st.Evidence(id)
-	if ev.Status != "in progress" {
+	if ev.Status != StatusInterrupted {
 		t.Fatalf("status %q after cancel", ev.Status)
 	}
 	again := ingestAll(t, st, root, Options{})
@@ -125,6 +127,60 @@ func TestCancelThenResume(t *testing.T) {
 		t.Fatalf("status %q after resume", ev.Status)
 	}
 	consistent(t, st)
+}
+
+// TestCancelWhileLargeFilesAreHashedIsInterrupted cancels after the walk has
+// handed out every entry, while the workers are still hashing large files:
+// the run must fail and the evidence must say "interrupted", never
+// "complete"; a second run completes it.
+func TestCancelWhileLargeFilesAreHashedIsInterrupted(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "evidence")
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const size = 96 << 20
+	rng := rand.NewChaCha8([32]byte{7})
+	buf := make([]byte, size)
+	for _, name := range []string{"a.bin", "b.bin"} {
+		rng.Read(buf)
+		if err := os.WriteFile(filepath.Join(root, name), buf, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := openCase(t)
+	src, err := evidence.Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	id, _ := EvidenceID(st, root, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in := New(st, Options{Workers: 2})
+	go func() {
+		for in.Progress().BytesDone == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	sum, err := in.Ingest(ctx, src, id)
+	if !errors.Is(err, context.Canceled) || sum.Complete {
+		t.Fatalf("cancelled mid-hash: err %v, complete %v", err, sum.Complete)
+	}
+	ev, _, _ := st.Evidence(id)
+	if ev.Status != StatusInterrupted {
+		t.Fatalf("status %q after a cancel mid-hash, want %q", ev.Status, StatusInterrupted)
+	}
+	if sum.Added == 2 {
+		t.Fatalf("both files were recorded although the run was cancelled mid-hash: %+v", sum)
+	}
+	again := ingestAll(t, st, root, Options{Workers: 2})
+	if again.Added+again.Skipped != 2 || !again.Complete {
+		t.Fatalf("resume %+v", again)
+	}
+	if ev, _, _ = st.Evidence(id); ev.Status != StatusComplete {
+		t.Fatalf("status %q after resume", ev.Status)
+	}
 }
 
 // damagedSource stands in for a disk image with an unreadable directory

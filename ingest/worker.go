@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"scrim/ingest/digest"
@@ -109,7 +110,7 @@ func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
 		w.data = w.data[:0]
 		tee = &w.data
 	}
-	var r io.Reader = io.NewSectionReader(c, 0, e.Size)
+	var r io.Reader = ctxReader{w.ctx, io.NewSectionReader(c, 0, e.Size), &w.in.bytesReading}
 	var copyFile *teeFile
 	analyseVideo := t.Kind == filetype.Video && w.videoPath != "" && e.Size <= w.in.opt.MaxVideoBytes
 	var copyErr error
@@ -219,4 +220,22 @@ func hex64(v uint64) string {
 		s = "0" + s
 	}
 	return s
+}
+
+// ctxReader stops reading once the run is cancelled, so a signal does not
+// wait for a multi-gigabyte file to finish hashing, and counts the bytes of
+// files still being hashed for the progress bar.
+type ctxReader struct {
+	ctx     context.Context
+	r       io.Reader
+	reading *atomic.Int64
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	c.reading.Add(int64(n))
+	return n, err
 }

@@ -16,7 +16,9 @@ type Evidence struct {
 	Examiner      string    `json:"examiner"`
 	FirstIngested time.Time `json:"first_ingested"`
 	LastIngested  time.Time `json:"last_ingested"`
-	// Status is "in progress" until a run has seen every entry, then "complete".
+	// Status is "in progress" while a run goes (or after its process died),
+	// "interrupted" when the last run stopped early, "complete" when it saw
+	// every entry (ingest.Status*).
 	Status string `json:"status"`
 	// Segments are the files of a multi-file container, in order.
 	Segments []string `json:"segments,omitempty"`

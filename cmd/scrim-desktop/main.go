@@ -11,17 +11,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"scrim/buildinfo"
+	"scrim/ingest/workflow"
 	"scrim/profile"
 	"scrim/ui/desk"
 )
-
-var version = "dev"
 
 type evidenceList []string
 
@@ -40,7 +41,7 @@ func run() error {
 	caseDir := flag.String("case", "", "case directory to open after sign-in (created when new)")
 	flag.Var(&evs, "evidence", "evidence to add to the case (folder, disk image or file); repeat for more")
 	home := flag.String("home", profile.DefaultHome(), "workstation profile store ($SCRIM_HOME, default ~/.scrim)")
-	demoProfiles := flag.Bool("demo-profiles", false, "create the demo profiles (supervisor 'sam', examiner 'erin', PIN 2468) when the profile store is empty")
+	demoProfiles := flag.Bool("demo-profiles", false, "create the demo profiles (supervisor 'sam', examiner 'erin', PIN 2468) when the profile store is empty; only in the demo home make run sets up (it holds a "+demoMarker+" file)")
 	courtFile := flag.String("court", "", "open a court package (made by scrim export --format court) read-only instead of a case")
 	tourMode := flag.Bool("tour", false, "screenshot tour (used by make screenshot): sign in as the demo examiner, stop at each screen until a line arrives on stdin, then quit")
 	flag.Usage = func() {
@@ -59,15 +60,10 @@ func run() error {
 	var h *profile.Home
 	if *courtFile == "" {
 		var err error
-		if h, err = profile.Open(*home, profile.Options{}); err != nil {
-			return fmt.Errorf("open profile store %s: %w", *home, err)
-		}
-		defer h.Close()
-	}
-	if *demoProfiles && h != nil {
-		if err := ensureDemoProfiles(h); err != nil {
+		if h, err = openHome(*home, *caseDir, evs, *demoProfiles); err != nil {
 			return err
 		}
+		defer h.Close()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -75,7 +71,7 @@ func run() error {
 	a := app.NewWithID("org.scrim.workstation")
 	win := a.NewWindow("Scrim")
 	win.Resize(fyne.NewSize(1280, 800))
-	opt := desk.Options{Home: h, CaseDir: *caseDir, Evidence: evs, Version: version, CourtFile: *courtFile}
+	opt := desk.Options{Home: h, CaseDir: *caseDir, Evidence: evs, Version: buildinfo.Get().String(), CourtFile: *courtFile}
 	if *demoProfiles {
 		opt.SignInHint = "Demo profiles: examiner erin, supervisor sam, PIN " + demoPIN
 	}
@@ -96,6 +92,51 @@ func run() error {
 }
 
 const demoPIN = "2468"
+
+// demoMarker is the file make run (and the screenshot script) writes into
+// the demo's own profile store; --demo-profiles works nowhere else.
+const demoMarker = "scrim-demo-home"
+
+// openHome opens the profile store after checking that neither it nor the
+// case directory touches the evidence; with demo it adds the fixed-PIN demo
+// profiles, which only a demo home may hold.
+func openHome(dir, caseDir string, evidence []string, demo bool) (*profile.Home, error) {
+	places := []workflow.Place{{What: "profile store", Path: dir}, {What: "case directory", Path: caseDir}}
+	if err := workflow.CheckPaths(places, evidence); err != nil {
+		return nil, err
+	}
+	if demo {
+		if err := checkDemoHome(dir); err != nil {
+			return nil, err
+		}
+	}
+	h, err := profile.Open(dir, profile.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open profile store %s: %w", dir, err)
+	}
+	if demo {
+		if err := ensureDemoProfiles(h); err != nil {
+			h.Close()
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+// checkDemoHome refuses --demo-profiles outside the demo home: the
+// workstation's real profile store ($SCRIM_HOME, ~/.scrim) and any
+// directory without the marker never get profiles with a published PIN.
+func checkDemoHome(dir string) error {
+	if abs, err := filepath.Abs(dir); err == nil {
+		if def, err := filepath.Abs(profile.DefaultHome()); err == nil && abs == def {
+			return fmt.Errorf("--demo-profiles: %s is the workstation's profile store; demo profiles (fixed PIN) are only made in the demo home that make run sets up", dir)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, demoMarker)); err != nil {
+		return fmt.Errorf("--demo-profiles: %s is not a demo home (no %s file, which make run writes); demo profiles (fixed PIN) are never made in a working profile store", dir, demoMarker)
+	}
+	return nil
+}
 
 func ensureDemoProfiles(h *profile.Home) error {
 	ps, err := h.Profiles()

@@ -7,15 +7,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sync/atomic"
 	"time"
 
 	"scrim/categorize"
 	"scrim/ingest"
-	"scrim/ingest/evidence"
 	"scrim/ingest/picture"
-	"scrim/store"
+	"scrim/ingest/workflow"
+	"scrim/profile"
 )
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -23,7 +21,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"A PATH that is not a folder or a file of a known type is read as disk media. What could not\n"+
 		"be read (an encrypted volume, a filesystem Scrim cannot read, a region only carved) is noted\n"+
 		"on stderr as \"scrim ingest: EVIDENCE: NOTE\" and counted in errors; scrim stats repeats it.", stderr)
-	caseDir := fs.String("case", "", "case directory (created if missing)")
+	caseDir := fs.String("case", "", "case directory (created if missing); refused when it is, lies inside or holds an evidence PATH")
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
 	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
@@ -44,16 +42,18 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *name != "" && len(paths) > 1 {
 		return usageErr("--evidence names one item; give one PATH with it")
 	}
-	// Open every source first: a typo in the last path should not be found
-	// after an hour of ingesting the first.
-	var sources []evidence.Source
-	for _, p := range paths {
-		src, err := evidence.Open(p)
-		if err != nil {
+	srcs, err := workflow.Open(paths)
+	if err != nil {
+		return err
+	}
+	defer workflow.Close(srcs)
+	// Nothing is created before the case and the profile store are known
+	// to stay clear of the evidence.
+	if *caseDir != "" {
+		places := []workflow.Place{{What: "case directory", Path: *caseDir}, {What: "profile store ($SCRIM_HOME)", Path: profile.DefaultHome()}}
+		if err := workflow.CheckPaths(places, paths); err != nil {
 			return err
 		}
-		defer src.Close()
-		sources = append(sources, src)
 	}
 	st, err := openCase(*caseDir, true, *verbose)
 	if err != nil {
@@ -66,7 +66,6 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 
-	var results []ingest.Summary
 	// One warning per kind for the whole command, however many PATHs.
 	warned := map[string]bool{}
 	warn := func(msg string) {
@@ -75,50 +74,33 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintln(stderr, "scrim: warning:", msg)
 		}
 	}
-	for _, src := range sources {
-		abs, _ := filepath.Abs(src.Info().Path)
-		id, err := ingest.EvidenceID(st, abs, *name)
-		if err != nil {
-			return err
-		}
-		in := ingest.New(st, ingest.Options{
-			Examiner: *examiner,
-			Workers:  *workers,
-			Picture:  picture.Options{MaxPixels: *maxPixels},
-			Warn:     warn,
-		})
-		stopProgress := startProgress(*progressMode, *progressEvery, stderr, "ingest "+id, in.Progress)
-		sum, err := in.Ingest(ctx, src, id)
-		stopProgress()
-		if err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("interrupted after %d files of %s; what was done is saved: run the same command again to resume", sum.Added+sum.Skipped, id)
+	results, err := workflow.Run(ctx, st, srcs, workflow.Options{
+		Examiner: *examiner,
+		Name:     *name,
+		Workers:  *workers,
+		Picture:  picture.Options{MaxPixels: *maxPixels},
+		Verify:   *verify,
+		Warn:     warn,
+		Stage: func(stage, id string, progress func() ingest.Progress) func() {
+			every := *progressEvery
+			if stage != "ingest" {
+				every = 0
 			}
-			return err
-		}
-		if *verify {
-			v, err := verifyEvidence(ctx, st, src, id, *progressMode, stderr)
-			if err != nil {
-				return err
+			return startProgress(*progressMode, every, stderr, stage+" "+id, progress)
+		},
+		Note: func(id, note string) { fmt.Fprintf(stderr, "scrim ingest: %s: %s\n", id, note) },
+		Done: func(sum ingest.Summary) {
+			if !*asJSON {
+				printSummary(stdout, sum)
 			}
-			sum.Verification = v
-		}
-		for _, n := range sum.Notes {
-			fmt.Fprintf(stderr, "scrim ingest: %s: %s\n", sum.Evidence, n)
-		}
-		results = append(results, sum)
-		if !*asJSON {
-			printSummary(stdout, sum)
-		}
+		},
+	})
+	var stopped *workflow.Interrupted
+	if errors.As(err, &stopped) {
+		return fmt.Errorf("interrupted after %d files of %s; what was done is saved: run the same command again to resume", stopped.Files, stopped.Evidence)
 	}
-	// Known material is sorted out before anyone looks: match the imported
-	// hash sets and propagate categories to near-duplicates.
-	scheme, err := categorize.CaseScheme(st)
 	if err != nil {
 		return err
-	}
-	if _, err := categorize.NewEngine(st, scheme).MatchKnown(ctx); err != nil {
-		return fmt.Errorf("match hash sets: %w", err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -142,37 +124,6 @@ func suffix(detail string) string {
 		return ""
 	}
 	return "; " + detail
-}
-
-// verifyEvidence hashes a disk image's whole media, compares it with the
-// stored acquisition hashes, and records the outcome on the evidence record.
-func verifyEvidence(ctx context.Context, st *store.Store, src evidence.Source, id, progressMode string, stderr io.Writer) (*store.Verification, error) {
-	var done, total atomic.Int64
-	start := time.Now()
-	stop := startProgress(progressMode, 0, stderr, "verify "+id, func() ingest.Progress {
-		return ingest.Progress{FilesDone: 0, BytesDone: done.Load(), BytesTotal: total.Load(), TotalKnown: true, Started: start}
-	})
-	v, err := evidence.Verify(ctx, src, func(d, t int64) { done.Store(d); total.Store(t) })
-	stop()
-	if errors.Is(err, evidence.ErrNothingToVerify) {
-		fmt.Fprintf(stderr, "scrim ingest: %s is not a disk image; nothing to verify\n", id)
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	out := &store.Verification{Status: v.Status, Computed: v.Computed, At: time.Now().UTC(), Detail: v.Detail}
-	ev, ok, err := st.Evidence(id)
-	if err != nil || !ok {
-		return nil, fmt.Errorf("record verification of %s: evidence record missing (%v)", id, err)
-	}
-	ev.Verification = out
-	if err := st.PutEvidence(ev); err != nil {
-		return nil, err
-	}
-	_, err = st.Audit(ev.Examiner, "verify", map[string]string{"evidence": id, "status": out.Status,
-		"md5": out.Computed["md5"], "sha1": out.Computed["sha1"], "detail": out.Detail}, out.At)
-	return out, err
 }
 
 func humanBytes(n int64) string {

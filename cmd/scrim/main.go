@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+
+	"scrim/buildinfo"
 )
 
 const usage = `scrim: offline forensic picture categorization
@@ -35,14 +38,15 @@ Usage:
   scrim profile list|audit verify|audit show [--home DIR] [--json]
   scrim policy show|set [--by SUPERVISOR] [--max-reveal 5s] [--reveal-per-day 20m] ...   # PIN on stdin
   scrim exposure [--examiner NAME] [--since DATE] [--until DATE] [--json] [--csv FILE] [--pdf FILE]
-  scrim version
+  scrim version [--json]
 
 Run "scrim COMMAND --help" for the options of a command.
 A case is a directory; ingest creates it. Evidence is only ever read.
 `
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
+// version names this build (version, commit, modified) wherever the CLI
+// records its tool: reports, court packages. The Makefile links it in.
+var version = buildinfo.Get().String()
 
 func main() {
 	// Keep the heap well inside 1 GiB whatever the evidence size, unless the
@@ -78,10 +82,7 @@ func commands() []command {
 		{"profile", runProfile},
 		{"policy", runPolicy},
 		{"exposure", runExposure},
-		{"version", func(_ context.Context, _ []string, stdout, _ io.Writer) error {
-			fmt.Fprintln(stdout, "scrim", version)
-			return nil
-		}},
+		{"version", runVersion},
 	}
 }
 
@@ -163,4 +164,24 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *cmdFlags {
 
 func usageErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, a...))
+}
+
+// runVersion prints which build this is: the version, the git commit, and
+// whether the tree had uncommitted changes when it was built.
+func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", "[--json]", stderr)
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	bi := buildinfo.Get()
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(bi)
+	}
+	modified := "no"
+	if bi.Modified {
+		modified = "yes (built from a tree with uncommitted changes)"
+	}
+	fmt.Fprintf(stdout, "scrim %s\ncommit:   %s\nmodified: %s\n", bi.Version, bi.Commit, modified)
+	return nil
 }

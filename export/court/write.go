@@ -2,6 +2,7 @@ package court
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -20,6 +21,7 @@ import (
 
 	"golang.org/x/crypto/chacha20poly1305"
 
+	"scrim/buildinfo"
 	"scrim/categorize"
 	"scrim/ingest/evidence"
 	"scrim/store"
@@ -52,7 +54,8 @@ type WriteOptions struct {
 	ChunkSize int
 	// Rand supplies salt and nonces; default crypto/rand.
 	Rand io.Reader
-	// Generator names the program ("scrim v1.2"), for the index.
+	// Generator names the program ("scrim v1.2 (commit …)"), for the
+	// index; "" names this build (buildinfo).
 	Generator string
 }
 
@@ -128,7 +131,7 @@ func Write(w io.Writer, st *store.Store, opt WriteOptions) (Summary, error) {
 	pw := &chunkWriter{w: cw, aead: aead, prefix: h.prefix, hh: sha256.Sum256(hb), buf: make([]byte, 0, opt.ChunkSize)}
 
 	ix := Index{Format: "scrim-court", Version: Version, CaseName: opt.CaseName, CaseNumber: opt.CaseNumber,
-		CreatedAt: opt.Clock().UTC(), CreatedBy: opt.CreatedBy, Generator: opt.Generator,
+		CreatedAt: opt.Clock().UTC(), CreatedBy: opt.CreatedBy, Generator: cmp.Or(opt.Generator, buildinfo.Get().Tool()),
 		Scheme: schemeOf(scheme), Categories: chosen, Notes: opt.Notes}
 	for _, a := range opt.Attachments {
 		e, err := writeAttachment(pw, a)

@@ -6,6 +6,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 	"sort"
 	"time"
 
+	"scrim/buildinfo"
 	"scrim/categorize"
 	"scrim/categorize/neardup"
 	"scrim/store"
@@ -31,7 +33,8 @@ type Options struct {
 	// meta/case_title; with neither, the case directory name is the number.
 	CaseNumber string
 	Title      string
-	// Tool is the generator, e.g. "scrim 1.4.0" (the `scrim version` line).
+	// Tool is the generator, e.g. "scrim v1.4.0 (commit …)"; "" names this
+	// build (buildinfo).
 	Tool string
 	// Now is the report time, the one line that differs between two reports
 	// of the same case.
@@ -191,7 +194,7 @@ func Build(st *store.Store, opt Options) (*Report, error) {
 
 // BuildContext is Build that stops when ctx is done (Ctrl-C on a large case).
 func BuildContext(ctx context.Context, st *store.Store, opt Options) (*Report, error) {
-	r := &Report{Tool: opt.Tool, GeneratedAt: opt.Now.UTC(), AppendixCap: opt.AppendixCap, NearDup: neardup.DefaultRule()}
+	r := &Report{Tool: cmp.Or(opt.Tool, buildinfo.Get().Tool()), GeneratedAt: opt.Now.UTC(), AppendixCap: opt.AppendixCap, NearDup: neardup.DefaultRule()}
 	if r.AppendixCap <= 0 {
 		r.AppendixCap = DefaultAppendixCap
 	}

@@ -5,7 +5,9 @@
 # Usage: take.sh BIN CASEDIR EVIDENCE HOMEDIR OUTDIR
 set -euo pipefail
 bin=$1 case=$2 evidence=$3 home=$4 out=$5
-mkdir -p "$out"
+mkdir -p "$out" "$home"
+# The tour's home is a demo home: only there may --demo-profiles add profiles.
+echo "demo profile store made by take.sh" > "$home/scrim-demo-home"
 display=:$((90 + RANDOM % 400))
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!

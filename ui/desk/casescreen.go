@@ -17,7 +17,7 @@ import (
 
 	"scrim/categorize"
 	"scrim/ingest"
-	"scrim/ingest/evidence"
+	"scrim/ingest/workflow"
 	"scrim/store"
 	"scrim/ui/review"
 	"scrim/ui/thumbs"
@@ -26,6 +26,11 @@ import (
 // OpenCase opens (or creates) a case directory, then ingests the evidence
 // paths given in the background.
 func (w *Workstation) OpenCase(dir string, evidencePaths []string) error {
+	// Refused before anything is created: the case and the profile store
+	// stay clear of the evidence.
+	if err := workflow.CheckPaths(w.writtenPlaces(dir), evidencePaths); err != nil {
+		return err
+	}
 	w.closeCase()
 	st, err := store.Open(dir, store.Options{Create: true})
 	switch {
@@ -114,16 +119,16 @@ func (w *Workstation) reload() error {
 }
 
 type ingestRun struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	loaded chan struct{} // closed once the review queue was read after the ingest
-	finish func()        // with the test driver: the UI work after the ingest
-	mu     sync.Mutex
-	in     *ingest.Ingester
-	label  string
-	err    error
-	sum    []ingest.Summary
-	notes  []string // warnings, shown on the case screen
+	cancel   context.CancelFunc
+	done     chan struct{}
+	loaded   chan struct{} // closed once the review queue was read after the ingest
+	finish   func()        // with the test driver: the UI work after the ingest
+	mu       sync.Mutex
+	progress func() ingest.Progress // of the running stage
+	label    string
+	err      error
+	sum      []ingest.Summary
+	notes    []string // warnings, shown on the case screen
 }
 
 func (r *ingestRun) warn(msg string) {
@@ -132,11 +137,40 @@ func (r *ingestRun) warn(msg string) {
 	r.notes = append(r.notes, msg)
 }
 
+// stage records the running stage for the progress widget.
+func (r *ingestRun) stage(stage, id string, progress func() ingest.Progress) func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.label, r.progress = stage+" "+id, progress
+	return func() {}
+}
+
+func (r *ingestRun) snapshot() (string, ingest.Progress) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.progress == nil {
+		return r.label, ingest.Progress{}
+	}
+	return r.label, r.progress()
+}
+
 func (r *ingestRun) wait() { <-r.done }
 
+// writtenPlaces are the directories the workstation writes: the case and
+// the profile store.
+func (w *Workstation) writtenPlaces(caseDir string) []workflow.Place {
+	places := []workflow.Place{{What: "case directory", Path: caseDir}}
+	if w.opt.Home != nil {
+		places = append(places, workflow.Place{What: "profile store", Path: w.opt.Home.Dir()})
+	}
+	return places
+}
+
 // AddEvidence ingests one evidence path into the open case on a background
-// goroutine; the case screen shows its progress and can cancel it. Adding
-// the same path again resumes where it stopped.
+// goroutine through the same workflow as scrim ingest (ingest, the optional
+// verification of acquisition hashes, hash-set matching, audit); the case
+// screen shows its progress and can cancel it. Adding the same path again
+// resumes where it stopped.
 func (w *Workstation) AddEvidence(path string) error {
 	if w.st == nil {
 		return fmt.Errorf("open a case first")
@@ -148,31 +182,25 @@ func (w *Workstation) AddEvidence(path string) error {
 			return fmt.Errorf("an ingest is still running; wait for it or cancel it")
 		}
 	}
-	src, err := evidence.Open(path)
-	if err != nil {
+	if err := workflow.CheckPaths(w.writtenPlaces(w.st.Dir()), []string{path}); err != nil {
 		return err
 	}
-	abs, _ := filepath.Abs(src.Info().Path)
-	id, err := ingest.EvidenceID(w.st, abs, "")
+	srcs, err := workflow.Open([]string{path})
 	if err != nil {
-		src.Close()
 		return err
 	}
 	ctx, cancel := context.WithCancel(w.ctx)
-	run := &ingestRun{cancel: cancel, done: make(chan struct{}), loaded: make(chan struct{}), label: id}
-	run.in = ingest.New(w.st, ingest.Options{Examiner: w.session.Name, Now: w.opt.Clock.Now, Warn: run.warn})
+	run := &ingestRun{cancel: cancel, done: make(chan struct{}), loaded: make(chan struct{}), label: "ingest " + filepath.Base(path)}
 	w.ingest = run
 	st, eng := w.st, w.eng
+	opt := workflow.Options{Examiner: w.session.Name, Now: w.opt.Clock.Now, Verify: w.verifyIngest, Engine: eng,
+		Warn: run.warn, Stage: run.stage, Note: func(id, note string) { run.warn(id + ": " + note) }}
 	go func() {
 		defer close(run.done)
-		defer src.Close()
-		sum, err := run.in.Ingest(ctx, src, id)
-		eng.ForgetTables() // new fingerprints: the next pass reads them
-		if err == nil {
-			_, err = eng.MatchKnown(ctx)
-		}
+		defer workflow.Close(srcs)
+		sums, err := workflow.Run(ctx, st, srcs, opt)
 		run.mu.Lock()
-		run.sum, run.err = append(run.sum, sum), err
+		run.sum, run.err = append(run.sum, sums...), err
 		run.mu.Unlock()
 		// Never wait for the UI goroutine here: closing the case waits
 		// for this goroutine. run.loaded tells WaitIngest the queue is read.
@@ -248,6 +276,8 @@ func (w *Workstation) showCaseScreen() {
 			msg.SetText(err.Error())
 		}
 	}
+	verify := widget.NewCheck("Verify acquisition hashes (disk images)", func(on bool) { w.verifyIngest = on })
+	verify.SetChecked(w.verifyIngest)
 	browseEv := widget.NewButton("Browse…", func() {
 		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err == nil && r != nil {
@@ -271,7 +301,7 @@ func (w *Workstation) showCaseScreen() {
 		case <-run.done:
 			run.mu.Lock()
 			if run.err != nil {
-				msg.SetText(fmt.Sprintf("ingest of %s stopped: %v (add it again to resume)", run.label, run.err))
+				msg.SetText(fmt.Sprintf("%s stopped: %v (add it again to resume)", run.label, run.err))
 			} else if n := len(run.sum); n > 0 {
 				s := run.sum[n-1]
 				msg.SetText(fmt.Sprintf("ingest of %s done: %d files, %d new media, %d errors, %.0f files/s", s.Evidence, s.Seen, s.NewMedia, s.Errors, s.FilesPerSec))
@@ -281,7 +311,8 @@ func (w *Workstation) showCaseScreen() {
 			}
 			run.mu.Unlock()
 		default:
-			ingestBox.Add(widget.NewLabel("Ingesting " + run.label))
+			label, _ := run.snapshot()
+			ingestBox.Add(widget.NewLabel("Running " + label))
 			ingestBox.Add(progress)
 			ingestBox.Add(container.NewHBox(rate, cancel))
 			w.trackProgress(run, progress, rate)
@@ -298,7 +329,7 @@ func (w *Workstation) showCaseScreen() {
 	body := container.NewVBox(
 		widget.NewLabelWithStyle("Case "+w.caseName()+" · scheme "+w.scheme.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("Evidence"), evList,
-		container.NewBorder(nil, nil, nil, container.NewHBox(browseEv, widget.NewButton("Add evidence", add)), evPath),
+		container.NewBorder(nil, nil, nil, container.NewHBox(browseEv, widget.NewButton("Add evidence", add)), evPath), verify,
 		ingestBox, msg,
 		widget.NewSeparator(), counts, review, w.exportButtons(msg),
 		widget.NewButton("Close case", func() { w.closeCase(); w.showCaseScreen() }))
@@ -317,11 +348,13 @@ func (w *Workstation) trackProgress(run *ingestRun, bar *widget.ProgressBar, rat
 			case <-run.done:
 				return
 			case <-tick.C:
-				p := run.in.Progress()
+				_, p := run.snapshot()
 				fyne.Do(func() {
 					el := time.Since(p.Started).Seconds()
 					if p.TotalKnown && p.FilesTotal > 0 {
 						bar.SetValue(float64(p.FilesDone) / float64(p.FilesTotal))
+					} else if p.TotalKnown && p.BytesTotal > 0 { // verification: a pass over bytes
+						bar.SetValue(float64(p.BytesDone) / float64(p.BytesTotal))
 					}
 					fps := 0.0
 					if el > 0 {

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"image"
 	"math"
 	"os"
@@ -528,8 +529,12 @@ func TestCaseScreenIngestsInTheBackgroundCancelsAndResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.ws.ingest.cancel()
-	if err := f.ws.WaitIngest(); err == nil {
-		t.Log("the ingest finished before it could be cancelled")
+	if err := f.ws.WaitIngest(); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled ingest returned %v", err)
+	}
+	// A cancelled run is never called complete.
+	if evs, _ := f.ws.st.ListEvidence(); len(evs) != 1 || evs[0].Status != ingest.StatusInterrupted {
+		t.Fatalf("evidence after cancel: %+v, want status %q", evs, ingest.StatusInterrupted)
 	}
 	// Adding the same evidence again resumes it.
 	if err := f.ws.AddEvidence(evidenceDir); err != nil {
@@ -540,6 +545,9 @@ func TestCaseScreenIngestsInTheBackgroundCancelsAndResumes(t *testing.T) {
 	}
 	if err := f.ws.reload(); err != nil {
 		t.Fatal(err)
+	}
+	if evs, _ := f.ws.st.ListEvidence(); len(evs) != 1 || evs[0].Status != ingest.StatusComplete {
+		t.Fatalf("evidence after resume: %+v", evs)
 	}
 	got := f.ws.desk.Model.Total()
 	st, err := store.Open(filepath.Join(demoCase(t), "case"), store.Options{})

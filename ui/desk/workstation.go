@@ -62,6 +62,8 @@ type Workstation struct {
 	status *widget.Label
 	tiles  map[int]*tile // shown tiles by position, for targeted refreshes
 
+	verifyIngest bool // the case screen's "verify acquisition hashes"
+
 	cur         int
 	sel         map[int]bool
 	filterLabel string
