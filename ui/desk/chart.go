@@ -54,6 +54,9 @@ type chartRenderer struct {
 	objects    []fyne.CanvasObject
 }
 
+// maxBarWidth keeps a day a bar when few days are shown.
+const maxBarWidth = 48
+
 // Chart margins: room for the axis labels on the left and dates below.
 const chartLeft, chartBottom, chartTop, chartRight = 64, 20, 10, 12
 
@@ -147,9 +150,10 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 			h = max(h, 3) // a day with any reveal is never an empty slot
 		}
 		h = min(h, ph)
-		x := x0 + float32(i)*slot + slot*0.15
+		bw := min(max(slot*0.7, 1), maxBarWidth)
+		x := x0 + float32(i)*slot + (slot-bw)/2
 		r.bars[i].Move(fyne.NewPos(x, y0-h))
-		r.bars[i].Resize(fyne.NewSize(max(slot*0.7, 1), h))
+		r.bars[i].Resize(fyne.NewSize(bw, h))
 		t := r.dates[i]
 		t.Hidden = !(slot >= 44 || i == 0 || i == n-1)
 		t.Move(fyne.NewPos(x0+float32(i)*slot, y0+3))
