@@ -47,8 +47,12 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "Usage: scrim-desktop [--case CASEDIR] [--evidence PATH]... [--home DIR]\n       scrim-desktop --court PACKAGE.scrimcourt\n\n")
 		flag.PrintDefaults()
 		fmt.Fprintf(os.Stderr, "\nKeys on the review grid: arrows move, the scheme's digits set the category, U undo,\n"+
-			"Enter details, Space reveal (grayscale, time-limited), C colour reveal, F full view,\n"+
-			"A select the near-duplicate cluster, N next item needing review,\nF12 or Esc twice hides everything until your PIN.\n")
+			"Enter details, hold Space to reveal (grayscale, time-limited; the status line counts down),\n"+
+			"C colour reveal, F full view, A select the near-duplicate cluster, N next item needing review,\n"+
+			"F12 or Esc twice hides everything until your PIN is typed again.\n"+
+			"The \"File facts\" switch above the grid shows file name, where found, hash set and category\n"+
+			"source under each tile (off by default, remembered per examiner, if the policy allows it).\n"+
+			"The case screen lists recent cases, reopened in one click.\n")
 	}
 	flag.Parse()
 	if flag.NArg() > 0 {
