@@ -7,6 +7,8 @@
 //
 //	meta/format, meta/clock, meta/policy, meta/seq   facts and counters
 //	u/<name>                                         Profile (with its PIN hash)
+//	p/<name>                                         Preferences of that profile
+//	meta/recent                                      recent cases, latest first
 //	x/<examiner>/<start, 16 hex ns>/<seq>            Event (exposure); the ID is the part after x/
 //	xo/<id>                                          empty; marks an exposure still open
 //	b/<examiner>/<start, 16 hex ns>/<seq>            Break

@@ -20,6 +20,10 @@ type Policy struct {
 	BreakAfter    time.Duration `json:"break_after"`     // continuous review before a break is due
 	BreakLength   time.Duration `json:"break_length"`
 	ColourAllowed bool          `json:"colour_allowed"`
+	// TileFactsAllowed lets examiners show file facts (name, where found,
+	// hash set, category source) under the tiles; each examiner still
+	// switches them on for themselves.
+	TileFactsAllowed bool `json:"tile_facts_allowed"`
 }
 
 // DefaultPolicy applies until a supervisor sets one.
@@ -29,6 +33,8 @@ var DefaultPolicy = Policy{
 	RevealPerDay:  20 * time.Minute,
 	BreakAfter:    50 * time.Minute,
 	BreakLength:   10 * time.Minute,
+	// Facts are text, not pictures; the per-examiner toggle is off by default.
+	TileFactsAllowed: true,
 }
 
 // Validate reports the first unusable setting.
@@ -49,6 +55,7 @@ func (p Policy) fields() map[string]string {
 		"max_reveal": p.MaxReveal.String(), "reveal_per_hour": p.RevealPerHour.String(),
 		"reveal_per_day": p.RevealPerDay.String(), "break_after": p.BreakAfter.String(),
 		"break_length": p.BreakLength.String(), "colour_allowed": fmt.Sprint(p.ColourAllowed),
+		"tile_facts_allowed": fmt.Sprint(p.TileFactsAllowed),
 	}
 }
 

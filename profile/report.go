@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,18 +71,42 @@ var (
 	axisColour  = color.RGBA{0x55, 0x55, 0x55, 0xff}
 )
 
-// chartScale is the top of the y axis in seconds.
-func chartScale(s ExaminerSummary, limit time.Duration) float64 {
-	top := limit.Seconds()
+// limitOffScale: a daily limit more than this many times the busiest day
+// does not set the scale (it is named beside the chart instead), so a day
+// of a few seconds still shows as a bar.
+const limitOffScale = 4
+
+// ChartAxis is the top of a chart's y axis in seconds, from the data: the
+// busiest day, or the daily limit when it is within reach of the data
+// (limitOnScale), rounded up to a round number.
+func ChartAxis(s ExaminerSummary, limit time.Duration) (top float64, limitOnScale bool) {
+	most := 0.0
 	for _, d := range s.Days {
-		if d.RevealedSeconds > top {
-			top = d.RevealedSeconds
-		}
+		most = max(most, d.RevealedSeconds)
 	}
-	if top <= 0 {
+	lim := limit.Seconds()
+	switch {
+	case lim > 0 && (most <= 0 || lim <= most*limitOffScale):
+		return roundUp(max(most, lim) * 1.1), true
+	case most > 0:
+		return roundUp(most * 1.1), false
+	}
+	return 10, false
+}
+
+// roundUp is the next round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a
+// power of ten) at or above x.
+func roundUp(x float64) float64 {
+	if x <= 0 {
 		return 1
 	}
-	return top * 1.1
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
+		if m*p >= x-1e-9 {
+			return m * p
+		}
+	}
+	return 10 * p
 }
 
 // Chart draws revealed seconds per day as bars, with a red line at the
@@ -101,7 +126,7 @@ func Chart(s ExaminerSummary, limit time.Duration, w, h int) image.Image {
 		d := font.Drawer{Dst: img, Src: image.NewUniform(axisColour), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
 		d.DrawString(text)
 	}
-	scale := chartScale(s, limit)
+	scale, limitShown := ChartAxis(s, limit)
 	y0 := top + ph
 	fill(image.Rect(left-1, top, left, y0+1), axisColour)
 	fill(image.Rect(left-1, y0, left+pw, y0+1), axisColour)
@@ -116,6 +141,9 @@ func Chart(s ExaminerSummary, limit time.Duration, w, h int) image.Image {
 		for i, d := range s.Days {
 			x := left + int(float64(i)*slot+slot*0.15)
 			bh := int(d.RevealedSeconds / scale * float64(ph))
+			if d.RevealedSeconds > 0 {
+				bh = max(bh, 2) // a short day is still a day with reveals
+			}
 			c := barColour
 			if d.OverLimit {
 				c = overColour
@@ -126,10 +154,13 @@ func Chart(s ExaminerSummary, limit time.Duration, w, h int) image.Image {
 			}
 		}
 	}
-	if limit > 0 {
+	switch {
+	case limitShown:
 		ly := y0 - int(limit.Seconds()/scale*float64(ph))
 		fill(image.Rect(left, ly-1, left+pw, ly+1), limitColour)
 		label(left+4, ly-3, "limit "+human(limit))
+	case limit > 0:
+		label(left+pw-180, top+10, "limit "+human(limit)+": off the scale")
 	}
 	label(left, top-4, s.Examiner+": revealed seconds per day")
 	return img
@@ -246,7 +277,7 @@ func pdfChart(pdf *gopdf.GoPdf, s ExaminerSummary, limit time.Duration, x, y, w,
 	pdf.SetLineWidth(0.8)
 	pdf.Line(x, y, x, y+h)
 	pdf.Line(x, y+h, x+w, y+h)
-	scale := chartScale(s, limit)
+	scale, limitShown := ChartAxis(s, limit)
 	if err := pdf.SetFont("go", "", 7); err != nil {
 		return err
 	}
@@ -258,6 +289,9 @@ func pdfChart(pdf *gopdf.GoPdf, s ExaminerSummary, limit time.Duration, x, y, w,
 	slot := w / float64(max(n, 1))
 	for i, d := range s.Days {
 		bh := d.RevealedSeconds / scale * h
+		if d.RevealedSeconds > 0 {
+			bh = max(bh, 1.5)
+		}
 		c := barColour
 		if d.OverLimit {
 			c = overColour
@@ -279,7 +313,13 @@ func pdfChart(pdf *gopdf.GoPdf, s ExaminerSummary, limit time.Duration, x, y, w,
 			}
 		}
 	}
-	if limit > 0 {
+	if limit > 0 && !limitShown {
+		pdf.SetXY(x, y+h+14)
+		if err := pdf.Cell(nil, "Bars: revealed seconds per day. The daily limit "+limit.String()+" is far above them, off the scale."); err != nil {
+			return err
+		}
+	}
+	if limitShown {
 		ly := y + h - limit.Seconds()/scale*h
 		pdf.SetStrokeColor(limitColour.R, limitColour.G, limitColour.B)
 		pdf.SetLineWidth(1.5)

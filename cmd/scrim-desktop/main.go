@@ -48,8 +48,12 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "Usage: scrim-desktop [--case CASEDIR] [--evidence PATH]... [--home DIR]\n       scrim-desktop --court PACKAGE.scrimcourt\n\n")
 		flag.PrintDefaults()
 		fmt.Fprintf(os.Stderr, "\nKeys on the review grid: arrows move, the scheme's digits set the category, U undo,\n"+
-			"Enter details, Space reveal (grayscale, time-limited), C colour reveal, F full view,\n"+
-			"A select the near-duplicate cluster, N next item needing review,\nF12 or Esc twice hides everything until your PIN.\n")
+			"Enter details, hold Space to reveal (grayscale, time-limited; the status line counts down),\n"+
+			"C colour reveal, F full view, A select the near-duplicate cluster, N next item needing review,\n"+
+			"F12 or Esc twice hides everything until your PIN is typed again.\n"+
+			"The \"File facts\" switch above the grid shows file name, where found, hash set and category\n"+
+			"source under each tile (off by default, remembered per examiner, if the policy allows it).\n"+
+			"The case screen lists recent cases, reopened in one click.\n")
 	}
 	flag.Parse()
 	if flag.NArg() > 0 {
@@ -153,8 +157,10 @@ func ensureDemoProfiles(h *profile.Home) error {
 	return h.AddProfile(s, "erin", profile.RoleExaminer, demoPIN)
 }
 
-// tour signs in as the demo examiner and stops at the sign-in, grid and
-// details screens: at each it prints "ready NAME" and waits for a line on
+// tour signs in as the demo examiner and stops at each screen worth a
+// picture: sign-in, grid, details, the grid with file facts, a reveal with
+// its status line, the panic screen, the recent cases a supervisor sees,
+// and the dashboard. At each it prints "ready NAME" and waits for a line on
 // stdin, so a script can capture the real window (X server screenshot)
 // while it is drawn.
 func tour(ws *desk.Workstation, in io.Reader, out io.Writer) error {
@@ -193,22 +199,48 @@ func tour(ws *desk.Workstation, in io.Reader, out io.Writer) error {
 	if err := ready("details"); err != nil {
 		return err
 	}
-	// Some review for the dashboard to show: a short reveal and a decision.
-	if err := step(func() error { ws.ShowReview(); return ws.RevealFor(1500 * time.Millisecond) }); err != nil {
+	if err := step(func() error { ws.ShowReview(); return ws.SetTileFacts(true) }); err != nil {
 		return err
 	}
-	time.Sleep(2 * time.Second)
-	if err := step(func() error { return ws.Categorize("5") }); err != nil {
+	if err := ready("facts"); err != nil {
+		return err
+	}
+	// A reveal, captured while it runs (the status line counts down), then
+	// a decision: some review for the dashboard to show.
+	if err := step(func() error {
+		if err := ws.SetTileFacts(false); err != nil {
+			return err
+		}
+		return ws.RevealFor(4 * time.Second)
+	}); err != nil {
+		return err
+	}
+	if err := ready("reveal"); err != nil {
+		return err
+	}
+	time.Sleep(3 * time.Second)
+	if err := step(func() error { ws.Panic(); return nil }); err != nil {
+		return err
+	}
+	if err := ready("panic"); err != nil {
 		return err
 	}
 	if err := step(func() error {
-		ws.SignOut()
-		if err := ws.SignIn("sam", demoPIN); err != nil {
+		if err := ws.Unlock(demoPIN); err != nil {
 			return err
 		}
-		ws.ShowDashboard()
-		return nil
+		return ws.Categorize("5")
 	}); err != nil {
+		return err
+	}
+	// A supervisor takes over: the case screen lists the recent cases.
+	if err := step(func() error { ws.SignOut(); return ws.SignIn("sam", demoPIN) }); err != nil {
+		return err
+	}
+	if err := ready("cases"); err != nil {
+		return err
+	}
+	if err := step(func() error { ws.ShowDashboard(); return nil }); err != nil {
 		return err
 	}
 	return ready("dashboard")

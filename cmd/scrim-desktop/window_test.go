@@ -39,20 +39,48 @@ func TestRealWindowScreenshots(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("screenshot tour: %v\n%s", err, out)
 	}
-	for _, name := range []string{"signin", "grid", "details", "dashboard"} {
+	for _, name := range tourShots {
 		checkNotBlank(t, filepath.Join(shots, name+".png"))
 	}
+	checkPanicScreen(t, filepath.Join(shots, "panic.png"))
 }
+
+// tourShots are the captures with content; the panic screen is meant to be
+// nearly blank and is checked on its own.
+var tourShots = []string{"signin", "grid", "details", "facts", "reveal", "cases", "dashboard"}
 
 // TestCommittedScreenshots checks the README's pictures are real captures.
 func TestCommittedScreenshots(t *testing.T) {
-	for _, name := range []string{"signin", "grid", "details", "dashboard"} {
+	for _, name := range tourShots {
 		checkNotBlank(t, filepath.Join("..", "..", "docs", "screenshots", name+".png"))
+	}
+	checkPanicScreen(t, filepath.Join("..", "..", "docs", "screenshots", "panic.png"))
+}
+
+// checkPanicScreen: one flat colour almost everywhere, and one quiet line.
+func checkPanicScreen(t *testing.T, path string) {
+	t.Helper()
+	img := decodePNG(t, path)
+	counts := map[uint32]int{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			counts[r>>8<<16|g>>8<<8|bl>>8]++
+		}
+	}
+	most := 0
+	for _, n := range counts {
+		most = max(most, n)
+	}
+	share := float64(most) / float64(b.Dx()*b.Dy())
+	t.Logf("%s: %d colours, the main one %.1f %%", filepath.Base(path), len(counts), 100*share)
+	if share < 0.97 || len(counts) < 2 {
+		t.Errorf("%s is not one flat colour with one line: %d colours, main %.1f %%", path, len(counts), 100*share)
 	}
 }
 
-// checkNotBlank: a blank or black capture has one colour and no spread.
-func checkNotBlank(t *testing.T, path string) {
+func decodePNG(t *testing.T, path string) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -63,6 +91,13 @@ func checkNotBlank(t *testing.T, path string) {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	return img
+}
+
+// checkNotBlank: a blank or black capture has one colour and no spread.
+func checkNotBlank(t *testing.T, path string) {
+	t.Helper()
+	img := decodePNG(t, path)
 	colours, sd := spread(img)
 	t.Logf("%s: %dx%d, %d colours, luminance sd %.1f", filepath.Base(path), img.Bounds().Dx(), img.Bounds().Dy(), colours, sd)
 	if img.Bounds().Dx() < 800 || colours < 16 || sd < 4 {

@@ -330,7 +330,7 @@ func TestCommandErrors(t *testing.T) {
 		}
 	}
 	for _, cmd := range []string{"ingest", "files", "stats"} {
-		if r := scrim(t, cmd, "--help"); r.code != 0 || !strings.Contains(r.stderr, "--case") {
+		if r := scrim(t, cmd, "--help"); r.code != 0 || !strings.Contains(r.stdout, "--case") || r.stderr != "" {
 			t.Errorf("scrim %s --help: exit %d %q", cmd, r.code, r.stderr)
 		}
 	}

@@ -46,6 +46,10 @@ func TestProfilePolicyExposureCLI(t *testing.T) {
 		pol["reveal_per_day"] != "1m0s" || pol["max_reveal"] != "5s" || pol["colour_allowed"] != true || pol["break_after"] != "50m0s" {
 		t.Fatalf("policy %v %v", pol, err)
 	}
+	if pol["tile_facts_allowed"] != true {
+		t.Fatalf("policy %v: file facts on tiles not allowed by default", pol)
+	}
+	expect(scrimStdin(t, "2468\n", "policy", "set", "--by", "sam", "--tile-facts=false"), 0, "tile facts       off")
 
 	// The desktop app's side, through the package: eve reviews on 7 Dec.
 	at := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)

@@ -40,7 +40,7 @@ Usage:
   scrim exposure [--examiner NAME] [--since DATE] [--until DATE] [--json] [--csv FILE] [--pdf FILE]
   scrim version [--json]
 
-Run "scrim COMMAND --help" for the options of a command.
+Run "scrim COMMAND --help" or "scrim help COMMAND" for the options of a command.
 A case is a directory; ingest creates it. Evidence is only ever read.
 `
 
@@ -87,22 +87,35 @@ func commands() []command {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || len(args) == 1 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
+	if args[0] == "help" { // scrim help CMD [SUB]: what scrim CMD [SUB] --help prints
+		args = append(args[1:], "--help")
+	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(ctx, args[1:], stdout, stderr)
+		// Help asked for is the answer, not a diagnostic: it goes to stdout.
+		help := askedForHelp(args[1:])
+		diag := stderr
+		if help {
+			diag = stdout
+		}
+		err := c.run(ctx, args[1:], stdout, diag)
 		switch {
 		case err == nil:
 			return 0
 		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case help && errors.Is(err, errUsage):
+			// A command of subcommands asked for help without one: its lines of the usage.
+			fmt.Fprint(stdout, commandUsage(c.name))
 			return 0
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(stderr, "scrim %s: %v\n", c.name, strings.TrimPrefix(err.Error(), "usage: "))
@@ -114,6 +127,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "scrim: unknown command %q (try scrim --help)\n", args[0])
 	return 2
+}
+
+// askedForHelp: -h or --help among a command's arguments (before a "--").
+func askedForHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// commandUsage is the lines of the usage about one command.
+func commandUsage(name string) string {
+	var b strings.Builder
+	b.WriteString("Usage:\n")
+	for _, l := range strings.Split(usage, "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "scrim" && f[1] == name {
+			b.WriteString(l + "\n")
+		}
+	}
+	fmt.Fprintf(&b, "\nRun \"scrim %s SUBCOMMAND --help\" for its options.\n", name)
+	return b.String()
 }
 
 func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }

@@ -187,7 +187,7 @@ func runPolicy(_ context.Context, args []string, stdout, stderr io.Writer) error
 	set := args[0] == "set"
 	synopsis := "[--home DIR] [--json]"
 	if set {
-		synopsis = `--by SUPERVISOR [--max-reveal 5s] [--reveal-per-hour 2m] [--reveal-per-day 20m] [--break-after 50m] [--break-length 10m] [--colour=false] [--home DIR]
+		synopsis = `--by SUPERVISOR [--max-reveal 5s] [--reveal-per-hour 2m] [--reveal-per-day 20m] [--break-after 50m] [--break-length 10m] [--colour=false] [--tile-facts=true] [--home DIR]
 
 Changes the exposure policy; only the options given change. The supervisor's
 PIN is read from standard input's first line. A budget of 0 means no cap.
@@ -204,6 +204,7 @@ Example:  echo "$SUP_PIN" | scrim policy set --by sam --reveal-per-day 15m`
 	breakAfter := fs.Duration("break-after", d.BreakAfter, "continuous review before a break is due")
 	breakLength := fs.Duration("break-length", d.BreakLength, "length of a break")
 	colour := fs.Bool("colour", d.ColourAllowed, "allow colour reveal")
+	tileFacts := fs.Bool("tile-facts", d.TileFactsAllowed, "allow examiners to show file facts (name, where found, hash set, category source) under tiles")
 	if _, err := parseInterspersed(fs, args[1:]); err != nil {
 		return err
 	}
@@ -238,6 +239,8 @@ Example:  echo "$SUP_PIN" | scrim policy set --by sam --reveal-per-day 15m`
 				p.BreakLength = *breakLength
 			case "colour":
 				p.ColourAllowed = *colour
+			case "tile-facts":
+				p.TileFactsAllowed = *tileFacts
 			}
 		})
 		s, err := h.SignIn(*by, pin)
@@ -251,8 +254,9 @@ Example:  echo "$SUP_PIN" | scrim policy set --by sam --reveal-per-day 15m`
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(policyJSON(p))
 	}
-	fmt.Fprintf(stdout, "max reveal       %s\nreveal per hour  %s\nreveal per day   %s\nbreak after      %s\nbreak length     %s\ncolour reveal    %s\n",
-		p.MaxReveal, capText(p.RevealPerHour), capText(p.RevealPerDay), p.BreakAfter, p.BreakLength, map[bool]string{true: "allowed", false: "off"}[p.ColourAllowed])
+	allowed := map[bool]string{true: "allowed", false: "off"}
+	fmt.Fprintf(stdout, "max reveal       %s\nreveal per hour  %s\nreveal per day   %s\nbreak after      %s\nbreak length     %s\ncolour reveal    %s\ntile facts       %s\n",
+		p.MaxReveal, capText(p.RevealPerHour), capText(p.RevealPerDay), p.BreakAfter, p.BreakLength, allowed[p.ColourAllowed], allowed[p.TileFactsAllowed])
 	return nil
 }
 
@@ -268,5 +272,6 @@ func policyJSON(p profile.Policy) map[string]any {
 	return map[string]any{
 		"max_reveal": p.MaxReveal.String(), "reveal_per_hour": p.RevealPerHour.String(), "reveal_per_day": p.RevealPerDay.String(),
 		"break_after": p.BreakAfter.String(), "break_length": p.BreakLength.String(), "colour_allowed": p.ColourAllowed,
+		"tile_facts_allowed": p.TileFactsAllowed,
 	}
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs scrim-desktop in a real window under Xvfb on the demo case, walks the
 # screenshot tour and captures the X screen at each stop (sign-in, grid,
-# details) into OUTDIR. Needs xvfb and imagemagick (the Makefile installs them).
+# details, file facts, a reveal, the panic screen, recent cases, dashboard)
+# into OUTDIR. Needs xvfb and imagemagick (the Makefile installs them).
 # Usage: take.sh BIN CASEDIR EVIDENCE HOMEDIR OUTDIR
 set -euo pipefail
 bin=$1 case=$2 evidence=$3 home=$4 out=$5

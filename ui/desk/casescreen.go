@@ -45,6 +45,7 @@ func (w *Workstation) OpenCase(dir string, evidencePaths []string) error {
 		return err
 	}
 	w.st, w.scheme = st, scheme
+	w.rememberCase(dir)
 	w.eng = categorize.NewEngine(st, scheme)
 	w.cache = thumbs.New(w.thumbSource, w.opt.Preview, w.opt.CacheTiles, 2, w.thumbReady)
 	w.audit("sign-in", map[string]string{"role": string(w.session.Role), "case": w.caseName()})
@@ -264,7 +265,8 @@ func (w *Workstation) showCaseScreen() {
 		w.dashboardButton(), widget.NewButton("Sign out", w.SignOut)))
 	if w.st == nil {
 		body := container.NewVBox(widget.NewLabel("Open or create a case"),
-			container.NewBorder(nil, nil, nil, container.NewHBox(browseCase, widget.NewButton("Open", open)), caseDir), msg)
+			container.NewBorder(nil, nil, nil, container.NewHBox(browseCase, widget.NewButton("Open", open)), caseDir), msg,
+			w.recentCases(msg))
 		w.show("case", container.NewBorder(top, nil, nil, nil, container.NewPadded(body)))
 		return
 	}

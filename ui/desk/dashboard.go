@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -38,8 +37,9 @@ func (w *Workstation) ShowDashboard() {
 	}
 	pol, _ := w.opt.Home.Policy()
 	people := container.NewVBox()
+	today := now.Local().Format("2006-01-02")
 	for _, s := range sums {
-		people.Add(w.examinerCard(s, pol))
+		people.Add(w.examinerCard(s, pol, today))
 	}
 	export := func(kind string) {
 		dir := w.opt.Home.Dir()
@@ -75,7 +75,7 @@ func (w *Workstation) ShowDashboard() {
 	w.show("dashboard", container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
 }
 
-func (w *Workstation) examinerCard(s profile.ExaminerSummary, pol profile.Policy) fyne.CanvasObject {
+func (w *Workstation) examinerCard(s profile.ExaminerSummary, pol profile.Policy, today string) fyne.CanvasObject {
 	title := s.Examiner
 	if s.Role != "" {
 		title += " (" + s.Role + ")"
@@ -83,17 +83,15 @@ func (w *Workstation) examinerCard(s profile.ExaminerSummary, pol profile.Policy
 	if s.OverLimit {
 		title += " — OVER THE DAILY LIMIT"
 	}
-	t := canvas.NewText(title, textColor)
-	t.TextStyle = fyne.TextStyle{Bold: true}
+	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if s.OverLimit {
-		t.Color = alarmColor
+		t.Importance = widget.DangerImportance
 	}
-	chart := canvas.NewImageFromImage(profile.Chart(s, pol.RevealPerDay, 560, 160))
-	chart.FillMode = canvas.ImageFillOriginal
 	var b strings.Builder
 	var revealed, grid float64
 	var items int
 	cats := map[string]int{}
+	var todays profile.DayFigures
 	for _, d := range s.Days {
 		revealed += d.RevealedSeconds
 		grid += d.GridSeconds
@@ -101,10 +99,13 @@ func (w *Workstation) examinerCard(s profile.ExaminerSummary, pol profile.Policy
 		for k, v := range d.Categories {
 			cats[k] += v
 		}
+		if d.Date == today {
+			todays = d
+		}
 	}
-	fmt.Fprintf(&b, "revealed %s · blurred grid %s · %d items reviewed · breaks %d taken, %d ended early, %d skipped",
-		time.Duration(revealed*float64(time.Second)).Round(time.Second), time.Duration(grid*float64(time.Second)).Round(time.Second),
-		items, s.BreaksTaken, s.BreaksEndedEarly, s.BreaksSkipped)
+	b.WriteString(todayInWords(todays, pol.RevealPerDay))
+	fmt.Fprintf(&b, "\nlast 28 days: revealed %s · blurred grid %s · %d items reviewed · breaks %d taken, %d ended early, %d skipped",
+		spoken(seconds(revealed)), spoken(seconds(grid)), items, s.BreaksTaken, s.BreaksEndedEarly, s.BreaksSkipped)
 	if len(cats) > 0 {
 		var parts []string
 		for _, c := range w.schemeOrder(cats) {
@@ -113,10 +114,24 @@ func (w *Workstation) examinerCard(s profile.ExaminerSummary, pol profile.Policy
 		b.WriteString("\ncategories set: " + strings.Join(parts, ", "))
 	}
 	for _, wk := range s.Weeks {
-		fmt.Fprintf(&b, "\n%s: revealed %s, %d items", wk.Week, time.Duration(wk.RevealedSeconds*float64(time.Second)).Round(time.Second), wk.ItemsReviewed)
+		fmt.Fprintf(&b, "\n%s: revealed %s, %d items", wk.Week, spoken(seconds(wk.RevealedSeconds)), wk.ItemsReviewed)
 	}
-	return container.NewVBox(t, chart, widget.NewLabel(b.String()), widget.NewSeparator())
+	return container.NewVBox(t, newDayChart(s, pol.RevealPerDay), widget.NewLabel(b.String()), widget.NewSeparator())
 }
+
+// todayInWords: revealed time against the daily limit, as a sentence.
+func todayInWords(d profile.DayFigures, limit time.Duration) string {
+	got := seconds(d.RevealedSeconds)
+	switch {
+	case limit <= 0:
+		return fmt.Sprintf("today: %s revealed (no daily limit)", spoken(got))
+	case got > limit:
+		return fmt.Sprintf("today: %s revealed of %s allowed — %s over", spoken(got), spoken(limit), spoken(got-limit))
+	}
+	return fmt.Sprintf("today: %s revealed of %s allowed (%s left)", spoken(got), spoken(limit), spoken(limit-got))
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 func (w *Workstation) schemeOrder(cats map[string]int) []string {
 	var out []string
@@ -151,6 +166,8 @@ func (w *Workstation) policyForm(p profile.Policy, msg *widget.Label) fyne.Canva
 	breakLen.SetText(p.BreakLength.String())
 	colour := widget.NewCheck("Colour reveal allowed", nil)
 	colour.SetChecked(p.ColourAllowed)
+	facts := widget.NewCheck("File facts on tiles allowed (name, where found, hash set)", nil)
+	facts.SetChecked(p.TileFactsAllowed)
 	pin := widget.NewPasswordEntry()
 	pin.SetPlaceHolder("your PIN to confirm")
 	save := func() {
@@ -167,6 +184,7 @@ func (w *Workstation) policyForm(p profile.Policy, msg *widget.Label) fyne.Canva
 		parse(breakAfter, &q.BreakAfter)
 		parse(breakLen, &q.BreakLength)
 		q.ColourAllowed = colour.Checked
+		q.TileFactsAllowed = facts.Checked
 		if err == nil {
 			err = w.opt.Home.SetPolicy(w.session, pin.Text, q)
 		}
@@ -186,6 +204,7 @@ func (w *Workstation) policyForm(p profile.Policy, msg *widget.Label) fyne.Canva
 		widget.NewFormItem("Break after", breakAfter),
 		widget.NewFormItem("Break length", breakLen),
 		widget.NewFormItem("", colour),
+		widget.NewFormItem("", facts),
 		widget.NewFormItem("PIN", pin),
 	)
 	return container.NewVBox(widget.NewLabelWithStyle("Policy", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"slices"
@@ -30,7 +31,6 @@ var (
 	currentColor = color.NRGBA{R: 0xf0, G: 0xb4, B: 0x29, A: 0xff}
 	selectColor  = color.NRGBA{R: 0x4a, G: 0x90, B: 0xe2, A: 0xff}
 	textColor    = color.NRGBA{R: 0xdd, G: 0xdd, B: 0xdd, A: 0xff}
-	alarmColor   = color.NRGBA{R: 0xe0, G: 0x40, B: 0x40, A: 0xff}
 )
 
 // ShowReview shows the review grid of the open case.
@@ -41,6 +41,7 @@ func (w *Workstation) showReview() {
 		w.showCaseScreen()
 		return
 	}
+	w.keepGridOffset()
 	m := w.desk.Model
 	w.status = widget.NewLabel("")
 	w.status.Truncation = fyne.TextTruncateEllipsis
@@ -52,14 +53,21 @@ func (w *Workstation) showReview() {
 	filter := widget.NewSelect(filters, nil)
 	filter.SetSelected(w.filterName(filters))
 	filter.OnChanged = func(s string) { choose(s); w.win.Canvas().Focus(w.keys) }
-	byCluster := widget.NewCheck("Near-duplicates together", func(on bool) {
-		m.SortByCluster(on)
-		w.afterViewChange()
-	})
-	byCluster.SetChecked(true)
+	// The box shows the order in force; OnChanged is set after, so building
+	// the screen changes nothing.
+	byCluster := widget.NewCheck("Near-duplicates together", nil)
+	byCluster.SetChecked(w.byCluster)
+	byCluster.OnChanged = func(on bool) {
+		w.changeView(func() { w.byCluster = on; m.SortByCluster(on) })
+		w.win.Canvas().Focus(w.keys)
+	}
+	right := []fyne.CanvasObject{filter, byCluster}
+	if facts := w.factsToggle(); facts != nil {
+		right = append(right, facts)
+	}
 	top := header("Case "+w.caseName()+" · "+w.viewerName(),
-		filter, byCluster, w.dashboardButton(),
-		widget.NewButton("Case", w.showCaseScreen), widget.NewButton("Sign out", w.SignOut))
+		append(right, w.dashboardButton(),
+			widget.NewButton("Case", w.showCaseScreen), widget.NewButton("Sign out", w.SignOut))...)
 	if w.court != nil {
 		top = header("Court package: case "+w.caseName()+" · viewed by "+w.viewerName()+" · read-only",
 			filter, byCluster, widget.NewButton("Close package", func() { w.closeCase(); w.app.Quit() }))
@@ -73,6 +81,64 @@ func (w *Workstation) showReview() {
 	w.win.Canvas().Focus(w.keys)
 	if w.cur >= m.Len() {
 		w.cur = 0
+	}
+	w.restoreScroll(w.gridOffset)
+	w.describeCurrent()
+}
+
+// keepGridOffset notes how far the grid is scrolled before it is replaced.
+func (w *Workstation) keepGridOffset() {
+	if w.screen == "review" && w.grid != nil {
+		w.gridOffset = w.grid.GetScrollOffset()
+	}
+}
+
+// restoreScroll scrolls the grid back to offset, then as little as needed
+// to show the current item.
+func (w *Workstation) restoreScroll(offset float32) {
+	if w.grid == nil {
+		return
+	}
+	w.grid.ScrollToOffset(offset)
+	if offset == 0 {
+		w.grid.ScrollToTop() // ScrollToOffset does nothing when all fits
+	}
+	if w.cur < w.desk.Model.Len() {
+		w.grid.ScrollTo(w.cur)
+	}
+}
+
+// viewKey names the view shown (filter and order) for the places kept.
+func (w *Workstation) viewKey() string {
+	return fmt.Sprintf("%v|%v", w.desk.Model.Filter(), w.byCluster)
+}
+
+// changeView applies a change of filter or order, keeping the place: the
+// view's own place when it was shown before, else the current media where
+// it is still shown, else the top.
+func (w *Workstation) changeView(change func()) {
+	m := w.desk.Model
+	offset := w.gridOffset
+	if w.grid != nil {
+		offset = w.grid.GetScrollOffset()
+	}
+	if m.Len() > 0 && w.cur < m.Len() {
+		w.places[w.viewKey()] = m.PlaceAt(w.cur, offset)
+	}
+	cur := m.PlaceAt(w.cur, 0)
+	change()
+	pl, back := w.places[w.viewKey()]
+	if !back {
+		pl = cur
+	}
+	w.cur, w.sel = max(m.Find(pl), 0), map[int]bool{}
+	if m.Find(pl) < 0 {
+		pl.Offset = 0
+	}
+	w.gridOffset = pl.Offset
+	if w.grid != nil {
+		w.grid.Refresh()
+		w.restoreScroll(pl.Offset)
 	}
 	w.describeCurrent()
 }
@@ -146,17 +212,7 @@ func (w *Workstation) filterName(names []string) string {
 // SetFilter changes what the grid shows.
 func (w *Workstation) SetFilter(f review.Filter) {
 	w.endReveal("filter")
-	w.desk.Model.SetFilter(f)
-	w.afterViewChange()
-}
-
-func (w *Workstation) afterViewChange() {
-	w.cur, w.sel = 0, map[int]bool{}
-	if w.grid != nil {
-		w.grid.Refresh()
-		w.grid.ScrollToTop()
-	}
-	w.describeCurrent()
+	w.changeView(func() { w.desk.Model.SetFilter(f) })
 }
 
 // tile is one grid cell: the reduced picture, its category, and a frame for
@@ -165,14 +221,16 @@ type tile struct {
 	widget.BaseWidget
 	w     *Workstation
 	pos   int
+	size  fyne.Size
 	img   *canvas.Image
 	bg    *canvas.Rectangle
 	frame *canvas.Rectangle
 	text  *canvas.Text
+	facts []*canvas.Text // file facts, when the examiner shows them
 }
 
 func (w *Workstation) newTile() fyne.CanvasObject {
-	t := &tile{w: w, pos: -1}
+	t := &tile{w: w, pos: -1, size: w.tileSize()}
 	t.img = canvas.NewImageFromImage(nil)
 	t.img.FillMode = canvas.ImageFillContain
 	t.img.ScaleMode = canvas.ImageScaleFastest
@@ -181,6 +239,13 @@ func (w *Workstation) newTile() fyne.CanvasObject {
 	t.frame.StrokeWidth = 3
 	t.text = canvas.NewText("", textColor)
 	t.text.TextSize = 11
+	if w.showFacts() {
+		for range factLines {
+			f := canvas.NewText("", factColor)
+			f.TextSize = 11
+			t.facts = append(t.facts, f)
+		}
+	}
 	t.ExtendBaseWidget(t)
 	return t
 }
@@ -194,10 +259,15 @@ func (t *tile) CreateRenderer() fyne.WidgetRenderer {
 	t.frame.Resize(fyne.NewSize(TileSize.Width-2, side+10))
 	t.frame.Move(fyne.NewPos(1, 1))
 	t.text.Move(fyne.NewPos(6, side+10))
-	return widget.NewSimpleRenderer(container.NewWithoutLayout(t.bg, t.img, t.frame, t.text))
+	objs := []fyne.CanvasObject{t.bg, t.img, t.frame, t.text}
+	for i, f := range t.facts {
+		f.Move(fyne.NewPos(6, side+10+float32(i+1)*factLineHeight))
+		objs = append(objs, f)
+	}
+	return widget.NewSimpleRenderer(container.NewWithoutLayout(objs...))
 }
 
-func (t *tile) MinSize() fyne.Size { return TileSize }
+func (t *tile) MinSize() fyne.Size { return t.size }
 
 // Tapped moves the cursor here; with Ctrl or Shift held it extends the
 // selection. The grid never takes focus, so typed keys keep reaching the
@@ -245,6 +315,12 @@ func (w *Workstation) paintTile(t *tile) {
 	t.frame.Refresh()
 	t.text.Text = w.tileCaption(it)
 	t.text.Refresh()
+	if len(t.facts) > 0 {
+		for i, line := range w.factsOf(it).lines() {
+			t.facts[i].Text = line
+			t.facts[i].Refresh()
+		}
+	}
 }
 
 func (w *Workstation) tileCaption(it review.Item) string {
@@ -409,6 +485,7 @@ func (w *Workstation) Categorize(key string) error {
 		}
 	}
 	w.suggestSoon(decided)
+	w.forgetFacts(decided)
 	next := slices.Max(sel) + 1
 	w.repaint(sel...)
 	w.sel = map[int]bool{}
@@ -431,6 +508,7 @@ func (w *Workstation) Undo() error {
 		return err
 	}
 	w.suggestSoon(shas)
+	w.forgetFacts(shas)
 	for _, sha := range shas {
 		if p := w.desk.Model.PositionOf(sha); p >= 0 {
 			w.repaint(p)
@@ -476,6 +554,7 @@ func (w *Workstation) suggestSoon(shas []string) {
 					return
 				}
 				if err := desk.Model.Refresh(st); err == nil && w.grid != nil {
+					w.forgetFacts(nil)
 					w.grid.Refresh()
 				}
 			})

@@ -75,7 +75,40 @@ func (w *Workstation) Reveal(colour bool) {
 		return
 	}
 	w.repaint(w.cur)
-	w.say("revealed for %s — Space again to blur now", limit)
+	w.sayRevealed(w.reveal)
+}
+
+// tapTime: a Space released sooner than this was a tap, not a hold.
+const tapTime = 300 * time.Millisecond
+
+// sayRevealed puts the reveal's real state in the status line: how long it
+// has left, counted down by the same clock that re-blurs it.
+func (w *Workstation) sayRevealed(r *revealState) {
+	if r == nil || r.full {
+		return
+	}
+	left := r.limit - w.opt.Clock.Now().Sub(r.start)
+	secs := int((left + time.Second - 1) / time.Second)
+	how, undo := "revealed", "release Space to re-blur now"
+	if r.mode == profile.ModeRevealColour {
+		how, undo = "revealed in colour", "C again to re-blur now"
+	} else if !r.pressed {
+		undo = "Space again to re-blur now"
+	}
+	w.say("%s · %d s left · %s", how, max(secs, 0), undo)
+}
+
+// sayReblurred says a reveal ended, how long it was shown and why.
+func (w *Workstation) sayReblurred(r *revealState, reason string, shown time.Duration) {
+	secs := fmt.Sprintf("%.1f s", shown.Seconds())
+	switch {
+	case reason == "time limit":
+		w.say("re-blurred after %s, the longest reveal allowed", secs)
+	case reason == "released" && r.pressed && shown < tapTime:
+		w.say("Space tapped: re-blurred after %s · hold Space to reveal", secs)
+	case reason == "released", reason == "pressed again", reason == "escape":
+		w.say("re-blurred after %s", secs)
+	}
 }
 
 // RevealFor reveals the current item (grayscale) and ends the reveal after
@@ -132,6 +165,7 @@ func (w *Workstation) beginReveal(r *revealState) bool {
 				return
 			}
 			w.exposures().Heartbeat(r.id)
+			w.sayRevealed(r)
 			r.beat = w.opt.Clock.AfterFunc(time.Second, beat)
 		})
 	}
@@ -155,6 +189,7 @@ func (w *Workstation) endReveal(reason string) {
 	w.reveal = nil
 	r.timer.Stop()
 	r.beat.Stop()
+	shown := w.opt.Clock.Now().Sub(r.start)
 	ev, err := w.exposures().End(r.id, w.opt.Clock.Now())
 	if err != nil {
 		w.say("exposure record: %v", err)
@@ -165,12 +200,16 @@ func (w *Workstation) endReveal(reason string) {
 		w.cache.Forget(r.key)
 	}
 	if r.full {
-		if w.session != nil && !w.panicked && w.desk != nil {
+		if (w.session != nil || w.court != nil) && !w.panicked && w.desk != nil {
 			w.showReview()
+			w.say("full view closed after %.1f s", shown.Seconds())
 		}
 		return
 	}
 	w.repaint(r.pos)
+	if err == nil {
+		w.sayReblurred(r, reason, shown)
+	}
 }
 
 // levelAt is the level the tile at pos shows now.

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
 
@@ -34,10 +35,13 @@ func (w *Workstation) showSignIn() {
 	}
 	pin := widget.NewPasswordEntry()
 	pin.SetPlaceHolder("PIN")
+	// Once a profile is chosen the PIN is typed straight away; Enter submits.
+	who.OnChanged = func(string) { w.win.Canvas().Focus(pin) }
 	submit := func() {
 		if err := w.SignIn(who.Selected, pin.Text); err != nil {
-			msg.SetText(err.Error())
+			msg.SetText(pinRefusal(err))
 			pin.SetText("")
+			w.win.Canvas().Focus(pin)
 		}
 	}
 	pin.OnSubmitted = func(string) { submit() }
@@ -93,6 +97,9 @@ func (w *Workstation) SignIn(name, pin string) error {
 	if w.policy, err = w.opt.Home.Policy(); err != nil {
 		return err
 	}
+	if w.prefs, err = w.opt.Home.Preferences(s); err != nil {
+		return err
+	}
 	w.scheduleBreakCheck()
 	if w.st != nil {
 		w.audit("sign-in", map[string]string{"role": string(s.Role)})
@@ -131,13 +138,14 @@ func (w *Workstation) Panic() {
 	w.endReveal("panic")
 	w.endGridExposure()
 	w.audit("panic", nil)
-	blank := newBlank(func() { w.showUnlock() })
+	blank := newBlank(w.showUnlock)
 	w.show("panic", blank)
 	w.win.Canvas().Focus(blank)
 }
 
-// showUnlock asks for the PIN again (a court package: its passphrase).
-func (w *Workstation) showUnlock() {
+// showUnlock asks for the PIN again (a court package: its passphrase);
+// typed is what was already typed on the panic screen.
+func (w *Workstation) showUnlock(typed string) {
 	if w.session == nil && w.court == nil {
 		w.panicked = false
 		w.showSignIn()
@@ -152,13 +160,24 @@ func (w *Workstation) showUnlock() {
 	msg := widget.NewLabel("")
 	secret.OnSubmitted = func(p string) {
 		if err := unlock(p); err != nil {
-			msg.SetText(err.Error())
+			msg.SetText(pinRefusal(err))
 			secret.SetText("")
 		}
 	}
 	bg := canvas.NewRectangle(neutral)
 	w.show("panic", container.NewStack(bg, container.NewCenter(container.NewGridWrap(fyne.NewSize(320, 90), container.NewVBox(secret, msg)))))
 	w.win.Canvas().Focus(secret)
+	for _, r := range typed {
+		secret.TypedRune(r)
+	}
+}
+
+// pinRefusal says a PIN was refused, in words: a wrong one, or a lockout.
+func pinRefusal(err error) string {
+	if errors.Is(err, profile.ErrBadPIN) {
+		return "Wrong PIN. The field is cleared: type it again."
+	}
+	return err.Error()
 }
 
 // Unlock leaves the panic screen after the PIN of the signed-in examiner.
@@ -178,27 +197,36 @@ func (w *Workstation) Unlock(pin string) error {
 
 var neutral = color.NRGBA{R: 0x5a, G: 0x5f, B: 0x66, A: 0xff}
 
-// blank is the panic screen: one flat colour; any key or click asks for
-// the PIN.
+// quiet is the panic screen's one line: the neutral colour a little
+// lighter, legible close up, nothing to catch an onlooker's eye.
+var quiet = color.NRGBA{R: 0x70, G: 0x75, B: 0x7c, A: 0xff}
+
+// panicLine says how to come back from the panic screen.
+const panicLine = "Type your PIN to return"
+
+// blank is the panic screen: one flat colour and one quiet line; a key or
+// click asks for the PIN (a typed character is its first).
 type blank struct {
 	widget.BaseWidget
-	onWake func()
+	onWake func(typed string)
 }
 
-func newBlank(onWake func()) *blank {
+func newBlank(onWake func(string)) *blank {
 	b := &blank{onWake: onWake}
 	b.ExtendBaseWidget(b)
 	return b
 }
 
 func (b *blank) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(canvas.NewRectangle(neutral))
+	line := canvas.NewText(panicLine, quiet)
+	line.Alignment = fyne.TextAlignCenter
+	return widget.NewSimpleRenderer(container.NewStack(canvas.NewRectangle(neutral), container.NewCenter(line)))
 }
-func (b *blank) Tapped(*fyne.PointEvent)    { b.onWake() }
+func (b *blank) Tapped(*fyne.PointEvent)    { b.onWake("") }
 func (b *blank) FocusGained()               {}
 func (b *blank) FocusLost()                 {}
-func (b *blank) TypedRune(rune)             { b.onWake() }
-func (b *blank) TypedKey(ev *fyne.KeyEvent) { b.onWake() }
+func (b *blank) TypedRune(r rune)           { b.onWake(string(r)) }
+func (b *blank) TypedKey(ev *fyne.KeyEvent) { b.onWake("") }
 
 // UnlockCourt leaves the panic screen of a court package after its
 // passphrase is given again.

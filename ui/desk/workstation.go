@@ -67,9 +67,16 @@ type Workstation struct {
 	cur         int
 	sel         map[int]bool
 	filterLabel string
-	shift       bool
-	ctrl        bool
-	reveal      *revealState
+	byCluster   bool // near-duplicates together (the grid's check box)
+	// gridOffset is the grid's scroll offset when it was last left; places
+	// is the place kept per view (filter and order) for coming back to it.
+	gridOffset float32
+	places     map[string]review.Place
+	prefs      profile.Preferences // the signed-in examiner's
+	facts      map[[32]byte]tileFacts
+	shift      bool
+	ctrl       bool
+	reveal     *revealState
 
 	gridExposure string // open "grid" exposure event while the grid shows
 	panicked     bool
@@ -106,7 +113,8 @@ func New(ctx context.Context, app fyne.App, win fyne.Window, opt Options) *Works
 	if opt.CacheTiles <= 0 {
 		opt.CacheTiles = 2000
 	}
-	w := &Workstation{app: app, win: win, opt: opt, ctx: ctx, sel: map[int]bool{}, tiles: map[int]*tile{}}
+	w := &Workstation{app: app, win: win, opt: opt, ctx: ctx, sel: map[int]bool{}, tiles: map[int]*tile{},
+		byCluster: true, places: map[string]review.Place{}, facts: map[[32]byte]tileFacts{}}
 	win.Canvas().SetOnTypedKey(w.globalKey)
 	return w
 }
@@ -137,6 +145,7 @@ func (w *Workstation) Close() {
 func (w *Workstation) show(name string, content fyne.CanvasObject) {
 	if name != "review" {
 		w.endGridExposure()
+		w.keepGridOffset()
 	}
 	w.screen = name
 	// The panic screen covers the whole window, margins included.
@@ -211,6 +220,8 @@ func (w *Workstation) closeCase() {
 	w.closeCourt()
 	w.desk, w.eng, w.grid, w.keys = nil, nil, nil, nil
 	w.tiles = map[int]*tile{}
+	w.cur, w.gridOffset, w.filterLabel, w.byCluster = 0, 0, "", true
+	w.places, w.facts = map[string]review.Place{}, map[[32]byte]tileFacts{}
 }
 
 func header(title string, right ...fyne.CanvasObject) fyne.CanvasObject {
