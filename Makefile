@@ -120,7 +120,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carv
 	ingest/container:FuzzVHD ingest/container:FuzzVHDX ingest/container:FuzzVMDKDescriptor \
 	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen \
 	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \
-	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen
+	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen \
+	store/casekey:FuzzParse
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 
