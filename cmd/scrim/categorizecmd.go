@@ -14,7 +14,7 @@ import (
 	"scrim/store"
 )
 
-func openEngine(caseDir string) (*store.Store, *categorize.Engine, error) {
+func openEngine(caseDir *caseRef) (*store.Store, *categorize.Engine, error) {
 	st, err := openCase(caseDir, false, false)
 	if err != nil {
 		return nil, nil, err
@@ -33,12 +33,12 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if args[0] == "list" {
 		fs := newFlagSet("hashset list", "--case CASEDIR [--json]", stderr)
-		caseDir := fs.String("case", "", "case directory")
+		caseDir := fs.caseFlags("case directory")
 		asJSON := fs.Bool("json", false, "print JSON")
 		if _, err := parseInterspersed(fs, args[1:]); err != nil {
 			return err
 		}
-		st, err := openCase(*caseDir, false, false)
+		st, err := openCase(caseDir, false, false)
 		if err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return tw.Flush()
 	}
 	fs := newFlagSet("hashset import", "--case CASEDIR --format vics|icse|nsrl|text [--category C] [--name NAME] FILE", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	format := fs.String("format", "", "vics, icse, nsrl or text")
 	category := fs.String("category", "", "category for every entry of a text list or NSRL set (NSRL default: 5, non-pertinent)")
 	name := fs.String("name", "", "name of the set (default: the file name)")
@@ -74,7 +74,7 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *format == "" {
 		return usageErr("--format is required (vics, icse, nsrl or text)")
 	}
-	st, eng, err := openEngine(*caseDir)
+	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("categorize", "--case CASEDIR --examiner NAME --category C [SHA256... | -]", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	examiner := fs.String("examiner", "", "who decides (required)")
 	category := fs.String("category", "", "category code of the case's scheme")
 	shas, err := parseInterspersed(fs, args)
@@ -110,6 +110,10 @@ func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usageErr("--examiner and --category are required")
 	}
 	if len(shas) == 0 || (len(shas) == 1 && shas[0] == "-") {
+		// The case passphrase, if any, is stdin's first line.
+		if err := caseDir.readKey(); err != nil {
+			return err
+		}
 		shas = nil
 		sc := bufio.NewScanner(os.Stdin)
 		for sc.Scan() {
@@ -121,7 +125,7 @@ func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("read SHA-256 list: %w", err)
 		}
 	}
-	st, eng, err := openEngine(*caseDir)
+	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}
@@ -135,7 +139,7 @@ func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 func runSimilar(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("similar", "--case CASEDIR [--radius N] SHA256 | --clusters", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	radius := fs.Int("radius", 10, "pHash bits")
 	clusters := fs.Bool("clusters", false, "list every near-duplicate cluster")
 	pos, err := parseInterspersed(fs, args)
@@ -145,7 +149,7 @@ func runSimilar(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if !*clusters && len(pos) != 1 {
 		return usageErr("give one SHA256, or --clusters")
 	}
-	st, eng, err := openEngine(*caseDir)
+	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}
@@ -177,11 +181,11 @@ func runSimilar(_ context.Context, args []string, stdout, stderr io.Writer) erro
 
 func runConflicts(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("conflicts", "--case CASEDIR", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	st, eng, err := openEngine(*caseDir)
+	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ingest", "--case CASEDIR [options] PATH...", stderr)
-	caseDir := fs.String("case", "", "case directory (created if missing)")
+	caseDir := fs.caseFlags("case directory (created if missing)")
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
 	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
@@ -31,6 +31,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	verify := fs.Bool("verify", false, "after ingest, hash each disk image's whole media and check it against the acquisition hashes it stores (E01)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	verbose := fs.Bool("verbose", false, "print store warnings")
+	encrypt := fs.Bool("encrypt", false, "encrypt a new case at rest (AES-256) with the passphrase on stdin (--passphrase-stdin, at least 12 characters) or --key-file FILE (32+ random bytes); losing both loses the case")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -52,7 +53,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer src.Close()
 		sources = append(sources, src)
 	}
-	st, err := openCase(*caseDir, true, *verbose)
+	caseDir.encrypt = *encrypt
+	st, err := openCase(caseDir, true, *verbose)
 	if err != nil {
 		return err
 	}
