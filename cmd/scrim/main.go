@@ -39,6 +39,8 @@ Usage:
 
 Run "scrim COMMAND --help" for the options of a command.
 A case is a directory; ingest creates it. Evidence is only ever read.
+ingest --encrypt (--passphrase-stdin | --key-file FILE) creates an encrypted case; every
+command then opens it with the same --passphrase-stdin or --key-file. Losing the key loses the case.
 `
 
 // version is set at build time with -ldflags "-X main.version=...".
