@@ -284,6 +284,14 @@ func TestEncryptRefusedOnPlainCaseAndWithoutKey(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stderr, "--encrypt needs the case key") {
 		t.Fatalf("--encrypt without a key: exit %d %q", r.code, r.stderr)
 	}
+	r = scrimStdin(t, casePass+"\n", "ingest", "--case", filepath.Join(t.TempDir(), "new"), "--passphrase-stdin", root)
+	if r.code != 1 || !strings.Contains(r.stderr, "would not be encrypted") {
+		t.Fatalf("a passphrase without --encrypt: exit %d %q", r.code, r.stderr)
+	}
+	r = scrimStdin(t, casePass+"\n", "stats", "--case", plain, "--passphrase-stdin", "--key-file", "/dev/null")
+	if r.code != 2 || !strings.Contains(r.stderr, "not both") {
+		t.Fatalf("passphrase and key file: exit %d %q", r.code, r.stderr)
+	}
 	r = scrimStdin(t, "short\n", "ingest", "--case", filepath.Join(t.TempDir(), "new"), "--encrypt", "--passphrase-stdin", root)
 	if r.code != 1 || !strings.Contains(r.stderr, "at least 12") {
 		t.Fatalf("--encrypt with a short passphrase: exit %d %q", r.code, r.stderr)
