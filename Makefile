@@ -136,7 +136,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carv
 	ingest/signature:FuzzIdentify \
 	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \
 	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen \
-	store:FuzzParseProvenance categorize:FuzzParseCodeMap
+	store:FuzzParseProvenance categorize:FuzzParseCodeMap \
+	store/casekey:FuzzParse
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

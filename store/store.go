@@ -25,6 +25,8 @@ import (
 	"strings"
 
 	badger "github.com/dgraph-io/badger/v4"
+
+	"scrim/store/casekey"
 )
 
 // FormatVersion is bumped when the key layout or record encoding changes.
@@ -35,6 +37,12 @@ var (
 	ErrNoCase = errors.New("no case here")
 	// ErrLocked means another process has the case open.
 	ErrLocked = errors.New("case is in use by another scrim process")
+	// ErrEncrypted means the case is encrypted and no key was given.
+	ErrEncrypted = errors.New("case is encrypted")
+	// ErrWrongKey means the passphrase or key file does not open the case.
+	ErrWrongKey = errors.New("wrong case key")
+	// ErrNotEncrypted means a key was given for a case that has none.
+	ErrNotEncrypted = errors.New("case is not encrypted")
 )
 
 // Options tune a Store. The zero value is right for the CLI.
@@ -43,6 +51,10 @@ type Options struct {
 	Create bool
 	// Log receives Badger's warnings and errors; nil keeps them quiet.
 	Log io.Writer
+	// Encrypt makes a new case encrypted at rest with Key (Badger's AES-256).
+	Encrypt bool
+	// Key opens an encrypted case, or locks a new one with Encrypt.
+	Key casekey.Secret
 }
 
 // Store is one open case.
@@ -66,6 +78,10 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("create case %s: %w", dir, err)
 	}
+	key, err := caseKey(abs, dir, opt)
+	if err != nil {
+		return nil, err
+	}
 	bo := badger.DefaultOptions(abs).
 		WithLogger(quietLogger{w: opt.Log}).
 		WithMemTableSize(32 << 20).
@@ -78,10 +94,18 @@ func Open(dir string, opt Options) (*Store, error) {
 		WithValueLogFileSize(256 << 20).
 		WithDetectConflicts(false). // one writer per case: the lock guarantees it
 		WithNumCompactors(2)
+	if key != nil {
+		// The block and index caches above stay non-zero: Badger needs
+		// both with encryption.
+		bo = bo.WithEncryptionKey(key)
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {
 			return nil, fmt.Errorf("case %s: %w", dir, ErrLocked)
+		}
+		if key == nil && errors.Is(err, badger.ErrEncryptionKeyMismatch) {
+			return nil, keyErr{fmt.Sprintf("case %s is encrypted but its key file %s is missing: restore it from a backup", dir, casekey.FileName), ErrEncrypted}
 		}
 		return nil, fmt.Errorf("open case %s: %w", dir, err)
 	}

@@ -16,12 +16,12 @@ func runAudit(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		return usageErr("scrim audit verify|show --case CASEDIR")
 	}
 	fs := newFlagSet("audit "+args[0], "--case CASEDIR [--json]", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parseInterspersed(fs, args[1:]); err != nil {
 		return err
 	}
-	st, err := openCase(*caseDir, false, false)
+	st, err := openCase(caseDir, false, false)
 	if err != nil {
 		return err
 	}

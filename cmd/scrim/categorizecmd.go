@@ -14,7 +14,7 @@ import (
 	"scrim/store"
 )
 
-func openEngine(caseDir string) (*store.Store, *categorize.Engine, error) {
+func openEngine(caseDir *caseRef) (*store.Store, *categorize.Engine, error) {
 	st, err := openCase(caseDir, false, false)
 	if err != nil {
 		return nil, nil, err
@@ -33,12 +33,12 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if args[0] == "list" {
 		fs := newFlagSet("hashset list", "--case CASEDIR [--json]", stderr)
-		caseDir := fs.String("case", "", "case directory")
+		caseDir := fs.caseFlags("case directory")
 		asJSON := fs.Bool("json", false, "print JSON")
 		if _, err := parseInterspersed(fs, args[1:]); err != nil {
 			return err
 		}
-		st, err := openCase(*caseDir, false, false)
+		st, err := openCase(caseDir, false, false)
 		if err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return tw.Flush()
 	}
 	fs := newFlagSet("hashset import", "--case CASEDIR --format vics|icse|nsrl|text [--category C] [--map SRC=DST,...] [--name NAME] FILE", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	format := fs.String("format", "", "vics, icse, nsrl or text")
 	category := fs.String("category", "", "category of the case's scheme for every entry of a text list or NSRL set, and for ICSE entries without Baseline (NSRL default: the scheme's non-pertinent category)")
 	codeMap := fs.String("map", "", "map the set's own category codes into the case's scheme, e.g. 1=A,2=C: needed for codes with no safe mapping (the import refuses and names them), or to override the table")
@@ -79,7 +79,7 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	st, eng, err := openEngine(*caseDir)
+	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("categorize", "--case CASEDIR --examiner NAME --category C [SHA256... | -]", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	examiner := fs.String("examiner", "", "who decides (required)")
 	category := fs.String("category", "", "category code of the case's scheme")
 	shas, err := parseInterspersed(fs, args)
@@ -115,6 +115,10 @@ func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return usageErr("--examiner and --category are required")
 	}
 	if len(shas) == 0 || (len(shas) == 1 && shas[0] == "-") {
+		// The case passphrase, if any, is stdin's first line.
+		if err := caseDir.readKey(); err != nil {
+			return err
+		}
 		shas = nil
 		sc := bufio.NewScanner(os.Stdin)
 		for sc.Scan() {
@@ -126,7 +130,7 @@ func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("read SHA-256 list: %w", err)
 		}
 	}
-	st, eng, err := openEngine(*caseDir)
+	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}
@@ -140,7 +144,7 @@ func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer)
 
 func runSimilar(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("similar", "--case CASEDIR [--radius N] SHA256 | --clusters", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	radius := fs.Int("radius", 10, "pHash bits")
 	clusters := fs.Bool("clusters", false, "list every near-duplicate cluster")
 	pos, err := parseInterspersed(fs, args)
@@ -150,7 +154,7 @@ func runSimilar(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if !*clusters && len(pos) != 1 {
 		return usageErr("give one SHA256, or --clusters")
 	}
-	st, eng, err := openEngine(*caseDir)
+	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}
@@ -182,11 +186,11 @@ func runSimilar(_ context.Context, args []string, stdout, stderr io.Writer) erro
 
 func runConflicts(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("conflicts", "--case CASEDIR", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	st, eng, err := openEngine(*caseDir)
+	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 // The court package: `scrim export --format court` and `scrim court verify|show`.
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,8 +40,8 @@ func wantsCourt(args []string) bool {
 // readPassphrase reads one line of stdin: passphrases never go on the
 // command line, where ps and shell history would keep them.
 func readPassphrase(stdin io.Reader) (string, error) {
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
+	line, err := readLine(stdin)
+	if err != nil {
 		return "", fmt.Errorf("read passphrase: %w", err)
 	}
 	p := strings.TrimRight(line, "\r\n")
@@ -52,9 +51,35 @@ func readPassphrase(stdin io.Reader) (string, error) {
 	return p, nil
 }
 
+// readLine reads up to a newline a byte at a time: a buffered reader would
+// swallow the lines after it (the case passphrase after the bundle's, the
+// SHA-256 list after a passphrase).
+func readLine(r io.Reader) (string, error) {
+	var b []byte
+	var c [1]byte
+	for len(b) < 4096 {
+		n, err := r.Read(c[:])
+		if n == 1 {
+			if c[0] == '\n' {
+				break
+			}
+			b = append(b, c[0])
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return string(b), nil
+}
+
 func runCourtExport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", "--case CASEDIR --format court --passphrase-stdin --out FILE"+court.Ext+" [--categories 1,2] [--attach FILE]...", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	fs := newFlagSet("export", "--case CASEDIR --format court --passphrase-stdin --out FILE"+court.Ext+" [--categories 1,2] [--attach FILE]... [--case-passphrase-stdin | --key-file FILE]\n\n"+
+		"An encrypted case: its passphrase is the second line of stdin (--case-passphrase-stdin), after the bundle's, or give --key-file.", stderr)
+	caseDir := fs.caseFlagsNamed("case directory", "case-passphrase-stdin")
+	caseDir.stdin = stdin
 	fs.String("format", "court", "court: one encrypted bundle for scrim-desktop")
 	out := fs.String("out", "", "bundle file (conventionally "+court.Ext+")")
 	cats := fs.String("categories", "", "category codes to include, comma-separated (default: the scheme's illegal categories)")
@@ -89,7 +114,7 @@ func runCourtExport(ctx context.Context, args []string, stdin io.Reader, stdout,
 			codes = append(codes, c)
 		}
 	}
-	st, err := openCase(*caseDir, false, false)
+	st, err := openCase(caseDir, false, false)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runCourtExport(ctx, args, os.Stdin, stdout, stderr)
 	}
 	fs := newFlagSet("export", "--case CASEDIR --format pdf|html|csv|vics --out PATH [--case-number N] [--title T]", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	format := fs.String("format", "", "pdf or html (the case report), csv (every occurrence with its media) or vics (Project VIC VICS 2.0 JSON of the categorized media: US model for a vic-us case, UK model for a caid-uk case; refused for other schemes)")
 	out := fs.String("out", "", "output file")
 	by := fs.String("examiner", os.Getenv("USER"), "who exports (recorded in the audit log)")
@@ -31,7 +31,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	default:
 		return usageErr("--format must be pdf, html, csv or vics (or court)")
 	}
-	st, err := openCase(*caseDir, false, false)
+	st, err := openCase(caseDir, false, false)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 
 func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("files", "--case CASEDIR [--format jsonl|csv] [--evidence NAME] [--out FILE]", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	format := fs.String("format", "jsonl", "jsonl (one JSON object per line) or csv")
 	evidenceID := fs.String("evidence", "", "only this evidence item")
 	out := fs.String("out", "", "write to FILE instead of standard output")
@@ -28,7 +28,7 @@ func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *format != "jsonl" && *format != "csv" {
 		return usageErr("--format must be jsonl or csv, not %q", *format)
 	}
-	st, err := openCase(*caseDir, false, false)
+	st, err := openCase(caseDir, false, false)
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *evidenceID != "" {
 		if _, ok, err := st.Evidence(*evidenceID); err != nil || !ok {
 			if err == nil {
-				err = fmt.Errorf("no evidence %q in case %s", *evidenceID, *caseDir)
+				err = fmt.Errorf("no evidence %q in case %s", *evidenceID, caseDir.dir)
 			}
 			return err
 		}
@@ -75,7 +75,7 @@ func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 func runStats(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("stats", "--case CASEDIR [--json]", stderr)
-	caseDir := fs.String("case", "", "case directory")
+	caseDir := fs.caseFlags("case directory")
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -84,7 +84,7 @@ func runStats(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(pos) > 0 {
 		return usageErr("unexpected argument %q", pos[0])
 	}
-	st, err := openCase(*caseDir, false, false)
+	st, err := openCase(caseDir, false, false)
 	if err != nil {
 		return err
 	}

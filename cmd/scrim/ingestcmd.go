@@ -21,7 +21,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		"A PATH that is not a folder or a file of a known type is read as disk media. What could not\n"+
 		"be read (an encrypted volume, a filesystem Scrim cannot read, a region only carved) is noted\n"+
 		"on stderr as \"scrim ingest: EVIDENCE: NOTE\" and counted in errors; scrim stats repeats it.", stderr)
-	caseDir := fs.String("case", "", "case directory (created if missing); refused when it is, lies inside or holds an evidence PATH")
+	caseDir := fs.caseFlags("case directory (created if missing); refused when it is, lies inside or holds an evidence PATH")
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
 	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
@@ -32,6 +32,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	verify := fs.Bool("verify", false, "after ingest, hash each disk image's whole media and check it against the acquisition hashes it stores (E01)")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	verbose := fs.Bool("verbose", false, "print store warnings")
+	encrypt := fs.Bool("encrypt", false, "encrypt a new case at rest (AES-256) with the passphrase on stdin (--passphrase-stdin, at least 12 characters) or --key-file FILE (32+ random bytes); losing both loses the case")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -49,13 +50,14 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer workflow.Close(srcs)
 	// Nothing is created before the case and the profile store are known
 	// to stay clear of the evidence.
-	if *caseDir != "" {
-		places := []workflow.Place{{What: "case directory", Path: *caseDir}, {What: "profile store ($SCRIM_HOME)", Path: profile.DefaultHome()}}
+	if caseDir.dir != "" {
+		places := []workflow.Place{{What: "case directory", Path: caseDir.dir}, {What: "profile store ($SCRIM_HOME)", Path: profile.DefaultHome()}}
 		if err := workflow.CheckPaths(places, paths); err != nil {
 			return err
 		}
 	}
-	st, err := openCase(*caseDir, true, *verbose)
+	caseDir.encrypt = *encrypt
+	st, err := openCase(caseDir, true, *verbose)
 	if err != nil {
 		return err
 	}

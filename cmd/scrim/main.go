@@ -42,6 +42,8 @@ Usage:
 
 Run "scrim COMMAND --help" or "scrim help COMMAND" for the options of a command.
 A case is a directory; ingest creates it. Evidence is only ever read.
+ingest --encrypt (--passphrase-stdin | --key-file FILE) creates an encrypted case; every
+command then opens it with the same --passphrase-stdin or --key-file. Losing the key loses the case.
 `
 
 // version names this build (version, commit, modified) wherever the CLI

@@ -24,18 +24,28 @@ import (
 )
 
 // OpenCase opens (or creates) a case directory, then ingests the evidence
-// paths given in the background.
+// paths given in the background. An encrypted case asks for its key first
+// (casekey.go).
 func (w *Workstation) OpenCase(dir string, evidencePaths []string) error {
 	// Refused before anything is created: the case and the profile store
 	// stay clear of the evidence.
 	if err := workflow.CheckPaths(w.writtenPlaces(dir), evidencePaths); err != nil {
 		return err
 	}
+	if asked, err := w.askCaseKey(dir, evidencePaths); asked || err != nil {
+		return err
+	}
+	return w.openCase(dir, store.Options{Create: true}, evidencePaths)
+}
+
+func (w *Workstation) openCase(dir string, opt store.Options, evidencePaths []string) error {
 	w.closeCase()
-	st, err := store.Open(dir, store.Options{Create: true})
+	st, err := store.Open(dir, opt)
 	switch {
 	case errors.Is(err, store.ErrLocked):
 		return fmt.Errorf("case %s is open in another scrim process; close it first", dir)
+	case errors.Is(err, store.ErrWrongKey), errors.Is(err, store.ErrNotEncrypted), errors.Is(err, store.ErrEncrypted):
+		return err
 	case err != nil:
 		return fmt.Errorf("open case %s: %w", dir, err)
 	}
@@ -249,8 +259,9 @@ func (w *Workstation) showCaseScreen() {
 	caseDir.SetPlaceHolder("Case directory (created when new)")
 	msg := widget.NewLabel("")
 	msg.Wrapping = fyne.TextWrapWord
+	encrypt := newEncryptChoice()
 	open := func() {
-		if err := w.OpenCase(strings.TrimSpace(caseDir.Text), nil); err != nil {
+		if err := w.openChosen(strings.TrimSpace(caseDir.Text), encrypt); err != nil {
 			msg.SetText(err.Error())
 		}
 	}
@@ -265,7 +276,7 @@ func (w *Workstation) showCaseScreen() {
 		w.dashboardButton(), widget.NewButton("Sign out", w.SignOut)))
 	if w.st == nil {
 		body := container.NewVBox(widget.NewLabel("Open or create a case"),
-			container.NewBorder(nil, nil, nil, container.NewHBox(browseCase, widget.NewButton("Open", open)), caseDir), msg,
+			container.NewBorder(nil, nil, nil, container.NewHBox(browseCase, widget.NewButton("Open", open)), caseDir), encrypt.box, msg,
 			w.recentCases(msg))
 		w.show("case", container.NewBorder(top, nil, nil, nil, container.NewPadded(body)))
 		return
