@@ -68,8 +68,10 @@ func caseFiles(t *testing.T, dir string) map[string][]byte {
 	return out
 }
 
-// jpegStart finds a JPEG's start: SOI then the first byte of the next
-// marker (FF D8 FF followed by C0–FE), as every JPEG begins.
+// jpegStart finds a JPEG's start: SOI, then a first marker segment whose
+// length leads to the next marker (FF D8 FF xx LL LL ... FF), as every
+// JPEG begins. Checking the segment keeps chance matches in ciphertext
+// below one in 10^9 per case.
 func jpegStart(b []byte) int {
 	for i := 0; ; {
 		j := bytes.Index(b[i:], []byte{0xFF, 0xD8, 0xFF})
@@ -77,8 +79,11 @@ func jpegStart(b []byte) int {
 			return -1
 		}
 		i += j
-		if i+3 < len(b) && b[i+3] >= 0xC0 && b[i+3] != 0xFF {
-			return i
+		if i+6 <= len(b) && b[i+3] >= 0xC0 && b[i+3] != 0xFF {
+			n := int(b[i+4])<<8 | int(b[i+5])
+			if next := i + 4 + n; n >= 2 && n <= 1024 && next < len(b) && b[next] == 0xFF {
+				return i
+			}
 		}
 		i++
 	}
