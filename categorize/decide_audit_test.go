@@ -229,5 +229,95 @@ func TestAuditDuringIngestAndDecisions(t *testing.T) {
 			t.Errorf("%.8s shows %+v, its history gives %+v", sha, got, want)
 		}
 	}
-	t.Logf("%d reveals appended (%d while the ingest ran), %d decisions, %d undos ; %d audit entries verified", appended.Load(), duringIngest.Load(), decided.Load(), undone.Load(), c.Entries)
+	t.Logf("%d reveals appended (%d while the ingest ran), %d decisions, %d undos; %d audit entries verified", appended.Load(), duringIngest.Load(), decided.Load(), undone.Load(), c.Entries)
+}
+
+func oneMediaCase(t *testing.T) (*store.Store, string) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "case"), store.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	sha := strings.Repeat("ab", 32)
+	b := st.NewBatch()
+	if _, err := b.Add(store.FileRecord{Occurrence: store.Occurrence{Evidence: "ev", Path: "/a.jpg", SHA256: sha},
+		Media: &store.Media{SHA256: sha, Kind: "picture", Type: "jpeg"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return st, sha
+}
+
+// TestDecisionNotKeptWithoutAuditEntry: when the audit entry cannot be
+// written, the decision (and the undo) is not kept either: no assignment,
+// no changed category. Before, both were committed ahead of the entry.
+func TestDecisionNotKeptWithoutAuditEntry(t *testing.T) {
+	st, sha := oneMediaCase(t)
+	scheme, _ := SchemeByID("vic-us")
+	e := NewEngine(st, scheme)
+	ctx := context.Background()
+	if err := e.Record(ctx, "alice", "1", []string{sha}); err != nil {
+		t.Fatal(err)
+	}
+	head, err := st.Meta("audit_head")
+	if err != nil || head == "" {
+		t.Fatalf("audit head %q %v", head, err)
+	}
+	// An unreadable head makes every append fail.
+	if err := st.SetMeta("audit_head", "{unreadable"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Record(ctx, "alice", "2", []string{sha}); err == nil {
+		t.Fatal("a decision was accepted without its audit entry")
+	}
+	if _, err := e.Undo(ctx, "alice", sha); err == nil {
+		t.Fatal("an undo was accepted without its audit entry")
+	}
+	as, err := st.Assignments(sha)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 1 || as[0].Category != "1" {
+		t.Fatalf("history %+v, want only the audited decision", as)
+	}
+	if c, _, _ := st.Category(sha); c.Category != "1" {
+		t.Fatalf("category %+v, want the audited decision's 1", c)
+	}
+	if err := st.SetMeta("audit_head", head); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.VerifyAudit(); !c.OK || c.Entries != 1 {
+		t.Fatalf("audit %+v, want the one decision", c)
+	}
+}
+
+// TestDecisionsInOneInstantKeepTheirHistory: two decisions stamped in the
+// same instant (a coarse or stopped clock) are two history records, each
+// with its audit entry, and undo takes back the later one.
+func TestDecisionsInOneInstantKeepTheirHistory(t *testing.T) {
+	st, sha := oneMediaCase(t)
+	scheme, _ := SchemeByID("vic-us")
+	e := NewEngine(st, scheme)
+	instant := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	e.now = func() time.Time { return instant }
+	ctx := context.Background()
+	for _, cat := range []string{"1", "2"} {
+		if err := e.Record(ctx, "alice", cat, []string{sha}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as, _ := st.Assignments(sha)
+	if len(as) != 2 {
+		t.Fatalf("history %+v, want both decisions", as)
+	}
+	after, err := e.Undo(ctx, "alice", sha)
+	if err != nil || after.Category != "1" {
+		t.Fatalf("undo gave %+v %v, want the first decision back", after, err)
+	}
+	if c, _ := st.VerifyAudit(); !c.OK || c.Entries != 3 {
+		t.Fatalf("audit %+v, want 3 entries", c)
+	}
 }
