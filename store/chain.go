@@ -22,11 +22,13 @@ import (
 //
 // Why a lock and not Badger's conflict detection: an append reads the head
 // and writes head+1, so two transactions appending at once would both write
-// entry N+1 and one would be lost. Conflict detection would catch that, but
-// it is a setting of the whole database: a case turns it off because ingest
-// batches write millions of keys without retrying, and detection would make
-// them fail. So the chain is its own single writer: Update holds the chain's
-// lock from before the transaction reads the head until it has committed.
+// entry N+1 and one would be lost. Conflict detection would turn that into
+// an error to retry, but it is a setting of the whole database and a case
+// turns it off: it tracks every key every transaction reads, which an
+// ingest of millions of files pays for, and an ingest batch that lost a
+// conflict would fail rather than retry. So the chain is its own single
+// writer (which needs no retries): Update holds the chain's lock from before
+// the transaction reads the head until it has committed.
 // Another process cannot append meanwhile: Badger's directory lock lets
 // only one open handle use a database, even within one process (a second
 // Open of the same directory fails), so this lock sees every writer.
