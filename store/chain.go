@@ -67,7 +67,8 @@ func (c *AuditChain) readHead(txn *badger.Txn) (auditHead, bool, error) {
 
 // Update runs fn in one read-write transaction of db as the chain's only
 // writer, and commits it: entries fn appends with AppendTxn and everything
-// else fn writes land together or not at all.
+// else fn writes land together or not at all. It is not reentrant: fn must
+// not start another Update of the same chain.
 func (c *AuditChain) Update(db *badger.DB, fn func(txn *badger.Txn) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -25,7 +25,8 @@ func (s *Store) Update(fn func(tx *Tx) error) error {
 }
 
 // UpdateAudited is Update as the audit log's only writer: fn may append to
-// the log with Tx.Audit, and other appends wait until it has committed.
+// the log with Tx.Audit, and other appends wait until it has committed (so
+// fn must not call Store.Audit: it would wait for itself).
 func (s *Store) UpdateAudited(fn func(tx *Tx) error) error {
 	return s.audit.Update(s.db, func(txn *badger.Txn) error { return fn(&Tx{s: s, txn: txn}) })
 }
