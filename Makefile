@@ -116,6 +116,8 @@ test: deps-test
 	@echo "== short fuzz of every parser"; $(MAKE) --no-print-directory fuzz-run FUZZ_FOR=3s
 	@echo "== tests without cgo (pure-Go decoders)"; CGO_ENABLED=0 $(GO) test -count=1 ./ingest ./ingest/picture ./ingest/digest ./ingest/filetype
 	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/demo
+	@echo "== race detector on the packages whose goroutines share a case or the workstation store (video tests: above only, ffmpeg-bound, over 10 min under -race)"; \
+		$(GO) test -race -short -count=1 -timeout 15m -skip 'Video' ./store ./categorize ./profile ./ingest ./ui/review ./ui/desk
 
 
 # Long measurements, kept out of make test.

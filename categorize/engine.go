@@ -27,6 +27,8 @@ type Engine struct {
 	rule      neardup.Rule
 	now       func() time.Time
 	recompute sync.Mutex
+	// lastDecision is the stamp decisionTime gave last (guarded by recompute).
+	lastDecision time.Time
 	// tables kept by SuggestFrom between calls.
 	tablesMu sync.Mutex
 	tables   *tables
@@ -109,15 +111,39 @@ func SetCaseScheme(st *store.Store, choice string) (Scheme, error) {
 func (e *Engine) Recompute(sha string) (store.Category, error) {
 	e.recompute.Lock()
 	defer e.recompute.Unlock()
-	as, err := e.st.Assignments(sha)
+	var c store.Category
+	err := e.st.Update(func(tx *store.Tx) error {
+		var err error
+		c, err = e.recomputeIn(tx, sha)
+		return err
+	})
+	return c, err
+}
+
+// recomputeIn is Recompute inside tx, for a caller holding e.recompute.
+func (e *Engine) recomputeIn(tx *store.Tx, sha string) (store.Category, error) {
+	as, err := tx.Assignments(sha)
 	if err != nil {
 		return store.Category{}, err
 	}
 	c, ok := e.effective(as)
 	if !ok {
-		return c, e.st.DeleteCategory(sha)
+		return c, tx.DeleteCategory(sha)
 	}
-	return c, e.st.PutCategory(sha, c)
+	return c, tx.PutCategory(sha, c)
+}
+
+// decisionTime stamps an examiner's decision or undo, for a caller holding
+// e.recompute. Stamps strictly increase: a decision's history record is
+// keyed by its time and an undo names the decision by it, so two decisions
+// in the same nanosecond (or after the clock was set back) must not share one.
+func (e *Engine) decisionTime() time.Time {
+	at := e.now().UTC()
+	if !at.After(e.lastDecision) {
+		at = e.lastDecision.Add(time.Nanosecond)
+	}
+	e.lastDecision = at
+	return at
 }
 
 func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
@@ -202,30 +228,42 @@ func (e *Engine) Record(ctx context.Context, examiner, category string, shas []s
 		return fmt.Errorf("category %q is not in scheme %s (%s)", category, e.scheme.ID, e.codes())
 	}
 	for _, sha := range shas {
-		sha = strings.ToLower(strings.TrimSpace(sha))
-		if _, ok, err := e.st.Media(sha); err != nil || !ok {
+		if err := e.decide(examiner, category, strings.ToLower(strings.TrimSpace(sha))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decide records one decision: its assignment, the media's new category and
+// its audit entry commit in one transaction, so none is ever kept without
+// the others. Holding e.recompute keeps a suggestion's recompute from
+// writing a category it read before the decision.
+func (e *Engine) decide(examiner, category, sha string) error {
+	e.recompute.Lock()
+	defer e.recompute.Unlock()
+	return e.st.UpdateAudited(func(tx *store.Tx) error {
+		if _, ok, err := tx.Media(sha); err != nil || !ok {
 			if err == nil {
 				err = fmt.Errorf("no media %s in this case", sha)
 			}
 			return err
 		}
-		before, _, err := e.st.Category(sha)
+		before, _, err := tx.Category(sha)
 		if err != nil {
 			return err
 		}
-		a := store.Assignment{Category: category, Kind: "examiner", Source: examiner, At: e.now().UTC()}
-		if err := e.st.AddAssignment(sha, a); err != nil {
+		a := store.Assignment{Category: category, Kind: "examiner", Source: examiner, At: e.decisionTime()}
+		if err := tx.AddAssignment(sha, a); err != nil {
 			return err
 		}
-		if _, err := e.Recompute(sha); err != nil {
+		if _, err := e.recomputeIn(tx, sha); err != nil {
 			return err
 		}
-		if _, err := e.st.Audit(examiner, "categorize", map[string]string{"sha256": sha,
-			"old": before.Category, "old_source": before.Source, "new": category}, a.At); err != nil {
-			return err
-		}
-	}
-	return nil
+		_, err = tx.Audit(examiner, "categorize", map[string]string{"sha256": sha,
+			"old": before.Category, "old_source": before.Source, "new": category}, a.At)
+		return err
+	})
 }
 
 func (e *Engine) codes() string {

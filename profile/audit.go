@@ -22,7 +22,7 @@ func (h *Home) VerifyAudit() (store.AuditCheck, error) {
 	var c store.AuditCheck
 	err := h.view(func(txn *badger.Txn) error {
 		var err error
-		c, err = chain.Verify(txn)
+		c, err = h.chain.Verify(txn)
 		return err
 	})
 	if err != nil {
@@ -35,7 +35,7 @@ func (h *Home) VerifyAudit() (store.AuditCheck, error) {
 func (h *Home) Audit() ([]store.AuditEntry, error) {
 	var out []store.AuditEntry
 	err := h.view(func(txn *badger.Txn) error {
-		return chain.Each(txn, func(e store.AuditEntry) error { out = append(out, e); return nil })
+		return h.chain.Each(txn, func(e store.AuditEntry) error { out = append(out, e); return nil })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read workstation audit: %w", err)

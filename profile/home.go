@@ -61,12 +61,12 @@ type Home struct {
 	dir string
 	opt Options
 
+	chain *store.AuditChain // the workstation audit log; its Update is the only writer
+
 	mu       sync.Mutex // serializes writes and guards the fields below
 	lastSeen time.Time  // latest wall time seen (persisted in meta/clock)
 	behind   bool       // the clock reads earlier than lastSeen - tolerance
 }
-
-var chain = store.AuditChain{Prefix: "a/", Head: "meta/audit_head"}
 
 // DefaultHome is $SCRIM_HOME, or ~/.scrim.
 func DefaultHome() string {
@@ -117,7 +117,7 @@ func Open(dir string, opt Options) (*Home, error) {
 		}
 		return nil, fmt.Errorf("open workstation store %s: %w", dir, err)
 	}
-	h := &Home{db: db, dir: abs, opt: opt}
+	h := &Home{db: db, dir: abs, opt: opt, chain: store.NewAuditChain("a/", "meta/audit_head")}
 	if err := h.init(); err != nil {
 		db.Close()
 		return nil, err
@@ -166,6 +166,7 @@ func (h *Home) init() error {
 // wtx is one write transaction with the clock reading taken for it.
 type wtx struct {
 	txn     *badger.Txn
+	chain   *store.AuditChain
 	now     time.Time
 	suspect bool // the clock is behind the latest time seen
 	// resetClock makes now the latest time seen (a supervisor's ResetClock).
@@ -190,7 +191,7 @@ func (w *wtx) audit(actor, action string, detail map[string]string) error {
 		}
 		detail["clock_suspect"] = "true"
 	}
-	_, err := chain.Append(w.txn, actor, action, detail, w.now)
+	_, err := w.chain.AppendTxn(w.txn, actor, action, detail, w.now)
 	return err
 }
 
@@ -216,8 +217,10 @@ func (h *Home) write(fn func(w *wtx) error) error {
 	if now.After(last) {
 		last = now
 	}
-	w := &wtx{now: now, suspect: behind}
-	err := h.db.Update(func(txn *badger.Txn) error {
+	w := &wtx{chain: h.chain, now: now, suspect: behind}
+	// h.mu already makes this the only writer; the chain's Update is what
+	// lets its appends through.
+	err := h.chain.Update(h.db, func(txn *badger.Txn) error {
 		w.txn = txn
 		switch {
 		case behind && !h.behind:

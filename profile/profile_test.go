@@ -751,3 +751,73 @@ func TestSummaryReports(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkstationAuditConcurrent: sign-ins, failed sign-ins and reveal
+// heartbeats come from several goroutines of the workstation at once;
+// every audited one is in the chain and the chain verifies.
+func TestWorkstationAuditConcurrent(t *testing.T) {
+	h, _, _, eve := setup(t)
+	before, err := h.VerifyAudit()
+	if err != nil || !before.OK {
+		t.Fatalf("audit before: %+v %v", before, err)
+	}
+	const signers, signIns, viewers, beats = 4, 6, 4, 50
+	var wg sync.WaitGroup
+	for g := range signers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range signIns {
+				name, pin := "sam", "2468"
+				if i%2 == 1 {
+					name = fmt.Sprintf("nobody%d-%d", g, i) // audited as sign-in-failed
+				}
+				if _, err := h.SignIn(name, pin); (err != nil) != (i%2 == 1) {
+					t.Errorf("sign-in %s: %v", name, err)
+					return
+				}
+			}
+		}()
+	}
+	for range viewers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id, err := h.BeginExposure(eve, Exposure{Case: "c", SHA256: fmt.Sprintf("%064x", 1), Mode: "full"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for range beats {
+				if err := h.Heartbeat(id); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			if _, err := h.EndExposure(id, time.Time{}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	counts := map[string]int{}
+	for _, a := range auditActions(t, h)[before.Entries:] {
+		counts[a]++
+	}
+	if counts["sam:sign-in"] != signers*signIns/2 {
+		t.Errorf("%d sign-ins audited, want %d (%v)", counts["sam:sign-in"], signers*signIns/2, counts)
+	}
+	failed := 0
+	for a, n := range counts {
+		if strings.HasSuffix(a, ":sign-in-failed") {
+			failed += n
+		}
+	}
+	if failed != signers*signIns/2 {
+		t.Errorf("%d failed sign-ins audited, want %d (%v)", failed, signers*signIns/2, counts)
+	}
+	c, err := h.VerifyAudit()
+	if err != nil || !c.OK || c.Entries != before.Entries+signers*signIns {
+		t.Fatalf("audit after: %+v %v, want %d entries intact", c, err, before.Entries+signers*signIns)
+	}
+}

@@ -33,16 +33,17 @@ type auditHead struct {
 	Hash string `json:"hash"`
 }
 
-// caseAudit is where a case keeps its log.
-var caseAudit = AuditChain{Prefix: "a/", Head: "meta/audit_head"}
+// newCaseAudit is where a case keeps its log; each open Store has its own
+// chain object, the log's single writer.
+func newCaseAudit() *AuditChain { return NewAuditChain("a/", "meta/audit_head") }
 
 // Audit appends an entry to the case's audit log, in one transaction with
-// the new head.
+// the new head. It is safe for concurrent use: appends are serialized.
 func (s *Store) Audit(actor, action string, detail map[string]string, at time.Time) (AuditEntry, error) {
 	var e AuditEntry
-	err := s.db.Update(func(txn *badger.Txn) error {
+	err := s.UpdateAudited(func(tx *Tx) error {
 		var err error
-		e, err = caseAudit.Append(txn, actor, action, detail, at)
+		e, err = tx.Audit(actor, action, detail, at)
 		return err
 	})
 	if err != nil {
@@ -53,7 +54,7 @@ func (s *Store) Audit(actor, action string, detail map[string]string, at time.Ti
 
 // EachAudit calls fn for every entry in stored order.
 func (s *Store) EachAudit(fn func(AuditEntry) error) error {
-	return s.db.View(func(txn *badger.Txn) error { return caseAudit.Each(txn, fn) })
+	return s.db.View(func(txn *badger.Txn) error { return s.audit.Each(txn, fn) })
 }
 
 // AuditCheck is the outcome of recomputing the chain.
@@ -71,7 +72,7 @@ func (s *Store) VerifyAudit() (AuditCheck, error) {
 	var c AuditCheck
 	err := s.db.View(func(txn *badger.Txn) error {
 		var err error
-		c, err = caseAudit.Verify(txn)
+		c, err = s.audit.Verify(txn)
 		return err
 	})
 	return c, err

@@ -25,7 +25,7 @@ func raw(t *testing.T, st *Store, seq uint64) []byte {
 	t.Helper()
 	var v []byte
 	st.db.View(func(txn *badger.Txn) error {
-		it, err := txn.Get(caseAudit.key(seq))
+		it, err := txn.Get(newCaseAudit().key(seq))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,16 +58,16 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 			json.Unmarshal(raw(t, st, 3), &e)
 			e.Detail["n"] = "changed quietly"
 			v, _ := json.Marshal(e)
-			return func(txn *badger.Txn) error { return txn.Set(caseAudit.key(3), v) }
+			return func(txn *badger.Txn) error { return txn.Set(newCaseAudit().key(3), v) }
 		}, 4},
 		{"delete a middle entry", func(*Store) func(*badger.Txn) error {
-			return func(txn *badger.Txn) error { return txn.Delete(caseAudit.key(2)) }
+			return func(txn *badger.Txn) error { return txn.Delete(newCaseAudit().key(2)) }
 		}, 2},
 		{"swap two entries", func(st *Store) func(*badger.Txn) error {
 			a, b := raw(t, st, 2), raw(t, st, 3)
 			return func(txn *badger.Txn) error {
-				txn.Set(caseAudit.key(2), b)
-				return txn.Set(caseAudit.key(3), a)
+				txn.Set(newCaseAudit().key(2), b)
+				return txn.Set(newCaseAudit().key(3), a)
 			}
 		}, 2},
 		{"renumber a swap to hide it", func(st *Store) func(*badger.Txn) error {
@@ -78,19 +78,19 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 			va, _ := json.Marshal(a)
 			vb, _ := json.Marshal(b)
 			return func(txn *badger.Txn) error {
-				txn.Set(caseAudit.key(2), vb)
-				return txn.Set(caseAudit.key(3), va)
+				txn.Set(newCaseAudit().key(2), vb)
+				return txn.Set(newCaseAudit().key(3), va)
 			}
 		}, 2},
 		{"cut the last entry", func(*Store) func(*badger.Txn) error {
-			return func(txn *badger.Txn) error { return txn.Delete(caseAudit.key(5)) }
+			return func(txn *badger.Txn) error { return txn.Delete(newCaseAudit().key(5)) }
 		}, 5},
 		{"edit the last entry", func(st *Store) func(*badger.Txn) error {
 			var e AuditEntry
 			json.Unmarshal(raw(t, st, 5), &e)
 			e.Actor = "mallory"
 			v, _ := json.Marshal(e)
-			return func(txn *badger.Txn) error { return txn.Set(caseAudit.key(5), v) }
+			return func(txn *badger.Txn) error { return txn.Set(newCaseAudit().key(5), v) }
 		}, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -165,14 +165,7 @@ func (s *Store) Known(algo, digest string) ([]KnownEntry, error) {
 
 // AddAssignment records a category assignment.
 func (s *Store) AddAssignment(sha string, a Assignment) error {
-	v, err := json.Marshal(a)
-	if err != nil {
-		return err
-	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(assignmentKey(sha, a), v) }); err != nil {
-		return fmt.Errorf("record category of %s: %w", sha, err)
-	}
-	return nil
+	return s.Update(func(tx *Tx) error { return tx.AddAssignment(sha, a) })
 }
 
 // Assignments lists every assignment of a media, oldest key first.

@@ -21,7 +21,7 @@ func TestAuditChainMatchesStore(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	chain := AuditChain{Prefix: "a/", Head: "meta/audit_head"}
+	chain := NewAuditChain("a/", "meta/audit_head")
 	compare := func(label string) {
 		t.Helper()
 		want, err := s.VerifyAudit()
@@ -38,8 +38,8 @@ func TestAuditChainMatchesStore(t *testing.T) {
 	}
 	compare("intact")
 	// An entry appended through the chain continues the store's log.
-	if err := s.db.Update(func(txn *badger.Txn) error {
-		_, err := chain.Append(txn, "bob", "export", nil, at)
+	if err := chain.Update(s.db, func(txn *badger.Txn) error {
+		_, err := chain.AppendTxn(txn, "bob", "export", nil, at)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestAuditChainMatchesStore(t *testing.T) {
 	if c, _ := s.VerifyAudit(); !c.OK || c.Entries != 4 {
 		t.Fatalf("store does not accept the chain's entry: %+v", c)
 	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(caseAudit.key(2)) }); err != nil {
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(chain.key(2)) }); err != nil {
 		t.Fatal(err)
 	}
 	compare("deleted")

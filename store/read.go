@@ -13,17 +13,22 @@ import (
 // get reads one key; found is false when it is absent.
 func (s *Store) get(key []byte, fn func([]byte) error) (found bool, err error) {
 	err = s.db.View(func(txn *badger.Txn) error {
-		it, err := txn.Get(key)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		found = true
-		return it.Value(fn)
+		found, err = getIn(txn, key, fn)
+		return err
 	})
 	return found, err
+}
+
+// getIn is get inside a transaction.
+func getIn(txn *badger.Txn, key []byte, fn func([]byte) error) (bool, error) {
+	it, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, it.Value(fn)
 }
 
 func (s *Store) getJSON(key []byte, dst any) (bool, error) {
@@ -158,26 +163,29 @@ var ErrStop = errors.New("stop scan")
 // Scan calls fn for every key with prefix, in key order. The slices are only
 // valid during the call.
 func (s *Store) Scan(prefix string, fn func(k, v []byte) error) error {
-	err := s.db.View(func(txn *badger.Txn) error {
-		opt := badger.DefaultIteratorOptions
-		opt.Prefix = []byte(prefix)
-		opt.PrefetchSize = 64
-		it := txn.NewIterator(opt)
-		defer it.Close()
-		for it.Seek(opt.Prefix); it.ValidForPrefix(opt.Prefix); it.Next() {
-			item := it.Item()
-			k := item.Key()
-			if err := item.Value(func(v []byte) error { return fn(k, v) }); err != nil {
-				if errors.Is(err, ErrStop) {
-					return nil
-				}
-				return fmt.Errorf("at %s: %w", printableKey(k), err)
-			}
-		}
-		return nil
-	})
+	err := s.db.View(func(txn *badger.Txn) error { return scanIn(txn, prefix, fn) })
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", prefix, err)
+	}
+	return nil
+}
+
+// scanIn is Scan inside a transaction, which sees its own pending writes.
+func scanIn(txn *badger.Txn, prefix string, fn func(k, v []byte) error) error {
+	opt := badger.DefaultIteratorOptions
+	opt.Prefix = []byte(prefix)
+	opt.PrefetchSize = 64
+	it := txn.NewIterator(opt)
+	defer it.Close()
+	for it.Seek(opt.Prefix); it.ValidForPrefix(opt.Prefix); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if err := item.Value(func(v []byte) error { return fn(k, v) }); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return fmt.Errorf("at %s: %w", printableKey(k), err)
+		}
 	}
 	return nil
 }

@@ -59,8 +59,9 @@ type Options struct {
 
 // Store is one open case.
 type Store struct {
-	db  *badger.DB
-	dir string
+	db    *badger.DB
+	dir   string
+	audit *AuditChain
 }
 
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:
@@ -109,7 +110,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open case %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: abs}
+	s := &Store{db: db, dir: abs, audit: newCaseAudit()}
 	if err := s.initMeta(); err != nil {
 		db.Close()
 		return nil, err

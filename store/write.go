@@ -183,23 +183,13 @@ func (s *Store) PutEvidence(e Evidence) error {
 
 // PutCategory records the current category of a media.
 func (s *Store) PutCategory(sha string, c Category) error {
-	v, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(keyCategory(sha), v) }); err != nil {
-		return fmt.Errorf("write category of %s: %w", sha, err)
-	}
-	return nil
+	return s.Update(func(tx *Tx) error { return tx.PutCategory(sha, c) })
 }
 
 // DeleteCategory forgets the current category of a media, when the last
 // source of it was withdrawn; the assignment history keeps why.
 func (s *Store) DeleteCategory(sha string) error {
-	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Delete(keyCategory(sha)) }); err != nil {
-		return fmt.Errorf("delete category of %s: %w", sha, err)
-	}
-	return nil
+	return s.Update(func(tx *Tx) error { return tx.DeleteCategory(sha) })
 }
 
 // set queues one key outside a file record, committing first when full.

@@ -6,6 +6,7 @@ package review
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -20,11 +21,23 @@ import (
 // hold millions.
 type Item struct {
 	SHA      [32]byte
-	Category string // effective category code, "" when none
-	Source   string // "examiner", "hashset", "suggested" or ""
-	Cluster  int32  // near-duplicate cluster, -1 when alone
-	Evidence uint64 // bit i: found in evidence item i of Model.Evidence (the first 64)
+	Category string      // effective category code, "" when none
+	Source   string      // "examiner", "hashset", "suggested" or ""
+	Cluster  int32       // near-duplicate cluster, -1 when alone
+	Evidence EvidenceSet // the evidence items it was found in
 	Flags    uint8
+}
+
+// EvidenceSet lists the evidence items a media was found in, as ascending
+// positions in Model.Evidence, however many a case has. Load gives the
+// items found in the same evidence items one shared set (a case of a
+// million media in a few items stores a few sets): never modify one.
+type EvidenceSet []int32
+
+// Has reports whether position i of Model.Evidence is in the set.
+func (s EvidenceSet) Has(i int) bool {
+	_, ok := slices.BinarySearch(s, int32(i))
+	return ok
 }
 
 // Item flags.
@@ -71,6 +84,7 @@ type Model struct {
 	pos      map[[32]byte]int32
 	view     []int32 // indices into items, in display order
 	filter   Filter
+	filterEv int // position in Evidence of an InEvidence filter's item, -1 when none
 	byClust  bool
 }
 
@@ -90,11 +104,12 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		return nil, err
 	}
 	m := &Model{Scheme: scheme, byClust: true}
-	evBit := map[string]int{}
+	evPos := map[string]int32{}
 	for i, e := range evs {
 		m.Evidence = append(m.Evidence, e.ID)
-		evBit[e.ID] = i
+		evPos[e.ID] = int32(i)
 	}
+	sets := evidenceSets{}
 	err = st.EachMediaPlaces(func(mp store.MediaPlaces) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -114,9 +129,10 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		if md.PHash == "" && md.Kind == "picture" || md.Error != "" && md.Kind == "picture" {
 			it.Flags |= FlagNoThumb
 		}
+		var found []int32
 		for ev, p := range mp.ByEvidence {
-			if b, ok := evBit[ev]; ok && b < 64 {
-				it.Evidence |= 1 << b
+			if i, ok := evPos[ev]; ok {
+				found = append(found, i)
 			}
 			if p.Deleted > 0 {
 				it.Flags |= FlagDeleted
@@ -125,6 +141,7 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 				it.Flags |= FlagCarved
 			}
 		}
+		it.Evidence = sets.intern(found)
 		setCategory(&it, mp.Category)
 		m.items = append(m.items, it)
 		return nil
@@ -148,6 +165,25 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 	}
 	m.apply()
 	return m, nil
+}
+
+// evidenceSets hands out one shared EvidenceSet per combination of
+// evidence items.
+type evidenceSets map[string]EvidenceSet
+
+// intern sorts found and returns the shared set with the same members.
+func (m evidenceSets) intern(found []int32) EvidenceSet {
+	slices.Sort(found)
+	key := make([]byte, 0, 4*len(found))
+	for _, i := range found {
+		key = binary.LittleEndian.AppendUint32(key, uint32(i))
+	}
+	if s, ok := m[string(key)]; ok {
+		return s
+	}
+	s := EvidenceSet(slices.Clone(found))
+	m[string(key)] = s
+	return s
 }
 
 func setCategory(it *Item, c store.Category) {
@@ -199,8 +235,7 @@ func (m *Model) keep(it *Item) bool {
 	case InCluster:
 		return it.Cluster >= 0 && fmt.Sprint(it.Cluster) == f.Arg
 	case InEvidence:
-		b := slices.Index(m.Evidence, f.Arg)
-		return b >= 0 && b < 64 && it.Evidence&(1<<b) != 0
+		return m.filterEv >= 0 && it.Evidence.Has(m.filterEv)
 	case DeletedOrCarved:
 		return it.Flags&(FlagDeleted|FlagCarved) != 0
 	case Pictures:
@@ -219,6 +254,10 @@ func (m *Model) uncategorizedCode(code string) bool {
 }
 
 func (m *Model) apply() {
+	m.filterEv = -1
+	if m.filter.Kind == InEvidence {
+		m.filterEv = slices.Index(m.Evidence, m.filter.Arg)
+	}
 	m.view = m.view[:0]
 	for i := range m.items {
 		if m.keep(&m.items[i]) {

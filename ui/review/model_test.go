@@ -8,19 +8,20 @@ import (
 	"scrim/categorize"
 )
 
-func item(i int, cat, source string, cluster int32, flags uint8, ev uint64) Item {
-	return Item{SHA: sha256.Sum256([]byte(fmt.Sprint(i))), Category: cat, Source: source, Cluster: cluster, Flags: flags, Evidence: ev}
+// item makes an item found in evidence item ev (a position in Model.Evidence).
+func item(i int, cat, source string, cluster int32, flags uint8, ev int32) Item {
+	return Item{SHA: sha256.Sum256([]byte(fmt.Sprint(i))), Category: cat, Source: source, Cluster: cluster, Flags: flags, Evidence: EvidenceSet{ev}}
 }
 
 func TestFiltersAndClusterOrder(t *testing.T) {
 	scheme, _ := categorize.SchemeByID("vic-us")
 	items := []Item{
-		item(0, "", "", -1, 0, 1),
-		item(1, "1", "hashset", 1, FlagDeleted, 1),
-		item(2, "1", "suggested", 0, 0, 2),
-		item(3, "5", "examiner", 1, FlagVideo, 2),
-		item(4, "0", "examiner", 0, FlagCarved, 1),
-		item(5, "", "", -1, FlagVideo, 2),
+		item(0, "", "", -1, 0, 0),
+		item(1, "1", "hashset", 1, FlagDeleted, 0),
+		item(2, "1", "suggested", 0, 0, 1),
+		item(3, "5", "examiner", 1, FlagVideo, 1),
+		item(4, "0", "examiner", 0, FlagCarved, 0),
+		item(5, "", "", -1, FlagVideo, 1),
 	}
 	m := NewModel(scheme, []string{"ev1", "ev2"}, items)
 	order := func() (out []int) {
@@ -79,7 +80,7 @@ func BenchmarkModelMillion(b *testing.B) {
 	scheme, _ := categorize.SchemeByID("vic-us")
 	items := make([]Item, 1_000_000)
 	for i := range items {
-		items[i] = item(i, "", "", int32(i%5000)-1, 0, 1)
+		items[i] = item(i, "", "", int32(i%5000)-1, 0, 0)
 	}
 	b.ResetTimer()
 	for range b.N {
