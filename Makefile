@@ -25,7 +25,7 @@ APT_DESKTOP := libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinera
              libxi-dev libxxf86vm-dev
 APT_TEST  := hashdeep imagemagick libheif-examples webp procps \
              sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
-             genisoimage xorriso qemu-utils exfatprogs xvfb xauth poppler-utils
+             genisoimage xorriso qemu-utils exfatprogs exfat-fuse xvfb xauth poppler-utils
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build build-desktop run screenshot test bench fuzz fuzz-short fuzz-run deps deps-build deps-desktop deps-test check-go clean
@@ -116,7 +116,7 @@ bench: deps-test
 # shrinking the large seed images instead of exploring.
 FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
-	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/container/ewf:FuzzOpen \
+	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/exfat:FuzzOpen ingest/container/ewf:FuzzOpen \
 	ingest/container:FuzzVHD ingest/container:FuzzVHDX ingest/container:FuzzVMDKDescriptor \
 	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen \
 	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \
