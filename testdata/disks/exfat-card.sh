@@ -52,7 +52,7 @@ fi
 while IFS= read -r f; do
 	rm "$m/$f"
 	deleted+=("$f")
-done < <(cd "$src" && find . -type f -name '*.jpg' ! -path './DCIM/old/*' ! -path './frag/*' ! -path './reuse/*' ! -name known-time.jpg | sed 's|^\./||' | sort | awk 'NR % 4 == 1')
+done < <(cd "$src" && find . -type f -iname '*.jpg' ! -path './DCIM/old/*' ! -path './frag/*' ! -path './reuse/*' ! -name known-time.jpg | sed 's|^\./||' | sort | awk 'NR % 4 == 1')
 if [ -d "$m/DCIM/old" ]; then
 	while IFS= read -r f; do deleted+=("$f"); done < <(cd "$src" && find DCIM/old -type f | sort)
 	rm -r "$m/DCIM/old"
