@@ -6,11 +6,13 @@
 # a set order to leave traces:
 #   frag/A B C D  A, B and C one after the other, B deleted, then the larger
 #                 D into B's hole and beyond (a fragmented file);
+#   frag/P Q R E  the same with E, which is then deleted (optional);
 #   reuse/X, reuse/later/Y  X written and deleted, then Y over its
 #                 clusters (its entry, in another directory, stays).
 # /known-time.jpg, when present, gets mtime 2021-06-01 12:00:00 UTC.
 # Then every fourth other JPEG (sorted) and the directory DCIM/old, when
-# present, are deleted. Prints every deleted path, one per line.
+# present, are deleted (not with EXFAT_CARD_DELETE=0). Prints every deleted
+# path, one per line. EXFAT_CARD_SIZE sets the volume size (24M).
 # With "mbr", IMAGE is a disk with an MBR and the volume as partition 1 at
 # 1 MiB. Exit 77 when loop devices or FUSE cannot be used here.
 set -euo pipefail
@@ -49,11 +51,21 @@ if [ -d "$src/reuse" ]; then
 	cp "$src/reuse/later/Y" "$m/reuse/later/Y"; sync
 	deleted+=(reuse/X)
 fi
-while IFS= read -r f; do
+if [ -f "$src/frag/E" ]; then
+	# Last of the writes, so nothing reuses its clusters: E fills Q's hole
+	# and continues past R, then is deleted, leaving a FAT-chained deleted
+	# file whose gap is R's allocated clusters.
+	for f in P Q R; do cp "$src/frag/$f" "$m/frag/$f"; sync; done
+	rm "$m/frag/Q"; sync
+	cp "$src/frag/E" "$m/frag/E"; sync
+	rm "$m/frag/E"; sync
+	deleted+=(frag/Q frag/E)
+fi
+while [ "${EXFAT_CARD_DELETE:-1}" = 1 ] && IFS= read -r f; do
 	rm "$m/$f"
 	deleted+=("$f")
 done < <(cd "$src" && find . -type f -iname '*.jpg' ! -path './DCIM/old/*' ! -path './frag/*' ! -path './reuse/*' ! -name known-time.jpg | sed 's|^\./||' | sort | awk 'NR % 4 == 1')
-if [ -d "$m/DCIM/old" ]; then
+if [ "${EXFAT_CARD_DELETE:-1}" = 1 ] && [ -d "$m/DCIM/old" ]; then
 	while IFS= read -r f; do deleted+=("$f"); done < <(cd "$src" && find DCIM/old -type f | sort)
 	rm -r "$m/DCIM/old"
 fi

@@ -111,6 +111,10 @@ func cardTree(t testing.TB, src string) {
 	put("frag/B", randBytes(2*clusterSize, 102))
 	put("frag/C", randBytes(3*clusterSize, 103))
 	put("frag/D", randBytes(5*clusterSize+17, 104))
+	put("frag/P", randBytes(2*clusterSize, 107))
+	put("frag/Q", randBytes(2*clusterSize, 108))
+	put("frag/R", randBytes(2*clusterSize, 109))
+	put("frag/E", randBytes(5*clusterSize-100, 110))
 	put("reuse/X", randBytes(3*clusterSize-5, 105))
 	put("reuse/later/Y", randBytes(5*clusterSize, 106))
 }

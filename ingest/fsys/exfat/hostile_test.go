@@ -224,6 +224,9 @@ func TestHostile(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
+			if (v.Damage() != nil) != (c.name == "zeroed main boot sector") {
+				t.Errorf("Damage: %v", v.Damage())
+			}
 			m := map[string]fsys.File{}
 			if err := v.Walk(context.Background(), func(f fsys.File) error { m[f.Path] = f; return nil }); err != nil {
 				t.Fatalf("Walk: %v", err)
