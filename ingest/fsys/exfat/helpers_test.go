@@ -129,13 +129,19 @@ func itoa4(i int) string {
 // and the deleted paths.
 func card(t testing.TB, wrap string) (img, src string, deleted []string) {
 	t.Helper()
+	src = filepath.Join(t.TempDir(), "src")
+	cardTree(t, src)
+	img, deleted = cardFrom(t, src, wrap)
+	return img, src, deleted
+}
+
+// cardFrom runs exfat-card.sh on the tree src.
+func cardFrom(t testing.TB, src, wrap string) (img string, deleted []string) {
+	t.Helper()
 	need(t, "mkfs.exfat", "exfatprogs")
 	need(t, "mount.exfat-fuse", "exfat-fuse")
 	need(t, "losetup", "mount")
-	dir := t.TempDir()
-	src = filepath.Join(dir, "src")
-	cardTree(t, src)
-	img = filepath.Join(dir, "card.img")
+	img = filepath.Join(t.TempDir(), "card.img")
 	script, _ := filepath.Abs("../../../testdata/disks/exfat-card.sh")
 	cmd := exec.Command("bash", script, img, src, wrap)
 	var errb bytes.Buffer
@@ -151,7 +157,7 @@ func card(t testing.TB, wrap string) (img, src string, deleted []string) {
 	if err != nil {
 		t.Fatalf("exfat-card.sh: %v\n%s", err, errb.String())
 	}
-	return img, src, strings.Split(strings.TrimSpace(string(out)), "\n")
+	return img, strings.Split(strings.TrimSpace(string(out)), "\n")
 }
 
 // openFile opens an image file as one exFAT volume.
