@@ -139,13 +139,6 @@ func stamp(file []byte, at, inc, utc int) time.Time {
 	return t
 }
 
-// utcOffset is the offset a timestamp was recorded in, and whether the
-// entry records one.
-func utcOffset(file []byte, utc int) (time.Duration, bool) {
-	off := file[utc]
-	return time.Duration(int(int8(off<<1)>>1)) * 15 * time.Minute, off&0x80 != 0
-}
-
 // label decodes a volume label entry (0x83): up to 11 UTF-16 units.
 func label(e []byte) string {
 	n := min(int(e[1]), 11)

@@ -29,7 +29,7 @@ type FS struct {
 // declares (a truncated image) still opens; what lies past the end reads as
 // errors on the files concerned.
 func Open(r io.ReaderAt, size int64) (fsys.FS, error) {
-	g, backupErr, err := readBoot(r, size)
+	g, backupErr, err := readBoot(r)
 	if err != nil {
 		return nil, fmt.Errorf("exfat: %w", err)
 	}
@@ -69,7 +69,7 @@ func Open(r io.ReaderAt, size int64) (fsys.FS, error) {
 
 // readBoot finds a boot region that passes its checks: the main one, else
 // the backup. backupErr is why the main one was passed over.
-func readBoot(r io.ReaderAt, size int64) (g *geometry, backupErr, err error) {
+func readBoot(r io.ReaderAt) (g *geometry, backupErr, err error) {
 	g, mainErr := bootRegion(r, 0, 0)
 	if mainErr == nil {
 		return g, nil, nil
