@@ -103,6 +103,11 @@ func TestAgainstTSK(t *testing.T) {
 	if v.Type() != "exfat" || v.Label() != "SCRIMCARD" {
 		t.Fatalf("type %q label %q", v.Type(), v.Label())
 	}
+	// fsstat names the label it finds in the root directory.
+	fsstat := string(runTool(t, need(t, "fsstat", "sleuthkit"), img))
+	if !strings.Contains(fsstat, "Volume Label (from root directory): "+v.Label()+"\n") {
+		t.Errorf("label %q; fsstat says:\n%s", v.Label(), fsstat)
+	}
 	all := walkAll(t, v)
 	ours := map[string]fsys.File{}
 	for _, f := range all {
