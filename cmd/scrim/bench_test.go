@@ -151,8 +151,12 @@ func BenchmarkDiskImageVsTSK(b *testing.B) {
 		benchDiskImage(b, total, func(tree, img string) {
 			cmd := exec.Command("bash", "../../testdata/disks/exfat-card.sh", img, tree)
 			cmd.Env = append(os.Environ(), fmt.Sprintf("EXFAT_CARD_SIZE=%dM", sizeMB), "EXFAT_CARD_DELETE=0")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				b.Fatalf("exfat-card.sh (needs loop devices and FUSE): %v %s", err, out)
+			out, err := cmd.CombinedOutput()
+			if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 77 {
+				b.Skip("loop devices or FUSE are not usable here: the exFAT card is filled through exfat-fuse")
+			}
+			if err != nil {
+				b.Fatalf("exfat-card.sh: %v %s", err, out)
 			}
 		})
 	})
