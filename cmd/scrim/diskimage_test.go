@@ -319,3 +319,36 @@ func TestExFATDiskAgainstTSK(t *testing.T) {
 		t.Errorf("%d pictures (%d deleted) read from the exFAT partition", pictures, deleted)
 	}
 }
+
+// TestDamagedExFATStillCarved: an exFAT partition whose boot regions both
+// fail their checksums is reported as an error naming exFAT, and its
+// pictures are still carved from the volume.
+func TestDamagedExFATStillCarved(t *testing.T) {
+	img, _ := exfatDisk(t)
+	f, err := os.OpenFile(img, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, off := range []int64{1<<20 + 100, 1<<20 + 12*512 + 100} { // the serial number, main and backup
+		if _, err := f.WriteAt([]byte{0x5A}, off); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Close()
+	caseDir := filepath.Join(t.TempDir(), "case")
+	mustScrim(t, "ingest", "--case", caseDir, img)
+	var errRows, carved int
+	for _, r := range readRows(t, caseDir) {
+		switch {
+		case r.Carved && r.Kind == "picture":
+			carved++
+		case !r.Carved && r.FS == "exfat":
+			t.Errorf("file read from a volume that failed its checks: %+v", r)
+		case strings.Contains(r.Error, "exfat") && strings.Contains(r.Error, "checksum"):
+			errRows++
+		}
+	}
+	if errRows != 1 || carved < 10 {
+		t.Errorf("%d error rows naming exFAT's checksum, %d carved pictures", errRows, carved)
+	}
+}
