@@ -29,10 +29,23 @@ type geometry struct {
 	serial      uint32
 }
 
-// Probe reports whether boot starts with an exFAT boot sector: the OEM name
-// and the boot signature.
-func Probe(boot []byte) bool {
-	return len(boot) >= 512 && bytes.Equal(boot[3:11], oemName) && boot[510] == 0x55 && boot[511] == 0xAA
+// Probe reports whether head starts with an exFAT boot sector (the OEM
+// name and the boot signature), or holds one where the backup boot region
+// begins (sector 12) when the main one is wiped, so that Open can use it.
+func Probe(head []byte) bool {
+	if isBootSector(head) {
+		return true
+	}
+	for bps := 512; bps <= 4096; bps *= 2 {
+		if len(head) >= 13*bps && isBootSector(head[12*bps:]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isBootSector(b []byte) bool {
+	return len(b) >= 512 && bytes.Equal(b[3:11], oemName) && b[510] == 0x55 && b[511] == 0xAA
 }
 
 // parseBoot checks one main boot sector and derives the layout.

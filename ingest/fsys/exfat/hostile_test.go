@@ -214,6 +214,9 @@ func TestHostile(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			vol := c.damage(bytes.Clone(base))
 			fsystest.Exercise(t, Open, vol)
+			if c.openErr == "" && !Probe(vol[:min(len(vol), 64<<10)]) {
+				t.Error("Probe does not claim a volume Open reads")
+			}
 			v, err := open(t, vol)
 			if c.openErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.openErr) || !strings.HasPrefix(err.Error(), "exfat: ") {
