@@ -207,6 +207,10 @@ func TestHostile(t *testing.T) {
 			}
 			return b
 		}, openErr: "allocation bitmap"},
+		{name: "zeroed root directory", damage: func(b []byte) []byte {
+			clear(b[g.clusterOffset(g.rootCluster) : g.clusterOffset(g.rootCluster)+g.clusterBytes()])
+			return b
+		}, openErr: "no entries"},
 		{name: "zeroed image", damage: func(b []byte) []byte { return make([]byte, len(b)) }, openErr: "boot"},
 		{name: "empty image", damage: func(b []byte) []byte { return nil }, openErr: "boot"},
 	}

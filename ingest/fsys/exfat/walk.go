@@ -2,6 +2,7 @@ package exfat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"scrim/ingest/fsys"
@@ -83,6 +84,9 @@ func (fs *FS) rootEntries() ([]rawEntry, error) {
 	ents, err := fs.dirEntries(runs, n)
 	if err == nil {
 		err = chainErr
+	}
+	if err == nil && len(ents) == 0 {
+		err = errors.New("no entries")
 	}
 	return ents, err
 }
