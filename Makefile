@@ -25,7 +25,7 @@ APT_DESKTOP := libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinera
              libxi-dev libxxf86vm-dev
 APT_TEST  := hashdeep imagemagick libheif-examples webp procps \
              sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
-             genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs xvfb xauth poppler-utils \
+             genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs exfat-fuse xvfb xauth poppler-utils \
              cryptsetup-bin xfsprogs
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -132,7 +132,8 @@ bench: deps-test
 # shrinking the large seed images instead of exploring.
 FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
-	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/container/ewf:FuzzOpen \
+	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/fsys/exfat:FuzzOpen \
+	ingest/container/ewf:FuzzOpen \
 	ingest/container:FuzzVHD ingest/container:FuzzVHDX ingest/container:FuzzVMDKDescriptor \
 	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen ingest/container:FuzzQCOW2 ingest/container:FuzzUDIF \
 	ingest/signature:FuzzIdentify \

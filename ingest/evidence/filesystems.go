@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"scrim/ingest/fsys/exfat"
 	"scrim/ingest/fsys/ext"
 	"scrim/ingest/fsys/fat"
 	"scrim/ingest/fsys/hfsplus"
@@ -14,6 +15,7 @@ import (
 func filesystems() []filesystem {
 	return []filesystem{
 		{"fat", fat.Probe, fat.Open},
+		{"exfat", exfat.Probe, exfat.Open},
 		{"ntfs", ntfs.Probe, ntfs.Open},
 		{"ext", ext.Probe, ext.Open},
 		{"iso9660", iso.Probe, iso.Open},
