@@ -42,7 +42,10 @@ type container struct {
 	blockCount uint64
 	xid        uint64
 	nx         []byte // the checkpoint's container superblock
-	omap       *omap
+	// The checkpoint descriptor area, where the checkpoint maps that
+	// place ephemeral objects (the space manager) are.
+	descBase, descBlocks uint64
+	omap                 *omap
 }
 
 // openContainer reads block 0, then takes the container superblock of
@@ -77,6 +80,7 @@ func openContainer(r io.ReaderAt, size int64) (*container, error) {
 	// count is set (then a B-tree maps it, which Apple does not write).
 	descBlocks, descBase := le.Uint32(nx0[nxXPDescBlocks:]), le.Uint64(nx0[nxXPDescBase:])
 	if descBlocks&0x80000000 == 0 && descBlocks <= 1<<16 {
+		c.descBase, c.descBlocks = descBase, uint64(descBlocks)
 		for i := uint64(0); i < uint64(descBlocks); i++ {
 			b, err := c.readBlock(descBase + i)
 			if err != nil || string(b[32:36]) != nxMagic {

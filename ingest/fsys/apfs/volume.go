@@ -145,9 +145,3 @@ func (fs *FS) Walk(ctx context.Context, fn func(fsys.File) error) error {
 	}
 	return nil
 }
-
-// Unallocated is not read yet: the free-space bitmaps live behind the
-// space manager, an ephemeral object of the checkpoint data area.
-func (fs *FS) Unallocated(ctx context.Context, fn func(offset, length int64) error) error {
-	return fmt.Errorf("apfs: free space (the space manager's bitmaps) is not read: nothing carved from this container")
-}
