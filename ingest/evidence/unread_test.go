@@ -264,12 +264,54 @@ func TestBitLockerToGo(t *testing.T) {
 	checkUnread(t, entries, notes, []string{"BitLocker To Go encrypted volume at offset 0 (64 MiB): not read, the key is needed"}, nil)
 }
 
+// The APFS container is read (ingest/fsys/apfs) under its volume's name,
+// with no note; HFS+ is read too: TestHFSPartition.
 func TestAppleFixturesNamed(t *testing.T) {
-	// HFS+ is read (ingest/fsys/hfsplus): TestHFSPartition.
-	for name, what := range map[string]string{"apfs.raw": "APFS container"} {
-		entries, notes := walkMedia(t, sharedFixture(t, name))
-		checkUnread(t, entries, notes, []string{what + " at offset 0 (3.96 MiB): not read; carved 0 pictures"}, nil)
+	entries, notes := walkMedia(t, sharedFixture(t, "apfs.raw"))
+	if len(notes) != 0 {
+		t.Errorf("notes %q on a container Scrim reads", notes)
 	}
+	var found bool
+	for _, e := range entries {
+		if e.FS != "apfs" || e.Err != nil {
+			t.Errorf("entry %+v", e)
+		}
+		found = found || e.Path == "/apfs_test/passwords.txt"
+	}
+	if !found {
+		t.Errorf("/apfs_test/passwords.txt not among %d entries", len(entries))
+	}
+}
+
+// A container whose every volume is FileVault-encrypted is named by the
+// signature package and not read: its bytes are ciphertext to a carver.
+func TestEncryptedAPFSNamed(t *testing.T) {
+	b, err := os.ReadFile(sharedFixture(t, "apfs.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const apsb, fsFlags = 107 * 4096, 264
+	binary.LittleEndian.PutUint64(b[apsb+fsFlags:], binary.LittleEndian.Uint64(b[apsb+fsFlags:])&^1)
+	binary.LittleEndian.PutUint64(b[apsb:], fletcher64(b[apsb+8:apsb+4096]))
+	p := filepath.Join(t.TempDir(), "encrypted.apfs")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	entries, notes := walkMedia(t, p)
+	checkUnread(t, entries, notes, []string{"APFS container, FileVault-encrypted at offset 0 (3.96 MiB): not read, the key is needed"}, nil)
+}
+
+// fletcher64 is the APFS object checksum of b (a block after its checksum).
+func fletcher64(b []byte) uint64 {
+	const mod = 0xffffffff
+	var s1, s2 uint64
+	for i := 0; i+4 <= len(b); i += 4 {
+		s1 = (s1 + uint64(binary.LittleEndian.Uint32(b[i:]))) % mod
+		s2 = (s2 + s1) % mod
+	}
+	c1 := mod - (s1+s2)%mod
+	c2 := mod - (s1+c1)%mod
+	return c2<<32 | c1
 }
 
 // XFS is named and still carved: a JPEG in its free space is found.
