@@ -6,12 +6,14 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"scrim/ingest/fsys"
@@ -165,5 +167,38 @@ func TestAgreesWithTSK(t *testing.T) {
 	}
 	if notes := v.Notes(); len(notes) != 0 {
 		t.Errorf("notes %q; the fixture's volume has no snapshots", notes)
+	}
+}
+
+// TestConcurrentReads reads every file from several goroutines at once,
+// as the ingest pipeline's hashers do (run under -race).
+func TestConcurrentReads(t *testing.T) {
+	img := fsystest.SharedFixture(t, "apfs.raw")
+	_, files := walkAll(t, img)
+	want := map[string]string{}
+	for p, f := range files {
+		want[p] = md5Of(t, f.Content, f.Size)
+	}
+	errs := make(chan error, 8*len(files))
+	var wg sync.WaitGroup
+	for range 8 {
+		for p, f := range files {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b, err := io.ReadAll(io.NewSectionReader(f.Content, 0, f.Size))
+				if err == nil && md5Hex(b) != want[p] {
+					err = fmt.Errorf("%s: md5 %s, first read %s", p, md5Hex(b), want[p])
+				}
+				errs <- err
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
 	}
 }
