@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Media that no reader claims is named, carved where that makes sense, and
@@ -299,6 +300,46 @@ func TestEncryptedAPFSNamed(t *testing.T) {
 	}
 	entries, notes := walkMedia(t, p)
 	checkUnread(t, entries, notes, []string{"APFS container, FileVault-encrypted at offset 0 (3.96 MiB): not read, the key is needed"}, nil)
+}
+
+// A reader's notes reach the walk notes: an APFS snapshot (written into
+// the fixture's empty snapshot metadata tree at block 88, as fsstat -B 107
+// then lists it) is named beside the files the walk read.
+func TestAPFSSnapshotNoted(t *testing.T) {
+	b, err := os.ReadFile(sharedFixture(t, "apfs.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	n := b[88*4096 : 89*4096]
+	val := make([]byte, 50, 61)
+	le.PutUint64(val[16:], uint64(time.Date(2022, 1, 14, 7, 19, 41, 0, time.UTC).UnixNano()))
+	le.PutUint16(val[48:], 11)
+	val = append(val, "scrim_snap\x00"...)
+	keys, valEnd := 56+int(le.Uint16(n[42:])), 4096-40
+	le.PutUint64(n[keys:], 3|1<<60)
+	copy(n[valEnd-len(val):], val)
+	copy(n[56:], []byte{0, 0, 8, 0, byte(len(val)), 0, byte(len(val)), 0})
+	le.PutUint32(n[36:], 1)
+	le.PutUint64(n, fletcher64(n[8:]))
+	p := filepath.Join(t.TempDir(), "snapshot.apfs")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	entries, notes := walkMedia(t, p)
+	want := []string{`volume 0 at offset 0 (3.96 MiB): APFS volume apfs_test: snapshot "scrim_snap" (xid 3, made 2022-01-14T07:19:41Z) listed, not read: the walk reads the current state`}
+	if !slices.Equal(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
+	}
+	var read int
+	for _, e := range entries {
+		if e.Err == nil && e.FS == "apfs" {
+			read++
+		}
+	}
+	if read != 8 {
+		t.Errorf("%d files read beside the snapshot, want the fixture's 8", read)
+	}
 }
 
 // fletcher64 is the APFS object checksum of b (a block after its checksum).
