@@ -160,6 +160,23 @@ func TestHostileOutcomes(t *testing.T) {
 			t.Errorf("walk %v, errors %q, %d files", err, errs, len(files))
 		}
 	})
+	t.Run("latest checkpoint broken: the one before is read", func(t *testing.T) {
+		// Block 0 and block 8 hold transaction 4; block 6 holds 3.
+		b := bytes.Clone(good)
+		b[0] ^= 0xff
+		b[8*4096] ^= 0xff
+		v, err := open(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.c.xid != 3 {
+			t.Errorf("transaction %d read, want 3", v.c.xid)
+		}
+		files := walkFS(t, v)
+		if f := files["/apfs_test/passwords.txt"]; f.Err != nil || f.Content == nil {
+			t.Errorf("passwords.txt at transaction 3: %+v", f)
+		}
+	})
 	t.Run("zeroed superblock", func(t *testing.T) {
 		b := bytes.Clone(good)
 		clear(b[:4096])
