@@ -39,7 +39,8 @@ type container struct {
 	r          io.ReaderAt
 	size       int64
 	blockSize  uint32
-	blockCount uint64
+	blockCount uint64 // blocks the image holds
+	declared   uint64 // blocks the superblock declares, when more than that
 	xid        uint64
 	nx         []byte // the checkpoint's container superblock
 	// The checkpoint descriptor area, where the checkpoint maps that
@@ -64,10 +65,11 @@ func openContainer(r io.ReaderAt, size int64) (*container, error) {
 		return nil, fmt.Errorf("apfs: block size %d is not a power of two from 4 KiB to 64 KiB", bs)
 	}
 	c := &container{r: r, size: size, blockSize: bs, blockCount: le.Uint64(head[nxBlockCount:])}
-	if c.blockCount > uint64(size)/uint64(bs)+1 {
-		return nil, fmt.Errorf("apfs: %d blocks of %d bytes do not fit the %d-byte volume (truncated image?)", c.blockCount, bs, size)
+	// A truncated image is still read: what lies past its end is an
+	// error on the objects and files that need it, and a note.
+	if held := uint64(size) / uint64(bs); c.blockCount > held {
+		c.declared, c.blockCount = c.blockCount, held
 	}
-	c.blockCount = min(c.blockCount, uint64(size)/uint64(bs))
 	nx0, err := c.readBlock(0)
 	if err != nil {
 		return nil, fmt.Errorf("apfs: container superblock: %w", err)

@@ -21,7 +21,7 @@ func (c *container) stream(size int64, runs []fileExtent) (*streamReader, error)
 	sort.Slice(runs, func(i, j int) bool { return runs[i].logical < runs[j].logical })
 	for i, e := range runs {
 		if e.block != 0 && (e.length > int64(c.blockCount)*bs || e.block+uint64((e.length+bs-1)/bs) > c.blockCount) {
-			return nil, fmt.Errorf("extent of %d bytes at block %d runs past the container's %d blocks", e.length, e.block, c.blockCount)
+			return nil, fmt.Errorf("extent of %d bytes at block %d: %w", e.length, e.block, c.pastEnd(e.block+uint64(max(e.length-1, 0)/bs)))
 		}
 		if i > 0 && e.logical < runs[i-1].logical+runs[i-1].length {
 			return nil, fmt.Errorf("extents at logical offsets %d and %d overlap", runs[i-1].logical, e.logical)

@@ -96,27 +96,41 @@ func TestHostile(t *testing.T) {
 			fixBlock(b, apsb)
 			return b
 		},
-		"extents past the container": func(b []byte) []byte {
-			// Every non-zero physical block of a file extent in the leaf
-			// points past the container.
-			n := b[at(fsRoot, 0):at(fsRoot+1, 0)]
-			for i := 56; i+24 < len(n); i += 8 {
-				if le.Uint64(n[i:])>>objTypeShift == recFileExtent {
-					for j := i; j+16 < len(n); j += 8 {
-						if v := le.Uint64(n[j:]); v >= 93 && v <= 100 {
-							le.PutUint64(n[j:], 1<<40)
-						}
-					}
-				}
-			}
-			fixBlock(b, fsRoot)
-			return b
-		},
+		"extents past the container": func(b []byte) []byte { extentsPastEnd(b, fsRoot); return b },
 	} {
 		t.Run(name, func(t *testing.T) {
 			fsystest.Exercise(t, Open, hurt(bytes.Clone(good)))
 		})
 	}
+}
+
+// eachEntry calls fn with the key and value of every entry of node blk
+// (variable-size entries), as slices of img that fn may change; the
+// node's checksum is fixed after.
+func eachEntry(img []byte, blk uint64, fn func(key, val []byte)) {
+	n := img[blk*4096 : (blk+1)*4096]
+	toc := btnData + int(le.Uint16(n[btnTableSpace:]))
+	keys := toc + int(le.Uint16(n[btnTableSpace+2:]))
+	valEnd := len(n)
+	if le.Uint16(n[btnFlags:])&btnodeRoot != 0 {
+		valEnd -= btreeInfoSize
+	}
+	for i := range int(le.Uint32(n[btnNKeys:])) {
+		e := n[toc+8*i:]
+		ko, kl, vo, vl := int(le.Uint16(e)), int(le.Uint16(e[2:])), int(le.Uint16(e[4:])), int(le.Uint16(e[6:]))
+		fn(n[keys+ko:keys+ko+kl], n[valEnd-vo:valEnd-vo+vl])
+	}
+	fixBlock(img, blk)
+}
+
+// extentsPastEnd points every file extent of the filesystem tree's root
+// node past the container.
+func extentsPastEnd(img []byte, fsRoot uint64) {
+	eachEntry(img, fsRoot, func(key, val []byte) {
+		if le.Uint64(key)>>objTypeShift == recFileExtent {
+			le.PutUint64(val[8:], 1<<40)
+		}
+	})
 }
 
 // loopNode makes node blk an index node whose every child is child: a
@@ -175,6 +189,51 @@ func TestHostileOutcomes(t *testing.T) {
 		files := walkFS(t, v)
 		if f := files["/apfs_test/passwords.txt"]; f.Err != nil || f.Content == nil {
 			t.Errorf("passwords.txt at transaction 3: %+v", f)
+		}
+	})
+	t.Run("extents past the container", func(t *testing.T) {
+		b := bytes.Clone(good)
+		extentsPastEnd(b, fsRoot)
+		files, errs, err := walkErrs(t, b)
+		// Six files have data; the resource fork's stream has extents too.
+		if err != nil || len(errs) != 7 || !strings.Contains(errs[0], "outside the container's 1014 blocks") {
+			t.Errorf("walk %v, errors %q", err, errs)
+		}
+		if f := files["/apfs_test/a_directory/a_resourcefork"]; f.Err != nil {
+			t.Errorf("the empty file beside them: %v", f.Err)
+		}
+	})
+	t.Run("truncated: what is before the end is read, a note says so", func(t *testing.T) {
+		b := good[:len(good)/3]
+		v, err := open(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := walkFS(t, v)["/apfs_test/passwords.txt"]; f.Content == nil {
+			t.Errorf("passwords.txt, before the cut, not read: %v", f.Err)
+		}
+		want := "APFS container of 1014 blocks truncated to 338: what lies past the end is missing"
+		if notes := v.Notes(); len(notes) != 1 || notes[0] != want {
+			t.Errorf("notes %q, want [%q]", notes, want)
+		}
+		var free int64
+		if err := v.Unallocated(context.Background(), func(off, n int64) error {
+			if off+n > int64(len(b)) {
+				t.Errorf("free run %d+%d past the image's %d bytes", off, n, len(b))
+			}
+			free += n
+			return nil
+		}); err != nil {
+			t.Error(err)
+		}
+		if free != (338-110)*4096 {
+			t.Errorf("%d free bytes, want blocks 110–337", free)
+		}
+	})
+	t.Run("truncated inside the metadata", func(t *testing.T) {
+		b := good[:int(fsRoot)*4096+100]
+		if _, err := Open(bytes.NewReader(b), int64(len(b))); err == nil || !strings.Contains(err.Error(), "past the end of the truncated image") {
+			t.Errorf("Open: %v", err)
 		}
 	})
 	t.Run("zeroed superblock", func(t *testing.T) {

@@ -61,7 +61,7 @@ func checkObject(b []byte, typ uint32) (objHeader, error) {
 // readBlock reads physical block n of the container.
 func (c *container) readBlock(n uint64) ([]byte, error) {
 	if n >= c.blockCount {
-		return nil, fmt.Errorf("block %d outside the container's %d blocks", n, c.blockCount)
+		return nil, c.pastEnd(n)
 	}
 	b := make([]byte, c.blockSize)
 	if m, err := c.r.ReadAt(b, int64(n)*int64(c.blockSize)); m < len(b) {
@@ -80,4 +80,12 @@ func (c *container) readObject(n uint64, typ uint32) ([]byte, error) {
 		return nil, fmt.Errorf("block %d: %w", n, err)
 	}
 	return b, nil
+}
+
+// pastEnd says why block n cannot be read.
+func (c *container) pastEnd(n uint64) error {
+	if n < c.declared {
+		return fmt.Errorf("block %d lies past the end of the truncated image (%d of %d blocks)", n, c.blockCount, c.declared)
+	}
+	return fmt.Errorf("block %d outside the container's %d blocks", n, max(c.blockCount, c.declared))
 }

@@ -52,11 +52,14 @@ func (c *container) snapshots(v *volume) ([]snapshot, error) {
 	return out, err
 }
 
-// Notes says what a walk does not show: each volume's snapshots (the
-// walk reads the current state only) and snapshot lists that could not
-// be read.
+// Notes says what a walk does not show: a truncated container, each
+// volume's snapshots (the walk reads the current state only) and
+// snapshot lists that could not be read.
 func (fs *FS) Notes() []string {
 	var notes []string
+	if fs.c.declared > 0 {
+		notes = append(notes, fmt.Sprintf("APFS container of %d blocks truncated to %d: what lies past the end is missing", fs.c.declared, fs.c.blockCount))
+	}
 	for _, v := range fs.volumes {
 		if v.encrypted || v.err != nil {
 			continue

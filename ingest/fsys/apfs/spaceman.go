@@ -130,8 +130,13 @@ func (fs *FS) Unallocated(ctx context.Context, fn func(offset, length int64) err
 		if runStart < 0 {
 			return nil
 		}
+		// A truncated image has no bytes past its end to carve.
+		end = min(end, int64(c.blockCount))
 		off, n := runStart*bs, (end-runStart)*bs
 		runStart = -1
+		if n <= 0 {
+			return nil
+		}
 		return fn(off, n)
 	}
 	chunks := le.Uint64(sm[smChunkCnt:])
@@ -154,8 +159,8 @@ func (fs *FS) Unallocated(ctx context.Context, fn func(offset, length int64) err
 			}
 			ci := b[cibInfo+ciSize*i:]
 			first, count, bitmap := le.Uint64(ci[8:]), uint64(le.Uint32(ci[16:])), le.Uint64(ci[24:])
-			if first != next || count > perChunk || first+count > c.blockCount {
-				return fmt.Errorf("apfs: chunk %d of chunk-info block %d covers blocks %d+%d, expected from %d within %d", i, a, first, count, next, c.blockCount)
+			if first != next || count > perChunk || first+count > max(c.blockCount, c.declared) {
+				return fmt.Errorf("apfs: chunk %d of chunk-info block %d covers blocks %d+%d, expected from %d within %d", i, a, first, count, next, max(c.blockCount, c.declared))
 			}
 			next = first + count
 			var bits []byte
