@@ -443,6 +443,32 @@ func TestHFSPartition(t *testing.T) {
 	}
 }
 
+// An APFS container in a GPT partition of Apple's type is read there.
+func TestAPFSPartition(t *testing.T) {
+	sfdisk := needTool(t, "sfdisk", "fdisk")
+	apfs, err := os.ReadFile(sharedFixture(t, "apfs.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sparseFile(t, 8<<20)
+	runTool(t, "label: gpt\nstart=2048, size=8112, type=7C3457EF-0000-11AA-AA11-00306543ECAC\n", sfdisk, p)
+	patch(t, p, 1<<20, apfs)
+	entries, notes := walkMedia(t, p)
+	if len(notes) != 0 {
+		t.Errorf("notes %q on a partition Scrim reads", notes)
+	}
+	var found bool
+	for _, e := range entries {
+		if e.Volume != "1" || e.FS != "apfs" || e.Err != nil {
+			t.Errorf("entry %+v", e)
+		}
+		found = found || e.Path == "/apfs_test/passwords.txt"
+	}
+	if !found {
+		t.Errorf("/apfs_test/passwords.txt not among %d entries", len(entries))
+	}
+}
+
 // A filesystem left in the space after the last partition (a deleted
 // partition) is named in the gap's note and counted as not read.
 func TestFilesystemInGap(t *testing.T) {
