@@ -3,6 +3,7 @@ package apfs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,15 +15,20 @@ import (
 const (
 	apsbMagic          = "APSB"
 	apsbIncompat       = 56
+	apsbRootTreeType   = 116
 	apsbOmapOID        = 128
 	apsbRootTreeOID    = 136
 	apsbSnapMetaTree   = 152
 	apsbFSFlags        = 264
 	apsbVolName        = 704
 	apsbVolNameLen     = 256
-	fsUnencrypted      = 0x1 // APFS_FS_UNENCRYPTED
-	incompatCaseInsens = 0x1 // APFS_INCOMPAT_CASE_INSENSITIVE
-	incompatNormInsens = 0x8 // APFS_INCOMPAT_NORMALIZATION_INSENSITIVE
+	apsbFextTreeOID    = 1032
+	apsbFextTreeType   = 1040
+	objPhysical        = 0x40000000 // OBJ_PHYSICAL in an object type
+	incompatSealed     = 0x20       // APFS_INCOMPAT_SEALED_VOLUME
+	fsUnencrypted      = 0x1        // APFS_FS_UNENCRYPTED
+	incompatCaseInsens = 0x1        // APFS_INCOMPAT_CASE_INSENSITIVE
+	incompatNormInsens = 0x8        // APFS_INCOMPAT_NORMALIZATION_INSENSITIVE
 )
 
 // volume is one volume of the container.
@@ -34,8 +40,11 @@ type volume struct {
 	hashed    bool // directory records carry a name hash
 	omap      *omap
 	tree      *btree
-	snapTree  uint64
-	err       error // why the volume cannot be read
+	// A sealed volume (the macOS system volume) keeps its file extents
+	// in a separate physical B-tree, not in the filesystem tree.
+	fext     *btree
+	snapTree uint64
+	err      error // why the volume cannot be read
 }
 
 // openVolume resolves volume oid through the container's object map and
@@ -70,10 +79,30 @@ func (c *container) openVolume(index int, oid uint64) *volume {
 		v.err = fmt.Errorf("volume object map: %w", err)
 		return v
 	}
-	if v.tree, err = c.openTree("filesystem", le.Uint64(sb[apsbRootTreeOID:]), v.omap); err != nil {
+	if v.tree, err = c.openTree("filesystem", le.Uint64(sb[apsbRootTreeOID:]), v.treeMap(sb, apsbRootTreeType)); err != nil {
 		v.err = err
+		return v
+	}
+	if le.Uint64(sb[apsbIncompat:])&incompatSealed != 0 {
+		oid := le.Uint64(sb[apsbFextTreeOID:])
+		if oid == 0 {
+			v.err = errors.New("sealed volume names no file-extent tree")
+			return v
+		}
+		if v.fext, err = c.openTree("file-extent", oid, v.treeMap(sb, apsbFextTreeType)); err != nil {
+			v.err = err
+		}
 	}
 	return v
+}
+
+// treeMap returns the object map that resolves the ids of the tree whose
+// type is at typeAt in the superblock: nil for a physical tree.
+func (v *volume) treeMap(sb []byte, typeAt int) *omap {
+	if le.Uint32(sb[typeAt:])&objPhysical != 0 {
+		return nil
+	}
+	return v.omap
 }
 
 // volumeName decodes the NUL-terminated UTF-8 volume name; a '/' would

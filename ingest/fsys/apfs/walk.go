@@ -54,6 +54,9 @@ func (v *volume) readTree(ctx context.Context) (*tree, error) {
 				t.children[id] = append(t.children[id], d)
 			}
 		case recFileExtent:
+			if v.fext != nil {
+				break // a sealed volume's extents are read from its file-extent tree
+			}
 			var e fileExtent
 			if e, err = parseFileExtent(key, val); err == nil {
 				t.extents[id] = append(t.extents[id], e)
@@ -71,6 +74,29 @@ func (v *volume) readTree(ctx context.Context) (*tree, error) {
 		if err != nil && len(t.bad) < 100 {
 			t.bad = append(t.bad, fmt.Errorf("object %d: %w", id, err))
 		}
+		return nil
+	})
+	if err != nil || v.fext == nil {
+		return t, err
+	}
+	// fext_tree_key_t (private id, logical offset) → fext_tree_val_t
+	// (length and flags, physical block).
+	err = v.fext.walk(ctx, func(key, val []byte) error {
+		if len(key) < 16 || len(val) < 16 {
+			return fmt.Errorf("file-extent tree record of %d+%d bytes", len(key), len(val))
+		}
+		if n++; n > maxRecords {
+			return fmt.Errorf("filesystem and file-extent trees hold more than %d records", maxRecords)
+		}
+		id := le.Uint64(key)
+		e := fileExtent{logical: int64(le.Uint64(key[8:])), length: int64(le.Uint64(val) & (1<<56 - 1)), block: le.Uint64(val[8:])}
+		if e.logical < 0 {
+			if len(t.bad) < 100 {
+				t.bad = append(t.bad, fmt.Errorf("object %d: file extent at logical offset %d", id, e.logical))
+			}
+			return nil
+		}
+		t.extents[id] = append(t.extents[id], e)
 		return nil
 	})
 	return t, err
