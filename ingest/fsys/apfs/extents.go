@@ -27,7 +27,22 @@ func (c *container) stream(size int64, runs []fileExtent) (*streamReader, error)
 			return nil, fmt.Errorf("extents at logical offsets %d and %d overlap", runs[i-1].logical, e.logical)
 		}
 	}
+	// Holes read as zeros; a size far beyond what the container could
+	// back is damage, and reading it would hash zeros for days.
+	var mapped int64
+	for _, e := range runs {
+		mapped += min(e.length, size)
+	}
+	if holes := size - mapped; holes > maxHoles(c) {
+		return nil, fmt.Errorf("stream of %d bytes with %d in holes, more than %d: a damaged size, not read", size, holes, maxHoles(c))
+	}
 	return &streamReader{c: c, size: size, runs: runs}, nil
+}
+
+// maxHoles bounds the zeros a sparse stream may add: four times the
+// container, at least 64 GiB (a sparse disk image may exceed its volume).
+func maxHoles(c *container) int64 {
+	return max(4*int64(max(c.blockCount, c.declared))*int64(c.blockSize), 64<<30)
 }
 
 func (s *streamReader) ReadAt(p []byte, off int64) (int, error) {

@@ -81,6 +81,9 @@ func TestSparseStream(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Error("holes do not read as zeros around the extents")
 	}
+	if _, err := c.stream(1<<40, []fileExtent{{length: 4096, block: 1}}); err == nil || !strings.Contains(err.Error(), "damaged size") {
+		t.Errorf("a terabyte of holes in an 8-block container: %v", err)
+	}
 	if _, err := c.stream(4096, []fileExtent{{length: 4096, block: 8}}); err == nil {
 		t.Error("extent past the container accepted")
 	}
