@@ -443,6 +443,30 @@ func TestHFSPartition(t *testing.T) {
 	}
 }
 
+// A picture in the free space the APFS space manager maps (block 500 of
+// the fixture) is carved beside the files.
+func TestAPFSFreeSpaceCarved(t *testing.T) {
+	b, err := os.ReadFile(sharedFixture(t, "apfs.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "apfs.raw")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	patch(t, p, 500*4096, testJPEG(t))
+	entries, _ := walkMedia(t, p)
+	var carved []int64
+	for _, e := range entries {
+		if e.Carved {
+			carved = append(carved, e.Offset)
+		}
+	}
+	if !slices.Equal(carved, []int64{500 * 4096}) {
+		t.Errorf("carved at %v, want [%d]", carved, 500*4096)
+	}
+}
+
 // An APFS container in a GPT partition of Apple's type is read there.
 func TestAPFSPartition(t *testing.T) {
 	sfdisk := needTool(t, "sfdisk", "fdisk")
