@@ -236,6 +236,28 @@ func TestHostileOutcomes(t *testing.T) {
 			t.Errorf("Open: %v", err)
 		}
 	})
+	t.Run("directory entries lost: files found through their inodes", func(t *testing.T) {
+		// The entries of passwords.txt and of a_directory become records
+		// of an unknown type, as damage would leave them.
+		b := bytes.Clone(good)
+		eachEntry(b, fsRoot, func(key, val []byte) {
+			if le.Uint64(key)>>objTypeShift == recDirRec && (bytes.Contains(key, []byte("passwords.txt")) || bytes.Contains(key, []byte("a_directory"))) {
+				le.PutUint64(key, le.Uint64(key)|0xf<<objTypeShift)
+			}
+		})
+		files, errs, err := walkErrs(t, b)
+		if err != nil || len(errs) != 0 || len(files) != 8 {
+			t.Errorf("walk %v, errors %q, %d files, want the fixture's 8", err, errs, len(files))
+		}
+		for p, want := range map[string]string{
+			"/apfs_test/passwords.txt":      "39cb097008d17660abd0539891a672af",
+			"/apfs_test/a_directory/a_file": "85bebf486af24792085f769afa46717d",
+		} {
+			if f := files[p]; f.Content == nil || md5Of(t, f.Content, f.Size) != want {
+				t.Errorf("%s not found through its inode", p)
+			}
+		}
+	})
 	t.Run("zeroed superblock", func(t *testing.T) {
 		b := bytes.Clone(good)
 		clear(b[:4096])

@@ -23,6 +23,8 @@ const (
 	dtDir = 4
 
 	ufCompressed = 0x20 // bsd_flags UF_COMPRESSED
+	modeMask     = 0xf000
+	modeRegular  = 0x8000
 
 	xattrDataStream = 0x1
 	xattrEmbedded   = 0x2
@@ -36,7 +38,9 @@ type inode struct {
 	parent, private            uint64
 	btime, mtime, ctime, atime time.Time
 	bsdFlags                   uint32
-	size                       int64 // from the dstream extended field
+	mode                       uint16
+	name                       string // from the name extended field
+	size                       int64  // from the dstream extended field
 }
 
 func nsTime(ns uint64) time.Time {
@@ -53,7 +57,10 @@ func parseInode(v []byte) (inode, error) {
 	in := inode{parent: le.Uint64(v), private: le.Uint64(v[8:]),
 		btime: nsTime(le.Uint64(v[16:])), mtime: nsTime(le.Uint64(v[24:])),
 		ctime: nsTime(le.Uint64(v[32:])), atime: nsTime(le.Uint64(v[40:])),
-		bsdFlags: le.Uint32(v[68:])}
+		bsdFlags: le.Uint32(v[68:]), mode: le.Uint16(v[80:])}
+	if n, ok := xfield(v[92:], xfieldName); ok {
+		in.name = cleanName(strings.TrimRight(string(n), "\x00"))
+	}
 	if d, ok := xfield(v[92:], xfieldDstream); ok && len(d) >= 8 {
 		in.size = int64(le.Uint64(d))
 		if in.size < 0 {

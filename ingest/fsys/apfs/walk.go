@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
+	"strings"
 
 	"scrim/ingest/fsys"
 	"scrim/ingest/fsys/decmpfs"
@@ -114,7 +117,7 @@ func (fs *FS) walkVolume(ctx context.Context, v *volume, fn func(fsys.File) erro
 			return err
 		}
 	}
-	seen := map[uint64]bool{}
+	seen, emitted := map[uint64]bool{}, map[uint64]bool{}
 	var dir func(id uint64, path string) error
 	dir = func(id uint64, path string) error {
 		if seen[id] {
@@ -132,6 +135,7 @@ func (fs *FS) walkVolume(ctx context.Context, v *volume, fn func(fsys.File) erro
 					return err
 				}
 			case dtReg:
+				emitted[d.id] = true
 				if err := fs.emitFile(t, d.id, p, fn); err != nil {
 					return err
 				}
@@ -142,11 +146,53 @@ func (fs *FS) walkVolume(ctx context.Context, v *volume, fn func(fsys.File) erro
 	if err := dir(rootDirID, prefix); err != nil {
 		return err
 	}
+	// A regular file no directory entry reached (its entry lost to
+	// damage) is found through its inode record, which keeps its parent
+	// and name.
+	var orphans []uint64
+	for id, in := range t.inodes {
+		if in.mode&modeMask == modeRegular && !emitted[id] {
+			orphans = append(orphans, id)
+		}
+	}
+	slices.Sort(orphans)
+	for _, id := range orphans {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fs.emitFile(t, id, t.inodePath(prefix, id), fn); err != nil {
+			return err
+		}
+	}
 	if treeErr != nil {
 		// Files found before the damage are reported; the damage is too.
 		return fn(fsys.File{Path: prefix, Err: fmt.Errorf("apfs: volume %s: filesystem tree: %w", v.name, treeErr)})
 	}
 	return nil
+}
+
+// inodePath builds a path from inode records' parents and names; a
+// chain that does not reach the root gives a path under "$Orphans".
+func (t *tree) inodePath(prefix string, id uint64) string {
+	var parts []string
+	for n := 0; id != rootDirID; n++ {
+		in, ok := t.inodes[id]
+		if !ok || n > 1024 || in.name == "" {
+			return prefix + "/$Orphans/" + strconv.FormatUint(id, 10) + joinRev(parts)
+		}
+		parts = append(parts, in.name)
+		id = in.parent
+	}
+	return prefix + joinRev(parts)
+}
+
+func joinRev(parts []string) string {
+	var b strings.Builder
+	for i := len(parts) - 1; i >= 0; i-- {
+		b.WriteString("/")
+		b.WriteString(parts[i])
+	}
+	return b.String()
 }
 
 // emitFile reports one regular file and, when it has one and is not
