@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // btree_node_phys_t: after the object header, flags, level, key count and
@@ -39,6 +40,32 @@ type btree struct {
 	virtual *omap
 	// Fixed key and value sizes from the root's btree_info_t.
 	keySize, valSize int
+	// cache keeps the nodes of an object map, which every node of a
+	// filesystem tree is looked up through (nil: no cache).
+	cache *nodeCache
+}
+
+// maxCachedNodes bounds an object map's cached nodes (16 MiB of 4 KiB
+// blocks: the map of a volume of millions of files).
+const maxCachedNodes = 4096
+
+type nodeCache struct {
+	mu    sync.Mutex
+	nodes map[uint64]*node
+}
+
+func (c *nodeCache) get(addr uint64) *node {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nodes[addr]
+}
+
+func (c *nodeCache) put(addr uint64, n *node) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.nodes) < maxCachedNodes {
+		c.nodes[addr] = n
+	}
 }
 
 // node is one parsed B-tree node.
@@ -78,6 +105,11 @@ func (t *btree) readNode(oid uint64) (*node, error) {
 			return nil, fmt.Errorf("%s B-tree node %d: %w", t.name, oid, err)
 		}
 	}
+	if t.cache != nil {
+		if n := t.cache.get(addr); n != nil {
+			return n, nil
+		}
+	}
 	b, err := t.c.readBlock(addr)
 	if err != nil {
 		return nil, fmt.Errorf("%s B-tree node: %w", t.name, err)
@@ -106,6 +138,9 @@ func (t *btree) readNode(oid uint64) (*node, error) {
 	}
 	if n.level >= maxTreeDepth {
 		return nil, fmt.Errorf("%s B-tree node at block %d: level %d", t.name, addr, n.level)
+	}
+	if t.cache != nil {
+		t.cache.put(addr, n)
 	}
 	return n, nil
 }

@@ -25,6 +25,7 @@ func (c *container) openOmap(paddr, xid uint64) (*omap, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.cache = &nodeCache{nodes: map[uint64]*node{}}
 	if t.keySize != 16 || t.valSize != 16 {
 		return nil, fmt.Errorf("object map B-tree: keys of %d and values of %d bytes, want 16 and 16", t.keySize, t.valSize)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -89,5 +90,41 @@ func TestSparseStream(t *testing.T) {
 	}
 	if _, err := c.stream(8192, []fileExtent{{length: 8192, block: 1}, {logical: 4096, length: 4096, block: 4}}); err == nil {
 		t.Error("overlapping extents accepted")
+	}
+}
+
+// countingReader counts the reads of an image.
+type countingReader struct {
+	r io.ReaderAt
+	n atomic.Int64
+}
+
+func (c *countingReader) ReadAt(p []byte, off int64) (int, error) {
+	c.n.Add(1)
+	return c.r.ReadAt(p, off)
+}
+
+// TestObjectMapCached: looking an object up again reads nothing: every
+// filesystem-tree node is found through the object map, whose nodes stay
+// in memory.
+func TestObjectMapCached(t *testing.T) {
+	good, _, _, _ := fixtureLayout(t)
+	cr := &countingReader{r: bytes.NewReader(good)}
+	v, err := open(cr, int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vol := v.volumes[0]
+	if _, err := vol.omap.lookup(vol.tree.root); err != nil {
+		t.Fatal(err)
+	}
+	before := cr.n.Load()
+	for range 100 {
+		if _, err := vol.omap.lookup(vol.tree.root); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := cr.n.Load() - before; n != 0 {
+		t.Errorf("%d reads for 100 lookups of one object", n)
 	}
 }
