@@ -212,6 +212,12 @@ func (d *diskImage) walkVolume(ctx context.Context, v volume.Volume, fn func(Ent
 	if err != nil {
 		return err
 	}
+	// A reader may say what its walk does not show (APFS snapshots).
+	if n, ok := fs.(interface{ Notes() []string }); ok {
+		for _, s := range n.Notes() {
+			d.note(fmt.Sprintf("volume %d at offset %d (%s): %s", v.Index, v.Offset, sizeText(v.Size), s))
+		}
+	}
 	return fs.Unallocated(ctx, func(off, length int64) error {
 		return d.carve(ctx, v, r, fs.Type(), off, length, fn)
 	})

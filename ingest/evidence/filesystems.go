@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"scrim/ingest/fsys/apfs"
 	"scrim/ingest/fsys/exfat"
 	"scrim/ingest/fsys/ext"
 	"scrim/ingest/fsys/fat"
@@ -20,5 +21,6 @@ func filesystems() []filesystem {
 		{"ext", ext.Probe, ext.Open},
 		{"iso9660", iso.Probe, iso.Open},
 		{"hfsplus", hfsplus.Probe, hfsplus.Open},
+		{"apfs", apfs.Probe, apfs.Open},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Media that no reader claims is named, carved where that makes sense, and
@@ -264,12 +265,94 @@ func TestBitLockerToGo(t *testing.T) {
 	checkUnread(t, entries, notes, []string{"BitLocker To Go encrypted volume at offset 0 (64 MiB): not read, the key is needed"}, nil)
 }
 
+// The APFS container is read (ingest/fsys/apfs) under its volume's name,
+// with no note; HFS+ is read too: TestHFSPartition.
 func TestAppleFixturesNamed(t *testing.T) {
-	// HFS+ is read (ingest/fsys/hfsplus): TestHFSPartition.
-	for name, what := range map[string]string{"apfs.raw": "APFS container"} {
-		entries, notes := walkMedia(t, sharedFixture(t, name))
-		checkUnread(t, entries, notes, []string{what + " at offset 0 (3.96 MiB): not read; carved 0 pictures"}, nil)
+	entries, notes := walkMedia(t, sharedFixture(t, "apfs.raw"))
+	if len(notes) != 0 {
+		t.Errorf("notes %q on a container Scrim reads", notes)
 	}
+	var found bool
+	for _, e := range entries {
+		if e.FS != "apfs" || e.Err != nil {
+			t.Errorf("entry %+v", e)
+		}
+		found = found || e.Path == "/apfs_test/passwords.txt"
+	}
+	if !found {
+		t.Errorf("/apfs_test/passwords.txt not among %d entries", len(entries))
+	}
+}
+
+// A container whose every volume is FileVault-encrypted is named by the
+// signature package and not read: its bytes are ciphertext to a carver.
+func TestEncryptedAPFSNamed(t *testing.T) {
+	b, err := os.ReadFile(sharedFixture(t, "apfs.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const apsb, fsFlags = 107 * 4096, 264
+	binary.LittleEndian.PutUint64(b[apsb+fsFlags:], binary.LittleEndian.Uint64(b[apsb+fsFlags:])&^1)
+	binary.LittleEndian.PutUint64(b[apsb:], fletcher64(b[apsb+8:apsb+4096]))
+	p := filepath.Join(t.TempDir(), "encrypted.apfs")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	entries, notes := walkMedia(t, p)
+	checkUnread(t, entries, notes, []string{"APFS container, FileVault-encrypted at offset 0 (3.96 MiB): not read, the key is needed"}, nil)
+}
+
+// A reader's notes reach the walk notes: an APFS snapshot (written into
+// the fixture's empty snapshot metadata tree at block 88, as fsstat -B 107
+// then lists it) is named beside the files the walk read.
+func TestAPFSSnapshotNoted(t *testing.T) {
+	b, err := os.ReadFile(sharedFixture(t, "apfs.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	n := b[88*4096 : 89*4096]
+	val := make([]byte, 50, 61)
+	le.PutUint64(val[16:], uint64(time.Date(2022, 1, 14, 7, 19, 41, 0, time.UTC).UnixNano()))
+	le.PutUint16(val[48:], 11)
+	val = append(val, "scrim_snap\x00"...)
+	keys, valEnd := 56+int(le.Uint16(n[42:])), 4096-40
+	le.PutUint64(n[keys:], 3|1<<60)
+	copy(n[valEnd-len(val):], val)
+	copy(n[56:], []byte{0, 0, 8, 0, byte(len(val)), 0, byte(len(val)), 0})
+	le.PutUint32(n[36:], 1)
+	le.PutUint64(n, fletcher64(n[8:]))
+	p := filepath.Join(t.TempDir(), "snapshot.apfs")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	entries, notes := walkMedia(t, p)
+	want := []string{`volume 0 at offset 0 (3.96 MiB): APFS volume apfs_test: snapshot "scrim_snap" (xid 3, made 2022-01-14T07:19:41Z) listed, not read: the walk reads the current state`}
+	if !slices.Equal(notes, want) {
+		t.Errorf("notes %q, want %q", notes, want)
+	}
+	var read int
+	for _, e := range entries {
+		if e.Err == nil && e.FS == "apfs" {
+			read++
+		}
+	}
+	if read != 8 {
+		t.Errorf("%d files read beside the snapshot, want the fixture's 8", read)
+	}
+}
+
+// fletcher64 is the APFS object checksum of b (a block after its checksum).
+func fletcher64(b []byte) uint64 {
+	const mod = 0xffffffff
+	var s1, s2 uint64
+	for i := 0; i+4 <= len(b); i += 4 {
+		s1 = (s1 + uint64(binary.LittleEndian.Uint32(b[i:]))) % mod
+		s2 = (s2 + s1) % mod
+	}
+	c1 := mod - (s1+s2)%mod
+	c2 := mod - (s1+c1)%mod
+	return c2<<32 | c1
 }
 
 // XFS is named and still carved: a JPEG in its free space is found.
@@ -357,6 +440,56 @@ func TestHFSPartition(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("passwords.txt not among %d entries", len(entries))
+	}
+}
+
+// A picture in the free space the APFS space manager maps (block 500 of
+// the fixture) is carved beside the files.
+func TestAPFSFreeSpaceCarved(t *testing.T) {
+	b, err := os.ReadFile(sharedFixture(t, "apfs.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "apfs.raw")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	patch(t, p, 500*4096, testJPEG(t))
+	entries, _ := walkMedia(t, p)
+	var carved []int64
+	for _, e := range entries {
+		if e.Carved {
+			carved = append(carved, e.Offset)
+		}
+	}
+	if !slices.Equal(carved, []int64{500 * 4096}) {
+		t.Errorf("carved at %v, want [%d]", carved, 500*4096)
+	}
+}
+
+// An APFS container in a GPT partition of Apple's type is read there.
+func TestAPFSPartition(t *testing.T) {
+	sfdisk := needTool(t, "sfdisk", "fdisk")
+	apfs, err := os.ReadFile(sharedFixture(t, "apfs.raw"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := sparseFile(t, 8<<20)
+	runTool(t, "label: gpt\nstart=2048, size=8112, type=7C3457EF-0000-11AA-AA11-00306543ECAC\n", sfdisk, p)
+	patch(t, p, 1<<20, apfs)
+	entries, notes := walkMedia(t, p)
+	if len(notes) != 0 {
+		t.Errorf("notes %q on a partition Scrim reads", notes)
+	}
+	var found bool
+	for _, e := range entries {
+		if e.Volume != "1" || e.FS != "apfs" || e.Err != nil {
+			t.Errorf("entry %+v", e)
+		}
+		found = found || e.Path == "/apfs_test/passwords.txt"
+	}
+	if !found {
+		t.Errorf("/apfs_test/passwords.txt not among %d entries", len(entries))
 	}
 }
 

@@ -1,4 +1,4 @@
-package hfsplus
+package decmpfs
 
 import (
 	"bytes"
@@ -13,11 +13,11 @@ import (
 // resource-fork header whose first word is the data offset, then at that
 // offset a big-endian length, a little-endian block count and (offset,
 // size) pairs, then the blocks, zlib-compressed or stored (0xff first).
-func rsrcFork(t *testing.T, content []byte, store func(i int) bool) *forkReader {
+func rsrcFork(t *testing.T, content []byte, store func(i int) bool) *bytes.Reader {
 	t.Helper()
 	var blocks [][]byte
-	for i := 0; i*decmpfsBlock < len(content); i++ {
-		part := content[i*decmpfsBlock : min(len(content), (i+1)*decmpfsBlock)]
+	for i := 0; i*blockSize < len(content); i++ {
+		part := content[i*blockSize : min(len(content), (i+1)*blockSize)]
 		if store(i) {
 			blocks = append(blocks, append([]byte{0xff}, part...))
 			continue
@@ -43,20 +43,17 @@ func rsrcFork(t *testing.T, content []byte, store func(i int) bool) *forkReader 
 	for _, b := range blocks {
 		fork = append(fork, b...)
 	}
-	blocksNeeded := (len(fork) + 4095) / 4096
-	fork = append(fork, make([]byte, blocksNeeded*4096-len(fork))...)
-	return &forkReader{r: bytes.NewReader(fork), block: 4096, size: int64(len(fork)),
-		runs: []extent{{0, uint32(blocksNeeded)}}, first: []int64{0}}
+	return bytes.NewReader(fork)
 }
 
 func TestDecmpfsResourceFork(t *testing.T) {
-	content := make([]byte, 5*decmpfsBlock+1234)
+	content := make([]byte, 5*blockSize+1234)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range content {
 		content[i] = byte(rng.IntN(4)) // compressible
 	}
 	fork := rsrcFork(t, content, func(i int) bool { return i == 2 })
-	r, err := newBlockReader(fork, int64(len(content)))
+	r, err := newBlockReader(fork, fork.Size(), int64(len(content)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +62,7 @@ func TestDecmpfsResourceFork(t *testing.T) {
 		t.Fatalf("read back %d bytes (%v), want %d identical", len(got), err, len(content))
 	}
 	// A block table that does not cover the size is refused.
-	if _, err := newBlockReader(fork, int64(len(content))+decmpfsBlock); err == nil {
+	if _, err := newBlockReader(fork, fork.Size(), int64(len(content))+blockSize); err == nil {
 		t.Error("block count mismatch accepted")
 	}
 }
