@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"io/fs"
@@ -150,7 +151,8 @@ func BenchmarkDiskImageVsTSK(b *testing.B) {
 	b.Run("exfat", func(b *testing.B) {
 		benchDiskImage(b, total, func(tree, img string) {
 			cmd := exec.Command("bash", "../../testdata/disks/exfat-card.sh", img, tree)
-			cmd.Env = append(os.Environ(), fmt.Sprintf("EXFAT_CARD_SIZE=%dM", sizeMB), "EXFAT_CARD_DELETE=0")
+			cmd.Env = append(os.Environ(), fmt.Sprintf("EXFAT_CARD_SIZE=%dM", sizeMB), "EXFAT_CARD_DELETE=0",
+				"EXFAT_CARD_CLUSTER="+cmp.Or(os.Getenv("SCRIM_BENCH_EXFAT_CLUSTER"), "128K"))
 			out, err := cmd.CombinedOutput()
 			if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 77 {
 				b.Skip("loop devices or FUSE are not usable here: the exFAT card is filled through exfat-fuse")

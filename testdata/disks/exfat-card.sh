@@ -14,7 +14,9 @@
 # present, are deleted (not with EXFAT_CARD_DELETE=0). Prints every deleted
 # path, one per line. EXFAT_CARD_SIZE sets the volume size (24M).
 # With "mbr", IMAGE is a disk with an MBR and the volume as partition 1 at
-# 1 MiB. Exit 77 when loop devices or FUSE cannot be used here.
+# 1 MiB. EXFAT_CARD_CLUSTER sets the cluster size (4096: small clusters
+# make fragmentation; SDXC cards are formatted with 128K). Exit 77 when loop
+# devices or FUSE cannot be used here.
 set -euo pipefail
 img=$1 src=$2 wrap=${3:-}
 size=${EXFAT_CARD_SIZE:-24M}
@@ -28,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 vol=$work/vol.img
 truncate -s "$size" "$vol"
-mkfs.exfat -L SCRIMCARD -c 4096 "$vol" >/dev/null
+mkfs.exfat -L SCRIMCARD -c "${EXFAT_CARD_CLUSTER:-4096}" "$vol" >/dev/null
 loop=$(losetup -f --show "$vol" 2>/dev/null) || exit 77
 m=$work/m
 mkdir "$m"
