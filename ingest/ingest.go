@@ -464,8 +464,12 @@ func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCoun
 			if r.rec.Occurrence.Error != "" || (isNew && r.rec.Media.Error != "") {
 				c.errors.Add(1)
 			}
-			in.filesDone.Add(1)
-			in.bytesDone.Add(r.rec.Occurrence.Size)
+			// Progress counts the evidence's own files, the ones the
+			// totals count; members come and go inside their container's.
+			if !r.rec.Occurrence.Embedded {
+				in.filesDone.Add(1)
+				in.bytesDone.Add(r.rec.Occurrence.Size)
+			}
 			in.bytesReading.Add(-r.bytesRead)
 		case <-tick.C:
 			if failed == nil {

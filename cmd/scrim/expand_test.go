@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"scrim/testdata/demo"
+)
+
+func zipTool(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	if _, err := exec.LookPath("zip"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("zip missing")
+		}
+		t.Skip("zip missing (make deps installs APT_TEST)")
+	}
+	cmd := exec.Command("zip", args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("zip %v: %v\n%s", args, err, out)
+	}
+}
+
+// TestIngestZipInFolder: pictures inside a ZIP in a folder are found,
+// deduplicated against the same pictures loose, counted as embedded in
+// `scrim stats --json` and listed with their chain in `scrim files`.
+func TestIngestZipInFolder(t *testing.T) {
+	work := t.TempDir()
+	src := filepath.Join(work, "src")
+	names, err := demo.GenerateJPEGs(filepath.Join(src, "cam"), 12, 320, 240, 85, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := filepath.Join(work, "evidence")
+	os.MkdirAll(filepath.Join(ev, "archive"), 0o755)
+	zipTool(t, src, "-q", "-r", filepath.Join(ev, "archive", "pics.zip"), "cam")
+	loose, _ := os.ReadFile(names[0])
+	os.WriteFile(filepath.Join(ev, "loose.jpg"), loose, 0o644)
+
+	caseDir := filepath.Join(work, "case")
+	mustScrim(t, "ingest", "--case", caseDir, "--progress", "none", ev)
+	s := readStats(t, caseDir)
+	if s.Embedded != 12 || s.Live != 2 || s.Pictures != 12 || s.Unique != 13 {
+		t.Fatalf("stats: %+v", s.Counts)
+	}
+	rows := readRows(t, caseDir)
+	byPath := map[string]bool{}
+	for _, r := range rows {
+		byPath[r.Path] = true
+		if strings.HasPrefix(r.Path, "/archive/pics.zip » ") {
+			if !r.Embedded || r.ContainerPath != strings.TrimPrefix(r.Path, "/archive/pics.zip » ") ||
+				!strings.HasPrefix(r.Parent, `evidence\0`) || !strings.Contains(r.Parent, "/archive/pics.zip") || r.Kind != "picture" || r.PHash == "" {
+				t.Errorf("row %+v", r)
+			}
+		}
+	}
+	want := "/archive/pics.zip » cam/" + filepath.Base(names[0])
+	if !byPath[want] || !byPath["/loose.jpg"] {
+		t.Fatalf("%s or /loose.jpg missing: %v", want, byPath)
+	}
+	csv := mustScrim(t, "files", "--case", caseDir, "--format", "csv")
+	if head, _, _ := strings.Cut(csv, "\n"); !strings.HasSuffix(head, ",frames,embedded,parent,container_path") {
+		t.Fatalf("csv header %s", head)
+	}
+
+	// --max-depth 0 turns expansion off: the ZIP is one opaque file.
+	flat := filepath.Join(work, "flat")
+	mustScrim(t, "ingest", "--case", flat, "--progress", "none", "--max-depth", "0", ev)
+	if s := readStats(t, flat); s.Embedded != 0 || s.Occurrences != 2 {
+		t.Fatalf("--max-depth 0: %+v", s.Counts)
+	}
+}
+
+// TestKillAndResumeInsideZip kills an ingest while it expands a ZIP: the
+// resumed run must give the same case as an uninterrupted one (the ZIP's
+// own record is written after its members, so it is redone whole).
+func TestKillAndResumeInsideZip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: real child processes")
+	}
+	work := t.TempDir()
+	src := filepath.Join(work, "src")
+	if _, err := demo.GenerateJPEGs(filepath.Join(src, "cam"), 250, 1600, 1200, 90, 9); err != nil {
+		t.Fatal(err)
+	}
+	ev := filepath.Join(work, "evidence")
+	os.MkdirAll(ev, 0o755)
+	zipTool(t, src, "-q", "-r", "-0", filepath.Join(ev, "pics.zip"), "cam")
+	reference := filepath.Join(work, "reference")
+	mustScrim(t, "ingest", "--case", reference, "--workers", "1", ev)
+	want := dumpCase(t, reference)
+
+	caseDir := filepath.Join(work, "killed")
+	cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, "--workers", "1", "--progress", "plain", "--progress-interval", "50ms", ev)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The ZIP is hashed first (the bar fills), then its members are
+	// analysed, tens a second: kill 1.5 s into that.
+	sc := bufio.NewScanner(stderr)
+	hashed := false
+	for !hashed && sc.Scan() {
+		hashed = strings.Contains(sc.Text(), "[====================] 0/1")
+	}
+	if !hashed {
+		cmd.Wait()
+		t.Fatal("the ZIP was not seen hashed before the ingest ended")
+	}
+	go io.Copy(io.Discard, stderr)
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	partial := readStats(t, caseDir).Occurrences
+	if partial == 0 || partial >= 251 {
+		t.Fatalf("%d occurrences committed: not a kill during the expansion", partial)
+	}
+	mustScrim(t, "ingest", "--case", caseDir, "--workers", "1", ev)
+	if got := dumpCase(t, caseDir); got != want {
+		t.Fatalf("killed with %d occurrences committed and resumed: case differs\n%s", partial, firstDiff(got, want))
+	}
+	t.Logf("killed with %d occurrences committed; resumed to an identical case", partial)
+}
