@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -110,29 +109,16 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	if !parent.Embedded {
 		container = path.Base(parent.Path)
 	}
-	seen := map[string]int{}
 	child := expansion{depth: j.exp.depth + 1, budget: budget, ancestors: append(slices.Clip(j.exp.ancestors), media.SHA256)}
-	each := func(m expand.Member) error {
-		if m.Name == "" {
-			m.Name = expand.StreamName(container)
-		}
-		// Two members of one name (a tar appended to) are two places.
-		if n := seen[m.Name]; n > 0 {
-			seen[m.Name] = n + 1
-			m.Name += " (" + strconv.Itoa(n+1) + ")"
-		} else {
-			seen[m.Name] = 1
-		}
-		return w.member(parent, parentKey, m, child, emit)
-	}
 	name := "hidden pictures"
 	if hidden {
 		child.noHidden = true
-		err = expand.Hidden(w.ctx, c, media.Size, each)
 	} else {
 		name = f.Name()
-		err = f.Walk(w.ctx, c, media.Size, each)
 	}
+	err = expand.WalkNamed(w.ctx, f, c, media.Size, container, func(m expand.Member) error {
+		return w.member(parent, parentKey, m, child, emit)
+	})
 	if err == nil || w.ctx.Err() != nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"compress/flate"
 	"compress/gzip"
 	"crypto/sha256"
@@ -19,6 +20,7 @@ import (
 	"strings"
 	"testing"
 
+	"scrim/ingest/evidence"
 	"scrim/ingest/expand"
 	"scrim/store"
 )
@@ -303,4 +305,48 @@ func vmHWM(t *testing.T) int64 {
 	}
 	t.Skip("no VmHWM")
 	return 0
+}
+
+// TestReadBackThroughChain reads embedded places back through their
+// containers, the way the full view and the court package do, and checks
+// each against its recorded SHA-256.
+func TestReadBackThroughChain(t *testing.T) {
+	work := t.TempDir()
+	src := filepath.Join(work, "src")
+	ev := filepath.Join(work, "evidence")
+	os.MkdirAll(ev, 0o755)
+	a, b := testJPEG(t, 1), testJPEG(t, 2)
+	write(t, filepath.Join(src, "a.jpg"), a)
+	write(t, filepath.Join(src, "b.jpg"), b)
+	tool(t, src, "zip", "-q", "inner.zip", "a.jpg")
+	tool(t, src, "tar", "czf", filepath.Join(ev, "nest.tgz"), "inner.zip", "b.jpg")
+	noise := make([]byte, 1572)
+	write(t, filepath.Join(ev, "appended.bin"), append(noise, b...))
+	st := openCase(t)
+	ingestAll(t, st, ev, Options{Workers: 1})
+	all := occurrencesByPath(t, st)
+	paths := []string{"/nest.tgz » nest.tar » inner.zip » a.jpg", "/nest.tgz » nest.tar » b.jpg", "/appended.bin » carved@1572.jpeg"}
+	var want []evidence.Locator
+	for _, p := range paths {
+		top, names, err := st.Outermost(all[p])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, evidence.Locator{Path: top.Path, Chain: strings.Join(names, evidence.ChainSeparator)})
+	}
+	got := make([]string, len(want))
+	err := evidence.ReadBack(context.Background(), ev, want, func(i int, c evidence.Content, size int64) error {
+		buf := make([]byte, size)
+		c.ReadAt(buf, 0)
+		got[i] = sha(buf)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range paths {
+		if got[i] == "" || got[i] != all[p].SHA256 {
+			t.Errorf("%s read back as %q, recorded %s", p, got[i], all[p].SHA256)
+		}
+	}
 }
