@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/export/court"
 	"scrim/testdata/demo"
 )
 
@@ -128,4 +130,44 @@ func TestKillAndResumeInsideZip(t *testing.T) {
 		t.Fatalf("killed with %d occurrences committed and resumed: case differs\n%s", partial, firstDiff(got, want))
 	}
 	t.Logf("killed with %d occurrences committed; resumed to an identical case", partial)
+}
+
+// TestCourtOriginalInsideZip: the court package reads an embedded
+// original back through its ZIP and checks its SHA-256.
+func TestCourtOriginalInsideZip(t *testing.T) {
+	const pass = "Sentencing hearing 2026-12-03"
+	work := t.TempDir()
+	src := filepath.Join(work, "src")
+	names, err := demo.GenerateJPEGs(filepath.Join(src, "cam"), 2, 320, 240, 85, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := filepath.Join(work, "evidence")
+	os.MkdirAll(ev, 0o755)
+	zipTool(t, src, "-q", "-r", filepath.Join(ev, "pics.zip"), "cam")
+	caseDir := filepath.Join(work, "case")
+	mustScrim(t, "ingest", "--case", caseDir, "--progress", "none", "--examiner", "alice", ev)
+	var sha string
+	for _, r := range readRows(t, caseDir) {
+		if r.Path == "/pics.zip » cam/"+filepath.Base(names[1]) {
+			sha = r.SHA256
+		}
+	}
+	if sha == "" {
+		t.Fatal("picture in the zip not found")
+	}
+	mustScrim(t, "categorize", "--case", caseDir, "--examiner", "alice", "--category", "1", sha)
+	out := filepath.Join(work, "bundle"+court.Ext)
+	if r := scrimStdin(t, pass+"\n", "export", "--case", caseDir, "--format", "court", "--passphrase-stdin", "--out", out, "--examiner", "alice"); r.code != 0 {
+		t.Fatalf("export court: exit %d\n%s", r.code, r.stderr)
+	}
+	b, err := court.Open(out, pass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, err := b.Original(sha)
+	want, _ := os.ReadFile(names[1])
+	if err != nil || !bytes.Equal(orig, want) {
+		t.Fatalf("original from the bundle: %d bytes, %v", len(orig), err)
+	}
 }
