@@ -3,9 +3,9 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"compress/flate"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"image"
@@ -115,6 +115,7 @@ func TestExpandArchives(t *testing.T) {
 	tool(t, src, "7z", "a", "-bd", "-bso0", filepath.Join(ev, "g.7z"), "g.jpg")
 	tool(t, src, "zip", "-q", filepath.Join(ev, "notes.txt"), "h.jpg") // a renamed ZIP
 	tool(t, src, "zip", "-q", "-P", "secret", filepath.Join(ev, "locked.zip"), "a.jpg")
+	tool(t, src, "zip", "-q", "-fz", filepath.Join(ev, "z64.zip"), "c.jpg") // ZIP64 records forced
 	noise := make([]byte, 1572)
 	rand.NewChaCha8([32]byte{1}).Read(noise)
 	write(t, filepath.Join(ev, "appended.bin"), append(noise, pics["i.jpg"]...))
@@ -156,7 +157,7 @@ func TestExpandArchives(t *testing.T) {
 		t.Errorf("encrypted member: %+v", locked)
 	}
 	stats, _ := st.Stats()
-	if stats.Embedded != 15 || stats.Live != 8 { // 9 pictures, 5 archives between, 1 locked
+	if stats.Embedded != 16 || stats.Live != 9 { // 10 pictures, 5 archives between, 1 locked
 		t.Errorf("stats: %+v", stats.Counts)
 	}
 	consistent(t, st)
