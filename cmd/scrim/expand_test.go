@@ -68,6 +68,9 @@ func TestIngestZipInFolder(t *testing.T) {
 	if !byPath[want] || !byPath["/loose.jpg"] {
 		t.Fatalf("%s or /loose.jpg missing: %v", want, byPath)
 	}
+	if text := mustScrim(t, "stats", "--case", caseDir); !strings.Contains(text, "status  embedded") || !strings.Contains(text, "complete        12") {
+		t.Fatalf("stats text:\n%s", text)
+	}
 	csv := mustScrim(t, "files", "--case", caseDir, "--format", "csv")
 	if head, _, _ := strings.Cut(csv, "\n"); !strings.HasSuffix(head, ",frames,embedded,parent,container_path") {
 		t.Fatalf("csv header %s", head)
