@@ -1,8 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -173,4 +177,76 @@ func TestCourtOriginalInsideZip(t *testing.T) {
 	if err != nil || !bytes.Equal(orig, want) {
 		t.Fatalf("original from the bundle: %d bytes, %v", len(orig), err)
 	}
+}
+
+// TestJPEGSearchLayout reproduces the ten-picture "JPEG search" NTFS
+// layout with generated pictures: all ten are found by content.
+func TestJPEGSearchLayout(t *testing.T) {
+	needTool(t, "mkntfs", "ntfs-3g")
+	needTool(t, "zip", "zip")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	names, err := demo.GenerateJPEGs(src, 10, 160, 120, 85, 21)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{} // SHA-256 → what the layout hides it as
+	for i, n := range names {
+		b, _ := os.ReadFile(n)
+		p := filepath.Join(src, fmt.Sprintf("p%02d.jpg", i+1))
+		os.WriteFile(p, b, 0o644)
+		s := sha256.Sum256(b)
+		want[hex.EncodeToString(s[:])] = fmt.Sprintf("p%02d", i+1)
+	}
+	p09, _ := os.ReadFile(filepath.Join(src, "p09.jpg"))
+	os.WriteFile(filepath.Join(src, "letter.docx"), docxWithPicture(t, p09), 0o644)
+	img := filepath.Join(dir, "jpeg-search.raw")
+	script, _ := filepath.Abs("../../testdata/disks/jpeg-search.sh")
+	out, err := exec.Command("bash", script, img, src).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 77 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("FUSE is not usable: the NTFS fixture needs ntfs-3g to mount")
+		}
+		t.Skip("FUSE is not usable here")
+	}
+	if err != nil {
+		t.Fatalf("jpeg-search.sh: %v\n%s", err, out)
+	}
+	caseDir := filepath.Join(dir, "case")
+	mustScrim(t, "ingest", "--case", caseDir, "--progress", "none", img)
+	found := map[string][]string{}
+	for _, r := range readRows(t, caseDir) {
+		if name, ok := want[r.SHA256]; ok {
+			found[name] = append(found[name], r.Path)
+		}
+	}
+	for _, name := range want {
+		if len(found[name]) == 0 {
+			t.Errorf("%s not found", name)
+		}
+	}
+	t.Logf("found %d of %d: %v", len(found), len(want), found)
+}
+
+// docxWithPicture is a minimal Word document (OOXML parts as Word writes
+// them) whose media part is pic.
+func docxWithPicture(t *testing.T, pic []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	parts := map[string]string{
+		"[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`,
+		"_rels/.rels":         `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`,
+		"word/document.xml":   `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Letter</w:t></w:r></w:p></w:body></w:document>`,
+	}
+	for _, n := range []string{"[Content_Types].xml", "_rels/.rels", "word/document.xml"} {
+		w, _ := zw.Create(n)
+		w.Write([]byte(parts[n]))
+	}
+	w, _ := zw.Create("word/media/image1.jpeg")
+	w.Write(pic)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
