@@ -23,7 +23,7 @@ APT_BUILD := gcc libc6-dev libturbojpeg0-dev ffmpeg
 # The desktop app (Fyne: OpenGL + X11 headers); the CLI builds without them.
 APT_DESKTOP := libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev \
              libxi-dev libxxf86vm-dev
-APT_TEST  := hashdeep imagemagick p7zip-full zip unzip xz-utils zstd libheif-examples webp procps \
+APT_TEST  := hashdeep imagemagick p7zip-full zip unzip xz-utils zstd img2pdf libheif-examples webp procps \
              sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
              genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs xvfb xauth poppler-utils \
              cryptsetup-bin xfsprogs

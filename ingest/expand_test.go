@@ -116,6 +116,7 @@ func TestExpandArchives(t *testing.T) {
 	tool(t, src, "zip", "-q", filepath.Join(ev, "notes.txt"), "h.jpg") // a renamed ZIP
 	tool(t, src, "zip", "-q", "-P", "secret", filepath.Join(ev, "locked.zip"), "a.jpg")
 	tool(t, src, "zip", "-q", "-fz", filepath.Join(ev, "z64.zip"), "c.jpg") // ZIP64 records forced
+	tool(t, src, "img2pdf", "-o", filepath.Join(ev, "scan.pdf"), "a.jpg") // a DCT stream is the JPEG as stored
 	noise := make([]byte, 1572)
 	rand.NewChaCha8([32]byte{1}).Read(noise)
 	write(t, filepath.Join(ev, "appended.bin"), append(noise, pics["i.jpg"]...))
@@ -157,7 +158,7 @@ func TestExpandArchives(t *testing.T) {
 		t.Errorf("encrypted member: %+v", locked)
 	}
 	stats, _ := st.Stats()
-	if stats.Embedded != 16 || stats.Live != 9 { // 10 pictures, 5 archives between, 1 locked
+	if stats.Embedded != 17 || stats.Live != 10 { // 11 pictures, 5 archives between, 1 locked
 		t.Errorf("stats: %+v", stats.Counts)
 	}
 	consistent(t, st)
