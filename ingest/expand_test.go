@@ -116,7 +116,7 @@ func TestExpandArchives(t *testing.T) {
 	tool(t, src, "zip", "-q", filepath.Join(ev, "notes.txt"), "h.jpg") // a renamed ZIP
 	tool(t, src, "zip", "-q", "-P", "secret", filepath.Join(ev, "locked.zip"), "a.jpg")
 	tool(t, src, "zip", "-q", "-fz", filepath.Join(ev, "z64.zip"), "c.jpg") // ZIP64 records forced
-	tool(t, src, "img2pdf", "-o", filepath.Join(ev, "scan.pdf"), "a.jpg") // a DCT stream is the JPEG as stored
+	tool(t, src, "img2pdf", "-o", filepath.Join(ev, "scan.pdf"), "a.jpg")   // a DCT stream is the JPEG as stored
 	noise := make([]byte, 1572)
 	rand.NewChaCha8([32]byte{1}).Read(noise)
 	write(t, filepath.Join(ev, "appended.bin"), append(noise, pics["i.jpg"]...))
