@@ -65,6 +65,7 @@ var formats = []Format{
 	zstdFormat{},
 	sevenZipFormat{},
 	rarFormat{},
+	mailFormat{},
 }
 
 // Detect returns the container format head starts, or nil.
