@@ -2,6 +2,7 @@ package expand
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 )
@@ -12,7 +13,14 @@ import (
 // StreamName), and a name met again in one container gets " (2)", " (3)"…
 // Ingest and read-back both name members here, so a recorded chain of
 // names leads back to the same bytes.
-func WalkNamed(ctx context.Context, f Format, r io.ReaderAt, size int64, container string, fn func(Member) error) error {
+func WalkNamed(ctx context.Context, f Format, r io.ReaderAt, size int64, container string, fn func(Member) error) (err error) {
+	defer func() {
+		// A reader that trusts a damaged header must cost this file its
+		// expansion, not the run.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("damaged container: reader failed: %v", p)
+		}
+	}()
 	seen := map[string]int{}
 	each := func(m Member) error {
 		if m.Name == "" {
