@@ -17,6 +17,11 @@ require (
 )
 
 require (
+	github.com/richardlehane/mscfb v1.0.4
+	github.com/richardlehane/msoleps v1.0.1 // indirect
+)
+
+require (
 	fyne.io/fyne/v2 v2.7.1 // indirect
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect

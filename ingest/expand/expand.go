@@ -66,6 +66,7 @@ var formats = []Format{
 	sevenZipFormat{},
 	rarFormat{},
 	mailFormat{},
+	ole2Format{},
 }
 
 // Detect returns the container format head starts, or nil.

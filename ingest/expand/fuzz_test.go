@@ -36,6 +36,7 @@ func FuzzExpand(f *testing.F) {
 	f.Add([]byte("\xfd7zXZ\x00\x00"))
 	f.Add([]byte("\x28\xb5\x2f\xfd"))
 	f.Add([]byte("BZh91AY&SY"))
+	f.Add(compoundFile(&testing.T{}, "Data", []byte("\xff\xd8\xff\xe0")))
 	f.Add([]byte("MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: image/jpeg\nContent-Transfer-Encoding: base64\n\n/9j/\n--b--\n"))
 	f.Add([]byte("From x\nMIME-Version: 1.0\n\nbody\nFrom y\nMIME-Version: 1.0\nContent-Type: application/octet-stream\n\nzz\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
