@@ -23,7 +23,7 @@ APT_BUILD := gcc libc6-dev libturbojpeg0-dev ffmpeg
 # The desktop app (Fyne: OpenGL + X11 headers); the CLI builds without them.
 APT_DESKTOP := libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev \
              libxi-dev libxxf86vm-dev
-APT_TEST  := hashdeep imagemagick libheif-examples webp procps \
+APT_TEST  := hashdeep imagemagick p7zip-full zip unzip xz-utils zstd img2pdf libheif-examples webp procps \
              sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
              genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs exfat-fuse xvfb xauth poppler-utils \
              cryptsetup-bin xfsprogs apfsprogs
@@ -130,7 +130,7 @@ bench: deps-test
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
 # shrinking the large seed images instead of exploring.
-FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
+FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
 	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/fsys/exfat:FuzzOpen \
 	ingest/fsys/apfs:FuzzOpen \

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"scrim/store"
 )
@@ -47,13 +48,19 @@ type FileRow struct {
 	Duration float64 `json:"duration"`
 	Codec    string  `json:"codec"`
 	Frames   int     `json:"frames"`
+	// Embedded places: Path is the whole chain, Parent the occurrence key
+	// of the file holding it (NUL separators shown as "\0"), ContainerPath
+	// the member's name inside that file.
+	Embedded      bool   `json:"embedded"`
+	Parent        string `json:"parent"`
+	ContainerPath string `json:"container_path"`
 }
 
 // FileColumns is the CSV header, in the JSON field order.
 var FileColumns = []string{"evidence", "volume", "fs", "path", "deleted", "carved", "offset", "size",
 	"md5", "sha1", "sha256", "type", "width", "height", "phash", "dhash", "category", "category_source",
 	"kind", "mime", "inode", "mtime", "atime", "ctime", "btime", "error", "volume_offset", "volume_type",
-	"duration", "codec", "frames"}
+	"duration", "codec", "frames", "embedded", "parent", "container_path"}
 
 func (r FileRow) csvRecord() []string {
 	return []string{r.Evidence, r.Volume, r.FS, r.Path, strconv.FormatBool(r.Deleted), strconv.FormatBool(r.Carved),
@@ -61,7 +68,8 @@ func (r FileRow) csvRecord() []string {
 		strconv.Itoa(r.Width), strconv.Itoa(r.Height), r.PHash, r.DHash, r.Category, r.CategorySource,
 		r.Kind, r.MIME, strconv.FormatUint(r.Inode, 10), r.Mtime, r.Atime, r.Ctime, r.Btime, r.Error,
 		strconv.FormatInt(r.VolumeOffset, 10), r.VolumeType,
-		strconv.FormatFloat(r.Duration, 'f', -1, 64), r.Codec, strconv.Itoa(r.Frames)}
+		strconv.FormatFloat(r.Duration, 'f', -1, 64), r.Codec, strconv.Itoa(r.Frames),
+		strconv.FormatBool(r.Embedded), r.Parent, r.ContainerPath}
 }
 
 // EachFileRow streams every occurrence (of one evidence item when evidence is
@@ -72,7 +80,8 @@ func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error
 	return st.EachOccurrence(evidence, func(o store.Occurrence) error {
 		row := FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
 			Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
-			Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error}
+			Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error,
+			Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member}
 		if o.SHA256 != "" {
 			mc, err := cache.get(o.SHA256)
 			if err != nil {

@@ -26,6 +26,7 @@ import (
 
 	"scrim/buildinfo"
 	"scrim/ingest/evidence"
+	"scrim/ingest/expand"
 	"scrim/ingest/picture"
 	"scrim/ingest/video"
 	"scrim/store"
@@ -43,6 +44,11 @@ type Options struct {
 	// is copied to a temporary file for ffmpeg (0: 4 GiB).
 	MaxVideoBytes int64
 	Video         video.Options
+	// Expand bounds the expansion of containers (archives, compressed
+	// streams, pictures hidden in other files) found in the evidence; the
+	// zero value is the defaults (depth 8), a negative MaxDepth turns
+	// expansion off.
+	Expand expand.Limits
 	// Warn receives one-line warnings, at most once per kind per Ingester
 	// (ffmpeg missing); nil prints them on stderr.
 	Warn func(string)
@@ -246,8 +252,9 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 
 	// ffmpeg needs a seekable file: each worker copies a video it hashes
 	// into this private directory, never beside the evidence.
+	// Expansion keeps members too large for memory there as well.
 	var tmp string
-	if in.video != nil {
+	if in.video != nil || in.expandLimits() != nil {
 		if tmp, err = videoTempDir(); err != nil {
 			ev.Status = StatusInterrupted
 			return sum, errors.Join(fmt.Errorf("temporary directory for videos: %w", err), in.store.PutEvidence(ev))
@@ -258,26 +265,31 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	jobs := make(chan job, 2*in.opt.Workers)
 	records := make(chan result, 4*in.opt.Workers)
 	var counters runCounters
+	notes := &runNotes{}
 
 	var workers sync.WaitGroup
 	for k := range in.opt.Workers {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
-			w := newWorker(ctx, in)
-			if tmp != "" {
+			w := newWorker(ctx, in, notes)
+			w.id, w.tmpDir = k, tmp
+			if tmp != "" && in.video != nil {
 				w.videoPath = filepath.Join(tmp, fmt.Sprintf("worker%d", k))
 			}
 			defer w.close()
-			for j := range jobs {
-				r := w.process(j)
+			send := func(r result) {
 				if ctx.Err() != nil {
-					continue // cut short by the cancel: the resumed run redoes it
+					return // cut short by the cancel: the resumed run redoes it
 				}
 				select {
 				case records <- r:
 				case <-ctx.Done():
 				}
+			}
+			for j := range jobs {
+				r, _ := w.process(j, send)
+				send(r)
 			}
 		}()
 	}
@@ -323,6 +335,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	if wn, ok := src.(evidence.WalkNoter); ok {
 		ev.Notes = appendNew(ev.Notes, wn.WalkNotes()...)
 	}
+	ev.Notes = appendNew(ev.Notes, notes.list()...)
 	sum.Notes = append([]string(nil), ev.Notes...)
 	sum.Duration = in.opt.Now().Sub(start)
 	if secs := sum.Duration.Seconds(); secs > 0 {
@@ -451,8 +464,12 @@ func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCoun
 			if r.rec.Occurrence.Error != "" || (isNew && r.rec.Media.Error != "") {
 				c.errors.Add(1)
 			}
-			in.filesDone.Add(1)
-			in.bytesDone.Add(r.rec.Occurrence.Size)
+			// Progress counts the evidence's own files, the ones the
+			// totals count; members come and go inside their container's.
+			if !r.rec.Occurrence.Embedded {
+				in.filesDone.Add(1)
+				in.bytesDone.Add(r.rec.Occurrence.Size)
+			}
 			in.bytesReading.Add(-r.bytesRead)
 		case <-tick.C:
 			if failed == nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -21,6 +22,7 @@ type job struct {
 	entry       evidence.Entry
 	occ         store.Occurrence
 	previousSHA string
+	exp         expansion // set for members of other files
 }
 
 type result struct {
@@ -40,35 +42,52 @@ type worker struct {
 	// the current file's bytes.
 	videoPath   string
 	videoCopied bool
+	headLen     int // bytes of head read for the current file
+	// Expansion: the run's notes, this worker's number and temporary
+	// directory for large members, and the member buffers per depth.
+	notes  *runNotes
+	id     int
+	tmpDir string
+	held   [][]byte
 }
 
-func newWorker(ctx context.Context, in *Ingester) *worker {
-	return &worker{ctx: ctx, in: in, hasher: digest.NewHasher(), head: make([]byte, filetype.HeadSize)}
+func newWorker(ctx context.Context, in *Ingester, notes *runNotes) *worker {
+	return &worker{ctx: ctx, in: in, hasher: digest.NewHasher(), head: make([]byte, filetype.HeadSize), notes: notes}
 }
 
 func (w *worker) close() { w.hasher.Close() }
 
-func (w *worker) process(j job) result {
+// process analyses one file and returns its record. The members of a
+// container are emitted before it returns (see expandMembers); the error is
+// a budget limit that must stop the walks of the containers above.
+func (w *worker) process(j job, emit func(result)) (result, error) {
 	r := result{rec: store.FileRecord{Occurrence: j.occ, PreviousSHA256: j.previousSHA}}
 	if j.entry.Err != nil {
 		r.rec.Occurrence.Error = j.entry.Err.Error()
-		return r
+		return r, nil
 	}
 	media, thumb, n, err := w.analyse(j.entry)
 	if w.videoCopied {
 		defer w.dropVideoCopy()
 	}
+	if j.exp.depth > 0 {
+		// Members' bytes are not read from the evidence: they count
+		// neither as read nor as in reading.
+		w.in.bytesReading.Add(-n)
+		n = 0
+	}
 	r.bytesRead = n
 	if err != nil {
 		r.rec.Occurrence.Error = err.Error()
-		return r
+		return r, nil
 	}
+	head := slices.Clone(w.head[:w.headLen])
 	r.rec.Occurrence.SHA256 = media.SHA256
 	r.rec.Occurrence.Size = media.Size
 	known, err := w.in.store.HasMedia(media.SHA256)
 	if err != nil {
 		r.rec.Occurrence.Error = err.Error()
-		return r
+		return r, nil
 	}
 	if !known {
 		if media.Kind == string(filetype.Picture) && media.Error == "" {
@@ -81,13 +100,13 @@ func (w *worker) process(j job) result {
 				// that a resumed run analyses the video again.
 				r.rec.Occurrence.SHA256 = ""
 				r.rec.Occurrence.Error = fmt.Sprintf("video analysis interrupted: %v", err)
-				return r
+				return r, nil
 			}
 		}
 		r.rec.Media = &media
 		r.rec.Thumb = thumb
 	}
-	return r
+	return r, w.expandMembers(j, r.rec.Occurrence, media, head, emit)
 }
 
 // analyse reads the entry once: sniffs its head, hashes all of it and keeps a
@@ -103,7 +122,8 @@ func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
 	if err != nil && err != io.EOF {
 		return store.Media{}, nil, 0, fmt.Errorf("read first bytes: %w", err)
 	}
-	t := filetype.Sniff(w.head[:int(min(int64(n), e.Size))])
+	w.headLen = int(min(int64(n), e.Size))
+	t := filetype.Sniff(w.head[:w.headLen])
 	var tee *[]byte
 	keep := t.Kind == filetype.Picture && e.Size <= w.in.opt.MaxPictureBytes
 	if keep {

@@ -91,7 +91,17 @@ type Occurrence struct {
 	SHA256       string `json:"sha256"` // empty when the content could not be read
 	// Error says why the content could not be read; the place is kept anyway.
 	Error string `json:"error,omitempty"`
+	// Embedded places are members of another file (an archive, a
+	// compressed stream, a picture hidden in other bytes). Path is then the
+	// whole chain ("/archive/file8.zip » file8.jpg"), Parent the occurrence
+	// key of the file holding it and Member its name inside that file.
+	Embedded bool   `json:"embedded,omitempty"`
+	Parent   string `json:"parent,omitempty"`
+	Member   string `json:"member,omitempty"`
 }
+
+// ChainSeparator joins the names of a chain of embedded places.
+const ChainSeparator = " » "
 
 // Category is the effective category of a media now and who or what set it.
 type Category struct {
@@ -115,6 +125,11 @@ func FormatTime(t time.Time) string {
 // the file is, not what it holds, so the same place always maps to the same
 // record: a resumed or repeated ingest finds what it already did.
 func OccurrenceKey(o Occurrence) string {
+	if o.Embedded {
+		// The parent's key plus the member: stable across runs, and read
+		// like the others from its end (flag, offset, inode).
+		return fmt.Sprintf("%s\x00%s\x00E\x00%016x\x00%016x", o.Parent, o.Member, o.Offset, o.Inode)
+	}
 	flag := "L"
 	switch {
 	case o.Carved:

@@ -11,10 +11,11 @@ import (
 // Places counts where one media was found, by how it was found.
 type Places struct {
 	Live, Deleted, Carved int64
+	Embedded              int64 // inside another file (archive, stream, hidden)
 }
 
 // Total is the number of places.
-func (p Places) Total() int64 { return p.Live + p.Deleted + p.Carved }
+func (p Places) Total() int64 { return p.Live + p.Deleted + p.Carved + p.Embedded }
 
 // MediaPlaces is one media with its effective category (zero when it has
 // none) and its places per evidence item.
@@ -60,6 +61,8 @@ func (s *Store) EachMediaPlaces(fn func(MediaPlaces) error) error {
 					switch flag {
 					case "C":
 						p.Carved++
+					case "E":
+						p.Embedded++
 					case "D":
 						p.Deleted++
 					default:
@@ -95,7 +98,7 @@ func (s *Store) EachMediaPlaces(fn func(MediaPlaces) error) error {
 	})
 }
 
-// placeOfOccurrenceKey reads the evidence ID and the live/deleted/carved
+// placeOfOccurrenceKey reads the evidence ID and the live/deleted/carved/embedded
 // flag of an occurrence key, the flag counted from the end because a path
 // may hold anything.
 func placeOfOccurrenceKey(k string) (evidence, flag string) {

@@ -20,6 +20,11 @@ type Counts struct {
 	Errors      int64 `json:"errors"`      // undecodable unique pictures + unreadable occurrences
 	Bytes       int64 `json:"bytes"`       // sum of occurrence sizes
 	UniqueBytes int64 `json:"unique_bytes"`
+	// Places by how they were found; Embedded are members of other files.
+	Live     int64 `json:"live"`
+	Deleted  int64 `json:"deleted"`
+	Carved   int64 `json:"carved"`
+	Embedded int64 `json:"embedded"`
 }
 
 // EvidenceStats are the counts of one evidence item.
@@ -54,6 +59,16 @@ func (s *Store) Stats() (Stats, error) {
 			c.Bytes += o.Size
 			if o.Error != "" {
 				c.Errors++
+			}
+			switch {
+			case o.Embedded:
+				c.Embedded++
+			case o.Carved:
+				c.Carved++
+			case o.Deleted:
+				c.Deleted++
+			default:
+				c.Live++
 			}
 		}
 		return nil

@@ -85,7 +85,7 @@ func TestBatchDedupeAndStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Counts{Occurrences: 6, Unique: 3, Pictures: 1, Videos: 1, Other: 1, Errors: 2,
-		Bytes: a.Size*3 + b.Size + c.Size, UniqueBytes: a.Size + b.Size + c.Size}
+		Bytes: a.Size*3 + b.Size + c.Size, UniqueBytes: a.Size + b.Size + c.Size, Live: 6}
 	if s.Counts != want {
 		t.Fatalf("case counts\n got %+v\nwant %+v", s.Counts, want)
 	}

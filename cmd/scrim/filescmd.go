@@ -99,11 +99,11 @@ func runStats(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		return enc.Encode(s)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "evidence\toccurrences\tunique\tpictures\tvideos\tother\terrors\tbytes\tstatus\t")
+	fmt.Fprintln(tw, "evidence\toccurrences\tunique\tpictures\tvideos\tother\terrors\tbytes\tstatus\tembedded\t")
 	for _, e := range s.Evidence {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t\n", e.ID, e.Occurrences, e.Unique, e.Pictures, e.Videos, e.Other, e.Errors, humanBytes(e.Bytes), e.Status)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t\n", e.ID, e.Occurrences, e.Unique, e.Pictures, e.Videos, e.Other, e.Errors, humanBytes(e.Bytes), e.Status, e.Embedded)
 	}
-	fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\t\n", "TOTAL", s.Occurrences, s.Unique, s.Pictures, s.Videos, s.Other, s.Errors, humanBytes(s.Bytes))
+	fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\t%d\t\n", "TOTAL", s.Occurrences, s.Unique, s.Pictures, s.Videos, s.Other, s.Errors, humanBytes(s.Bytes), s.Embedded)
 	if err := tw.Flush(); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"scrim/categorize"
 	"scrim/ingest"
+	"scrim/ingest/expand"
 	"scrim/ingest/picture"
 	"scrim/ingest/workflow"
 	"scrim/profile"
@@ -25,6 +26,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
 	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
+	maxDepth := fs.Int("max-depth", 8, "expand archives, compressed files and pictures hidden in other files this many levels deep, by content (0: do not expand); limits hit are noted on the evidence")
 	maxPixels := fs.Int64("max-pixels", 0, "refuse to decode pictures larger than this many pixels (default 100000000)")
 	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none")
 	progressEvery := fs.Duration("progress-interval", 0, "time between progress updates (default 200ms for bar, 1s for plain)")
@@ -81,6 +83,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Name:     *name,
 		Workers:  *workers,
 		Picture:  picture.Options{MaxPixels: *maxPixels},
+		Expand:   expand.Limits{MaxDepth: expandDepth(*maxDepth)},
 		Verify:   *verify,
 		Warn:     warn,
 		Stage: func(stage, id string, progress func() ingest.Progress) func() {
@@ -139,4 +142,13 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
+}
+
+// expandDepth maps the flag (0: off) to the ingest option (0: default,
+// negative: off).
+func expandDepth(flag int) int {
+	if flag <= 0 {
+		return -1
+	}
+	return flag
 }

@@ -112,8 +112,8 @@ func TestReportExport(t *testing.T) {
 		if got[0] != c.Unique || got[1] != c.Pictures || got[2] != c.Videos || got[3] != c.Other || got[4] != c.Occurrences {
 			t.Errorf("table %d total %v, stats %+v", i, got, c)
 		}
-		if got[5]+got[6]+got[7] != c.Occurrences {
-			t.Errorf("table %d: live+deleted+carved %v != %d places", i, got[5:], c.Occurrences)
+		if got[5]+got[6]+got[7]+got[8] != c.Occurrences {
+			t.Errorf("table %d: live+deleted+carved+embedded %v != %d places", i, got[5:], c.Occurrences)
 		}
 	}
 	if ex := pdfTotals[1:]; ex[0][6]+ex[1][6] == 0 || ex[0][7]+ex[1][7] == 0 {
@@ -201,7 +201,7 @@ func TestReportExport(t *testing.T) {
 // categoryTotals reads the Total rows of the per-category tables (eight
 // numbers) from pdftotext -layout output.
 func categoryTotals(s string) [][]int64 {
-	re := regexp.MustCompile(`(?m)^\s*Total((?:\s+[\d,]+){8})\s*$`)
+	re := regexp.MustCompile(`(?m)^\s*Total((?:\s+[\d,]+){9})\s*$`)
 	var out [][]int64
 	for _, m := range re.FindAllStringSubmatch(s, -1) {
 		out = append(out, numbers(strings.Fields(m[1])))
@@ -223,7 +223,7 @@ func numbers(fields []string) []int64 {
 
 // htmlCategoryTotals parses the page with encoding/xml in strict mode (any
 // unclosed tag or stray entity fails) and returns the numbers of every
-// total row with eight numbers.
+// total row with nine numbers.
 func htmlCategoryTotals(t *testing.T, page []byte) [][]int64 {
 	t.Helper()
 	dec := xml.NewDecoder(bytes.NewReader(page))
@@ -260,7 +260,7 @@ func htmlCategoryTotals(t *testing.T, page []byte) [][]int64 {
 			case "td":
 				inCell = false
 			case "tr":
-				if inTotal && len(row) == 10 {
+				if inTotal && len(row) == 11 {
 					out = append(out, numbers(row[2:]))
 				}
 			}

@@ -372,6 +372,7 @@ func writeOriginals(ctx context.Context, st *store.Store, pw *chunkWriter, cands
 		}
 		var want []evidence.Locator
 		var owner []*candidate
+		var wantPath []string
 		remaining := 0
 		for _, c := range byEv[id] {
 			if c.entry.OriginalSource == SourceEvidence {
@@ -380,7 +381,15 @@ func writeOriginals(ctx context.Context, st *store.Store, pw *chunkWriter, cands
 			remaining++
 			for _, o := range c.occs {
 				if o.Evidence == id && o.Error == "" {
-					want = append(want, evidence.Locator{Volume: o.Volume, Path: o.Path, Inode: o.Inode, Offset: o.Offset, Carved: o.Carved, Deleted: o.Deleted})
+					// An embedded place is read through the file holding it.
+					top, names, err := st.Outermost(o)
+					if err != nil {
+						c.note = append(c.note, err.Error())
+						continue
+					}
+					want = append(want, evidence.Locator{Volume: top.Volume, Path: top.Path, Inode: top.Inode, Offset: top.Offset,
+						Carved: top.Carved, Deleted: top.Deleted, Chain: strings.Join(names, evidence.ChainSeparator)})
+					wantPath = append(wantPath, o.Path)
 					owner = append(owner, c)
 				}
 			}
@@ -395,7 +404,7 @@ func writeOriginals(ctx context.Context, st *store.Store, pw *chunkWriter, cands
 				return err
 			}
 			if ok {
-				c.entry.OriginalFrom = id + ":" + want[i].Path
+				c.entry.OriginalFrom = id + ":" + wantPath[i]
 				if remaining--; remaining == 0 {
 					return evidence.ErrDone
 				}

@@ -239,7 +239,7 @@ func (r *Report) Blocks() []Block {
 	}
 
 	add(Block{Kind: "h2", Text: "5. Results by category"})
-	p("Unique media are distinct contents (SHA-256); places are every location a content was found, live (allocated), deleted (recovered) or carved (from unallocated space). Suggestions are a machine's proposals from near-duplicates and are not counted under any category.")
+	p("Unique media are distinct contents (SHA-256); places are every location a content was found, live (allocated), deleted (recovered), carved (from unallocated space) or embedded (inside another file: an archive, a compressed stream, bytes of another type). Suggestions are a machine's proposals from near-duplicates and are not counted under any category.")
 	add(Block{Kind: "table", Table: r.categoryGrid(r.Case)})
 	add(Block{Kind: "h2", Text: "6. Results by evidence item"})
 	for _, e := range r.PerExhibit {
@@ -327,12 +327,12 @@ func (r *Report) Blocks() []Block {
 }
 
 func (r *Report) categoryGrid(t Table) *Grid {
-	g := &Grid{Head: []string{"Code", "Category", "Unique", "Pictures", "Videos", "Other", "Places", "Live", "Deleted", "Carved"},
-		Right: []bool{false, false, true, true, true, true, true, true, true, true},
-		Width: []float64{0.45, 2.1, 0.8, 0.8, 0.7, 0.7, 0.8, 0.8, 0.75, 0.75}, Total: true}
+	g := &Grid{Head: []string{"Code", "Category", "Unique", "Pictures", "Videos", "Other", "Places", "Live", "Deleted", "Carved", "Embedded"},
+		Right: []bool{false, false, true, true, true, true, true, true, true, true, true},
+		Width: []float64{0.45, 1.8, 0.75, 0.75, 0.65, 0.65, 0.75, 0.7, 0.7, 0.7, 0.8}, Total: true}
 	row := func(x Row) []string {
 		return []string{x.Code, x.Label, num(x.Unique), num(x.Pictures), num(x.Videos), num(x.Other),
-			num(x.Occurrences), num(x.Live), num(x.Deleted), num(x.Carved)}
+			num(x.Occurrences), num(x.Live), num(x.Deleted), num(x.Carved), num(x.Embedded)}
 	}
 	for _, x := range t.Rows {
 		g.Rows = append(g.Rows, row(x))

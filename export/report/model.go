@@ -96,6 +96,7 @@ type Row struct {
 	Pictures, Videos      int64
 	Other                 int64
 	Live, Deleted, Carved int64
+	Embedded              int64
 }
 
 func (r *Row) add(m store.Media, p store.Places) {
@@ -112,6 +113,7 @@ func (r *Row) add(m store.Media, p store.Places) {
 	r.Live += p.Live
 	r.Deleted += p.Deleted
 	r.Carved += p.Carved
+	r.Embedded += p.Embedded
 }
 
 // Table is the per-category summary: one row per scheme category, then
@@ -340,6 +342,7 @@ func (r *Report) count(ctx context.Context, st *store.Store) error {
 			all.Live += p.Live
 			all.Deleted += p.Deleted
 			all.Carved += p.Carved
+			all.Embedded += p.Embedded
 		}
 		i := rowOf(mp.Category, kind)
 		switch i {
@@ -400,6 +403,7 @@ func (r *Report) count(ctx context.Context, st *store.Store) error {
 			tot.Live += x.Live
 			tot.Deleted += x.Deleted
 			tot.Carved += x.Carved
+			tot.Embedded += x.Embedded
 		}
 		// Places with no content are only in the occurrence records that
 		// Stats scans; what Stats counts beyond the indexed places is them.

@@ -18,6 +18,9 @@ type Locator struct {
 	Offset  int64
 	Carved  bool
 	Deleted bool
+	// Chain names a member of the file above, and members inside it,
+	// outermost first, joined by ChainSeparator ("" for the file itself).
+	Chain string
 }
 
 // ErrDone, returned by a ReadBack callback, ends the read-back without an error.
@@ -34,6 +37,26 @@ func ReadBack(ctx context.Context, srcPath string, want []Locator, fn func(i int
 	if len(want) == 0 {
 		return nil
 	}
+	// Members are read through their top-level file: ask for that, and
+	// descend the chain of names inside the callback.
+	asked := want
+	tops := make([]Locator, len(want))
+	for i, w := range want {
+		tops[i] = w
+		tops[i].Chain = ""
+	}
+	outer := fn
+	fn = func(i int, c Content, size int64) error {
+		if asked[i].Chain == "" {
+			return outer(i, c, size)
+		}
+		b, err := descend(ctx, c, size, asked[i].Path, asked[i].Chain)
+		if err != nil {
+			return nil // not found: the caller tells which from i
+		}
+		return outer(i, bytesAt(b), int64(len(b)))
+	}
+	want = tops
 	src, err := Open(srcPath)
 	if err != nil {
 		return fmt.Errorf("read back: %w", err)

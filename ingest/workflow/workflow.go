@@ -16,6 +16,7 @@ import (
 	"scrim/categorize"
 	"scrim/ingest"
 	"scrim/ingest/evidence"
+	"scrim/ingest/expand"
 	"scrim/ingest/picture"
 	"scrim/store"
 )
@@ -28,6 +29,9 @@ type Options struct {
 	Name    string
 	Workers int
 	Picture picture.Options
+	// Expand bounds the expansion of archives and other containers found
+	// in the evidence (zero: the defaults, depth 8; MaxDepth < 0: off).
+	Expand expand.Limits
 	// Verify hashes each disk image's whole media after its ingest and
 	// checks it against the acquisition hashes it stores.
 	Verify bool
@@ -137,7 +141,7 @@ func ingestEach(ctx context.Context, st *store.Store, srcs []evidence.Source, op
 		if err != nil {
 			return results, err
 		}
-		in := ingest.New(st, ingest.Options{Examiner: opt.Examiner, Workers: opt.Workers, Picture: opt.Picture, Warn: opt.Warn, Now: opt.Now})
+		in := ingest.New(st, ingest.Options{Examiner: opt.Examiner, Workers: opt.Workers, Picture: opt.Picture, Expand: opt.Expand, Warn: opt.Warn, Now: opt.Now})
 		end := stage("ingest", id, in.Progress)
 		sum, err := in.Ingest(ctx, src, id)
 		end()

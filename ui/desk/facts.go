@@ -103,6 +103,8 @@ func (w *Workstation) factsOf(it review.Item) tileFacts {
 			o := occs[0]
 			f.name = path.Base(strings.ReplaceAll(o.Path, `\`, "/"))
 			switch {
+			case o.Embedded:
+				f.found = "embedded" // inside another file (archive, stream, hidden)
 			case o.Carved:
 				f.found = "carved"
 			case o.Deleted:

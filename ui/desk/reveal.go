@@ -10,6 +10,7 @@ import (
 	_ "image/gif" // decoders for the full view
 	_ "image/jpeg"
 	_ "image/png"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -284,7 +285,13 @@ func (w *Workstation) readOriginal(sha string) ([]byte, error) {
 		}
 		var out []byte
 		ctx, cancel := context.WithTimeout(w.ctx, 30*time.Second)
-		err = evidence.ReadBack(ctx, ev.Path, []evidence.Locator{locatorOf(o)}, func(_ int, c evidence.Content, size int64) error {
+		loc, lerr := w.locatorOf(o)
+		if lerr != nil {
+			cancel()
+			lastErr = lerr
+			continue
+		}
+		err = evidence.ReadBack(ctx, ev.Path, []evidence.Locator{loc}, func(_ int, c evidence.Content, size int64) error {
 			if size > maxFullView {
 				return fmt.Errorf("%d bytes is over the %d-byte full-view limit", size, maxFullView)
 			}
@@ -313,8 +320,15 @@ func (w *Workstation) readOriginal(sha string) ([]byte, error) {
 	return nil, lastErr
 }
 
-func locatorOf(o store.Occurrence) evidence.Locator {
-	return evidence.Locator{Volume: o.Volume, Path: o.Path, Inode: o.Inode, Offset: o.Offset, Carved: o.Carved, Deleted: o.Deleted}
+// locatorOf names where to read a place back: an embedded place through
+// the evidence's own file holding it and the chain of member names.
+func (w *Workstation) locatorOf(o store.Occurrence) (evidence.Locator, error) {
+	top, names, err := w.st.Outermost(o)
+	if err != nil {
+		return evidence.Locator{}, err
+	}
+	return evidence.Locator{Volume: top.Volume, Path: top.Path, Inode: top.Inode, Offset: top.Offset, Carved: top.Carved,
+		Deleted: top.Deleted, Chain: strings.Join(names, evidence.ChainSeparator)}, nil
 }
 
 // keyCatcherFunc ends a full view on any key or click.

@@ -1,0 +1,41 @@
+package expand
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// tarFormat reads ustar, pax and GNU tar archives (phone extractions are
+// often one).
+type tarFormat struct{}
+
+func (tarFormat) Name() string { return "tar" }
+
+func (tarFormat) Probe(h []byte) bool { return at(h, 257, "ustar") }
+
+func (tarFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
+	tr := tar.NewReader(io.NewSectionReader(r, 0, size))
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("tar: %w", err)
+		}
+		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeGNUSparse {
+			continue // directories, links, devices hold no content of their own
+		}
+		m := Member{Name: cleanName(h.Name), Size: h.Size, Packed: h.Size, Mtime: h.ModTime,
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(tr), nil }}
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
+}
