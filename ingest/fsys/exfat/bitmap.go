@@ -1,6 +1,10 @@
 package exfat
 
-import "fmt"
+import (
+	"fmt"
+
+	"scrim/ingest/fsys/runmap"
+)
 
 // bitmap is the allocation bitmap, one bit per cluster of the heap
 // (cluster 2 is bit 0), held in memory: a 2 TB card of 32 KiB clusters
@@ -27,7 +31,7 @@ func (fs *FS) readBitmap(first uint32, length int64) (bitmap, error) {
 		}
 	}
 	b := make([]byte, need)
-	if _, err := (&content{r: fs.r, runs: runs, size: need, valid: need}).ReadAt(b, 0); err != nil {
+	if _, err := (&runmap.Reader{R: fs.r, Runs: runs, Size: need, Valid: need, FS: "exfat"}).ReadAt(b, 0); err != nil {
 		return nil, fmt.Errorf("allocation bitmap at cluster %d: %w", first, err)
 	}
 	return bitmap(b), nil

@@ -3,79 +3,18 @@ package exfat
 import (
 	"errors"
 	"fmt"
-	"io"
 	"sort"
+
+	"scrim/ingest/fsys/runmap"
 )
 
 // run is a stretch of a file's bytes stored contiguously in the volume.
-type run struct {
-	logical int64 // offset in the file
-	volume  int64 // offset in the volume
-	length  int64
-}
-
-// content is a file's bytes as runs of volume bytes. Bytes from valid (the
-// stream's ValidDataLength) to size read as zeros, as the specification
-// says; reads past size end with io.EOF.
-type content struct {
-	r     io.ReaderAt
-	runs  []run
-	size  int64
-	valid int64
-}
-
-// ReadAt maps [off, off+len(p)) through the runs.
-func (c *content) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, errors.New("exfat: negative offset")
-	}
-	if off >= c.size {
-		return 0, io.EOF
-	}
-	want := len(p)
-	if int64(want) > c.size-off {
-		p = p[:c.size-off]
-	}
-	if end := off + int64(len(p)); end > c.valid {
-		z := max(c.valid-off, 0)
-		clear(p[z:])
-		p = p[:z]
-	}
-	n := 0
-	i := sort.Search(len(c.runs), func(i int) bool { return c.runs[i].logical+c.runs[i].length > off })
-	for n < len(p) && i < len(c.runs) {
-		rn := c.runs[i]
-		skip := off + int64(n) - rn.logical
-		chunk := min(int64(len(p)-n), rn.length-skip)
-		m, err := c.r.ReadAt(p[n:n+int(chunk)], rn.volume+skip)
-		n += m
-		if m < int(chunk) {
-			if err == nil || err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return n, fmt.Errorf("exfat: reading volume at %d: %w", rn.volume+skip+int64(m), err)
-		}
-		i++
-	}
-	if n < len(p) {
-		return n, fmt.Errorf("exfat: file offset %d not mapped", off+int64(n))
-	}
-	n = min(want, int(c.size-off))
-	if n < want {
-		return n, io.EOF
-	}
-	return n, nil
-}
+type run = runmap.Run
 
 // addClusters appends n clusters from c to runs, merging with the previous
 // run when contiguous.
 func addClusters(runs []run, g *geometry, c uint32, n int64, logical int64) []run {
-	vo, l := g.clusterOffset(c), n*g.clusterBytes()
-	if k := len(runs) - 1; k >= 0 && runs[k].volume+runs[k].length == vo {
-		runs[k].length += l
-		return runs
-	}
-	return append(runs, run{logical: logical, volume: vo, length: l})
+	return runmap.Append(runs, g.clusterOffset(c), n*g.clusterBytes(), logical)
 }
 
 // clustersFor is how many clusters size bytes occupy, or an error when the
@@ -164,10 +103,10 @@ func overlap(runs []run) error {
 		return nil
 	}
 	s := append([]run(nil), runs...)
-	sort.Slice(s, func(i, j int) bool { return s[i].volume < s[j].volume })
+	sort.Slice(s, func(i, j int) bool { return s[i].Volume < s[j].Volume })
 	for i := 1; i < len(s); i++ {
-		if s[i].volume < s[i-1].volume+s[i-1].length {
-			return fmt.Errorf("cluster chain loops back to volume offset %d", s[i].volume)
+		if s[i].Volume < s[i-1].Volume+s[i-1].Length {
+			return fmt.Errorf("cluster chain loops back to volume offset %d", s[i].Volume)
 		}
 	}
 	return nil

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"io"
 	"testing"
+
+	"scrim/ingest/fsys/runmap"
 )
 
 // TestValidDataLength: bytes between ValidDataLength and DataLength read as
 // zeros whatever the clusters hold, and reads past the size end in io.EOF.
 func TestValidDataLength(t *testing.T) {
 	vol := bytes.Repeat([]byte{0xAB}, 8192)
-	c := &content{r: bytes.NewReader(vol), runs: []run{{logical: 0, volume: 4096, length: 4096}}, size: 3000, valid: 1000}
+	c := &runmap.Reader{R: bytes.NewReader(vol), Runs: []run{{Logical: 0, Volume: 4096, Length: 4096}}, Size: 3000, Valid: 1000, FS: "exfat"}
 	got := make([]byte, 4000)
 	n, err := c.ReadAt(got, 0)
 	if n != 3000 || err != io.EOF {

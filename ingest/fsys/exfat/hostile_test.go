@@ -13,6 +13,7 @@ import (
 
 	"scrim/ingest/fsys"
 	"scrim/ingest/fsys/fsystest"
+	"scrim/ingest/fsys/runmap"
 )
 
 // tinyScript makes a 256 KiB volume of 512-byte clusters through
@@ -105,7 +106,7 @@ func TestTinyCardReads(t *testing.T) {
 	if f := m["/a directory with a long name/deleted.jpg"]; !f.Deleted || f.Err != nil || f.Size != 700 {
 		t.Errorf("deleted.jpg: %+v", f)
 	}
-	if d := m["/D"]; d.Content == nil || len(d.Content.(*content).runs) < 2 {
+	if d := m["/D"]; d.Content == nil || len(d.Content.(*runmap.Reader).Runs) < 2 {
 		t.Fatalf("D is not fragmented: %+v", d)
 	}
 }
@@ -122,8 +123,8 @@ func TestHostile(t *testing.T) {
 	g := v0.g
 	m0 := files(t, v0)
 	d := m0["/D"]
-	dRuns := d.Content.(*content).runs
-	dFirst := uint32((dRuns[0].volume/g.bps-g.heapOffset)/g.spc) + 2
+	dRuns := d.Content.(*runmap.Reader).Runs
+	dFirst := uint32((dRuns[0].Volume/g.bps-g.heapOffset)/g.spc) + 2
 	dStream := entryAt(g, d.Inode) + 32
 
 	cases := []struct {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/runmap"
 )
 
 // tskFile is one regular file as fls lists it.
@@ -177,13 +178,13 @@ func TestAgainstTSK(t *testing.T) {
 	}
 	// frag/D was written into frag/B's hole and beyond: its chain has more
 	// than one run, and it reads back as written.
-	if d := ours["/frag/D"]; d.Content == nil || len(d.Content.(*content).runs) < 2 {
+	if d := ours["/frag/D"]; d.Content == nil || len(d.Content.(*runmap.Reader).Runs) < 2 {
 		t.Errorf("frag/D is not fragmented: %+v", d)
 	}
 	// frag/E was FAT-chained across frag/R's clusters and deleted: the
 	// chain is gone, and recovery steps over R's allocated clusters as TSK
 	// does, which for E gives back what was written.
-	if e := ours["/frag/E"]; !e.Deleted || e.Err != nil || e.Content == nil || len(e.Content.(*content).runs) < 2 {
+	if e := ours["/frag/E"]; !e.Deleted || e.Err != nil || e.Content == nil || len(e.Content.(*runmap.Reader).Runs) < 2 {
 		t.Errorf("frag/E not recovered across an allocated gap: %+v", e)
 	} else if b, _ := os.ReadFile(filepath.Join(src, "frag", "E")); md5hex(readAll(t, e.Content, e.Size)) != md5hex(b) {
 		t.Error("frag/E recovered with other bytes than written")
@@ -242,12 +243,12 @@ func TestUnallocatedMatchesBitmap(t *testing.T) {
 		if f.Content == nil {
 			continue
 		}
-		for _, r := range f.Content.(*content).runs {
+		for _, r := range f.Content.(*runmap.Reader).Runs {
 			switch {
-			case f.Deleted && !inFree(r.volume, r.length):
-				t.Errorf("deleted %s: run %d+%d not in unallocated space", f.Path, r.volume, r.length)
-			case !f.Deleted && overlapsFree(r.volume, r.length):
-				t.Errorf("%s: run %d+%d overlaps unallocated space", f.Path, r.volume, r.length)
+			case f.Deleted && !inFree(r.Volume, r.Length):
+				t.Errorf("deleted %s: run %d+%d not in unallocated space", f.Path, r.Volume, r.Length)
+			case !f.Deleted && overlapsFree(r.Volume, r.Length):
+				t.Errorf("%s: run %d+%d overlaps unallocated space", f.Path, r.Volume, r.Length)
 			}
 			checked++
 		}

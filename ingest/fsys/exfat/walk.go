@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/runmap"
 )
 
 const (
@@ -79,7 +80,7 @@ func (fs *FS) rootEntries() ([]rawEntry, error) {
 	}
 	var n int64
 	for _, r := range runs {
-		n += r.length
+		n += r.Length
 	}
 	ents, err := fs.dirEntries(runs, n)
 	if err == nil {
@@ -99,8 +100,8 @@ func (fs *FS) dirEntries(runs []run, size int64) ([]rawEntry, error) {
 	buf := make([]byte, g.bps)
 	var out []rawEntry
 	for _, rn := range runs {
-		for o := int64(0); o < rn.length && rn.logical+o < size; o += g.bps {
-			off := rn.volume + o
+		for o := int64(0); o < rn.Length && rn.Logical+o < size; o += g.bps {
+			off := rn.Volume + o
 			if err := readFull(fs.r, buf, off); err != nil {
 				return out, fmt.Errorf("reading directory sector at byte %d: %w", off, err)
 			}
@@ -186,7 +187,7 @@ func (fs *FS) file(path string, s entrySet) fsys.File {
 		Btime: stamp(s.file, createStamp, createInc, createUTC),
 	}
 	if s.size == 0 {
-		f.Content = &content{r: fs.r}
+		f.Content = &runmap.Reader{R: fs.r, FS: "exfat"}
 		return f
 	}
 	runs, err := fs.runs(s, s.size)
@@ -194,6 +195,6 @@ func (fs *FS) file(path string, s entrySet) fsys.File {
 		f.Err = fmt.Errorf("exfat: %s (entry %d, cluster %d): %w", path, s.inode, s.first, err)
 		return f
 	}
-	f.Content = &content{r: fs.r, runs: runs, size: s.size, valid: min(s.valid, s.size)}
+	f.Content = &runmap.Reader{R: fs.r, Runs: runs, Size: s.size, Valid: min(s.valid, s.size), FS: "exfat"}
 	return f
 }

@@ -3,72 +3,18 @@ package fat
 import (
 	"errors"
 	"fmt"
-	"io"
 	"sort"
+
+	"scrim/ingest/fsys/runmap"
 )
 
-// run is a stretch of the file's bytes stored contiguously in the volume.
-type run struct {
-	logical int64 // offset in the file
-	volume  int64 // offset in the volume
-	length  int64
-}
-
-// content is a file's bytes as runs of volume bytes; reads past size end
-// with io.EOF.
-type content struct {
-	r    io.ReaderAt
-	runs []run
-	size int64
-}
-
-// ReadAt maps [off, off+len(p)) through the runs.
-func (c *content) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, errors.New("fat: negative offset")
-	}
-	if off >= c.size {
-		return 0, io.EOF
-	}
-	want := len(p)
-	if int64(want) > c.size-off {
-		p = p[:c.size-off]
-	}
-	n := 0
-	i := sort.Search(len(c.runs), func(i int) bool { return c.runs[i].logical+c.runs[i].length > off })
-	for n < len(p) && i < len(c.runs) {
-		rn := c.runs[i]
-		skip := off + int64(n) - rn.logical
-		chunk := min(int64(len(p)-n), rn.length-skip)
-		m, err := c.r.ReadAt(p[n:n+int(chunk)], rn.volume+skip)
-		n += m
-		if m < int(chunk) {
-			if err == nil || err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return n, fmt.Errorf("fat: reading volume at %d: %w", rn.volume+skip+int64(m), err)
-		}
-		i++
-	}
-	if n < len(p) {
-		return n, fmt.Errorf("fat: file offset %d not mapped", off+int64(n))
-	}
-	if n < want {
-		return n, io.EOF
-	}
-	return n, nil
-}
+// run is a stretch of a file's bytes stored contiguously in the volume.
+type run = runmap.Run
 
 // addCluster appends cluster c to runs, merging with the previous run when
 // contiguous.
 func addCluster(runs []run, g *geometry, c uint32, logical int64) []run {
-	cb := g.clusterBytes()
-	vo := g.clusterOffset(c)
-	if k := len(runs) - 1; k >= 0 && runs[k].volume+runs[k].length == vo {
-		runs[k].length += cb
-		return runs
-	}
-	return append(runs, run{logical: logical, volume: vo, length: cb})
+	return runmap.Append(runs, g.clusterOffset(c), g.clusterBytes(), logical)
 }
 
 // chainRuns follows an allocated file's FAT chain for the clusters its size
@@ -128,10 +74,10 @@ func overlap(runs []run) error {
 		return nil
 	}
 	s := append([]run(nil), runs...)
-	sort.Slice(s, func(i, j int) bool { return s[i].volume < s[j].volume })
+	sort.Slice(s, func(i, j int) bool { return s[i].Volume < s[j].Volume })
 	for i := 1; i < len(s); i++ {
-		if s[i].volume < s[i-1].volume+s[i-1].length {
-			return fmt.Errorf("cluster chain loops back to volume offset %d", s[i].volume)
+		if s[i].Volume < s[i-1].Volume+s[i-1].Length {
+			return fmt.Errorf("cluster chain loops back to volume offset %d", s[i].Volume)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/runmap"
 )
 
 const (
@@ -227,7 +228,7 @@ func (fs *FS) file(path string, e dirent) fsys.File {
 		f.Err = fmt.Errorf("fat: %s cluster %d: %w", path, e.cluster, err)
 		return f
 	}
-	f.Content = &content{r: fs.r, runs: runs, size: e.size}
+	f.Content = &runmap.Reader{R: fs.r, Runs: runs, Size: e.size, Valid: e.size, FS: "fat"}
 	return f
 }
 
