@@ -1,8 +1,6 @@
 package exfat
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -13,63 +11,9 @@ import (
 	"time"
 
 	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/fsystest"
 	"scrim/ingest/fsys/runmap"
 )
-
-// tskFile is one regular file as fls lists it.
-type tskFile struct {
-	inode   uint64
-	path    string // with a leading "/"
-	deleted bool
-	size    int64
-	atime   int64 // epoch seconds of the wall-clock stamp read as UTC; 0 when none
-	mtime   int64
-	crtime  int64
-}
-
-// fls lists the regular files TSK finds (fls -r -p for names and deleted
-// flags, fls -r -m for sizes and times), leaving out the volume label and
-// TSK's metadata files ($ALLOC_BITMAP, $UPCASE_TABLE, ...).
-func fls(t testing.TB, img string) []tskFile {
-	flsBin := need(t, "fls", "sleuthkit")
-	var files []tskFile
-	sc := bufio.NewScanner(bytes.NewReader(runTool(t, flsBin, "-r", "-p", img)))
-	for sc.Scan() {
-		line := sc.Text()
-		head, path, ok := strings.Cut(line, ":\t")
-		if !ok || !strings.HasPrefix(head, "r/r ") || strings.HasSuffix(path, "(Volume Label Entry)") || strings.HasPrefix(filepath.Base(path), "$") {
-			continue
-		}
-		fields := strings.Fields(head)
-		ino, err := strconv.ParseUint(fields[len(fields)-1], 10, 64)
-		if err != nil {
-			t.Fatalf("fls line %q", line)
-		}
-		files = append(files, tskFile{inode: ino, path: "/" + path, deleted: strings.Contains(head, "*")})
-	}
-	meta := map[uint64][]string{}
-	sc = bufio.NewScanner(bytes.NewReader(runTool(t, flsBin, "-r", "-m", "/", img)))
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), "|")
-		if len(f) < 11 {
-			continue
-		}
-		ino, _ := strconv.ParseUint(strings.SplitN(f[2], "-", 2)[0], 10, 64)
-		meta[ino] = f
-	}
-	for i := range files {
-		m := meta[files[i].inode]
-		if m == nil {
-			t.Fatalf("no fls -m line for inode %d", files[i].inode)
-		}
-		n := len(m)
-		files[i].size, _ = strconv.ParseInt(m[n-5], 10, 64)
-		files[i].atime, _ = strconv.ParseInt(m[n-4], 10, 64)
-		files[i].mtime, _ = strconv.ParseInt(m[n-3], 10, 64)
-		files[i].crtime, _ = strconv.ParseInt(m[n-1], 10, 64)
-	}
-	return files
-}
 
 // kolkata is the UTC offset exfat-card.sh mounts under: every stamp is
 // recorded as local time with offset +05:30, which TSK does not apply.
@@ -125,38 +69,38 @@ func TestAgainstTSK(t *testing.T) {
 		}
 		return nil
 	})
-	tsk := fls(t, img)
+	tsk := fsystest.FLS(t, img)
 	tskPaths := map[string]bool{}
 	var live, recovered, gone int
 	for _, tf := range tsk {
-		tskPaths[tf.path] = true
-		got, ok := ours[tf.path]
+		tskPaths[tf.Path] = true
+		got, ok := ours[tf.Path]
 		if !ok {
-			t.Errorf("TSK lists %s (inode %d, deleted %v); Walk does not", tf.path, tf.inode, tf.deleted)
+			t.Errorf("TSK lists %s (inode %d, deleted %v); Walk does not", tf.Path, tf.Inode, tf.Deleted)
 			continue
 		}
-		if got.Deleted != tf.deleted || got.Inode != tf.inode || got.Size != tf.size {
-			t.Errorf("%s: deleted %v inode %d size %d; TSK %v %d %d", tf.path, got.Deleted, got.Inode, got.Size, tf.deleted, tf.inode, tf.size)
+		if got.Deleted != tf.Deleted || got.Inode != tf.Inode || got.Size != tf.Size {
+			t.Errorf("%s: deleted %v inode %d size %d; TSK %v %d %d", tf.Path, got.Deleted, got.Inode, got.Size, tf.Deleted, tf.Inode, tf.Size)
 		}
-		if !sameSecond(got.Mtime, tf.mtime) || tskEpoch(got.Atime) != tf.atime || !sameSecond(got.Btime, tf.crtime) {
-			t.Errorf("%s: times m %v a %v b %v; TSK (local +05:30) %d %d %d", tf.path, got.Mtime, got.Atime, got.Btime, tf.mtime, tf.atime, tf.crtime)
+		if !sameSecond(got.Mtime, tf.Mtime) || tskEpoch(got.Atime) != tf.Atime || !sameSecond(got.Btime, tf.Crtime) {
+			t.Errorf("%s: times m %v a %v b %v; TSK (local +05:30) %d %d %d", tf.Path, got.Mtime, got.Atime, got.Btime, tf.Mtime, tf.Atime, tf.Crtime)
 		}
-		want := runTool(t, icat, img, strconv.FormatUint(tf.inode, 10))
-		if tf.deleted && !written[md5hex(want)] {
+		want := runTool(t, icat, img, strconv.FormatUint(tf.Inode, 10))
+		if tf.Deleted && !written[md5hex(want)] {
 			gone++
 			if !errors.Is(got.Err, ErrOverwritten) {
-				t.Errorf("%s: clusters reused (icat gives other bytes), but Walk gives err %v", tf.path, got.Err)
+				t.Errorf("%s: clusters reused (icat gives other bytes), but Walk gives err %v", tf.Path, got.Err)
 			}
 			continue
 		}
 		if got.Err != nil {
-			t.Errorf("%s: %v", tf.path, got.Err)
+			t.Errorf("%s: %v", tf.Path, got.Err)
 			continue
 		}
 		if md5hex(readAll(t, got.Content, got.Size)) != md5hex(want) {
-			t.Errorf("%s: content differs from icat", tf.path)
+			t.Errorf("%s: content differs from icat", tf.Path)
 		}
-		if tf.deleted {
+		if tf.Deleted {
 			recovered++
 		} else {
 			live++

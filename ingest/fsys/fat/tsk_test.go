@@ -1,8 +1,6 @@
 package fat
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -12,63 +10,8 @@ import (
 	"time"
 
 	"scrim/ingest/fsys"
+	"scrim/ingest/fsys/fsystest"
 )
-
-// tskFile is one regular file as fls lists it.
-type tskFile struct {
-	inode   uint64
-	path    string // with a leading "/"
-	deleted bool
-	size    int64
-	atime   int64 // epoch seconds, 0 when none
-	mtime   int64
-	crtime  int64
-}
-
-// fls lists the regular files TSK finds (fls -r -p for names and deleted
-// flags, fls -r -m for sizes and times), keyed by inode.
-func fls(t testing.TB, img string) []tskFile {
-	flsBin := tool(t, "fls", "sleuthkit")
-	var files []tskFile
-	sc := bufio.NewScanner(bytes.NewReader(runTool(t, flsBin, "-r", "-p", "-o", "0", img)))
-	for sc.Scan() {
-		line := sc.Text()
-		tab := strings.IndexByte(line, '\t')
-		if tab < 0 || !strings.HasPrefix(line, "r/r ") || strings.HasSuffix(line, "(Volume Label Entry)") {
-			continue
-		}
-		head, path := line[:tab], line[tab+1:]
-		del := strings.Contains(head, "*")
-		num := strings.TrimSuffix(strings.Fields(head)[len(strings.Fields(head))-1], ":")
-		ino, err := strconv.ParseUint(num, 10, 64)
-		if err != nil {
-			t.Fatalf("fls line %q", line)
-		}
-		files = append(files, tskFile{inode: ino, path: "/" + path, deleted: del})
-	}
-	meta := map[uint64][]string{}
-	sc = bufio.NewScanner(bytes.NewReader(runTool(t, flsBin, "-r", "-m", "/", "-o", "0", img)))
-	for sc.Scan() {
-		f := strings.Split(sc.Text(), "|")
-		if len(f) < 11 {
-			continue
-		}
-		ino, _ := strconv.ParseUint(strings.SplitN(f[2], "-", 2)[0], 10, 64)
-		meta[ino] = f
-	}
-	for i := range files {
-		m := meta[files[i].inode]
-		if m == nil {
-			t.Fatalf("no fls -m line for inode %d", files[i].inode)
-		}
-		n := len(m)
-		files[i].size, _ = strconv.ParseInt(m[n-5], 10, 64)
-		files[i].atime, _ = strconv.ParseInt(m[n-4], 10, 64)
-		files[i].mtime, _ = strconv.ParseInt(m[n-3], 10, 64)
-		files[i].crtime, _ = strconv.ParseInt(m[n-1], 10, 64)
-	}
-	return files
-}
 
 func epoch(t time.Time) int64 {
 	if t.IsZero() {
@@ -118,44 +61,44 @@ func TestAgainstTSK(t *testing.T) {
 			if fs.Type() != "fat"+c.bits {
 				t.Fatalf("Type %q", fs.Type())
 			}
-			tsk := fls(t, fx.img)
+			tsk := fsystest.FLS(t, fx.img)
 			tskPaths := map[string]bool{}
 			var live, recovered, gone int
 			for _, tf := range tsk {
-				tskPaths[tf.path] = true
-				if strings.HasPrefix(tf.path, "/$OrphanFiles/") {
+				tskPaths[tf.Path] = true
+				if strings.HasPrefix(tf.Path, "/$OrphanFiles/") {
 					continue
 				}
-				got, ok := ours[tf.path]
+				got, ok := ours[tf.Path]
 				if !ok {
-					t.Errorf("TSK lists %s (inode %d, deleted %v); Walk does not", tf.path, tf.inode, tf.deleted)
+					t.Errorf("TSK lists %s (inode %d, deleted %v); Walk does not", tf.Path, tf.Inode, tf.Deleted)
 					continue
 				}
-				want := runTool(t, icat, "-o", "0", fx.img, strconv.FormatUint(tf.inode, 10))
+				want := runTool(t, icat, "-o", "0", fx.img, strconv.FormatUint(tf.Inode, 10))
 				_, ours := fx.written[md5hex(want)]
-				if tf.deleted && !ours {
+				if tf.Deleted && !ours {
 					// TSK shows bytes that are not the file's; Walk must say
 					// the content is gone rather than serve them.
 					gone++
 					if !got.Deleted || !errors.Is(got.Err, errOverwritten) {
-						t.Errorf("%s: clusters reused, but Walk gives deleted %v, err %v", tf.path, got.Deleted, got.Err)
+						t.Errorf("%s: clusters reused, but Walk gives deleted %v, err %v", tf.Path, got.Deleted, got.Err)
 					}
 					continue
 				}
-				if got.Deleted != tf.deleted || got.Inode != tf.inode || got.Size != tf.size {
-					t.Errorf("%s: deleted %v inode %d size %d; TSK %v %d %d", tf.path, got.Deleted, got.Inode, got.Size, tf.deleted, tf.inode, tf.size)
+				if got.Deleted != tf.Deleted || got.Inode != tf.Inode || got.Size != tf.Size {
+					t.Errorf("%s: deleted %v inode %d size %d; TSK %v %d %d", tf.Path, got.Deleted, got.Inode, got.Size, tf.Deleted, tf.Inode, tf.Size)
 				}
-				if epoch(got.Mtime) != tf.mtime || epoch(got.Atime) != tf.atime || epoch(got.Btime) != tf.crtime {
-					t.Errorf("%s: times m %v a %v b %v; TSK %d %d %d", tf.path, got.Mtime, got.Atime, got.Btime, tf.mtime, tf.atime, tf.crtime)
+				if epoch(got.Mtime) != tf.Mtime || epoch(got.Atime) != tf.Atime || epoch(got.Btime) != tf.Crtime {
+					t.Errorf("%s: times m %v a %v b %v; TSK %d %d %d", tf.Path, got.Mtime, got.Atime, got.Btime, tf.Mtime, tf.Atime, tf.Crtime)
 				}
 				if got.Err != nil {
-					t.Errorf("%s: %v", tf.path, got.Err)
+					t.Errorf("%s: %v", tf.Path, got.Err)
 					continue
 				}
 				if md5hex(readAll(t, got.Content, got.Size)) != md5hex(want) {
-					t.Errorf("%s: content differs from icat", tf.path)
+					t.Errorf("%s: content differs from icat", tf.Path)
 				}
-				if tf.deleted {
+				if tf.Deleted {
 					recovered++
 				} else {
 					live++

@@ -4,6 +4,7 @@
 package fsystest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,4 +133,66 @@ func SharedFixture(tb testing.TB, name string) string {
 		tb.Skipf("shared fixture %s not found (../shared/fixtures beside the project root): %v", name, err)
 	}
 	return p
+}
+
+// TSKFile is one regular file as The Sleuth Kit's fls lists it.
+type TSKFile struct {
+	Inode   uint64
+	Path    string // with a leading "/"
+	Deleted bool
+	Size    int64
+	Atime   int64 // epoch seconds as fls -m prints them, 0 when none
+	Mtime   int64
+	Crtime  int64
+}
+
+// FLS lists the regular files TSK finds in img (fls -r -p for names and
+// deleted flags, fls -r -m for sizes and times), leaving out volume label
+// entries and TSK's own metadata files ($FAT1, $ALLOC_BITMAP, ...).
+func FLS(tb testing.TB, img string) []TSKFile {
+	tb.Helper()
+	run := func(args ...string) []byte {
+		out, err := exec.Command("fls", append(args, img)...).Output()
+		if err != nil {
+			tb.Fatalf("fls %v %s: %v", args, img, err)
+		}
+		return out
+	}
+	var files []TSKFile
+	sc := bufio.NewScanner(bytes.NewReader(run("-r", "-p")))
+	for sc.Scan() {
+		line := sc.Text()
+		head, path, ok := strings.Cut(line, ":\t")
+		if !ok || !strings.HasPrefix(head, "r/r ") || strings.HasSuffix(path, "(Volume Label Entry)") || strings.HasPrefix(filepath.Base(path), "$") {
+			continue
+		}
+		fields := strings.Fields(head)
+		ino, err := strconv.ParseUint(fields[len(fields)-1], 10, 64)
+		if err != nil {
+			tb.Fatalf("fls line %q", line)
+		}
+		files = append(files, TSKFile{Inode: ino, Path: "/" + path, Deleted: strings.Contains(head, "*")})
+	}
+	meta := map[uint64][]string{}
+	sc = bufio.NewScanner(bytes.NewReader(run("-r", "-m", "/")))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "|")
+		if len(f) < 11 {
+			continue
+		}
+		ino, _ := strconv.ParseUint(strings.SplitN(f[2], "-", 2)[0], 10, 64)
+		meta[ino] = f
+	}
+	for i := range files {
+		m := meta[files[i].Inode]
+		if m == nil {
+			tb.Fatalf("no fls -m line for inode %d", files[i].Inode)
+		}
+		n := len(m)
+		files[i].Size, _ = strconv.ParseInt(m[n-5], 10, 64)
+		files[i].Atime, _ = strconv.ParseInt(m[n-4], 10, 64)
+		files[i].Mtime, _ = strconv.ParseInt(m[n-3], 10, 64)
+		files[i].Crtime, _ = strconv.ParseInt(m[n-1], 10, 64)
+	}
+	return files
 }
