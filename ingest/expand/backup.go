@@ -69,8 +69,9 @@ func encryptedPlist(path string) bool {
 		return false
 	}
 	d := xml.NewDecoder(bytes.NewReader(b))
-	key := ""
-	inKey := false
+	// Only the top-level dictionary counts: each app's own entry under
+	// Applications may carry an IsEncrypted of its own.
+	depth, key, inKey := 0, "", false
 	for {
 		tok, err := d.Token()
 		if err != nil {
@@ -78,19 +79,26 @@ func encryptedPlist(path string) bool {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			inKey = t.Name.Local == "key"
-			if t.Name.Local == "true" && key == "IsEncrypted" {
-				return true
+			switch t.Name.Local {
+			case "dict", "array":
+				depth++
+			case "key":
+				inKey = depth == 1
+			case "true":
+				if depth == 1 && key == "IsEncrypted" {
+					return true
+				}
 			}
 		case xml.CharData:
 			if inKey {
 				key = strings.TrimSpace(string(t))
 			}
 		case xml.EndElement:
-			if t.Name.Local == "key" {
+			switch t.Name.Local {
+			case "dict", "array":
+				depth--
+			case "key":
 				inKey = false
-			} else if t.Name.Local != "dict" && t.Name.Local != "plist" {
-				key = "" // a value ends: the next key decides
 			}
 		}
 	}

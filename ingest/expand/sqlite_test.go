@@ -80,8 +80,11 @@ func sqliteAppDB(t testing.TB, extraRows int) ([]byte, map[string][]byte) {
 		`CREATE TABLE "odd ""name""" (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID`,
 		`INSERT INTO "odd ""name""" VALUES ('a', ?)`, []any{pngb2},
 	}
+	if extraRows > 0 {
+		stmts = append(stmts, `CREATE TABLE filler (note TEXT, data BLOB)`)
+	}
 	for i := 0; i < extraRows; i++ {
-		stmts = append(stmts, `INSERT INTO thumbs (caption, data) VALUES ('filler', randomblob(900))`)
+		stmts = append(stmts, `INSERT INTO filler VALUES ('filler', randomblob(900))`)
 	}
 	writeSQLite(t, path, stmts...)
 	b, err := os.ReadFile(path)
@@ -177,6 +180,21 @@ func TestSQLiteCorrupt(t *testing.T) {
 			t.Fatal("no error for garbage pages")
 		}
 		t.Log(err)
+	})
+	t.Run("garbage in a later table", func(t *testing.T) {
+		bad := append([]byte(nil), data...)
+		for i := len(bad) * 3 / 4; i < len(bad); i++ { // filler pages come last
+			bad[i] = byte(i*131 + i>>8)
+		}
+		got, err := walkSQLite(t, bad)
+		if err == nil || !strings.Contains(err.Error(), `"filler"`) {
+			t.Fatalf("err = %v, want one naming the damaged table", err)
+		}
+		for _, name := range []string{"thumbs/data/1.jpeg", "thumbs/data/2.png", "thumbs/extra/2.jpeg"} {
+			if got[name] == nil {
+				t.Errorf("%s, read before the damage, is lost (members %v)", name, sqliteNames(got))
+			}
+		}
 	})
 	t.Run("garbage after header", func(t *testing.T) {
 		bad := append([]byte(nil), data[:100]...)
