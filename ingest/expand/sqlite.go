@@ -38,6 +38,11 @@ func (sqliteFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func
 	if size > MaxSQLiteSize {
 		return fmt.Errorf("sqlite: %d bytes: %w", size, ErrSQLiteTooLarge)
 	}
+	// Refuse what is not a database before copying anything.
+	head := make([]byte, 100) // the database header
+	if n, _ := r.ReadAt(head, 0); n < len(head) || !(sqliteFormat{}).Probe(head) {
+		return errors.New("sqlite: no SQLite database header")
+	}
 	dir, err := os.MkdirTemp("", "scrim-sqlite-*")
 	if err != nil {
 		return fmt.Errorf("sqlite: temporary copy: %w", err)
