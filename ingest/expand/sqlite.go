@@ -43,7 +43,9 @@ func (sqliteFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func
 	if n, _ := r.ReadAt(head, 0); n < len(head) || !(sqliteFormat{}).Probe(head) {
 		return errors.New("sqlite: no SQLite database header")
 	}
-	dir, err := os.MkdirTemp("", "scrim-sqlite-*")
+	// Named like ingest's video copies ("scrim-video-PID-"), so that the
+	// next run removes the copy a killed run left behind.
+	dir, err := os.MkdirTemp("", fmt.Sprintf("scrim-video-%d-sqlite-", os.Getpid()))
 	if err != nil {
 		return fmt.Errorf("sqlite: temporary copy: %w", err)
 	}
