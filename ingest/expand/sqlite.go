@@ -231,17 +231,48 @@ func (w *sqliteWalk) column(t sqliteTable, col string) error {
 	return nil
 }
 
-// blob reads one picture's bytes by rowid.
+// blobChunk is how much of a blob one query fetches: a large picture
+// streams in pieces instead of sitting whole in memory.
+const blobChunk = 4 << 20
+
+// blob streams one picture's bytes by rowid.
 func (w *sqliteWalk) blob(table, col string, rowid, length int64) (io.ReadCloser, error) {
-	var b []byte
-	q := fmt.Sprintf(`SELECT %s FROM %s WHERE rowid = ?`, quoteIdent(col), quoteIdent(table))
-	if err := w.db.QueryRowContext(w.ctx, q, rowid).Scan(&b); err != nil {
-		return nil, fmt.Errorf("sqlite: table %q column %q row %d: %w", table, col, rowid, err)
+	return io.NopCloser(&blobReader{w: w, table: table, col: col, rowid: rowid, length: length}), nil
+}
+
+// blobReader reads a blob chunk by chunk with substr, which SQLite counts
+// in bytes for blobs.
+type blobReader struct {
+	w          *sqliteWalk
+	table, col string
+	rowid      int64
+	length     int64
+	off        int64 // bytes handed out
+	buf        []byte
+}
+
+func (b *blobReader) Read(p []byte) (int, error) {
+	if len(b.buf) == 0 {
+		if b.off >= b.length {
+			return 0, io.EOF
+		}
+		want := min(int64(blobChunk), b.length-b.off)
+		q := fmt.Sprintf(`SELECT substr(%s, ?, ?) FROM %s WHERE rowid = ? AND typeof(%s) = 'blob'`,
+			quoteIdent(b.col), quoteIdent(b.table), quoteIdent(b.col))
+		var chunk []byte
+		if err := b.w.db.QueryRowContext(b.w.ctx, q, b.off+1, want, b.rowid).Scan(&chunk); err != nil {
+			return 0, fmt.Errorf("sqlite: table %q column %q row %d at byte %d: %w", b.table, b.col, b.rowid, b.off, err)
+		}
+		if int64(len(chunk)) != want {
+			return 0, fmt.Errorf("sqlite: table %q column %q row %d at byte %d: %d bytes read, %d wanted: damaged database",
+				b.table, b.col, b.rowid, b.off, len(chunk), want)
+		}
+		b.buf = chunk
 	}
-	if int64(len(b)) != length {
-		return nil, fmt.Errorf("sqlite: table %q column %q row %d: %d bytes read, %d listed: damaged database", table, col, rowid, len(b), length)
-	}
-	return io.NopCloser(bytes.NewReader(b)), nil
+	n := copy(p, b.buf)
+	b.buf = b.buf[n:]
+	b.off += int64(n)
+	return n, nil
 }
 
 // quoteIdent quotes a table or column name taken from the database itself.

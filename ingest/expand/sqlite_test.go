@@ -220,3 +220,26 @@ func sqliteNames(m map[string][]byte) []string {
 	}
 	return s
 }
+
+// TestSQLiteLargeBlobStreams reads a picture blob over two chunks long,
+// so that it is streamed in pieces and must come back byte for byte.
+func TestSQLiteLargeBlobStreams(t *testing.T) {
+	big := sqlitePicture(t, false, 5)
+	for len(big) < 2*blobChunk+12345 {
+		big = append(big, byte(len(big)*7919>>3))
+	}
+	path := filepath.Join(t.TempDir(), "big.sqlite")
+	writeSQLite(t, path, `CREATE TABLE media (data BLOB)`, `INSERT INTO media VALUES (?)`, []any{big})
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlitePrivateTemp(t)
+	got, err := walkSQLite(t, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got["media/data/1.jpeg"], big) {
+		t.Fatalf("members %v: the %d-byte blob did not come back whole", sqliteNames(got), len(big))
+	}
+}
