@@ -3,9 +3,11 @@ package expand
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/url"
 	"os"
@@ -66,8 +68,55 @@ func (sqliteFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func
 			err = fmt.Errorf("sqlite: damaged database: internal error: %v", p)
 		}
 	}()
-	w := sqliteWalk{ctx: ctx, db: db, fn: fn, left: size}
-	return w.tables()
+	w := sqliteWalk{ctx: ctx, db: db, fn: fn, left: size, seen: map[[sha256.Size]byte]bool{}}
+	tableErr := w.tables()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if _, ok := IsLimit(tableErr); ok {
+		return tableErr
+	}
+	if err := w.carve(r, size); err != nil {
+		return err
+	}
+	return tableErr
+}
+
+// sqliteCarveMax is the largest database also carved, like the hidden
+// pictures of other files.
+const sqliteCarveMax = 256 << 20
+
+// carve finds the pictures the tables no longer list (deleted rows, free
+// pages, a damaged table) by carving the database bytes, as was done before
+// SQLite was read as a container. A carved picture identical to a blob
+// already handed out is skipped: it is the same stored row.
+func (w *sqliteWalk) carve(r io.ReaderAt, size int64) error {
+	if size > sqliteCarveMax {
+		return nil
+	}
+	return Hidden(w.ctx, r, size, func(m Member) error {
+		h := sha256.New()
+		if _, err := io.Copy(h, io.NewSectionReader(r, m.Offset, m.Size)); err == nil && w.seen[[sha256.Size]byte(h.Sum(nil))] {
+			return nil
+		}
+		return w.fn(m)
+	})
+}
+
+// hashOnEOF records the SHA-256 of a blob read to its end.
+type hashOnEOF struct {
+	r    io.Reader
+	h    hash.Hash
+	seen map[[sha256.Size]byte]bool
+}
+
+func (x *hashOnEOF) Read(p []byte) (int, error) {
+	n, err := x.r.Read(p)
+	x.h.Write(p[:n])
+	if err == io.EOF {
+		x.seen[[sha256.Size]byte(x.h.Sum(nil))] = true
+	}
+	return n, err
 }
 
 // copyOut writes the database bytes to path, a file only this process uses.
@@ -100,7 +149,8 @@ type sqliteWalk struct {
 	ctx  context.Context
 	db   *sql.DB
 	fn   func(Member) error
-	left int64 // picture bytes still allowed: a sound database stores each blob once
+	left int64                      // picture bytes still allowed: a sound database stores each blob once
+	seen map[[sha256.Size]byte]bool // blobs read whole, not carved again
 }
 
 type sqliteTable struct {
@@ -219,6 +269,7 @@ func (w *sqliteWalk) column(t sqliteTable, col string) error {
 		} else {
 			m.Name = cleanName(fmt.Sprintf("%s/%s/row-%d.%s", t.name, col, n, ft.Name))
 			b := head
+			w.seen[sha256.Sum256(b)] = true
 			m.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 		}
 		if err := w.fn(m); err != nil {
@@ -237,7 +288,8 @@ const blobChunk = 4 << 20
 
 // blob streams one picture's bytes by rowid.
 func (w *sqliteWalk) blob(table, col string, rowid, length int64) (io.ReadCloser, error) {
-	return io.NopCloser(&blobReader{w: w, table: table, col: col, rowid: rowid, length: length}), nil
+	br := &blobReader{w: w, table: table, col: col, rowid: rowid, length: length}
+	return io.NopCloser(&hashOnEOF{r: br, h: sha256.New(), seen: w.seen}), nil
 }
 
 // blobReader reads a blob chunk by chunk with substr, which SQLite counts

@@ -243,3 +243,40 @@ func TestSQLiteLargeBlobStreams(t *testing.T) {
 		t.Fatalf("members %v: the %d-byte blob did not come back whole", sqliteNames(got), len(big))
 	}
 }
+
+// TestSQLiteDeletedRowCarved: a picture whose row was deleted stays in the
+// page's free space; it is carved, while the live row's picture is handed
+// out once, by its row, not carved a second time.
+func TestSQLiteDeletedRowCarved(t *testing.T) {
+	live, gone := sqlitePicture(t, false, 6), sqlitePicture(t, false, 7)
+	path := filepath.Join(t.TempDir(), "deleted.sqlite")
+	writeSQLite(t, path, `PRAGMA secure_delete = OFF`,
+		`CREATE TABLE thumbs (id INTEGER PRIMARY KEY, data BLOB)`,
+		`INSERT INTO thumbs VALUES (1, ?)`, []any{gone},
+		`INSERT INTO thumbs VALUES (2, ?)`, []any{live},
+		`DELETE FROM thumbs WHERE id = 1`)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlitePrivateTemp(t)
+	got, err := walkSQLite(t, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got["thumbs/data/2.jpeg"], live) {
+		t.Errorf("live row missing (members %v)", sqliteNames(got))
+	}
+	carved := 0
+	for name, b := range got {
+		if strings.HasPrefix(name, "carved@") {
+			carved++
+			if !bytes.Equal(b, gone) {
+				t.Errorf("%s is not the deleted picture", name)
+			}
+		}
+	}
+	if carved != 1 {
+		t.Errorf("%d carved members, want the deleted picture once (members %v)", carved, sqliteNames(got))
+	}
+}
