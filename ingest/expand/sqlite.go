@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"scrim/ingest/filetype"
@@ -157,7 +158,7 @@ type sqliteTable struct {
 	name    string
 	noRowid bool
 	virtual bool
-	columns []string
+	rowid   string // the name that reaches the rowid (a column may be called "rowid")
 }
 
 func (w *sqliteWalk) tables() error {
@@ -195,6 +196,7 @@ func (w *sqliteWalk) tables() error {
 		if err != nil {
 			return err
 		}
+		t.rowid = rowidName(cols)
 		for _, c := range cols {
 			if err := w.column(t, c); err != nil {
 				return err
@@ -232,7 +234,7 @@ func (w *sqliteWalk) column(t sqliteTable, col string) error {
 	where := fmt.Sprintf("table %q column %q", t.name, col)
 	// WITHOUT ROWID tables have no row number to fetch a blob by later,
 	// so their blobs are read whole during the scan.
-	key, value := "rowid", fmt.Sprintf("substr(%s, 1, %d)", quoteIdent(col), filetype.HeadSize)
+	key, value := t.rowid, fmt.Sprintf("substr(%s, 1, %d)", quoteIdent(col), filetype.HeadSize)
 	if t.noRowid {
 		key, value = "NULL", quoteIdent(col)
 	}
@@ -265,7 +267,7 @@ func (w *sqliteWalk) column(t sqliteTable, col string) error {
 		if rowid.Valid {
 			m.Name = cleanName(fmt.Sprintf("%s/%s/%d.%s", t.name, col, rowid.Int64, ft.Name))
 			id := rowid.Int64
-			m.Open = func() (io.ReadCloser, error) { return w.blob(t.name, col, id, length) }
+			m.Open = func() (io.ReadCloser, error) { return w.blob(t.name, t.rowid, col, id, length) }
 		} else {
 			m.Name = cleanName(fmt.Sprintf("%s/%s/row-%d.%s", t.name, col, n, ft.Name))
 			b := head
@@ -287,8 +289,8 @@ func (w *sqliteWalk) column(t sqliteTable, col string) error {
 const blobChunk = 4 << 20
 
 // blob streams one picture's bytes by rowid.
-func (w *sqliteWalk) blob(table, col string, rowid, length int64) (io.ReadCloser, error) {
-	br := &blobReader{w: w, table: table, col: col, rowid: rowid, length: length}
+func (w *sqliteWalk) blob(table, key, col string, rowid, length int64) (io.ReadCloser, error) {
+	br := &blobReader{w: w, table: table, key: key, col: col, rowid: rowid, length: length}
 	return io.NopCloser(&hashOnEOF{r: br, h: sha256.New(), seen: w.seen}), nil
 }
 
@@ -297,6 +299,7 @@ func (w *sqliteWalk) blob(table, col string, rowid, length int64) (io.ReadCloser
 type blobReader struct {
 	w          *sqliteWalk
 	table, col string
+	key        string // the table's name for its rowid
 	rowid      int64
 	length     int64
 	off        int64 // bytes handed out
@@ -309,8 +312,8 @@ func (b *blobReader) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		want := min(int64(blobChunk), b.length-b.off)
-		q := fmt.Sprintf(`SELECT substr(%s, ?, ?) FROM %s WHERE rowid = ? AND typeof(%s) = 'blob'`,
-			quoteIdent(b.col), quoteIdent(b.table), quoteIdent(b.col))
+		q := fmt.Sprintf(`SELECT substr(%s, ?, ?) FROM %s WHERE %s = ? AND typeof(%s) = 'blob'`,
+			quoteIdent(b.col), quoteIdent(b.table), b.key, quoteIdent(b.col))
 		var chunk []byte
 		if err := b.w.db.QueryRowContext(b.w.ctx, q, b.off+1, want, b.rowid).Scan(&chunk); err != nil {
 			return 0, fmt.Errorf("sqlite: table %q column %q row %d at byte %d: %w", b.table, b.col, b.rowid, b.off, err)
@@ -325,6 +328,17 @@ func (b *blobReader) Read(p []byte) (int, error) {
 	b.buf = b.buf[n:]
 	b.off += int64(n)
 	return n, nil
+}
+
+// rowidName is the first of SQLite's names for the rowid that no declared
+// column shadows.
+func rowidName(cols []string) string {
+	for _, n := range []string{"rowid", "_rowid_", "oid"} {
+		if !slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, n) }) {
+			return n
+		}
+	}
+	return "rowid"
 }
 
 // quoteIdent quotes a table or column name taken from the database itself.

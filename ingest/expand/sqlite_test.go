@@ -78,6 +78,8 @@ func sqliteAppDB(t testing.TB, extraRows int) ([]byte, map[string][]byte) {
 		`INSERT INTO thumbs (id, caption, data) VALUES (4, 'zip', ?)`, []any{[]byte("PK\x03\x04 not a picture at all")},
 		`INSERT INTO thumbs (id, caption, data) VALUES (5, ?, 'text in a blob column')`, []any{string(jpg[:20])},
 		`CREATE TABLE "odd ""name""" (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID`,
+		`CREATE TABLE shadow (rowid TEXT, pic BLOB)`, // a column named rowid hides the rowid
+		`INSERT INTO shadow VALUES ('x', ?)`, []any{jpg2},
 		`INSERT INTO "odd ""name""" VALUES ('a', ?)`, []any{pngb2},
 	}
 	if extraRows > 0 {
@@ -96,6 +98,7 @@ func sqliteAppDB(t testing.TB, extraRows int) ([]byte, map[string][]byte) {
 		"thumbs/data/2.png":      pngb,
 		"thumbs/extra/2.jpeg":    jpg2,
 		`odd "name"/v/row-1.png`: pngb2,
+		"shadow/pic/1.jpeg":      jpg2,
 	}
 }
 
