@@ -130,7 +130,7 @@ bench: deps-test
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
 # shrinking the large seed images instead of exploring.
-FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
+FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand:FuzzSQLite ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
 	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/fsys/exfat:FuzzOpen \
 	ingest/fsys/apfs:FuzzOpen \

@@ -67,6 +67,7 @@ var formats = []Format{
 	rarFormat{},
 	mailFormat{},
 	ole2Format{},
+	sqliteFormat{},
 }
 
 // Detect returns the container format head starts, or nil.
