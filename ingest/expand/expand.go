@@ -5,8 +5,10 @@
 // filesystem probes. The ingest worker walks a container's members as child
 // entries of the same evidence item, recursively, within the Limits.
 //
-// Nothing here writes to disk: members are handed out as streams, and
-// their names (which may read "../../x.jpg") are only ever shown.
+// Nothing here writes to disk but SQLite databases, which are copied into
+// the private temporary area ingest cleans after a killed run; members are
+// handed out as streams, and their names (which may read "../../x.jpg") are
+// only ever shown.
 package expand
 
 import (
