@@ -66,6 +66,7 @@ var formats = []Format{
 	sevenZipFormat{},
 	rarFormat{},
 	mailFormat{},
+	thumbcacheFormat{}, thumbsDBFormat{},
 	ole2Format{},
 }
 
