@@ -49,10 +49,9 @@ func (thumbsDBFormat) Probe(h []byte) bool {
 }
 
 func (thumbsDBFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
-	names, err := thumbsDBCatalog(r, size)
-	if err != nil {
-		return err
-	}
+	// A damaged Catalog costs only the names it no longer holds: the
+	// thumbnails are still handed out, and the error comes at the end.
+	names, catErr := thumbsDBCatalog(r, size)
 	cr, err := mscfb.New(io.NewSectionReader(r, 0, size))
 	if err != nil {
 		return fmt.Errorf("thumbsdb: %w", err)
@@ -63,7 +62,7 @@ func (thumbsDBFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn fu
 		}
 		f, err := cr.Next()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return catErr
 		}
 		if err != nil {
 			return fmt.Errorf("thumbsdb: %w", err)
@@ -142,7 +141,8 @@ func thumbsDBID(f *mscfb.File) (uint32, bool) {
 
 // thumbsDBCatalog reads the Catalog stream: a header (its size, version,
 // entry count, thumbnail width and height), then per entry its size, id,
-// FILETIME and the original file name in UTF-16.
+// FILETIME and the original file name in UTF-16. A damaged Catalog
+// returns the names read before the damage and an error.
 func thumbsDBCatalog(r io.ReaderAt, size int64) (map[uint32]string, error) {
 	cr, err := mscfb.New(io.NewSectionReader(r, 0, size))
 	if err != nil {
@@ -173,11 +173,11 @@ func thumbsDBCatalog(r io.ReaderAt, size int64) (map[uint32]string, error) {
 	names := make(map[uint32]string)
 	for i := uint32(0); i < count; i++ {
 		if off+16 > len(cat) {
-			return nil, fmt.Errorf("thumbsdb: Catalog entry %d at offset %d past its %d bytes: damaged", i, off, len(cat))
+			return names, fmt.Errorf("thumbsdb: Catalog entry %d at offset %d past its %d bytes: damaged", i, off, len(cat))
 		}
 		n := int(le.Uint32(cat[off:]))
 		if n < 16 || off+n > len(cat) {
-			return nil, fmt.Errorf("thumbsdb: Catalog entry %d at offset %d of %d bytes does not fit: damaged", i, off, n)
+			return names, fmt.Errorf("thumbsdb: Catalog entry %d at offset %d of %d bytes does not fit: damaged", i, off, n)
 		}
 		names[le.Uint32(cat[off+4:])] = utf16String(cat[off+16 : off+n])
 		off += n

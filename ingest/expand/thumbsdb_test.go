@@ -1,0 +1,254 @@
+package expand
+
+import (
+	"bytes"
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode/utf16"
+)
+
+// ole2Stream is one stream for compoundStreams.
+type ole2Stream struct {
+	name string
+	data []byte
+}
+
+// compoundStreams hand-builds an OLE2 compound file (version 3, 512-byte
+// sectors, [MS-CFB]) holding several root streams, each at least 4096
+// bytes so that none lives in the mini-stream: sector 0 is the FAT, then
+// the directory, then each stream's sectors in order. The root's children
+// are chained through their right siblings.
+func compoundStreams(t testing.TB, streams []ole2Stream) []byte {
+	const sector, end, free, fatSect, noStream = 512, 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+	le := binary.LittleEndian
+	dirSectors := (len(streams) + 1 + 3) / 4
+	var fat []uint32
+	fat = append(fat, fatSect)
+	for i := range dirSectors {
+		next := uint32(end)
+		if i+1 < dirSectors {
+			next = uint32(len(fat) + 1)
+		}
+		fat = append(fat, next)
+	}
+	starts := make([]uint32, len(streams))
+	var body []byte
+	for i, s := range streams {
+		if len(s.data) < 4096 {
+			t.Fatalf("stream %s of %d bytes would go to the mini-stream", s.name, len(s.data))
+		}
+		n := (len(s.data) + sector - 1) / sector
+		starts[i] = uint32(len(fat))
+		for k := range n {
+			next := uint32(end)
+			if k+1 < n {
+				next = uint32(len(fat) + 1)
+			}
+			fat = append(fat, next)
+		}
+		padded := make([]byte, n*sector)
+		copy(padded, s.data)
+		body = append(body, padded...)
+	}
+	if len(fat) > sector/4 {
+		t.Fatalf("%d sectors need more than one FAT sector", len(fat))
+	}
+	hdr := make([]byte, sector)
+	copy(hdr, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+	le.PutUint16(hdr[24:], 0x3E)
+	le.PutUint16(hdr[26:], 3)
+	le.PutUint16(hdr[28:], 0xFFFE)
+	le.PutUint16(hdr[30:], 9)
+	le.PutUint16(hdr[32:], 6)
+	le.PutUint32(hdr[44:], 1)    // FAT sectors
+	le.PutUint32(hdr[48:], 1)    // first directory sector
+	le.PutUint32(hdr[56:], 4096) // mini-stream cutoff
+	le.PutUint32(hdr[60:], end)
+	le.PutUint32(hdr[68:], end)
+	for i := 76; i < sector; i += 4 {
+		le.PutUint32(hdr[i:], free)
+	}
+	le.PutUint32(hdr[76:], 0)
+	fatBytes := make([]byte, sector)
+	for i := range sector / 4 {
+		v := uint32(free)
+		if i < len(fat) {
+			v = fat[i]
+		}
+		le.PutUint32(fatBytes[4*i:], v)
+	}
+	dir := make([]byte, dirSectors*sector)
+	for i := 0; i < dirSectors*4; i++ {
+		e := dir[i*128:]
+		le.PutUint32(e[68:], noStream)
+		le.PutUint32(e[72:], noStream)
+		le.PutUint32(e[76:], noStream)
+	}
+	entry := func(i int, name string, typ byte, right, child, start uint32, size uint64) {
+		e := dir[i*128 : (i+1)*128]
+		u := utf16.Encode([]rune(name))
+		for j, c := range u {
+			le.PutUint16(e[2*j:], c)
+		}
+		le.PutUint16(e[64:], uint16(2*len(u)+2))
+		e[66], e[67] = typ, 1
+		le.PutUint32(e[72:], right)
+		le.PutUint32(e[76:], child)
+		le.PutUint32(e[116:], start)
+		le.PutUint64(e[120:], size)
+	}
+	entry(0, "Root Entry", 5, noStream, 1, end, 0)
+	for i, s := range streams {
+		right := uint32(noStream)
+		if i+1 < len(streams) {
+			right = uint32(i + 2)
+		}
+		entry(i+1, s.name, 2, right, noStream, starts[i], uint64(len(s.data)))
+	}
+	return append(append(append(hdr, fatBytes...), dir...), body...)
+}
+
+// thumbsCatalog builds a Catalog stream: its 16-byte header, then per
+// entry its size, id, FILETIME and the original name in UTF-16 with a NUL.
+func thumbsCatalog(names map[uint32]string, ids []uint32) []byte {
+	le := binary.LittleEndian
+	out := make([]byte, 16)
+	le.PutUint16(out[0:], 16)
+	le.PutUint16(out[2:], 7)
+	le.PutUint32(out[4:], uint32(len(ids)))
+	le.PutUint32(out[8:], 96)
+	le.PutUint32(out[12:], 96)
+	for _, id := range ids {
+		var name []byte
+		for _, c := range utf16.Encode([]rune(names[id])) {
+			name = le.AppendUint16(name, c)
+		}
+		name = append(name, 0, 0, 0, 0)
+		e := make([]byte, 16, 16+len(name))
+		le.PutUint32(e[0:], uint32(16+len(name)))
+		le.PutUint32(e[4:], id)
+		le.PutUint64(e[8:], 0x01c0f0a0b0c0d0e0)
+		out = append(out, append(e, name...)...)
+	}
+	return append(out, make([]byte, max(0, 4096-len(out)))...)
+}
+
+// thumbsStream is one thumbnail stream: header size, index, data size,
+// then the JPEG, padded past the mini-stream cutoff.
+func thumbsStream(index uint32, pic []byte) []byte {
+	le := binary.LittleEndian
+	out := make([]byte, 12)
+	le.PutUint32(out[0:], 12)
+	le.PutUint32(out[4:], index)
+	le.PutUint32(out[8:], uint32(len(pic)))
+	out = append(out, pic...)
+	return append(out, make([]byte, max(0, 4096-len(out)))...)
+}
+
+// reversedID is a Thumbs.db stream name: the id's decimal digits reversed.
+func reversedID(id uint32) string {
+	s := []byte(strconv.Itoa(int(id)))
+	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
+		s[i], s[j] = s[j], s[i]
+	}
+	return string(s)
+}
+
+// thumbsDB builds a Windows XP Thumbs.db holding two JPEG thumbnails and
+// one "type 1" JPEG whose Huffman tables were left out.
+func thumbsDB(t testing.TB) (file []byte, pics [][]byte) {
+	img := testThumbnails(t)[0]
+	other := testThumbnails(t)[0]
+	other = append([]byte(nil), other...)
+	// A second, different picture: same size, its comment changed.
+	other = append(other[:2:2], append([]byte("\xff\xfe\x00\x06two!"), other[2:]...)...)
+	type1 := stripHuffmanTables(t, img)
+	names := map[uint32]string{1: "holiday.jpg", 12: "scan 0012.JPG", 123: "broken.jpg"}
+	ids := []uint32{1, 12, 123}
+	file = compoundStreams(t, []ole2Stream{
+		{reversedID(1), thumbsStream(1, img)},
+		{reversedID(12), thumbsStream(2, other)},
+		{"Catalog", thumbsCatalog(names, ids)},
+		{reversedID(123), thumbsStream(3, type1)},
+	})
+	return file, [][]byte{img, other, type1}
+}
+
+// stripHuffmanTables drops the DHT segments of a JPEG, as XP's type 1
+// thumbnails are stored.
+func stripHuffmanTables(t testing.TB, j []byte) []byte {
+	out := append([]byte(nil), j[:2]...)
+	for i := 2; i+4 <= len(j); {
+		marker := j[i+1]
+		if marker == 0xda {
+			return append(out, j[i:]...)
+		}
+		n := 2 + int(binary.BigEndian.Uint16(j[i+2:]))
+		if marker != 0xc4 {
+			out = append(out, j[i:i+n]...)
+		}
+		i += n
+	}
+	t.Fatal("no scan in the JPEG")
+	return nil
+}
+
+// TestThumbsDB reads a Thumbs.db: each thumbnail's JPEG without its
+// header, named after the original file from the Catalog, and the type 1
+// JPEG listed as unreadable.
+func TestThumbsDB(t *testing.T) {
+	file, pics := thumbsDB(t)
+	if f := Detect(file[:HeadSize]); f == nil || f.Name() != "thumbsdb" {
+		t.Fatalf("detected as %v", f)
+	}
+	got, err := walkAll(t, file)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%v %+v", err, got)
+	}
+	byName := map[string]listed{}
+	for _, g := range got {
+		byName[g.name] = g
+	}
+	for i, name := range []string{"holiday.jpg", "scan 0012.JPG"} {
+		g, ok := byName[name]
+		if !ok || g.err != nil || !bytes.Equal(g.data, pics[i]) || g.size != int64(len(pics[i])) {
+			t.Errorf("%s: %v %v %d bytes, want %d", name, ok, g.err, len(g.data), len(pics[i]))
+		}
+	}
+	if g := byName["broken.jpg"]; g.err == nil || !strings.Contains(g.err.Error(), "Huffman") || g.data != nil {
+		t.Errorf("type 1 JPEG: %v, %d bytes", g.err, len(g.data))
+	}
+	// Without a Catalog the file is a plain OLE2 file.
+	plain := compoundStreams(t, []ole2Stream{{reversedID(1), thumbsStream(1, pics[0])}})
+	if f := Detect(plain[:HeadSize]); f == nil || f.Name() != "ole2" {
+		t.Errorf("without a Catalog detected as %v", f)
+	}
+}
+
+// TestThumbsDBDamaged gives a thumbnail a data size past its stream and
+// cuts the Catalog: each is an error, the thumbnails stay, those whose
+// names were lost named by their ids.
+func TestThumbsDBDamaged(t *testing.T) {
+	file, pics := thumbsDB(t)
+	// The first stream's data starts after the header, FAT and directory.
+	first := bytes.Index(file, thumbsStream(1, pics[0])[:12])
+	binary.LittleEndian.PutUint32(file[first+8:], 1<<20)
+	got, err := walkAll(t, file)
+	if err != nil || len(got) != 3 || got[0].err == nil || !strings.Contains(got[0].err.Error(), "damaged") {
+		t.Fatalf("%v %+v", err, got)
+	}
+	if got[1].name != "scan 0012.JPG" || !bytes.Equal(got[1].data, pics[1]) {
+		t.Errorf("the next thumbnail was lost: %+v", got[1])
+	}
+	cat := bytes.Index(file, []byte{16, 0, 7, 0, 3, 0, 0, 0})
+	binary.LittleEndian.PutUint32(file[cat+16+(16+2*11+4)+(16+2*13+4):], 9999) // the third entry's size, after "holiday.jpg" and "scan 0012.JPG"
+	got, err = walkAll(t, file)
+	if err == nil || !strings.Contains(err.Error(), "Catalog entry 2") || len(got) != 3 {
+		t.Fatalf("cut Catalog: %v %+v", err, got)
+	}
+	if got[1].name != "scan 0012.JPG" || got[2].name != "thumbnail-123 (not in the Catalog)" || got[2].err == nil {
+		t.Errorf("after the cut Catalog: %q %q %v", got[1].name, got[2].name, got[2].err)
+	}
+}
