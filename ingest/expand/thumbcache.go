@@ -52,19 +52,22 @@ func (thumbcacheFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn 
 	if !ok {
 		return fmt.Errorf("thumbcache: unknown format version %d", version)
 	}
-	// libyal puts the first entry's offset at 12; other tools read Windows
-	// 8 and later headers with one more field before it, so take whichever
-	// points at an entry, else the entry right after the header.
-	off := int64(24)
+	// libyal puts the first entry's offset at 12; other readers (dissect)
+	// find it at 16 after Vista, where libyal has the first free entry. So
+	// start at the lower of the two that points at an entry, else right
+	// after the header: the free entry comes after the used ones.
+	off := int64(-1)
 	for _, field := range []int{12, 16} {
 		o := int64(le.Uint32(fh[field:]))
-		if o >= 24 && o+4 <= size {
+		if o >= 24 && o+4 <= size && (off < 0 || o < off) {
 			var sig [4]byte
 			if _, err := r.ReadAt(sig[:], o); err == nil && string(sig[:]) == "CMMM" {
 				off = o
-				break
 			}
 		}
+	}
+	if off < 0 {
+		off = 24
 	}
 	for off+hdrSize <= size {
 		if err := ctx.Err(); err != nil {

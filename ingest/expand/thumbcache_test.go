@@ -151,3 +151,31 @@ func TestThumbcacheDamaged(t *testing.T) {
 		t.Fatalf("error %v does not name offset %d", err, second)
 	}
 }
+
+// TestThumbcacheFirstEntry reads the first entry's offset from either
+// header field readers disagree on (12 per libyal, 16 per dissect after
+// Vista), and from neither when both are unset: no entry is skipped.
+func TestThumbcacheFirstEntry(t *testing.T) {
+	pics := testThumbnails(t)
+	le := binary.LittleEndian
+	for name, fields := range map[string][2]uint32{
+		"libyal":       {24, 0},   // 16 filled in by thumbcacheFile: the free entry
+		"dissect":      {0, 24},   // 12 read as a size
+		"unset":        {0, 0},    // the entries follow the header
+		"free entry 1": {999, 24}, // 12 points at no entry
+	} {
+		file := thumbcacheFile(32, []thumbcacheEntry{{hash: 1, data: pics[0]}, {hash: 2, data: pics[1]}})
+		if name == "dissect" {
+			le.PutUint32(file[12:], uint32(len(file)))
+		} else {
+			le.PutUint32(file[12:], fields[0])
+		}
+		if fields[1] != 0 || name == "unset" {
+			le.PutUint32(file[16:], fields[1])
+		}
+		got, err := walkAll(t, file)
+		if err != nil || len(got) != 2 || !bytes.Equal(got[0].data, pics[0]) || !bytes.Equal(got[1].data, pics[1]) {
+			t.Errorf("%s: %v, %d members", name, err, len(got))
+		}
+	}
+}
