@@ -21,29 +21,51 @@ type thumbsDBFormat struct{}
 
 func (thumbsDBFormat) Name() string { return "thumbsdb" }
 
-// Probe wants an OLE2 file whose first directory sector, when it lies in
-// head, lists a "Catalog" stream; other Thumbs.db files are still read
-// stream by stream by the generic ole2 format.
+// Probe wants an OLE2 file whose directory, as far as its sector chain
+// lies in head, lists a "Catalog" stream; other
+// Thumbs.db files are still read stream by stream by the ole2 format.
 func (thumbsDBFormat) Probe(h []byte) bool {
 	if !(ole2Format{}).Probe(h) || len(h) < 512 {
 		return false
 	}
 	le := binary.LittleEndian
 	shift := le.Uint16(h[30:])
-	if shift < 7 || shift > 16 {
+	if shift < 7 || shift > 12 {
 		return false
 	}
-	sector := 1 << shift
-	dirAt := (int64(le.Uint32(h[48:])) + 1) * int64(sector)
-	if dirAt+int64(sector) > int64(len(h)) {
-		return false
-	}
-	dir := h[dirAt : dirAt+int64(sector)]
-	for e := 0; e+128 <= len(dir); e += 128 {
-		n := int(le.Uint16(dir[e+64:]))
-		if dir[e+66] == 2 && n == 16 && utf16String(dir[e:e+n]) == "Catalog" {
-			return true
+	sector := int64(1) << shift
+	inHead := func(sect uint32) []byte {
+		off := (int64(sect) + 1) * sector
+		if sect >= 0xFFFFFFFA || off+sector > int64(len(h)) {
+			return nil
 		}
+		return h[off : off+sector]
+	}
+	// next follows the FAT, whose first 109 sectors the header lists.
+	next := func(sect uint32) uint32 {
+		perFAT := uint32(sector / 4)
+		if sect/perFAT >= 109 {
+			return 0xFFFFFFFE
+		}
+		fat := inHead(le.Uint32(h[76+4*(sect/perFAT):]))
+		if fat == nil {
+			return 0xFFFFFFFE
+		}
+		return le.Uint32(fat[4*(sect%perFAT):])
+	}
+	sect := le.Uint32(h[48:])
+	for range int(int64(len(h)) / sector) { // a looping chain ends too
+		dir := inHead(sect)
+		if dir == nil {
+			return false
+		}
+		for e := 0; e+128 <= len(dir); e += 128 {
+			n := int(le.Uint16(dir[e+64:]))
+			if dir[e+66] == 2 && n == 16 && utf16String(dir[e:e+n]) == "Catalog" {
+				return true
+			}
+		}
+		sect = next(sect)
 	}
 	return false
 }
