@@ -143,6 +143,12 @@ func thumbsDBMember(f *mscfb.File, names map[uint32]string, size int64) Member {
 		m.Err = fmt.Errorf("thumbnail stream %q: type 1 JPEG without Huffman tables, not readable", path)
 		return m
 	}
+	// A type 1 thumbnail as XP stores it: a second header (1, its length)
+	// then a JPEG scan without its header and tables.
+	if !at(data, 0, "\xff\xd8") && len(data) >= 16 && le.Uint32(data) == 1 {
+		m.Err = fmt.Errorf("thumbnail stream %q: type 1 JPEG without its header and Huffman tables, not readable", path)
+		return m
+	}
 	m.Open = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
 	return m
 }

@@ -231,6 +231,19 @@ func TestThumbsDB(t *testing.T) {
 	if g := byName["broken.jpg"]; g.err == nil || !strings.Contains(g.err.Error(), "Huffman") || g.data != nil {
 		t.Errorf("type 1 JPEG: %v, %d bytes", g.err, len(g.data))
 	}
+	// A type 1 thumbnail with XP's second header instead of a JPEG one.
+	raw := stripHuffmanTables(t, noisyJPEG(t, 4))
+	type1 := binary.LittleEndian.AppendUint32(nil, 1)
+	type1 = binary.LittleEndian.AppendUint16(type1, uint16(len(raw)))
+	type1 = append(append(type1, make([]byte, 10)...), raw[200:]...)
+	file = compoundStreams(t, []ole2Stream{
+		{"Catalog", append(thumbsCatalog(map[uint32]string{7: "old.bmp"}, []uint32{7}), make([]byte, 4096)...)},
+		{reversedID(7), thumbsStream(1, type1)},
+	})
+	got, err = walkAll(t, file)
+	if err != nil || len(got) != 1 || got[0].name != "old.bmp" || got[0].err == nil || !strings.Contains(got[0].err.Error(), "type 1") {
+		t.Errorf("type 1 thumbnail: %v %+v", err, got)
+	}
 	// Without a Catalog the file is a plain OLE2 file.
 	plain := compoundStreams(t, []ole2Stream{{reversedID(1), thumbsStream(1, pics[0])}})
 	if f := Detect(plain[:HeadSize]); f == nil || f.Name() != "ole2" {
