@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/richardlehane/mscfb"
 )
@@ -101,7 +102,7 @@ func (thumbsDBFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn fu
 // thumbsDBMember turns one stream into its thumbnail: the JPEG after the
 // stream's header, named after the original file. Streams that are not
 // thumbnails are handed out whole, like the ole2 format does.
-func thumbsDBMember(f *mscfb.File, names map[uint32]string, size int64) Member {
+func thumbsDBMember(f *mscfb.File, names map[uint32]thumbsDBEntry, size int64) Member {
 	path := strings.Join(append(append([]string(nil), f.Path...), f.Name), "/")
 	m := Member{Name: cleanName(strings.Map(printableRune, path)), Size: f.Size, Packed: f.Size, Mtime: f.Modified()}
 	if f.Size > size {
@@ -113,8 +114,8 @@ func thumbsDBMember(f *mscfb.File, names map[uint32]string, size int64) Member {
 		m.Open = func() (io.ReadCloser, error) { return io.NopCloser(io.LimitReader(f, f.Size)), nil }
 		return m
 	}
-	if name, ok := names[id]; ok {
-		m.Name = cleanName(name)
+	if e, ok := names[id]; ok {
+		m.Name, m.Mtime = cleanName(e.name), e.mtime
 	} else {
 		m.Name = fmt.Sprintf("thumbnail-%d (not in the Catalog)", id)
 	}
@@ -167,11 +168,28 @@ func thumbsDBID(f *mscfb.File) (uint32, bool) {
 	return uint32(id), err == nil
 }
 
+// thumbsDBEntry is a Catalog entry: the original file's name and its
+// modification time when the thumbnail was made.
+type thumbsDBEntry struct {
+	name  string
+	mtime time.Time
+}
+
+// filetime converts a Windows FILETIME (100 ns since 1601), zero if unset.
+func filetime(ft uint64) time.Time {
+	const unixEpoch = 116444736000000000
+	if ft < unixEpoch {
+		return time.Time{}
+	}
+	since := ft - unixEpoch // in seconds and nanoseconds: a Duration would overflow
+	return time.Unix(int64(since/1e7), int64(since%1e7)*100).UTC()
+}
+
 // thumbsDBCatalog reads the Catalog stream: a header (its size, version,
 // entry count, thumbnail width and height), then per entry its size, id,
 // FILETIME and the original file name in UTF-16. A damaged Catalog
 // returns the names read before the damage and an error.
-func thumbsDBCatalog(r io.ReaderAt, size int64) (map[uint32]string, error) {
+func thumbsDBCatalog(r io.ReaderAt, size int64) (map[uint32]thumbsDBEntry, error) {
 	cr, err := mscfb.New(io.NewSectionReader(r, 0, size))
 	if err != nil {
 		return nil, fmt.Errorf("thumbsdb: %w", err)
@@ -198,7 +216,7 @@ func thumbsDBCatalog(r io.ReaderAt, size int64) (map[uint32]string, error) {
 	}
 	le := binary.LittleEndian
 	off, count := int(le.Uint16(cat[0:])), le.Uint32(cat[4:])
-	names := make(map[uint32]string)
+	names := make(map[uint32]thumbsDBEntry)
 	for i := uint32(0); i < count; i++ {
 		if off+16 > len(cat) {
 			return names, fmt.Errorf("thumbsdb: Catalog entry %d at offset %d past its %d bytes: damaged", i, off, len(cat))
@@ -207,7 +225,7 @@ func thumbsDBCatalog(r io.ReaderAt, size int64) (map[uint32]string, error) {
 		if n < 16 || off+n > len(cat) {
 			return names, fmt.Errorf("thumbsdb: Catalog entry %d at offset %d of %d bytes does not fit: damaged", i, off, n)
 		}
-		names[le.Uint32(cat[off+4:])] = utf16String(cat[off+16 : off+n])
+		names[le.Uint32(cat[off+4:])] = thumbsDBEntry{utf16String(cat[off+16 : off+n]), filetime(le.Uint64(cat[off+8:]))}
 		off += n
 	}
 	return names, nil

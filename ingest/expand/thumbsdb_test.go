@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 )
 
@@ -138,7 +139,7 @@ func thumbsCatalog(names map[uint32]string, ids []uint32) []byte {
 		e := make([]byte, 16, 16+len(name))
 		le.PutUint32(e[0:], uint32(16+len(name)))
 		le.PutUint32(e[4:], id)
-		le.PutUint64(e[8:], 0x01c0f0a0b0c0d0e0)
+		le.PutUint64(e[8:], uint64(time.Date(2001, 8, 24, 0, 0, 0, 0, time.UTC).Unix()+11644473600)*1e7) // FILETIME
 		out = append(out, append(e, name...)...)
 	}
 	return out
@@ -227,6 +228,16 @@ func TestThumbsDB(t *testing.T) {
 		if !ok || g.err != nil || !bytes.Equal(g.data, pics[i]) || g.size != int64(len(pics[i])) {
 			t.Errorf("%s: %v %v %d bytes, want %d", name, ok, g.err, len(g.data), len(pics[i]))
 		}
+	}
+	var mtime time.Time
+	thumbsDBFormat{}.Walk(t.Context(), bytes.NewReader(file), int64(len(file)), func(m Member) error {
+		if m.Name == "holiday.jpg" {
+			mtime = m.Mtime
+		}
+		return nil
+	})
+	if want := time.Date(2001, 8, 24, 0, 0, 0, 0, time.UTC); !mtime.Equal(want) {
+		t.Errorf("holiday.jpg modified %v, want %v from the Catalog", mtime, want)
 	}
 	if g := byName["broken.jpg"]; g.err == nil || !strings.Contains(g.err.Error(), "Huffman") || g.data != nil {
 		t.Errorf("type 1 JPEG: %v, %d bytes", g.err, len(g.data))
