@@ -68,6 +68,8 @@ var formats = []Format{
 	sevenZipFormat{},
 	rarFormat{},
 	mailFormat{},
+	thumbcacheFormat{},
+	thumbsDBFormat{}, // before ole2: a Thumbs.db is an OLE2 file with a Catalog
 	ole2Format{},
 	sqliteFormat{},
 }
