@@ -3,7 +3,6 @@ package exfat
 import (
 	"errors"
 	"fmt"
-	"sort"
 
 	"scrim/ingest/fsys/runmap"
 )
@@ -90,26 +89,10 @@ func (fs *FS) chainRuns(first uint32, size int64) ([]run, error) {
 			}
 		}
 	}
-	if err := overlap(runs); err != nil {
+	if err := runmap.Overlap(runs); err != nil {
 		return nil, err
 	}
 	return runs, nil
-}
-
-// overlap finds clusters used twice by one chain: a loop in the FAT that
-// Brent's check has not met yet.
-func overlap(runs []run) error {
-	if len(runs) < 2 {
-		return nil
-	}
-	s := append([]run(nil), runs...)
-	sort.Slice(s, func(i, j int) bool { return s[i].Volume < s[j].Volume })
-	for i := 1; i < len(s); i++ {
-		if s[i].Volume < s[i-1].Volume+s[i-1].Length {
-			return fmt.Errorf("cluster chain loops back to volume offset %d", s[i].Volume)
-		}
-	}
-	return nil
 }
 
 // ErrOverwritten marks a deleted file whose clusters are allocated again:

@@ -75,7 +75,7 @@ func (fs *FS) rootEntries() ([]rawEntry, error) {
 		}
 		c = nx
 	}
-	if err := overlap(runs); err != nil {
+	if err := runmap.Overlap(runs); err != nil {
 		return nil, err
 	}
 	var n int64

@@ -3,7 +3,6 @@ package fat
 import (
 	"errors"
 	"fmt"
-	"sort"
 
 	"scrim/ingest/fsys/runmap"
 )
@@ -60,27 +59,10 @@ func (fs *FS) chainRuns(start uint32, size int64) ([]run, error) {
 			c = nx
 		}
 	}
-	if err := overlap(runs); err != nil {
+	if err := runmap.Overlap(runs); err != nil {
 		return nil, err
 	}
 	return runs, nil
-}
-
-// overlap finds clusters used twice by one chain: a loop in the FAT. The
-// merged runs are far fewer than clusters for all but shredded files, and
-// no per-cluster set is needed.
-func overlap(runs []run) error {
-	if len(runs) < 2 {
-		return nil
-	}
-	s := append([]run(nil), runs...)
-	sort.Slice(s, func(i, j int) bool { return s[i].Volume < s[j].Volume })
-	for i := 1; i < len(s); i++ {
-		if s[i].Volume < s[i-1].Volume+s[i-1].Length {
-			return fmt.Errorf("cluster chain loops back to volume offset %d", s[i].Volume)
-		}
-	}
-	return nil
 }
 
 // errOverwritten marks a deleted file whose clusters now belong to another

@@ -81,3 +81,20 @@ func (c *Reader) ReadAt(p []byte, off int64) (int, error) {
 	}
 	return n, nil
 }
+
+// Overlap finds volume bytes used twice by one file's runs: a cluster
+// chain that loops back on itself. The merged runs are far fewer than
+// clusters for all but shredded files, so no per-cluster set is needed.
+func Overlap(rs []Run) error {
+	if len(rs) < 2 {
+		return nil
+	}
+	s := append([]Run(nil), rs...)
+	sort.Slice(s, func(i, j int) bool { return s[i].Volume < s[j].Volume })
+	for i := 1; i < len(s); i++ {
+		if s[i].Volume < s[i-1].Volume+s[i-1].Length {
+			return fmt.Errorf("cluster chain loops back to volume offset %d", s[i].Volume)
+		}
+	}
+	return nil
+}
