@@ -17,6 +17,7 @@
 package profile
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,6 +54,10 @@ type Options struct {
 	ClockTolerance time.Duration
 	// Lockout is how long sign-in is refused after 5 wrong PINs (0: 1 minute).
 	Lockout time.Duration
+	// Lab, when set, is the unit's shared server (package lab): profiles
+	// and the policy live there instead of this store. The Home owns it
+	// and closes it. Nil keeps everything here, as without a lab.
+	Lab Lab
 }
 
 // Home is an open workstation store. Its methods are safe for concurrent use.
@@ -61,7 +66,8 @@ type Home struct {
 	dir string
 	opt Options
 
-	chain *store.AuditChain // the workstation audit log; its Update is the only writer
+	chain  *store.AuditChain // the workstation audit log; its Update is the only writer
+	people People            // nil: profiles and policy live in db
 
 	mu       sync.Mutex // serializes writes and guards the fields below
 	lastSeen time.Time  // latest wall time seen (persisted in meta/clock)
@@ -82,7 +88,15 @@ func DefaultHome() string {
 // Open opens (creating if needed) the workstation store in dir. Exposures
 // left open by a process that died are closed as interrupted, and the clock
 // is checked against the latest time seen.
-func Open(dir string, opt Options) (*Home, error) {
+// The Home owns opt.Lab from here on, also when Open fails.
+func Open(dir string, opt Options) (_ *Home, err error) {
+	if opt.Lab != nil {
+		defer func() {
+			if err != nil {
+				opt.Lab.Close()
+			}
+		}()
+	}
 	if opt.Clock == nil {
 		opt.Clock = time.Now
 	}
@@ -117,7 +131,7 @@ func Open(dir string, opt Options) (*Home, error) {
 		}
 		return nil, fmt.Errorf("open workstation store %s: %w", dir, err)
 	}
-	h := &Home{db: db, dir: abs, opt: opt, chain: store.NewAuditChain("a/", "meta/audit_head")}
+	h := &Home{db: db, dir: abs, opt: opt, chain: store.NewAuditChain("a/", "meta/audit_head"), people: opt.Lab}
 	if err := h.init(); err != nil {
 		db.Close()
 		return nil, err
@@ -130,6 +144,9 @@ func (h *Home) Dir() string { return h.dir }
 
 // Close flushes and closes the store.
 func (h *Home) Close() error {
+	if h.opt.Lab != nil {
+		h.opt.Lab.Close()
+	}
 	if err := h.db.Close(); err != nil {
 		return fmt.Errorf("close workstation store %s: %w", h.dir, err)
 	}
@@ -171,18 +188,11 @@ type wtx struct {
 	suspect bool // the clock is behind the latest time seen
 	// resetClock makes now the latest time seen (a supervisor's ResetClock).
 	resetClock bool
+	// people reads and writes profiles and the policy (writePeople only).
+	people PeopleTx
 }
 
-func (w *wtx) setJSON(key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", key, err)
-	}
-	if err := w.txn.Set([]byte(key), b); err != nil {
-		return fmt.Errorf("write %s: %w", key, err)
-	}
-	return nil
-}
+func (w *wtx) setJSON(key string, v any) error { return setJSON(w.txn, key, v) }
 
 func (w *wtx) audit(actor, action string, detail map[string]string) error {
 	if w.suspect {
@@ -208,7 +218,34 @@ func (w *wtx) nextSeq() (uint64, error) {
 // write runs fn in one serialized transaction. It reads the clock once,
 // notices a clock that moved backwards (auditing it once per episode) and
 // persists the latest time seen.
-func (h *Home) write(fn func(w *wtx) error) error {
+func (h *Home) write(fn func(w *wtx) error) error { return h.writeWith(nil, fn) }
+
+// peopleTimeout bounds one round of work with the lab.
+const peopleTimeout = 15 * time.Second
+
+// writePeople is write with profiles and the policy at hand in w.people:
+// in this store's own transaction, or inside a lab transaction that
+// commits only if the local write did.
+func (h *Home) writePeople(fn func(w *wtx) error) error {
+	if h.people == nil {
+		return h.write(fn)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), peopleTimeout)
+	defer cancel()
+	return h.people.UpdatePeople(ctx, func(ptx PeopleTx) error { return h.writeWith(ptx, fn) })
+}
+
+// viewPeople reads profiles and the policy.
+func (h *Home) viewPeople(fn func(PeopleTx) error) error {
+	if h.people == nil {
+		return h.view(func(txn *badger.Txn) error { return fn(badgerPeople{txn}) })
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), peopleTimeout)
+	defer cancel()
+	return h.people.UpdatePeople(ctx, fn)
+}
+
+func (h *Home) writeWith(people PeopleTx, fn func(w *wtx) error) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := h.opt.Clock()
@@ -222,6 +259,10 @@ func (h *Home) write(fn func(w *wtx) error) error {
 	// lets its appends through.
 	err := h.chain.Update(h.db, func(txn *badger.Txn) error {
 		w.txn = txn
+		w.people = people
+		if h.people == nil {
+			w.people = badgerPeople{txn}
+		}
 		switch {
 		case behind && !h.behind:
 			if err := w.audit("workstation", "clock-moved-backwards", map[string]string{
@@ -282,7 +323,7 @@ func (h *Home) ResetClock(s *Session, pin string) error {
 		return fmt.Errorf("reset clock: %w", err)
 	}
 	var outcome error
-	err := h.write(func(w *wtx) error {
+	err := h.writePeople(func(w *wtx) error {
 		var err error
 		if _, outcome, err = h.authenticate(w, s.Name, pin, "pin-check"); err != nil || outcome != nil {
 			return err

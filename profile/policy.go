@@ -24,6 +24,9 @@ type Policy struct {
 	// hash set, category source) under the tiles; each examiner still
 	// switches them on for themselves.
 	TileFactsAllowed bool `json:"tile_facts_allowed"`
+	// LabGrace is how long a workstation that lost the lab may still
+	// reveal; after it, review goes on blurred until the lab answers again.
+	LabGrace time.Duration `json:"lab_grace"`
 }
 
 // DefaultPolicy applies until a supervisor sets one.
@@ -35,6 +38,7 @@ var DefaultPolicy = Policy{
 	BreakLength:   10 * time.Minute,
 	// Facts are text, not pictures; the per-examiner toggle is off by default.
 	TileFactsAllowed: true,
+	LabGrace:         5 * time.Minute,
 }
 
 // Validate reports the first unusable setting.
@@ -46,6 +50,8 @@ func (p Policy) Validate() error {
 		return fmt.Errorf("policy: reveal budgets cannot be negative (0 means no cap)")
 	case p.BreakAfter <= 0 || p.BreakLength <= 0:
 		return fmt.Errorf("policy: break-after and break length must be more than 0")
+	case p.LabGrace < 0:
+		return fmt.Errorf("policy: the lab grace period cannot be negative (0 means no reveal without the lab)")
 	}
 	return nil
 }
@@ -55,7 +61,7 @@ func (p Policy) fields() map[string]string {
 		"max_reveal": p.MaxReveal.String(), "reveal_per_hour": p.RevealPerHour.String(),
 		"reveal_per_day": p.RevealPerDay.String(), "break_after": p.BreakAfter.String(),
 		"break_length": p.BreakLength.String(), "colour_allowed": fmt.Sprint(p.ColourAllowed),
-		"tile_facts_allowed": fmt.Sprint(p.TileFactsAllowed),
+		"tile_facts_allowed": fmt.Sprint(p.TileFactsAllowed), "lab_grace": p.LabGrace.String(),
 	}
 }
 
@@ -68,9 +74,9 @@ func policy(txn *badger.Txn) (Policy, error) {
 // Policy returns the policy in force.
 func (h *Home) Policy() (Policy, error) {
 	var p Policy
-	err := h.view(func(txn *badger.Txn) error {
+	err := h.viewPeople(func(tx PeopleTx) error {
 		var err error
-		p, err = policy(txn)
+		p, err = tx.Policy()
 		return err
 	})
 	if err != nil {
@@ -90,16 +96,16 @@ func (h *Home) SetPolicy(s *Session, pin string, p Policy) error {
 		return err
 	}
 	var outcome error
-	err := h.write(func(w *wtx) error {
+	err := h.writePeople(func(w *wtx) error {
 		var err error
 		if _, outcome, err = h.authenticate(w, s.Name, pin, "pin-check"); err != nil || outcome != nil {
 			return err
 		}
-		old, err := policy(w.txn)
+		old, err := w.people.Policy()
 		if err != nil {
 			return err
 		}
-		if err := w.setJSON("meta/policy", p); err != nil {
+		if err := w.people.PutPolicy(p, s.Name, w.now); err != nil {
 			return err
 		}
 		detail := map[string]string{}
@@ -138,11 +144,11 @@ func (h *Home) CheckReveal(s *Session, mode string) (Decision, error) {
 	}
 	now := h.decisionNow()
 	var d Decision
-	err := h.view(func(txn *badger.Txn) error {
-		p, err := policy(txn)
-		if err != nil {
-			return err
-		}
+	p, err := h.Policy()
+	if err != nil {
+		return Decision{}, fmt.Errorf("check reveal for %s: %w", s.Name, err)
+	}
+	err = h.view(func(txn *badger.Txn) error {
 		if mode == ModeRevealColour && !p.ColourAllowed {
 			d.Reason = "Colour reveal is switched off on this workstation. Grayscale reveal is still available."
 			return nil
@@ -274,11 +280,11 @@ func (h *Home) BreakStatus(s *Session) (BreakState, error) {
 	}
 	now := h.decisionNow()
 	var bs BreakState
-	err := h.view(func(txn *badger.Txn) error {
-		p, err := policy(txn)
-		if err != nil {
-			return err
-		}
+	p, err := h.Policy()
+	if err != nil {
+		return bs, fmt.Errorf("break status for %s: %w", s.Name, err)
+	}
+	err = h.view(func(txn *badger.Txn) error {
 		act, err := h.activity(txn, s.Name, now, p)
 		if err != nil {
 			return err
@@ -297,15 +303,15 @@ func (h *Home) StartBreak(s *Session) error {
 	if err := h.check(s, ""); err != nil {
 		return fmt.Errorf("start break: %w", err)
 	}
-	err := h.write(func(w *wtx) error {
+	p, err := h.Policy()
+	if err != nil {
+		return fmt.Errorf("start break for %s: %w", s.Name, err)
+	}
+	err = h.write(func(w *wtx) error {
 		if b, err := openBreak(w.txn, s.Name); err != nil {
 			return err
 		} else if b != nil {
 			return fmt.Errorf("a break started at %s is still running", b.Start.In(h.opt.Location).Format("15:04"))
-		}
-		p, err := policy(w.txn)
-		if err != nil {
-			return err
 		}
 		seq, err := w.nextSeq()
 		if err != nil {

@@ -1,10 +1,8 @@
 package profile
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 	"unicode"
@@ -90,8 +88,8 @@ func (h *Home) AddProfile(by *Session, name, role, pin string) error {
 	if err != nil {
 		return err
 	}
-	err = h.write(func(w *wtx) error {
-		exists, err := hasProfiles(w.txn)
+	err = h.writePeople(func(w *wtx) error {
+		exists, err := w.people.HasProfiles()
 		if err != nil {
 			return err
 		}
@@ -106,14 +104,13 @@ func (h *Home) AddProfile(by *Session, name, role, pin string) error {
 			}
 			creator = by.Name
 		}
-		var old Profile
-		if found, err := getJSON(w.txn, keyProfile(name), &old); err != nil {
+		if _, found, err := w.people.Profile(name); err != nil {
 			return err
 		} else if found {
 			return fmt.Errorf("%q: %w", name, ErrExists)
 		}
 		p := Profile{Name: name, Role: role, Created: w.now, CreatedBy: creator, PINHash: hash}
-		if err := w.setJSON(keyProfile(name), p); err != nil {
+		if err := w.people.PutProfile(p); err != nil {
 			return err
 		}
 		actor := creator
@@ -142,21 +139,14 @@ var errStop = errors.New("stop")
 // Profiles lists every profile by name, without PIN hashes.
 func (h *Home) Profiles() ([]Profile, error) {
 	var out []Profile
-	err := h.view(func(txn *badger.Txn) error {
-		return scan(txn, "u/", "", "", func(_ string, v []byte) error {
-			var p Profile
-			if err := json.Unmarshal(v, &p); err != nil {
-				return err
-			}
-			p.PINHash = ""
-			out = append(out, p)
-			return nil
-		})
+	err := h.viewPeople(func(tx PeopleTx) error {
+		var err error
+		out, err = tx.Profiles()
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list profiles: %w", err)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
@@ -165,7 +155,7 @@ func (h *Home) Profiles() ([]Profile, error) {
 func (h *Home) SignIn(name, pin string) (*Session, error) {
 	var sess *Session
 	var outcome error
-	err := h.write(func(w *wtx) error {
+	err := h.writePeople(func(w *wtx) error {
 		var err error
 		sess, outcome, err = h.authenticate(w, name, pin, "sign-in")
 		return err
@@ -183,8 +173,7 @@ func (h *Home) SignIn(name, pin string) (*Session, error) {
 // the session, or the refusal as outcome (the transaction still commits,
 // so failures are kept).
 func (h *Home) authenticate(w *wtx, name, pin, action string) (*Session, error, error) {
-	var p Profile
-	found, err := getJSON(w.txn, keyProfile(name), &p)
+	p, found, err := w.people.Profile(name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -210,14 +199,14 @@ func (h *Home) authenticate(w *wtx, name, pin, action string) (*Session, error, 
 			detail["locked_until"] = fmtTime(p.LockedUntil)
 			outcome = fmt.Errorf("%w: %s is locked for %s", ErrLockedOut, name, h.opt.Lockout)
 		}
-		if err := w.setJSON(keyProfile(name), p); err != nil {
+		if err := w.people.PutProfile(p); err != nil {
 			return nil, nil, err
 		}
 		return nil, outcome, w.audit(name, action+"-failed", detail)
 	}
 	if p.Failures != 0 || !p.LockedUntil.IsZero() {
 		p.Failures, p.LockedUntil = 0, time.Time{}
-		if err := w.setJSON(keyProfile(name), p); err != nil {
+		if err := w.people.PutProfile(p); err != nil {
 			return nil, nil, err
 		}
 	}

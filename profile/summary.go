@@ -60,11 +60,15 @@ func (h *Home) Summary(f Filter) ([]ExaminerSummary, error) {
 	now := h.opt.Clock()
 	loc := h.opt.Location
 	var out []ExaminerSummary
-	err := h.view(func(txn *badger.Txn) error {
-		p, err := policy(txn)
-		if err != nil {
-			return err
-		}
+	p, err := h.Policy()
+	if err != nil {
+		return nil, fmt.Errorf("exposure summary: %w", err)
+	}
+	profiles, err := h.Profiles()
+	if err != nil {
+		return nil, fmt.Errorf("exposure summary: %w", err)
+	}
+	err = h.view(func(txn *badger.Txn) error {
 		people := map[string]*ExaminerSummary{}
 		person := func(name string) *ExaminerSummary {
 			if people[name] == nil {
@@ -72,17 +76,10 @@ func (h *Home) Summary(f Filter) ([]ExaminerSummary, error) {
 			}
 			return people[name]
 		}
-		if err := scan(txn, "u/", "", "", func(_ string, v []byte) error {
-			var pr Profile
-			if err := json.Unmarshal(v, &pr); err != nil {
-				return err
-			}
+		for _, pr := range profiles {
 			if f.Examiner == "" || f.Examiner == pr.Name {
 				person(pr.Name).Role = pr.Role
 			}
-			return nil
-		}); err != nil {
-			return err
 		}
 		// Read from a day early so blocks and midnight-spanning exposures are whole.
 		from := f.Since

@@ -48,7 +48,7 @@ DATEs are YYYY-MM-DD in local time; --until includes that day.`, stderr)
 		}
 		f.Until = u.AddDate(0, 0, 1)
 	}
-	h, err := openHome(*home)
+	h, err := openHome(home)
 	if err != nil {
 		return err
 	}

@@ -38,12 +38,14 @@ Usage:
   scrim profile list|audit verify|audit show [--home DIR] [--json]
   scrim policy show|set [--by SUPERVISOR] [--max-reveal 5s] [--reveal-per-day 20m] ...   # PIN on stdin
   scrim exposure [--examiner NAME] [--since DATE] [--until DATE] [--json] [--csv FILE] [--pdf FILE]
+  scrim lab init|status [--lab URL] [--json]   # the unit's shared PostgreSQL server
   scrim version [--json]
 
 Run "scrim COMMAND --help" or "scrim help COMMAND" for the options of a command.
 A case is a directory; ingest creates it. Evidence is only ever read.
 ingest --encrypt (--passphrase-stdin | --key-file FILE) creates an encrypted case; every
 command then opens it with the same --passphrase-stdin or --key-file. Losing the key loses the case.
+With a lab (--lab URL or SCRIM_LAB), profiles, policy, exposure and the workstation audit live there.
 `
 
 // version names this build (version, commit, modified) wherever the CLI
@@ -84,6 +86,7 @@ func commands() []command {
 		{"profile", runProfile},
 		{"policy", runPolicy},
 		{"exposure", runExposure},
+		{"lab", runLab},
 		{"version", runVersion},
 	}
 }

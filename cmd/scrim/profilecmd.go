@@ -13,18 +13,29 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"scrim/lab"
 	"scrim/profile"
 )
 
 // PINs are only ever read from standard input, one per line, so they stay
 // out of the process list and the shell history.
 
-// homeFlag adds --home to fs.
-func homeFlag(fs *cmdFlags) *string {
-	return fs.String("home", "", "workstation profile store (default $SCRIM_HOME, else ~/.scrim)")
+// homeFlags are --home and --lab: where the workstation's store is, and
+// the lab it shares people, policy and exposure with.
+type homeFlags struct{ dir, lab *string }
+
+// homeFlag adds --home and --lab to fs.
+func homeFlag(fs *cmdFlags) homeFlags {
+	return homeFlags{
+		dir: fs.String("home", "", "workstation profile store (default $SCRIM_HOME, else ~/.scrim)"),
+		lab: labFlag(fs),
+	}
 }
 
-func openHome(dir string) (*profile.Home, error) {
+// openHome opens the workstation store and, with --lab, $SCRIM_LAB or the
+// workstation's saved lab URL, joins it to the lab.
+func openHome(f homeFlags) (*profile.Home, error) {
+	dir := *f.dir
 	if dir == "" {
 		dir = profile.DefaultHome()
 	}
@@ -32,7 +43,36 @@ func openHome(dir string) (*profile.Home, error) {
 	if errors.Is(err, profile.ErrLocked) {
 		return nil, fmt.Errorf("%w (close the Scrim desktop app first)", err)
 	}
-	return h, err
+	if err != nil {
+		return nil, err
+	}
+	url := lab.URL(*f.lab)
+	if url == "" {
+		if url, err = h.LabURL(); err != nil {
+			h.Close()
+			return nil, err
+		}
+	}
+	if url == "" {
+		return h, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l, err := lab.Open(ctx, url)
+	if err == nil {
+		err = l.Check(ctx)
+		if err != nil {
+			l.Close()
+		}
+	}
+	if err == nil {
+		err = h.UseLab(l)
+	}
+	if err != nil {
+		h.Close()
+		return nil, err
+	}
+	return h, nil
 }
 
 // pinReader reads PINs, one a line, from stdin.
@@ -85,7 +125,7 @@ Example:  printf '%s\n%s\n' "$SUP_PIN" "$NEW_PIN" | scrim profile add --by sam -
 		return usageErr("--name and --role are required")
 	}
 	pins := pinReader{bufio.NewReader(stdin)}
-	h, err := openHome(*home)
+	h, err := openHome(home)
 	if err != nil {
 		return err
 	}
@@ -122,7 +162,7 @@ func profileList(args []string, stdout, stderr io.Writer) error {
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	h, err := openHome(*home)
+	h, err := openHome(home)
 	if err != nil {
 		return err
 	}
@@ -155,7 +195,7 @@ func profileAudit(args []string, stdout, stderr io.Writer) error {
 	if _, err := parseInterspersed(fs, args[1:]); err != nil {
 		return err
 	}
-	h, err := openHome(*home)
+	h, err := openHome(home)
 	if err != nil {
 		return err
 	}
@@ -211,7 +251,7 @@ Example:  echo "$SUP_PIN" | scrim policy set --by sam --reveal-per-day 15m`
 	if set && *by == "" {
 		return usageErr("--by SUPERVISOR is required (that supervisor's PIN on stdin)")
 	}
-	h, err := openHome(*home)
+	h, err := openHome(home)
 	if err != nil {
 		return err
 	}
