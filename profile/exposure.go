@@ -61,6 +61,9 @@ type Event struct {
 	// ClockSuspect: written while the clock read behind the latest time seen,
 	// or ended before it started.
 	ClockSuspect bool `json:"clock_suspect,omitempty"`
+	// Workstation is the lab's ID of the workstation that recorded it, on
+	// events read back from the lab ("" on this workstation's own).
+	Workstation string `json:"workstation,omitempty"`
 }
 
 // Duration is the exposure's length at millisecond precision.
@@ -134,6 +137,9 @@ func (h *Home) EndExposure(id string, end time.Time) (Event, error) {
 		if err := w.setJSON("x/"+id, ev); err != nil {
 			return err
 		}
+		if err := w.queue("x", id); err != nil {
+			return err
+		}
 		return w.txn.Delete([]byte("xo/" + id))
 	})
 	if err != nil {
@@ -193,6 +199,9 @@ func (h *Home) closeInterrupted(w *wtx) error {
 			if err := w.setJSON("x/"+id, ev); err != nil {
 				return err
 			}
+			if err := w.queue("x", id); err != nil {
+				return err
+			}
 			if err := w.audit(ev.Examiner, "exposure-interrupted", map[string]string{
 				"id": id, "mode": ev.Mode, "case": ev.Case, "sha256": ev.SHA256,
 				"start": fmtTime(ev.Start), "end": fmtTime(end), "duration_ms": fmt.Sprint(ev.DurationMS),
@@ -235,14 +244,13 @@ func events(txn *badger.Txn, examiner string, from, to time.Time) ([]Event, erro
 // Events lists the exposures of examiner ("" = everyone) that started in
 // [from, to) (zero to = no end), in key order.
 func (h *Home) Events(examiner string, from, to time.Time) ([]Event, error) {
-	var out []Event
-	err := h.view(func(txn *badger.Txn) error {
-		var err error
-		out, err = events(txn, examiner, from, to)
-		return err
-	})
+	r, online, err := h.records(examiner, from, to)
+	if err == nil && !online {
+		_, lerr := h.health.state()
+		err = fmt.Errorf("the lab does not answer, so every workstation's exposures cannot be read: %w", lerr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read exposures: %w", err)
 	}
-	return out, nil
+	return r.Events, nil
 }

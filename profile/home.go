@@ -55,9 +55,15 @@ type Options struct {
 	// Lockout is how long sign-in is refused after 5 wrong PINs (0: 1 minute).
 	Lockout time.Duration
 	// Lab, when set, is the unit's shared server (package lab): profiles
-	// and the policy live there instead of this store. The Home owns it
-	// and closes it. Nil keeps everything here, as without a lab.
+	// and the policy live there instead of this store, and exposure,
+	// breaks, reviews and audit entries are sent there after they are
+	// written here. The Home owns it and closes it.
 	Lab Lab
+	// LabURL names the lab when Lab is nil ("" = the URL saved in this
+	// store's settings, if any); ConnectLab opens it. Without either,
+	// everything stays in this store, as it always has.
+	LabURL     string
+	ConnectLab func(url string) (Lab, error)
 }
 
 // Home is an open workstation store. Its methods are safe for concurrent use.
@@ -68,6 +74,18 @@ type Home struct {
 
 	chain  *store.AuditChain // the workstation audit log; its Update is the only writer
 	people People            // nil: profiles and policy live in db
+
+	// With a lab (all zero without one).
+	lab        Lab
+	wsid       string // this store's ID in the lab
+	health     labHealth
+	wakeSender chan struct{}
+	stopSender chan struct{}
+	senderDone chan struct{}
+	sendMu     sync.Mutex // one outbox send at a time
+	polMu      sync.Mutex
+	pol        Policy    // the lab's policy as last read
+	polAt      time.Time // when; zero: never or stale
 
 	mu       sync.Mutex // serializes writes and guards the fields below
 	lastSeen time.Time  // latest wall time seen (persisted in meta/clock)
@@ -131,12 +149,46 @@ func Open(dir string, opt Options) (_ *Home, err error) {
 		}
 		return nil, fmt.Errorf("open workstation store %s: %w", dir, err)
 	}
-	h := &Home{db: db, dir: abs, opt: opt, chain: store.NewAuditChain("a/", "meta/audit_head"), people: opt.Lab}
+	h := &Home{db: db, dir: abs, opt: opt, chain: store.NewAuditChain("a/", "meta/audit_head")}
+	if err := h.joinLab(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := h.init(); err != nil {
 		db.Close()
 		return nil, err
 	}
+	if h.lab != nil {
+		h.wakeSender, h.stopSender, h.senderDone = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+		go h.runSender(h.stopSender, h.senderDone)
+	}
 	return h, nil
+}
+
+// joinLab connects the lab named by the options or this store's settings.
+func (h *Home) joinLab() error {
+	l := h.opt.Lab
+	if l == nil && h.opt.ConnectLab != nil {
+		url := h.opt.LabURL
+		if url == "" {
+			var err error
+			if url, err = h.LabURL(); err != nil {
+				return err
+			}
+		}
+		if url != "" {
+			var err error
+			if l, err = h.opt.ConnectLab(url); err != nil {
+				return err
+			}
+			h.opt.Lab = l // owned from here on
+		}
+	}
+	if l == nil {
+		return nil
+	}
+	h.lab, h.people = l, l
+	return h.workstationID()
 }
 
 // Dir is the store's directory.
@@ -144,6 +196,10 @@ func (h *Home) Dir() string { return h.dir }
 
 // Close flushes and closes the store.
 func (h *Home) Close() error {
+	if h.stopSender != nil {
+		close(h.stopSender)
+		<-h.senderDone
+	}
 	if h.opt.Lab != nil {
 		h.opt.Lab.Close()
 	}
@@ -190,6 +246,8 @@ type wtx struct {
 	resetClock bool
 	// people reads and writes profiles and the policy (writePeople only).
 	people PeopleTx
+	// outbox: records written go to the lab too; queued: some were.
+	outbox, queued bool
 }
 
 func (w *wtx) setJSON(key string, v any) error { return setJSON(w.txn, key, v) }
@@ -201,8 +259,11 @@ func (w *wtx) audit(actor, action string, detail map[string]string) error {
 		}
 		detail["clock_suspect"] = "true"
 	}
-	_, err := w.chain.AppendTxn(w.txn, actor, action, detail, w.now)
-	return err
+	e, err := w.chain.AppendTxn(w.txn, actor, action, detail, w.now)
+	if err != nil {
+		return err
+	}
+	return w.queue("a", seqKey(e.Seq))
 }
 
 // nextSeq hands out the store-wide record number.
@@ -254,7 +315,7 @@ func (h *Home) writeWith(people PeopleTx, fn func(w *wtx) error) error {
 	if now.After(last) {
 		last = now
 	}
-	w := &wtx{chain: h.chain, now: now, suspect: behind}
+	w := &wtx{chain: h.chain, now: now, suspect: behind, outbox: h.lab != nil}
 	// h.mu already makes this the only writer; the chain's Update is what
 	// lets its appends through.
 	err := h.chain.Update(h.db, func(txn *badger.Txn) error {
@@ -290,6 +351,9 @@ func (h *Home) writeWith(people PeopleTx, fn func(w *wtx) error) error {
 		return err
 	}
 	h.lastSeen, h.behind = last, behind
+	if w.queued {
+		h.wake()
+	}
 	return nil
 }
 

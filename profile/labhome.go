@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -9,19 +8,6 @@ import (
 )
 
 const keyLabURL = "meta/lab_url"
-
-// UseLab joins the workstation to the lab l (see Options.Lab) after Open,
-// before the store is used; the Home owns l from here on.
-func (h *Home) UseLab(l Lab) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.people != nil {
-		l.Close()
-		return errors.New("this workstation store is already joined to a lab")
-	}
-	h.opt.Lab, h.people = l, l
-	return nil
-}
 
 // LabURL is the lab URL saved in the workstation's settings ("" = none).
 func (h *Home) LabURL() (string, error) {

@@ -25,6 +25,7 @@ type People interface {
 // implements it over PostgreSQL.
 type Lab interface {
 	People
+	Ledger
 	Close()
 }
 

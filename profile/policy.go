@@ -79,10 +79,55 @@ func (h *Home) Policy() (Policy, error) {
 		p, err = tx.Policy()
 		return err
 	})
+	if h.lab != nil {
+		h.health.note(err, h.opt.Clock())
+		if err == nil {
+			h.polMu.Lock()
+			h.pol, h.polAt = p, time.Now()
+			h.polMu.Unlock()
+		}
+	}
 	if err != nil {
 		return p, fmt.Errorf("read policy: %w", err)
 	}
 	return p, nil
+}
+
+// policyRefresh is how often a workstation rereads the lab's policy while
+// reviewing: a supervisor's change reaches every workstation within it.
+const policyRefresh = 10 * time.Second
+
+// livePolicy is the policy for decisions made while reviewing. With a lab
+// it is reread at most every policyRefresh, and while the lab is away the
+// last one read holds.
+func (h *Home) livePolicy() (Policy, error) {
+	if h.lab == nil {
+		return h.Policy()
+	}
+	h.polMu.Lock()
+	p, at := h.pol, h.polAt
+	h.polMu.Unlock()
+	if !at.IsZero() && time.Since(at) < policyRefresh {
+		return p, nil
+	}
+	fresh, err := h.Policy()
+	if err != nil && !at.IsZero() {
+		return p, nil
+	}
+	return fresh, err
+}
+
+// labGraceOver reports, with a lab, how long it has not answered once that
+// exceeds the policy's grace period (0: reveals may go on).
+func (h *Home) labGraceOver(now time.Time, p Policy) time.Duration {
+	if h.lab == nil {
+		return 0
+	}
+	down, _ := h.health.state()
+	if down.IsZero() || now.Sub(down) < p.LabGrace {
+		return 0
+	}
+	return max(now.Sub(down), time.Second)
 }
 
 // SetPolicy replaces the policy. It needs a supervisor's session and that
@@ -144,16 +189,16 @@ func (h *Home) CheckReveal(s *Session, mode string) (Decision, error) {
 	}
 	now := h.decisionNow()
 	var d Decision
-	p, err := h.Policy()
+	p, err := h.livePolicy()
 	if err != nil {
 		return Decision{}, fmt.Errorf("check reveal for %s: %w", s.Name, err)
 	}
-	err = h.view(func(txn *badger.Txn) error {
+	err = func() error {
 		if mode == ModeRevealColour && !p.ColourAllowed {
 			d.Reason = "Colour reveal is switched off on this workstation. Grayscale reveal is still available."
 			return nil
 		}
-		act, err := h.activity(txn, s.Name, now, p)
+		act, err := h.activity(s.Name, now, p)
 		if err != nil {
 			return err
 		}
@@ -169,6 +214,10 @@ func (h *Home) CheckReveal(s *Session, mode string) (Decision, error) {
 		if mode == ModeGrid {
 			d.Allowed, d.Max = true, p.BreakAfter-bs.ReviewedFor
 			d.Reason = fmt.Sprintf("A break will be due in %s.", human(d.Max))
+			return nil
+		}
+		if away := h.labGraceOver(now, p); away > 0 {
+			d.Reason = fmt.Sprintf("The lab server has not answered for %s, so reveal is paused until it does. The blurred grid is still open to you, and nothing you do is lost.", human(away))
 			return nil
 		}
 		d.Max = p.MaxReveal
@@ -202,7 +251,7 @@ func (h *Home) CheckReveal(s *Session, mode string) (Decision, error) {
 			}
 		}
 		return nil
-	})
+	}()
 	if err != nil {
 		return Decision{}, fmt.Errorf("check reveal for %s: %w", s.Name, err)
 	}
@@ -245,8 +294,9 @@ type Break struct {
 	Length   time.Duration `json:"length"` // the policy's break length when it started
 	Open     bool          `json:"open,omitempty"`
 	// EndedEarly: ended before Length; it does not reset the review counter.
-	EndedEarly   bool `json:"ended_early,omitempty"`
-	ClockSuspect bool `json:"clock_suspect,omitempty"`
+	EndedEarly   bool   `json:"ended_early,omitempty"`
+	ClockSuspect bool   `json:"clock_suspect,omitempty"`
+	Workstation  string `json:"workstation,omitempty"` // see Event.Workstation
 }
 
 // full reports whether the break counts as rest, at now.
@@ -280,18 +330,14 @@ func (h *Home) BreakStatus(s *Session) (BreakState, error) {
 	}
 	now := h.decisionNow()
 	var bs BreakState
-	p, err := h.Policy()
+	p, err := h.livePolicy()
 	if err != nil {
 		return bs, fmt.Errorf("break status for %s: %w", s.Name, err)
 	}
-	err = h.view(func(txn *badger.Txn) error {
-		act, err := h.activity(txn, s.Name, now, p)
-		if err != nil {
-			return err
-		}
+	act, err := h.activity(s.Name, now, p)
+	if err == nil {
 		bs = act.breakState(now, p)
-		return nil
-	})
+	}
 	if err != nil {
 		return bs, fmt.Errorf("break status for %s: %w", s.Name, err)
 	}
@@ -322,6 +368,9 @@ func (h *Home) StartBreak(s *Session) error {
 		if err := w.setJSON("b/"+id, b); err != nil {
 			return err
 		}
+		if err := w.queue("b", id); err != nil {
+			return err
+		}
 		return w.audit(s.Name, "break-start", map[string]string{"id": id, "length": p.BreakLength.String()})
 	})
 	if err != nil {
@@ -350,6 +399,9 @@ func (h *Home) EndBreak(s *Session) (Break, error) {
 		b.EndedEarly = w.now.Sub(b.Start) < b.Length
 		b.ClockSuspect = b.ClockSuspect || w.suspect || w.now.Before(b.Start)
 		if err := w.setJSON("b/"+b.ID, b); err != nil {
+			return err
+		}
+		if err := w.queue("b", b.ID); err != nil {
 			return err
 		}
 		return w.audit(s.Name, "break-end", map[string]string{
@@ -407,19 +459,18 @@ type activity struct {
 	breaks []Break
 }
 
-func (h *Home) activity(txn *badger.Txn, examiner string, now time.Time, p Policy) (activity, error) {
+// activity reads examiner's recent records: from every workstation of the
+// lab, so budgets and breaks follow the examiner from desk to desk.
+func (h *Home) activity(examiner string, now time.Time, p Policy) (activity, error) {
 	from := now.Add(-lookback)
 	if sod := startOfDay(now, h.opt.Location); sod.Before(from) {
 		from = sod
 	}
-	evs, err := events(txn, examiner, from, time.Time{})
+	r, _, err := h.records(examiner, from, time.Time{})
 	if err != nil {
 		return activity{}, err
 	}
-	bs, err := breaks(txn, examiner, from)
-	if err != nil {
-		return activity{}, err
-	}
+	evs, bs := r.Events, r.Breaks
 	for i := range evs {
 		if evs[i].Open {
 			closeEvent(&evs[i], now, false) // in progress: counts up to now
@@ -567,12 +618,14 @@ func minTime(a, b time.Time) time.Time {
 
 // Review is one categorization made at this workstation.
 type Review struct {
+	ID           string    `json:"id,omitempty"` // examiner/time/seq (older records: from the key)
 	Examiner     string    `json:"examiner"`
 	Case         string    `json:"case"`
 	SHA256       string    `json:"sha256"`
 	Category     string    `json:"category"`
 	At           time.Time `json:"at"`
 	ClockSuspect bool      `json:"clock_suspect,omitempty"`
+	Workstation  string    `json:"workstation,omitempty"` // see Event.Workstation
 }
 
 // RecordReview records a categorization by s (the UI calls it on each one).
@@ -585,8 +638,12 @@ func (h *Home) RecordReview(s *Session, caseName, sha, category string) error {
 		if err != nil {
 			return err
 		}
-		r := Review{Examiner: s.Name, Case: caseName, SHA256: strings.ToLower(sha), Category: category, At: w.now, ClockSuspect: w.suspect}
-		return w.setJSON("r/"+s.Name+"/"+timeKey(w.now)+"/"+seqKey(seq), r)
+		id := s.Name + "/" + timeKey(w.now) + "/" + seqKey(seq)
+		r := Review{ID: id, Examiner: s.Name, Case: caseName, SHA256: strings.ToLower(sha), Category: category, At: w.now, ClockSuspect: w.suspect}
+		if err := w.setJSON("r/"+id, r); err != nil {
+			return err
+		}
+		return w.queue("r", id)
 	})
 	if err != nil {
 		return fmt.Errorf("record review of %s: %w", sha, err)

@@ -1,12 +1,9 @@
 package profile
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
-
-	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Filter selects figures: one examiner ("" = everyone) and a time range
@@ -68,7 +65,20 @@ func (h *Home) Summary(f Filter) ([]ExaminerSummary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("exposure summary: %w", err)
 	}
-	err = h.view(func(txn *badger.Txn) error {
+	// Read from a day early so blocks and midnight-spanning exposures are whole.
+	from := f.Since
+	if !from.IsZero() {
+		from = from.Add(-24 * time.Hour)
+	}
+	recs, online, err := h.records(f.Examiner, from, f.Until)
+	if err != nil {
+		return nil, fmt.Errorf("exposure summary: %w", err)
+	}
+	if !online {
+		_, lerr := h.health.state()
+		return nil, fmt.Errorf("exposure summary: the lab does not answer, so every workstation's figures cannot be read: %w", lerr)
+	}
+	err = func() error {
 		people := map[string]*ExaminerSummary{}
 		person := func(name string) *ExaminerSummary {
 			if people[name] == nil {
@@ -81,31 +91,12 @@ func (h *Home) Summary(f Filter) ([]ExaminerSummary, error) {
 				person(pr.Name).Role = pr.Role
 			}
 		}
-		// Read from a day early so blocks and midnight-spanning exposures are whole.
-		from := f.Since
-		if !from.IsZero() {
-			from = from.Add(-24 * time.Hour)
-		}
-		evs, err := events(txn, f.Examiner, from, f.Until)
-		if err != nil {
-			return err
-		}
-		brs, err := breaks(txn, f.Examiner, from)
-		if err != nil {
-			return err
-		}
+		evs, brs := recs.Events, recs.Breaks
 		var revs []Review
-		if err := scan(txn, "r/", "", "", func(_ string, v []byte) error {
-			var r Review
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			if (f.Examiner == "" || r.Examiner == f.Examiner) && in(r.At, f) {
+		for _, r := range recs.Reviews {
+			if in(r.At, f) {
 				revs = append(revs, r)
 			}
-			return nil
-		}); err != nil {
-			return err
 		}
 		days := map[string]map[string]*DayFigures{} // examiner → date
 		day := func(name string, t time.Time) *DayFigures {
@@ -221,7 +212,7 @@ func (h *Home) Summary(f Filter) ([]ExaminerSummary, error) {
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Examiner < out[j].Examiner })
 		return nil
-	})
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("exposure summary: %w", err)
 	}

@@ -39,40 +39,27 @@ func openHome(f homeFlags) (*profile.Home, error) {
 	if dir == "" {
 		dir = profile.DefaultHome()
 	}
-	h, err := profile.Open(dir, profile.Options{})
+	h, err := profile.Open(dir, profile.Options{LabURL: lab.URL(*f.lab), ConnectLab: connectLab})
 	if errors.Is(err, profile.ErrLocked) {
 		return nil, fmt.Errorf("%w (close the Scrim desktop app first)", err)
 	}
-	if err != nil {
-		return nil, err
-	}
-	url := lab.URL(*f.lab)
-	if url == "" {
-		if url, err = h.LabURL(); err != nil {
-			h.Close()
-			return nil, err
-		}
-	}
-	if url == "" {
-		return h, nil
-	}
+	return h, err
+}
+
+// connectLab opens the lab for a workstation and refuses one whose schema
+// `scrim lab init` has not brought up to date.
+func connectLab(url string) (profile.Lab, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	l, err := lab.Open(ctx, url)
-	if err == nil {
-		err = l.Check(ctx)
-		if err != nil {
-			l.Close()
-		}
-	}
-	if err == nil {
-		err = h.UseLab(l)
-	}
 	if err != nil {
-		h.Close()
 		return nil, err
 	}
-	return h, nil
+	if err := l.Check(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
 }
 
 // pinReader reads PINs, one a line, from stdin.
