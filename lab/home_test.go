@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -317,5 +320,108 @@ func TestServerKilledMidWrite(t *testing.T) {
 	ck, err := open(t, url).VerifyAudit(context.Background())
 	if err != nil || !ck.OK || ck.Entries != uint64(len(local)) {
 		t.Fatalf("lab audit %+v (%v), local chain has %d", ck, err, len(local))
+	}
+}
+
+const childReveals = 30
+
+// workstationChild is one workstation process: eve signs in, makes
+// childReveals reveals and as many reviews, and closes (which sends).
+func workstationChild(dir, url string) int {
+	h, err := profile.Open(dir, profile.Options{LabURL: url, ConnectLab: connect})
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	s, err := h.SignIn("eve", "1357")
+	for i := 0; err == nil && i < childReveals; i++ {
+		var id string
+		if id, err = h.BeginExposure(s, profile.Exposure{Case: "op-x", SHA256: fmt.Sprintf("%064x", i), Mode: profile.ModeReveal}); err == nil {
+			if _, err = h.EndExposure(id, time.Time{}); err == nil {
+				err = h.RecordReview(s, "op-x", fmt.Sprintf("%064x", i), "5")
+			}
+		}
+	}
+	if cerr := h.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Println("error", err)
+		return 1
+	}
+	return 0
+}
+
+// Several workstation processes at once on one lab: every event and review
+// arrives once, and the lab's audit chain links every workstation's
+// entries in one unbroken line.
+func TestWorkstationProcesses(t *testing.T) {
+	url := initLab(t)
+	c := newClock()
+	root := t.TempDir()
+	h := openHome(t, filepath.Join(root, "ws0"), url, c.Now)
+	if err := h.AddProfile(nil, "sam", profile.RoleSupervisor, "2468"); err != nil {
+		t.Fatal(err)
+	}
+	sam := signIn(t, h, "sam", "2468")
+	if err := h.AddProfile(sam, "eve", profile.RoleExaminer, "1357"); err != nil {
+		t.Fatal(err)
+	}
+	h.Close()
+	const procs = 4
+	var wg sync.WaitGroup
+	for i := 1; i <= procs; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), "SCRIM_LAB_CHILD_HOME="+filepath.Join(root, fmt.Sprintf("ws%d", i)), "SCRIM_LAB_CHILD_URL="+url)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("workstation %d: %v: %s", i, err, out)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	if n := count(t, url, `SELECT count(*) FROM exposure`); n != procs*childReveals {
+		t.Fatalf("%d exposure rows, want %d", n, procs*childReveals)
+	}
+	if n := count(t, url, `SELECT count(*) FROM reviews`); n != procs*childReveals {
+		t.Fatalf("%d review rows, want %d", n, procs*childReveals)
+	}
+	if n := count(t, url, `SELECT count(DISTINCT workstation) FROM exposure`); n != procs {
+		t.Fatalf("exposure from %d workstations, want %d", n, procs)
+	}
+	local := 0
+	for i := 0; i <= procs; i++ {
+		h := openHome(t, filepath.Join(root, fmt.Sprintf("ws%d", i)), url, c.Now)
+		es, err := h.Audit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		local += len(es)
+		flush(t, h)
+		h.Close()
+	}
+	ck, err := open(t, url).VerifyAudit(context.Background())
+	if err != nil || !ck.OK || ck.Entries != uint64(local) {
+		t.Fatalf("lab audit %+v (%v); the workstations' chains hold %d entries", ck, err, local)
+	}
+	// One report shows eve's reveals from every workstation.
+	h = openHome(t, filepath.Join(root, "ws0"), url, c.Now)
+	defer h.Close()
+	sum, err := h.Summary(profile.Filter{Examiner: "eve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reveals, reviewed := 0, 0
+	for _, d := range sum[0].Days {
+		reveals += d.Reveals
+		reviewed += d.ItemsReviewed
+	}
+	if reveals != procs*childReveals || reviewed != procs*childReveals {
+		t.Fatalf("summary on ws0: %d reveals, %d reviewed; want %d each", reveals, reviewed, procs*childReveals)
 	}
 }

@@ -12,7 +12,12 @@ import (
 	"scrim/lab/labtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(labtest.Main(m)) }
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("SCRIM_LAB_CHILD_HOME"); dir != "" { // a workstation process of TestWorkstationProcesses
+		os.Exit(workstationChild(dir, os.Getenv("SCRIM_LAB_CHILD_URL")))
+	}
+	os.Exit(labtest.Main(m))
+}
 
 func open(t *testing.T, url string) *lab.Lab {
 	t.Helper()

@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"context"
+	"errors"
 	"fmt"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -41,4 +43,28 @@ func (h *Home) Audit() ([]store.AuditEntry, error) {
 		return nil, fmt.Errorf("read workstation audit: %w", err)
 	}
 	return out, nil
+}
+
+// LabJoined reports whether this workstation uses a lab.
+func (h *Home) LabJoined() bool { return h.lab != nil }
+
+// VerifyLabAudit recomputes the lab's audit chain: every workstation's
+// entries, in the order the lab took them.
+func (h *Home) VerifyLabAudit(ctx context.Context) (store.AuditCheck, error) {
+	if h.lab == nil {
+		return store.AuditCheck{}, errors.New("verify the lab's audit: this workstation has no lab")
+	}
+	c, err := h.lab.VerifyAudit(ctx)
+	if err != nil {
+		return c, fmt.Errorf("verify the lab's audit: %w", err)
+	}
+	return c, nil
+}
+
+// LabAudit returns every entry of the lab's audit chain, in order.
+func (h *Home) LabAudit(ctx context.Context) ([]store.AuditEntry, error) {
+	if h.lab == nil {
+		return nil, errors.New("read the lab's audit: this workstation has no lab")
+	}
+	return h.lab.Audit(ctx)
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"scrim/export"
+	"scrim/lab/labtest"
 	"scrim/store"
 	"scrim/testdata/demo"
 )
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintf(os.Stderr, "build scrim: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := labtest.Main(m) // a private PostgreSQL for the lab tests, started when one asks
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -15,6 +15,7 @@ import (
 
 	"scrim/lab"
 	"scrim/profile"
+	"scrim/store"
 )
 
 // PINs are only ever read from standard input, one per line, so they stay
@@ -174,9 +175,14 @@ func profileList(args []string, stdout, stderr io.Writer) error {
 
 func profileAudit(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "show") {
-		return usageErr("scrim profile audit verify|show [--home DIR] [--json]")
+		return usageErr("scrim profile audit verify|show [--home DIR] [--lab URL] [--json]")
 	}
-	fs := newFlagSet("profile audit "+args[0], "[--home DIR] [--json]", stderr)
+	fs := newFlagSet("profile audit "+args[0], `[--home DIR] [--lab URL] [--json]
+
+The workstation's audit chain (sign-ins, profile and policy changes,
+breaks, interrupted exposures, clock events). With a lab, verify checks
+this workstation's chain and then the lab's (every workstation's entries,
+linked in the order the lab took them); show lists the lab's.`, stderr)
 	home := homeFlag(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parseInterspersed(fs, args[1:]); err != nil {
@@ -192,9 +198,37 @@ func profileAudit(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return reportAuditCheck(stdout, "workstation audit log", c, *asJSON)
+		if !h.LabJoined() {
+			return reportAuditCheck(stdout, "workstation audit log", c, *asJSON)
+		}
+		// With a lab: this workstation's chain, then the lab's (after
+		// sending what the outbox holds, so it is complete).
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := h.Flush(ctx); err != nil {
+			return err
+		}
+		lc, err := h.VerifyLabAudit(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return json.NewEncoder(stdout).Encode(map[string]any{"workstation": c, "lab": lc})
+		}
+		werr := reportAuditCheck(stdout, "workstation audit log", c, false)
+		if err := reportAuditCheck(stdout, "lab audit log", lc, false); err != nil {
+			return err
+		}
+		return werr
 	}
-	es, err := h.Audit()
+	var es []store.AuditEntry
+	if h.LabJoined() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		es, err = h.LabAudit(ctx)
+	} else {
+		es, err = h.Audit()
+	}
 	if err != nil {
 		return err
 	}
@@ -214,9 +248,10 @@ func runPolicy(_ context.Context, args []string, stdout, stderr io.Writer) error
 	set := args[0] == "set"
 	synopsis := "[--home DIR] [--json]"
 	if set {
-		synopsis = `--by SUPERVISOR [--max-reveal 5s] [--reveal-per-hour 2m] [--reveal-per-day 20m] [--break-after 50m] [--break-length 10m] [--colour=false] [--tile-facts=true] [--home DIR]
+		synopsis = `--by SUPERVISOR [--max-reveal 5s] [--reveal-per-hour 2m] [--reveal-per-day 20m] [--break-after 50m] [--break-length 10m] [--colour=false] [--tile-facts=true] [--lab-grace 5m] [--home DIR] [--lab URL]
 
-Changes the exposure policy; only the options given change. The supervisor's
+Changes the exposure policy; only the options given change. With a lab the
+policy is the lab's, one for every workstation. The supervisor's
 PIN is read from standard input's first line. A budget of 0 means no cap.
 Example:  echo "$SUP_PIN" | scrim policy set --by sam --reveal-per-day 15m`
 	}
@@ -232,6 +267,7 @@ Example:  echo "$SUP_PIN" | scrim policy set --by sam --reveal-per-day 15m`
 	breakLength := fs.Duration("break-length", d.BreakLength, "length of a break")
 	colour := fs.Bool("colour", d.ColourAllowed, "allow colour reveal")
 	tileFacts := fs.Bool("tile-facts", d.TileFactsAllowed, "allow examiners to show file facts (name, where found, hash set, category source) under tiles")
+	labGrace := fs.Duration("lab-grace", d.LabGrace, "with a lab: how long a workstation that lost it may still reveal (0: not at all); review goes on blurred")
 	if _, err := parseInterspersed(fs, args[1:]); err != nil {
 		return err
 	}
@@ -268,6 +304,8 @@ Example:  echo "$SUP_PIN" | scrim policy set --by sam --reveal-per-day 15m`
 				p.ColourAllowed = *colour
 			case "tile-facts":
 				p.TileFactsAllowed = *tileFacts
+			case "lab-grace":
+				p.LabGrace = *labGrace
 			}
 		})
 		s, err := h.SignIn(*by, pin)
@@ -282,8 +320,8 @@ Example:  echo "$SUP_PIN" | scrim policy set --by sam --reveal-per-day 15m`
 		return json.NewEncoder(stdout).Encode(policyJSON(p))
 	}
 	allowed := map[bool]string{true: "allowed", false: "off"}
-	fmt.Fprintf(stdout, "max reveal       %s\nreveal per hour  %s\nreveal per day   %s\nbreak after      %s\nbreak length     %s\ncolour reveal    %s\ntile facts       %s\n",
-		p.MaxReveal, capText(p.RevealPerHour), capText(p.RevealPerDay), p.BreakAfter, p.BreakLength, allowed[p.ColourAllowed], allowed[p.TileFactsAllowed])
+	fmt.Fprintf(stdout, "max reveal       %s\nreveal per hour  %s\nreveal per day   %s\nbreak after      %s\nbreak length     %s\ncolour reveal    %s\ntile facts       %s\nlab grace        %s\n",
+		p.MaxReveal, capText(p.RevealPerHour), capText(p.RevealPerDay), p.BreakAfter, p.BreakLength, allowed[p.ColourAllowed], allowed[p.TileFactsAllowed], p.LabGrace)
 	return nil
 }
 
@@ -299,6 +337,6 @@ func policyJSON(p profile.Policy) map[string]any {
 	return map[string]any{
 		"max_reveal": p.MaxReveal.String(), "reveal_per_hour": p.RevealPerHour.String(), "reveal_per_day": p.RevealPerDay.String(),
 		"break_after": p.BreakAfter.String(), "break_length": p.BreakLength.String(), "colour_allowed": p.ColourAllowed,
-		"tile_facts_allowed": p.TileFactsAllowed,
+		"tile_facts_allowed": p.TileFactsAllowed, "lab_grace": p.LabGrace.String(),
 	}
 }

@@ -49,22 +49,25 @@ type Cluster struct {
 	dbs int
 }
 
-// the cluster of this test binary, set by Main.
+// the cluster of this test binary: started by the first Get, stopped by Main.
 var (
+	inMain  bool
+	once    sync.Once
 	current *Cluster
 	reason  string // why there is none
 )
 
-// Main starts the cluster, runs the tests and stops the cluster, also when
-// tests fail. Without PostgreSQL the lab tests skip (and fail under CI=true).
+// Main runs the tests and stops the cluster afterwards, also when tests
+// fail. The cluster starts with the first test that asks for it, so a test
+// binary whose chosen tests need no lab starts none. Without PostgreSQL
+// the lab tests skip (and fail under CI=true).
 func Main(m *testing.M) int {
-	c, err := Start()
-	if err != nil {
-		reason = err.Error()
-		return m.Run()
-	}
-	current = c
-	defer c.Stop()
+	inMain = true
+	defer func() {
+		if current != nil {
+			current.Stop()
+		}
+	}()
 	return m.Run()
 }
 
@@ -72,11 +75,20 @@ func Main(m *testing.M) int {
 // there is none.
 func Get(t testing.TB) *Cluster {
 	t.Helper()
+	once.Do(func() {
+		if !inMain {
+			reason = "call labtest.Main from TestMain"
+			return
+		}
+		c, err := Start()
+		if err != nil {
+			reason = err.Error()
+			return
+		}
+		current = c
+	})
 	if current == nil {
 		msg := "no private PostgreSQL cluster: " + reason
-		if reason == "" {
-			msg = "no private PostgreSQL cluster: call labtest.Main from TestMain"
-		}
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
