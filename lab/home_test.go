@@ -37,25 +37,11 @@ func (c *clock) Add(d time.Duration) {
 // openHome opens a workstation store in dir joined to the lab at url.
 func openHome(t testing.TB, dir, url string, now func() time.Time) *profile.Home {
 	t.Helper()
-	h, err := profile.Open(dir, profile.Options{Clock: now, Location: time.UTC, LabURL: url, ConnectLab: connect})
+	h, err := profile.Open(dir, profile.Options{Clock: now, Location: time.UTC, LabURL: url, ConnectLab: lab.Connect})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return h
-}
-
-func connect(url string) (profile.Lab, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	l, err := lab.Open(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.Check(ctx); err != nil {
-		l.Close()
-		return nil, err
-	}
-	return l, nil
 }
 
 func flush(t testing.TB, h *profile.Home) {
@@ -328,7 +314,7 @@ const childReveals = 30
 // workstationChild is one workstation process: eve signs in, makes
 // childReveals reveals and as many reviews, and closes (which sends).
 func workstationChild(dir, url string) int {
-	h, err := profile.Open(dir, profile.Options{LabURL: url, ConnectLab: connect})
+	h, err := profile.Open(dir, profile.Options{LabURL: url, ConnectLab: lab.Connect})
 	if err != nil {
 		fmt.Println("error", err)
 		return 1

@@ -12,12 +12,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"scrim/profile"
 )
 
 // Env is the environment variable that names the lab.
@@ -41,20 +42,22 @@ func URL(flag string) string {
 }
 
 // Redact hides a URL's password for messages and status.
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme == "" {
-		// key=value form: drop password=...
-		var parts []string
-		for _, f := range strings.Fields(raw) {
-			if strings.HasPrefix(strings.ToLower(f), "password=") {
-				f = "password=xxxxx"
-			}
-			parts = append(parts, f)
-		}
-		return strings.Join(parts, " ")
+func Redact(raw string) string { return profile.RedactURL(raw) }
+
+// Connect opens the lab for a workstation (profile.Options.ConnectLab) and
+// refuses one whose schema `scrim lab init` has not brought up to date.
+func Connect(url string) (profile.Lab, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	l, err := Open(ctx, url)
+	if err != nil {
+		return nil, err
 	}
-	return u.Redacted()
+	if err := l.Check(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
 }
 
 // Open connects to the lab at url and checks that the server answers. It

@@ -20,6 +20,7 @@ import (
 
 	"scrim/buildinfo"
 	"scrim/ingest/workflow"
+	"scrim/lab"
 	"scrim/profile"
 	"scrim/ui/desk"
 )
@@ -41,11 +42,12 @@ func run() error {
 	caseDir := flag.String("case", "", "case directory to open after sign-in (created when new)")
 	flag.Var(&evs, "evidence", "evidence to add to the case (folder, disk image or file); repeat for more")
 	home := flag.String("home", profile.DefaultHome(), "workstation profile store ($SCRIM_HOME, default ~/.scrim)")
+	labURL := flag.String("lab", "", "the lab's PostgreSQL URL: profiles, policy, exposure and audit shared by every workstation (default $SCRIM_LAB, else the URL saved in the supervisor's settings; use sslmode=verify-full across a network)")
 	demoProfiles := flag.Bool("demo-profiles", false, "create the demo profiles (supervisor 'sam', examiner 'erin', PIN 2468) when the profile store is empty; only in the demo home make run sets up (it holds a "+demoMarker+" file)")
 	courtFile := flag.String("court", "", "open a court package (made by scrim export --format court) read-only instead of a case")
 	tourMode := flag.Bool("tour", false, "screenshot tour (used by make screenshot): sign in as the demo examiner, stop at each screen until a line arrives on stdin, then quit")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "Usage: scrim-desktop [--case CASEDIR] [--evidence PATH]... [--home DIR]\n       scrim-desktop --court PACKAGE.scrimcourt\n\n")
+		fmt.Fprintf(os.Stderr, "Usage: scrim-desktop [--case CASEDIR] [--evidence PATH]... [--home DIR] [--lab URL]\n       scrim-desktop --court PACKAGE.scrimcourt\n\n")
 		flag.PrintDefaults()
 		fmt.Fprintf(os.Stderr, "\nKeys on the review grid: arrows move, the scheme's digits set the category, U undo,\n"+
 			"Enter details, hold Space to reveal (grayscale, time-limited; the status line counts down),\n"+
@@ -64,7 +66,7 @@ func run() error {
 	var h *profile.Home
 	if *courtFile == "" {
 		var err error
-		if h, err = openHome(*home, *caseDir, evs, *demoProfiles); err != nil {
+		if h, err = openHomeLab(*home, lab.URL(*labURL), *caseDir, evs, *demoProfiles); err != nil {
 			return err
 		}
 		defer h.Close()
@@ -105,6 +107,12 @@ const demoMarker = "scrim-demo-home"
 // case directory touches the evidence; with demo it adds the fixed-PIN demo
 // profiles, which only a demo home may hold.
 func openHome(dir, caseDir string, evidence []string, demo bool) (*profile.Home, error) {
+	return openHomeLab(dir, "", caseDir, evidence, demo)
+}
+
+// openHomeLab is openHome joined to the lab at labURL ("" = the URL saved
+// in the workstation's settings, if any).
+func openHomeLab(dir, labURL, caseDir string, evidence []string, demo bool) (*profile.Home, error) {
 	places := []workflow.Place{{What: "profile store", Path: dir}, {What: "case directory", Path: caseDir}}
 	if err := workflow.CheckPaths(places, evidence); err != nil {
 		return nil, err
@@ -114,7 +122,7 @@ func openHome(dir, caseDir string, evidence []string, demo bool) (*profile.Home,
 			return nil, err
 		}
 	}
-	h, err := profile.Open(dir, profile.Options{})
+	h, err := profile.Open(dir, profile.Options{LabURL: labURL, ConnectLab: lab.Connect})
 	if err != nil {
 		return nil, fmt.Errorf("open profile store %s: %w", dir, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/lab"
 	"scrim/lab/labtest"
 	"scrim/profile"
 )
@@ -53,7 +54,7 @@ func TestLabCLI(t *testing.T) {
 	// Exposure on both workstations (the desktop app's side, through the package).
 	at := time.Now().Add(-time.Hour)
 	for i, dir := range []string{homeA, homeB} {
-		h, err := profile.Open(dir, profile.Options{Clock: func() time.Time { return at }, LabURL: url, ConnectLab: connectLab})
+		h, err := profile.Open(dir, profile.Options{Clock: func() time.Time { return at }, LabURL: url, ConnectLab: lab.Connect})
 		if err != nil {
 			t.Fatal(err)
 		}

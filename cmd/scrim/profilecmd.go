@@ -40,27 +40,11 @@ func openHome(f homeFlags) (*profile.Home, error) {
 	if dir == "" {
 		dir = profile.DefaultHome()
 	}
-	h, err := profile.Open(dir, profile.Options{LabURL: lab.URL(*f.lab), ConnectLab: connectLab})
+	h, err := profile.Open(dir, profile.Options{LabURL: lab.URL(*f.lab), ConnectLab: lab.Connect})
 	if errors.Is(err, profile.ErrLocked) {
 		return nil, fmt.Errorf("%w (close the Scrim desktop app first)", err)
 	}
 	return h, err
-}
-
-// connectLab opens the lab for a workstation and refuses one whose schema
-// `scrim lab init` has not brought up to date.
-func connectLab(url string) (profile.Lab, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	l, err := lab.Open(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.Check(ctx); err != nil {
-		l.Close()
-		return nil, err
-	}
-	return l, nil
 }
 
 // pinReader reads PINs, one a line, from stdin.
