@@ -35,6 +35,9 @@ const (
 	resendMax = 5 * time.Second
 	// finalSend is how long Close waits for the outbox to drain.
 	finalSend = 5 * time.Second
+	// gather is how long the sender lets records gather after a wake-up,
+	// so a run of quick decisions goes in one lab transaction.
+	gather = 250 * time.Millisecond
 )
 
 // labHealth tracks whether the lab answers. Its own lock: it is noted
@@ -173,6 +176,12 @@ func (h *Home) runSender(stop <-chan struct{}, done chan<- struct{}) {
 			cancel()
 			return
 		case <-h.wakeSender:
+			timer.Stop()
+			timer = time.NewTimer(gather)
+			select {
+			case <-stop:
+			case <-timer.C:
+			}
 		case <-timer.C:
 		}
 		timer.Stop()
@@ -230,9 +239,10 @@ func (h *Home) sendOnce(ctx context.Context) (more bool, err error) {
 			return false, err
 		}
 	}
-	// Drop what the lab has, unless it changed while on the way.
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	// Drop what the lab has, unless it changed while on the way. Not under
+	// h.mu: the examiner's writes never wait for this one. They never read
+	// q/ keys, so only this transaction can meet a conflict (a record
+	// changed again meanwhile), and then its entries simply go again.
 	err = h.db.Update(func(txn *badger.Txn) error {
 		for _, s := range sent {
 			if s.val != nil {
@@ -249,6 +259,9 @@ func (h *Home) sendOnce(ctx context.Context) (more bool, err error) {
 		}
 		return nil
 	})
+	if errors.Is(err, badger.ErrConflict) {
+		return true, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("outbox: %w", err)
 	}

@@ -71,7 +71,7 @@ func (w *Workstation) ShowDashboard() {
 	})
 	top := header("Exposure — last 28 days", widget.NewButton("Export CSV", func() { export("csv") }),
 		widget.NewButton("Export PDF", func() { export("pdf") }), back)
-	body := container.NewVBox(msg, people, w.policyForm(pol, msg))
+	body := container.NewVBox(msg, people, w.policyForm(pol, msg), w.labSettings(msg))
 	w.show("dashboard", container.NewBorder(top, nil, nil, nil, container.NewVScroll(container.NewPadded(body))))
 }
 
@@ -168,6 +168,8 @@ func (w *Workstation) policyForm(p profile.Policy, msg *widget.Label) fyne.Canva
 	colour.SetChecked(p.ColourAllowed)
 	facts := widget.NewCheck("File facts on tiles allowed (name, where found, hash set)", nil)
 	facts.SetChecked(p.TileFactsAllowed)
+	labGrace := widget.NewEntry()
+	labGrace.SetText(p.LabGrace.String())
 	pin := widget.NewPasswordEntry()
 	pin.SetPlaceHolder("your PIN to confirm")
 	save := func() {
@@ -183,6 +185,7 @@ func (w *Workstation) policyForm(p profile.Policy, msg *widget.Label) fyne.Canva
 		parse(perDay, &q.RevealPerDay)
 		parse(breakAfter, &q.BreakAfter)
 		parse(breakLen, &q.BreakLength)
+		parse(labGrace, &q.LabGrace)
 		q.ColourAllowed = colour.Checked
 		q.TileFactsAllowed = facts.Checked
 		if err == nil {
@@ -205,6 +208,7 @@ func (w *Workstation) policyForm(p profile.Policy, msg *widget.Label) fyne.Canva
 		widget.NewFormItem("Break length", breakLen),
 		widget.NewFormItem("", colour),
 		widget.NewFormItem("", facts),
+		widget.NewFormItem("Reveal without the lab for", labGrace),
 		widget.NewFormItem("PIN", pin),
 	)
 	return container.NewVBox(widget.NewLabelWithStyle("Policy", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

@@ -16,6 +16,7 @@ import (
 	"scrim/categorize"
 	"scrim/ingest"
 	"scrim/ingest/evidence"
+	"scrim/lab/labtest"
 	"scrim/profile"
 	"scrim/store"
 	"scrim/testdata/demo"
@@ -77,7 +78,7 @@ func TestMain(m *testing.M) {
 	}
 	testTemp = dir
 	os.Setenv("LANG", "en_US.UTF-8") // Fyne cannot parse "C.UTF-8"
-	code := m.Run()
+	code := labtest.Main(m) // a private PostgreSQL, started by the first lab test
 	rmTemp(dir)
 	exit(code)
 }
