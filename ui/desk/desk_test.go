@@ -78,7 +78,7 @@ func TestMain(m *testing.M) {
 	}
 	testTemp = dir
 	os.Setenv("LANG", "en_US.UTF-8") // Fyne cannot parse "C.UTF-8"
-	code := labtest.Main(m) // a private PostgreSQL, started by the first lab test
+	code := labtest.Main(m)          // a private PostgreSQL, started by the first lab test
 	rmTemp(dir)
 	exit(code)
 }
