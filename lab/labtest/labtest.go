@@ -324,3 +324,36 @@ func sanitize(s string) string {
 	}
 	return b.String()
 }
+
+// EnableTLS makes the server offer TLS with this certificate and key (PEM)
+// from now on; connections without TLS are still accepted.
+func (c *Cluster) EnableTLS(certPEM, keyPEM []byte) error {
+	certFile, keyFile := filepath.Join(c.Dir, "server.crt"), filepath.Join(c.Dir, "server.key")
+	for name, b := range map[string][]byte{certFile: certPEM, keyFile: keyPEM} {
+		if err := os.WriteFile(name, b, 0o600); err != nil {
+			return err
+		}
+		if c.user != "" {
+			u, err := user.Lookup(c.user)
+			if err != nil {
+				return err
+			}
+			uid, _ := strconv.Atoi(u.Uid)
+			gid, _ := strconv.Atoi(u.Gid)
+			if err := os.Chown(name, uid, gid); err != nil {
+				return err
+			}
+		}
+	}
+	for _, sql := range []string{
+		"ALTER SYSTEM SET ssl_cert_file = '" + certFile + "'",
+		"ALTER SYSTEM SET ssl_key_file = '" + keyFile + "'",
+		"ALTER SYSTEM SET ssl = on",
+		"SELECT pg_reload_conf()",
+	} {
+		if err := c.Exec("postgres", sql); err != nil {
+			return err
+		}
+	}
+	return nil
+}
