@@ -14,12 +14,14 @@ import (
 )
 
 func runExposure(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("exposure", `[--home DIR] [--examiner NAME] [--since DATE] [--until DATE] [--json] [--csv FILE] [--pdf FILE]
+	fs := newFlagSet("exposure", `[--home DIR] [--lab URL] [--examiner NAME] [--since DATE] [--until DATE] [--json] [--csv FILE] [--pdf FILE]
 
 Prints each examiner's exposure figures per day and ISO week: blurred-grid
 time, revealed time (grayscale, colour, full, video), reveals, interrupted
 exposures, items reviewed, breaks, and days over the daily reveal limit.
-DATEs are YYYY-MM-DD in local time; --until includes that day.`, stderr)
+DATEs are YYYY-MM-DD in local time; --until includes that day.
+With a lab (--lab, $SCRIM_LAB or the workstation's saved URL): every
+examiner of every workstation of the lab.`, stderr)
 	home := homeFlag(fs)
 	examiner := fs.String("examiner", "", "only this examiner")
 	since := fs.String("since", "", "first day (YYYY-MM-DD)")
