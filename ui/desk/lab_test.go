@@ -189,3 +189,37 @@ func TestDashboardLabSettings(t *testing.T) {
 		t.Fatal("an examiner changed the lab URL")
 	}
 }
+
+// The supervisor's dashboard on one workstation shows what an examiner did
+// on another workstation of the lab.
+func TestDashboardShowsTheWholeLab(t *testing.T) {
+	f, url := newLabFixture(t)
+	other, err := profile.Open(filepath.Join(t.TempDir(), "other"), profile.Options{Clock: f.clock.Now, LabURL: url, ConnectLab: lab.Connect})
+	if err != nil {
+		t.Fatal(err)
+	}
+	erin, err := other.SignIn("erin", pin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := other.BeginExposure(erin, profile.Exposure{Case: "elsewhere", SHA256: "ab", Mode: profile.ModeReveal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.EndExposure(id, f.clock.Now().Add(4*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Close(); err != nil { // sends
+		t.Fatal(err)
+	}
+	if err := f.ws.SignIn("sam", pin); err != nil {
+		t.Fatal(err)
+	}
+	f.ws.ShowDashboard()
+	markup := test.RenderToMarkup(f.win.Canvas())
+	for _, want := range []string{"erin", "revealed 4 s", "Lab answering"} {
+		if !contains(markup, want) {
+			t.Errorf("dashboard does not show %q", want)
+		}
+	}
+}
