@@ -93,10 +93,11 @@ func count(t testing.TB, url, sql string) int {
 // other, the policy is one, and each sees both workstations' exposure.
 func TestTwoWorkstationsOneLab(t *testing.T) {
 	url := initLab(t)
+	ws := workstationURL(t, url) // the workstations use only their role's GRANTs
 	c := newClock()
-	a := openHome(t, t.TempDir(), url, c.Now)
+	a := openHome(t, t.TempDir(), ws, c.Now)
 	defer a.Close()
-	b := openHome(t, t.TempDir(), url, c.Now)
+	b := openHome(t, t.TempDir(), ws, c.Now)
 	defer b.Close()
 	if a.Workstation() == "" || a.Workstation() == b.Workstation() {
 		t.Fatalf("workstation IDs %q and %q", a.Workstation(), b.Workstation())
@@ -157,16 +158,16 @@ func TestTwoWorkstationsOneLab(t *testing.T) {
 	if err != nil || !ck.OK || ck.Entries < 6 {
 		t.Fatalf("lab audit: %+v, %v", ck, err)
 	}
-	ws := map[string]bool{}
+	from := map[string]bool{}
 	entries, err := l.Audit(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		ws[e.Detail["workstation"]] = true
+		from[e.Detail["workstation"]] = true
 	}
-	if !ws[a.Workstation()] || !ws[b.Workstation()] {
-		t.Fatalf("lab audit from workstations %v", ws)
+	if !from[a.Workstation()] || !from[b.Workstation()] {
+		t.Fatalf("lab audit from workstations %v", from)
 	}
 	// A budget spent on one workstation counts on the other.
 	pol.RevealPerHour = 6 * time.Second
@@ -189,7 +190,7 @@ func TestLabLostAndBack(t *testing.T) {
 	url := initLab(t)
 	cl := labtest.Get(t)
 	c := newClock()
-	h := openHome(t, t.TempDir(), url, c.Now)
+	h := openHome(t, t.TempDir(), workstationURL(t, url), c.Now)
 	defer h.Close()
 	if err := h.AddProfile(nil, "sam", profile.RoleSupervisor, "2468"); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"scrim/lab/labtest"
@@ -17,6 +18,19 @@ func initLab(t *testing.T) (url string) {
 		t.Fatal(err)
 	}
 	return url
+}
+
+// workstationURL is url as a workstation login role, a member of
+// scrim_workstation with only the GRANTs lab init gives it.
+func workstationURL(t *testing.T, url string) string {
+	t.Helper()
+	c := labtest.Get(t)
+	db := url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")]
+	if err := c.Exec(db, `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ws_test') THEN
+		CREATE ROLE ws_test LOGIN IN ROLE scrim_workstation; END IF; END $$`); err != nil {
+		t.Fatal(err)
+	}
+	return c.RoleURL(db, "ws_test")
 }
 
 func TestLabPeople(t *testing.T) {
