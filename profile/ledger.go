@@ -84,6 +84,11 @@ func (h *Home) records(examiner string, from, to time.Time) (r Records, online b
 	if err != nil || h.lab == nil {
 		return r, h.lab == nil, err
 	}
+	if down, _ := h.health.state(); !down.IsZero() {
+		// Known to be away: answer from here at once (the examiner may be
+		// waiting); the sender notices when the lab is back.
+		return r, false, nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), labReadTimeout)
 	defer cancel()
 	remote, lerr := h.lab.Records(ctx, examiner, from, to)

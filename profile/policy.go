@@ -107,7 +107,8 @@ func (h *Home) livePolicy() (Policy, error) {
 	h.polMu.Lock()
 	p, at := h.pol, h.polAt
 	h.polMu.Unlock()
-	if !at.IsZero() && time.Since(at) < policyRefresh {
+	down, _ := h.health.state()
+	if !at.IsZero() && (time.Since(at) < policyRefresh || !down.IsZero()) {
 		return p, nil
 	}
 	fresh, err := h.Policy()
