@@ -242,7 +242,22 @@ func TestLabLostAndBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	restarted = true
-	flush(t, h)
+	// The background sender notices the lab is back and sends what it
+	// holds, with no one asking.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st, err := h.LabState()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Up && st.Pending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after the lab came back: %+v", st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if n := count(t, url, `SELECT count(*) FROM exposure`); n != 8 {
 		t.Fatalf("%d exposure rows in the lab, want 8", n)
 	}
