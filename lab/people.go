@@ -65,7 +65,16 @@ func (t peopleTx) PutProfile(p profile.Profile) error {
 	return nil
 }
 
+// profilesLock serializes profile creation across workstations for the
+// rest of the transaction ("scrimusr" in ASCII): the first-profile rule and
+// the name check then see each other's new rows.
+const profilesLock int64 = 0x7363_7269_6d75_7372
+
+// HasProfiles is asked before a profile is added; it takes profilesLock.
 func (t peopleTx) HasProfiles() (bool, error) {
+	if _, err := t.tx.Exec(t.ctx, `SELECT pg_advisory_xact_lock($1)`, profilesLock); err != nil {
+		return false, fmt.Errorf("lock profiles: %w", err)
+	}
 	var any bool
 	if err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM profiles)`).Scan(&any); err != nil {
 		return false, fmt.Errorf("read profiles: %w", err)
