@@ -14,6 +14,7 @@ import (
 	"scrim/lab"
 	"scrim/lab/labtest"
 	"scrim/profile"
+	"scrim/profile/hometest"
 )
 
 // clock is an injectable test clock.
@@ -426,4 +427,17 @@ func TestWorkstationProcesses(t *testing.T) {
 	if reveals != procs*childReveals || reviewed != procs*childReveals {
 		t.Fatalf("summary on ws0: %d reveals, %d reviewed; want %d each", reveals, reviewed, procs*childReveals)
 	}
+}
+
+// The workstation suite joined to a lab (profile/hometest; the embedded
+// store runs it in package profile).
+func TestHomeSuiteLab(t *testing.T) {
+	hometest.Run(t, func(t *testing.T, opt profile.Options) *profile.Home {
+		opt.LabURL, opt.ConnectLab = workstationURL(t, initLab(t)), lab.Connect
+		h, err := profile.Open(t.TempDir(), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	})
 }
