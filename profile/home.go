@@ -108,13 +108,12 @@ func DefaultHome() string {
 // is checked against the latest time seen.
 // The Home owns opt.Lab from here on, also when Open fails.
 func Open(dir string, opt Options) (_ *Home, err error) {
-	if opt.Lab != nil {
-		defer func() {
-			if err != nil {
-				opt.Lab.Close()
-			}
-		}()
-	}
+	owned := opt.Lab // the lab to close if Open fails
+	defer func() {
+		if err != nil && owned != nil {
+			owned.Close()
+		}
+	}()
 	if opt.Clock == nil {
 		opt.Clock = time.Now
 	}
@@ -150,7 +149,9 @@ func Open(dir string, opt Options) (_ *Home, err error) {
 		return nil, fmt.Errorf("open workstation store %s: %w", dir, err)
 	}
 	h := &Home{db: db, dir: abs, opt: opt, chain: store.NewAuditChain("a/", "meta/audit_head")}
-	if err := h.joinLab(); err != nil {
+	err = h.joinLab()
+	owned = h.opt.Lab
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
