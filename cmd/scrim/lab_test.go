@@ -87,6 +87,9 @@ func TestLabCLI(t *testing.T) {
 	}
 	expect(scrim(t, "profile", "audit", "verify", "--home", homeA), 0, "lab audit log intact")
 	expect(scrim(t, "profile", "audit", "show", "--home", homeA), 0, "policy-change")
+	expect(scrim(t, "lab", "audit", "verify"), 0, "lab audit log intact")
+	expect(scrim(t, "lab", "audit", "show", "--json"), 0, `"action":"profile-add"`)
+	expect(scrim(t, "lab", "audit"), 2, "scrim lab audit verify|show")
 }
 
 // Wrong PINs from several scrim processes on several workstations at once:

@@ -18,15 +18,17 @@ func labFlag(fs *cmdFlags) *string {
 
 func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErr("scrim lab init|status (see scrim lab status --help)")
+		return usageErr("scrim lab init|status|audit verify|audit show (see scrim lab status --help)")
 	}
 	switch args[0] {
 	case "init":
 		return labInit(ctx, args[1:], stdout, stderr)
 	case "status":
 		return labStatus(ctx, args[1:], stdout, stderr)
+	case "audit":
+		return labAudit(ctx, args[1:], stdout, stderr)
 	}
-	return usageErr("scrim lab init|status: unknown subcommand %q", args[0])
+	return usageErr("scrim lab init|status|audit: unknown subcommand %q", args[0])
 }
 
 func openLab(ctx context.Context, flagURL string) (*lab.Lab, error) {
@@ -109,5 +111,46 @@ schema version and the migrations still pending.`, stderr)
 	}
 	fmt.Fprintf(stdout, "lab:            %s\nserver:         %s\nrole:           %s\ndatabase:       %s\ntls:            %v\nschema version: %d (this scrim: %d)\npending:        %s\n",
 		st.URL, st.Server, st.User, st.Database, st.TLS, st.SchemaVersion, st.Latest, pending)
+	return nil
+}
+
+func labAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "verify" && args[0] != "show") {
+		return usageErr("scrim lab audit verify|show [--lab URL] [--json]")
+	}
+	fs := newFlagSet("lab audit "+args[0], `[--lab URL] [--json]
+
+The lab's audit chain: every workstation's entries (sign-ins, profile and
+policy changes, breaks, interrupted exposures, clock events), each linked
+to the one before in the order the lab took them. verify recomputes the
+links and fails at the first broken one; show lists the entries. Entries
+still in a workstation's outbox arrive when it next reaches the lab.`, stderr)
+	url := labFlag(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parseInterspersed(fs, args[1:]); err != nil {
+		return err
+	}
+	l, err := openLab(ctx, *url)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	if args[0] == "verify" {
+		c, err := l.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		return reportAuditCheck(stdout, "lab audit log", c, *asJSON)
+	}
+	es, err := l.Audit(ctx)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	for _, e := range es {
+		if err := printAuditEntry(stdout, enc, e, *asJSON); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -38,7 +38,7 @@ Usage:
   scrim profile list|audit verify|audit show [--home DIR] [--json]
   scrim policy show|set [--by SUPERVISOR] [--max-reveal 5s] [--reveal-per-day 20m] ...   # PIN on stdin
   scrim exposure [--examiner NAME] [--since DATE] [--until DATE] [--json] [--csv FILE] [--pdf FILE]
-  scrim lab init|status [--lab URL] [--json]   # the unit's shared PostgreSQL server
+  scrim lab init|status|audit verify|audit show [--lab URL] [--json]   # the unit's shared PostgreSQL server
   scrim version [--json]
 
 Run "scrim COMMAND --help" or "scrim help COMMAND" for the options of a command.
