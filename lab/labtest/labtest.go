@@ -89,7 +89,7 @@ func Get(t testing.TB) *Cluster {
 	})
 	if current == nil {
 		msg := "no private PostgreSQL cluster: " + reason
-		if os.Getenv("CI") == "true" {
+		if os.Getenv("CI") != "" { // make test sets CI=true: PostgreSQL must be there
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
