@@ -10,9 +10,9 @@ package ewf
 import (
 	"bytes"
 	"encoding/hex"
-	"path/filepath"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"sync"
 )

@@ -1,0 +1,235 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"scrim/ingest/evidence"
+	"scrim/ingest/fsys/fsystest"
+	"scrim/store"
+)
+
+// fatImage makes a bare FAT12 image (no partition table) of kib KiB with
+// mkfs.vfat and mtools holding pics (name → bytes) under /DCIM, then
+// deletes the names in gone with mdel.
+func fatImage(t *testing.T, dir, name string, kib int, pics map[string][]byte, gone ...string) string {
+	t.Helper()
+	img := filepath.Join(dir, name)
+	tool(t, dir, "mkfs.vfat", "--invariant", "-F", "12", "-n", "NESTED", "-C", img, strconv.Itoa(kib))
+	t.Setenv("MTOOLS_SKIP_CHECK", "1")
+	tool(t, dir, "mmd", "-i", img, "::/DCIM")
+	for _, n := range sortedKeys(pics) {
+		p := filepath.Join(dir, "src-"+n)
+		write(t, p, pics[n])
+		tool(t, dir, "mcopy", "-i", img, p, "::/DCIM/"+n)
+	}
+	for _, n := range gone {
+		tool(t, dir, "mdel", "-i", img, "::/DCIM/"+n)
+	}
+	return img
+}
+
+// ntfsImage makes a bare NTFS image of mib MiB with mkntfs and ntfscp (no
+// mount needed) holding pics at the root.
+func ntfsImage(t *testing.T, dir, name string, mib int, pics map[string][]byte) string {
+	t.Helper()
+	img := filepath.Join(dir, name)
+	if err := os.WriteFile(img, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(img, int64(mib)<<20); err != nil {
+		t.Fatal(err)
+	}
+	tool(t, dir, "mkntfs", "-F", "-Q", "-q", "-s", "512", "-c", "4096", "-L", "NESTED", img)
+	for _, n := range sortedKeys(pics) {
+		p := filepath.Join(dir, "src-"+n)
+		write(t, p, pics[n])
+		tool(t, dir, "ntfscp", "-q", img, p, n)
+	}
+	return img
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func icatSHA(t *testing.T, img string, inode uint64) string {
+	t.Helper()
+	out, err := exec.Command("icat", img, strconv.FormatUint(inode, 10)).Output()
+	if err != nil {
+		t.Fatalf("icat %s %d: %v", img, inode, err)
+	}
+	s := sha256.Sum256(out)
+	return hex.EncodeToString(s[:])
+}
+
+// underDisk lists the places recorded inside the disk image at chain
+// prefix (files only: carved pictures and unread regions are left out),
+// keyed "path deleted".
+func underDisk(all map[string]store.Occurrence, prefix string) map[string]store.Occurrence {
+	out := map[string]store.Occurrence{}
+	for p, o := range all {
+		rest, ok := strings.CutPrefix(p, prefix+store.ChainSeparator)
+		if !ok || o.Carved || strings.Contains(rest, store.ChainSeparator+"/$") {
+			continue
+		}
+		_, inner, ok := strings.Cut(rest, store.ChainSeparator)
+		if !ok || strings.Contains(inner, store.ChainSeparator) {
+			continue
+		}
+		out[inner+" "+strconv.FormatBool(o.Deleted)] = o
+	}
+	return out
+}
+
+// TestNestedDiskAgainstTSK: a raw FAT image in a folder (and the same one
+// as a stored ZIP member, read in place) and a raw NTFS image compressed
+// in a ZIP (copied to the private temporary area) are opened as disk
+// images: the files Scrim lists inside each equal `fls -r -p` (live and
+// deleted) and their contents `icat`; unallocated space is carved; every
+// picture reads back through its chain; a second run adds nothing.
+func TestNestedDiskAgainstTSK(t *testing.T) {
+	for _, n := range []string{"fls", "icat", "mcopy", "mkntfs", "ntfscp"} {
+		tool(t, t.TempDir(), "sh", "-c", "command -v "+n)
+	}
+	work := t.TempDir()
+	ev := filepath.Join(work, "evidence")
+	pics := map[string][]byte{}
+	for i, n := range []string{"a.jpg", "b.jpg", "gone.jpg", "n1.jpg", "n2.jpg"} {
+		pics[n] = testJPEG(t, uint64(20+i))
+	}
+	fat := fatImage(t, work, "fat.img", 4096, map[string][]byte{"a.jpg": pics["a.jpg"], "b.jpg": pics["b.jpg"], "gone.jpg": pics["gone.jpg"]}, "gone.jpg")
+	ntfs := ntfsImage(t, work, "ntfs.img", 12, map[string][]byte{"n1.jpg": pics["n1.jpg"], "n2.jpg": pics["n2.jpg"]})
+	write(t, filepath.Join(ev, "images", "card.img"), mustReadFile(t, fat))
+	tool(t, work, "zip", "-q", filepath.Join(ev, "backup.zip"), "ntfs.img")
+	tool(t, work, "zip", "-q", "-0", filepath.Join(ev, "stored.zip"), "fat.img")
+
+	st := openCase(t)
+	sum := ingestAll(t, st, ev, Options{Workers: 2})
+	all := occurrencesByPath(t, st)
+	for _, c := range []struct{ img, prefix, fs string }{
+		{fat, "/images/card.img", "whole disk (fat12"},
+		{fat, "/stored.zip » fat.img", "whole disk (fat12"},
+		{ntfs, "/backup.zip » ntfs.img", "whole disk (ntfs"},
+	} {
+		got := underDisk(all, c.prefix)
+		tsk := fsystest.FLS(t, c.img)
+		if len(tsk) == 0 {
+			t.Fatalf("fls lists nothing in %s", c.img)
+		}
+		for _, f := range tsk {
+			k := f.Path + " " + strconv.FormatBool(f.Deleted)
+			o, ok := got[k]
+			if !ok {
+				t.Errorf("%s: fls lists %s (deleted %v), Scrim does not; Scrim has %v", c.prefix, f.Path, f.Deleted, sortedKeys(got))
+				continue
+			}
+			delete(got, k)
+			if o.SHA256 != icatSHA(t, c.img, f.Inode) || !o.Embedded || o.Error != "" {
+				t.Errorf("%s: %+v differs from icat", k, o)
+			}
+			if !strings.HasPrefix(o.Member, c.fs) {
+				t.Errorf("%s: member %q does not name the volume as %s…)", k, o.Member, c.fs)
+			}
+		}
+		for k := range got {
+			t.Errorf("%s: Scrim lists %s, fls does not", c.prefix, k)
+		}
+	}
+	deleted := deletedUnder(t, all, "/images/card.img")
+	if deleted.SHA256 != sha(pics["gone.jpg"]) || !strings.Contains(deleted.Path, "(fat12, deleted, inode "+strconv.FormatUint(deleted.Inode, 10)+") » /DCIM/") {
+		t.Errorf("deleted picture: %+v", deleted)
+	}
+	var carved []string
+	for p, o := range all {
+		if o.Carved && o.Embedded && strings.HasPrefix(p, "/images/card.img » whole disk (fat12, carved) » /$Carved/") {
+			carved = append(carved, p)
+			if o.SHA256 != sha(pics["gone.jpg"]) {
+				t.Errorf("carved %s is not the deleted picture", p)
+			}
+		}
+	}
+	if len(carved) != 1 {
+		t.Errorf("carved from the FAT image's free space: %v", carved)
+	}
+	consistent(t, st)
+
+	// Every picture reads back through its chain, the deleted and the
+	// carved one too.
+	var want []evidence.Locator
+	var paths []string
+	for p, o := range all {
+		if !o.Embedded || o.SHA256 == "" || !strings.HasSuffix(strings.ToLower(p), "jpg") && !o.Carved {
+			continue
+		}
+		top, names, err := st.Outermost(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, evidence.Locator{Path: top.Path, Chain: strings.Join(names, evidence.ChainSeparator)})
+		paths = append(paths, p)
+	}
+	if len(want) != 10 { // 3 files and 1 carved in each FAT, 2 files in the NTFS
+		t.Fatalf("only %d pictures to read back: %v", len(want), paths)
+	}
+	got := make([]string, len(want))
+	err := evidence.ReadBack(context.Background(), ev, want, func(i int, c evidence.Content, size int64) error {
+		buf := make([]byte, size)
+		c.ReadAt(buf, 0)
+		got[i] = sha(buf)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range paths {
+		if got[i] != all[p].SHA256 {
+			t.Errorf("%s read back as %q, recorded %s", p, got[i], all[p].SHA256)
+		}
+	}
+
+	again := ingestAll(t, st, ev, Options{Workers: 2})
+	if again.Added != 0 || again.Skipped != sum.Seen {
+		t.Fatalf("second run %+v after %+v", again, sum)
+	}
+	if n := len(occurrencesByPath(t, st)); n != len(all) {
+		t.Fatalf("%d places after the second run, %d before", n, len(all))
+	}
+}
+
+// deletedUnder is the one deleted file recorded under prefix.
+func deletedUnder(t *testing.T, all map[string]store.Occurrence, prefix string) store.Occurrence {
+	t.Helper()
+	var found []store.Occurrence
+	for k, o := range all {
+		if strings.HasPrefix(k, prefix+store.ChainSeparator) && o.Deleted && !o.Carved {
+			found = append(found, o)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("deleted files under %s: %+v", prefix, found)
+	}
+	return found[0]
+}
+
+func mustReadFile(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
