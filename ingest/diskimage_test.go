@@ -233,3 +233,93 @@ func mustReadFile(t *testing.T, p string) []byte {
 	}
 	return b
 }
+
+// TestNestedDiskContainers: an E01 of several segments in a folder (the
+// later segments found beside it, not walked again), VHD, VHDX and QCOW2
+// files in a folder and a VMDK inside a ZIP are opened as disk images by
+// content; an E01 whose later segments are not inside its ZIP is read as
+// far as it goes with a note naming the missing segment; a truncated E01 in
+// a ZIP is a note, never a panic; an MBR-only dump and random bytes ending
+// in 0x55AA at 510 stay plain files.
+func TestNestedDiskContainers(t *testing.T) {
+	work := t.TempDir()
+	ev := filepath.Join(work, "evidence")
+	a, gone := testJPEG(t, 31), testJPEG(t, 32)
+	big := make([]byte, 3<<20) // spreads the E01 over several segments
+	for i := range big {
+		big[i] = byte(i*7919>>3) ^ byte(i>>11)
+	}
+	fat := fatImage(t, work, "fat.img", 4096, map[string][]byte{"a.jpg": a, "gone.jpg": gone, "filler.bin": big}, "gone.jpg")
+	os.MkdirAll(filepath.Join(ev, "ewf"), 0o755)
+	tool(t, work, "ewfacquire", "-u", "-q", "-t", filepath.Join(ev, "ewf", "disk"), "-f", "encase6", "-c", "none",
+		"-S", "1MiB", "-C", "CASE-1", "-E", "EXH-1", "-e", "examiner", "-D", "nested", "-N", "none", "-m", "fixed", "-M", "physical", fat)
+	segs, _ := filepath.Glob(filepath.Join(ev, "ewf", "disk.E*"))
+	if len(segs) < 3 {
+		t.Fatalf("ewfacquire wrote %v", segs)
+	}
+	tool(t, work, "qemu-img", "convert", "-f", "raw", "-O", "vpc", fat, filepath.Join(ev, "disk.vhd"))
+	tool(t, work, "qemu-img", "convert", "-f", "raw", "-O", "vhdx", fat, filepath.Join(ev, "disk.vhdx"))
+	tool(t, work, "qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2", fat, filepath.Join(ev, "disk.qcow2"))
+	tool(t, work, "qemu-img", "convert", "-f", "raw", "-O", "vmdk", fat, filepath.Join(work, "vm.vmdk"))
+	tool(t, work, "zip", "-q", filepath.Join(ev, "vms.zip"), "vm.vmdk")
+	tool(t, filepath.Join(ev, "ewf"), "zip", "-q", filepath.Join(ev, "ewf.zip"), "disk.E01")
+	e01 := mustReadFile(t, filepath.Join(ev, "ewf", "disk.E01"))
+	write(t, filepath.Join(work, "cut", "disk.E01"), e01[:20000])
+	tool(t, filepath.Join(work, "cut"), "zip", "-q", filepath.Join(ev, "trunc.zip"), "disk.E01")
+	// An MBR whose partitions lie past the end of the 64 KiB dump.
+	mbr := filepath.Join(ev, "mbr.bin")
+	write(t, mbr, nil)
+	if err := os.Truncate(mbr, 16<<20); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sfdisk", "-q", "--no-tell-kernel", mbr)
+	cmd.Stdin = strings.NewReader("label: dos\nstart=2048, size=20480, type=c\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sfdisk: %v %s", err, out)
+	}
+	if err := os.Truncate(mbr, 64<<10); err != nil {
+		t.Fatal(err)
+	}
+	noise := make([]byte, 64<<10)
+	for i := range noise {
+		noise[i] = byte(i*131 + i>>8)
+	}
+	noise[510], noise[511] = 0x55, 0xAA
+	write(t, filepath.Join(ev, "blob.bin"), noise)
+
+	st := openCase(t)
+	sum := ingestAll(t, st, ev, Options{Workers: 2})
+	all := occurrencesByPath(t, st)
+	for _, prefix := range []string{"/ewf/disk.E01", "/disk.vhd", "/disk.vhdx", "/disk.qcow2", "/vms.zip » vm.vmdk"} {
+		live := all[prefix+" » whole disk (fat12) » /DCIM/a.jpg"]
+		if live.SHA256 != sha(a) || !live.Embedded {
+			t.Errorf("%s: a.jpg %+v", prefix, live)
+		}
+		if d := deletedUnder(t, all, prefix); d.SHA256 != sha(gone) {
+			t.Errorf("%s: deleted %+v", prefix, d)
+		}
+	}
+	for p := range all {
+		for _, not := range []string{"/ewf/disk.E02 » ", "/mbr.bin » ", "/blob.bin » whole disk", "/trunc.zip » disk.E01 » "} {
+			if strings.HasPrefix(p, not) {
+				t.Errorf("%s is not a disk image, yet %s", not, p)
+			}
+		}
+	}
+	notes := strings.Join(sum.Notes, "\n")
+	for _, want := range []string{
+		"disk image /ewf.zip » disk.E01 (ewf): segment disk.E02 not found inside /ewf.zip",
+		"expansion: /trunc.zip » disk.E01 is a disk image that cannot be opened: ",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("no note %q in:\n%s", want, notes)
+		}
+	}
+	if strings.Contains(notes, "/ewf/disk.E0") {
+		t.Errorf("the E01 in a folder has all its segments, yet:\n%s", notes)
+	}
+	if o := all["/ewf.zip » disk.E01 » whole disk (fat12) » /DCIM/a.jpg"]; o.SHA256 != sha(a) {
+		t.Errorf("the first segment's part of the E01 in a ZIP: %+v", o)
+	}
+	consistent(t, st)
+}
