@@ -43,7 +43,9 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	if !parent.Embedded && parent.Volume == "" && w.hostRoot != "" {
 		host = filepath.Join(w.hostRoot, filepath.FromSlash(path.Clean(parent.Path)))
 	}
-	src, err := evidence.OpenNested(c, media.Size, name, host, where)
+	// Only a file of no known type may be a raw disk: a text, a document
+	// or an executable is one only when a container's magic says so.
+	src, err := evidence.OpenNested(c, media.Size, name, host, where, media.Type == "unknown")
 	switch {
 	case errors.Is(err, evidence.ErrLaterSegment):
 		return true, nil

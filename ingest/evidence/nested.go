@@ -27,10 +27,13 @@ import (
 // end or nothing recognisable is no disk: (nil, nil). r is the content
 // (size bytes), name its label, where the file holding it; host is its
 // path on the examiner's machine when it has one (an E01's further
-// segments are found beside it). The Source is walked like a disk image
+// segments are found beside it). raw says content of no container format
+// is tried as raw media too (callers leave it false for files whose type
+// is known, a text or an executable, which only a container's magic can
+// turn into a disk image). The Source is walked like a disk image
 // given as evidence: volumes, filesystems, deleted files, carving of
 // unallocated space, and notes (WalkNoter).
-func OpenNested(r io.ReaderAt, size int64, name, host, where string) (Source, error) {
+func OpenNested(r io.ReaderAt, size int64, name, host, where string, raw bool) (Source, error) {
 	img, err := container.OpenContent(r, size, name, host, where)
 	if errors.Is(err, ewf.ErrLaterSegment) && host != "" {
 		if _, serr := os.Stat(ewf.FirstSegment(host)); serr == nil {
@@ -40,13 +43,17 @@ func OpenNested(r io.ReaderAt, size int64, name, host, where string) (Source, er
 	if err != nil {
 		return nil, err
 	}
+	isRaw := img.Format() == "raw" || img.Format() == "split-raw"
+	if isRaw && !raw {
+		img.Close()
+		return nil, nil
+	}
 	vols, warnings, err := volume.List(img, img.Size())
 	if err != nil {
 		img.Close()
 		return nil, fmt.Errorf("%s: read partition table: %w", name, err)
 	}
-	raw := img.Format() == "raw" || img.Format() == "split-raw"
-	if raw && !holdsVolume(img, vols) {
+	if isRaw && !holdsVolume(img, vols) {
 		img.Close()
 		return nil, nil
 	}

@@ -44,7 +44,7 @@ func descend(ctx context.Context, c io.ReaderAt, size int64, top, host, chain st
 	}()
 	for _, name := range strings.Split(chain, ChainSeparator) {
 		if np, ok := parseNestedMember(name); ok {
-			src, err := OpenNested(c, size, container, host, container)
+			src, err := OpenNested(c, size, container, host, container, true)
 			if err != nil {
 				return nil, 0, nil, fmt.Errorf("%s: %w", container, err)
 			}
