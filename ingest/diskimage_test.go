@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,10 +12,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"scrim/ingest/evidence"
+	"scrim/ingest/expand"
 	"scrim/ingest/fsys/fsystest"
 	"scrim/store"
+	"scrim/testdata/demo"
 )
 
 // fatImage makes a bare FAT12 image (no partition table) of kib KiB with
@@ -322,4 +326,78 @@ func TestNestedDiskContainers(t *testing.T) {
 		t.Errorf("the first segment's part of the E01 in a ZIP: %+v", o)
 	}
 	consistent(t, st)
+
+	// A disk image is one level deep: with depth 1 the E01 in the folder
+	// is walked, the VMDK inside the ZIP is not.
+	shallow := openCase(t)
+	sum = ingestAll(t, shallow, ev, Options{Workers: 2, Expand: expand.Limits{MaxDepth: 1}})
+	all = occurrencesByPath(t, shallow)
+	if o := all["/ewf/disk.E01 » whole disk (fat12) » /DCIM/a.jpg"]; o.SHA256 != sha(a) {
+		t.Errorf("depth 1: the E01 in the folder is not walked: %+v", o)
+	}
+	if _, ok := all["/vms.zip » vm.vmdk » whole disk (fat12) » /DCIM/a.jpg"]; ok {
+		t.Error("depth 1: the VMDK inside the ZIP was walked")
+	}
+	if !slices.Contains(sum.Notes, "expansion depth limit (1) hit at /vms.zip » vm.vmdk: not expanded") {
+		t.Errorf("depth 1 notes: %q", sum.Notes)
+	}
+}
+
+// TestNestedDiskCancelThenResume cancels an ingest while it walks a disk
+// image inside the folder: the resumed run gives the same places, under
+// the same keys, as an uninterrupted one (the image's own record is
+// written after its files, so it is redone whole).
+func TestNestedDiskCancelThenResume(t *testing.T) {
+	work := t.TempDir()
+	ev := filepath.Join(work, "evidence")
+	names, err := demo.GenerateJPEGs(filepath.Join(work, "src"), 30, 1600, 1200, 90, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pics := map[string][]byte{}
+	for _, n := range names {
+		pics[filepath.Base(n)] = mustReadFile(t, n)
+	}
+	img := fatImage(t, work, "card.img", 32768, pics)
+	write(t, filepath.Join(ev, "card.img"), mustReadFile(t, img))
+	dump := func(st *store.Store) string {
+		var lines []string
+		st.EachOccurrence("", func(o store.Occurrence) error {
+			lines = append(lines, strconv.Quote(store.OccurrenceKey(o))+" "+o.Path+" "+o.SHA256+" "+o.Error)
+			return nil
+		})
+		slices.Sort(lines)
+		return strings.Join(lines, "\n")
+	}
+	reference := openCase(t)
+	ingestAll(t, reference, ev, Options{Workers: 1})
+	want := dump(reference)
+
+	st := openCase(t)
+	src, _ := evidence.Open(ev)
+	id, _ := EvidenceID(st, ev, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		defer cancel()
+		for ctx.Err() == nil {
+			n := 0
+			st.EachOccurrence("", func(store.Occurrence) error { n++; return nil })
+			if n >= 5 {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	if _, err := New(st, Options{Workers: 1}).Ingest(ctx, src, id); !errors.Is(err, context.Canceled) {
+		t.Fatalf("want a cancelled ingest, got %v", err)
+	}
+	partial := strings.Count(dump(st), "\n") + 1
+	if partial >= strings.Count(want, "\n")+1 {
+		t.Fatalf("cancelled with all %d places recorded", partial)
+	}
+	consistent(t, st)
+	ingestAll(t, st, ev, Options{Workers: 1})
+	if got := dump(st); got != want {
+		t.Fatalf("cancelled with %d places and resumed: case differs\ngot:\n%s\nwant:\n%s", partial, got, want)
+	}
 }
