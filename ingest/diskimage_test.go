@@ -291,9 +291,34 @@ func TestNestedDiskContainers(t *testing.T) {
 	noise[510], noise[511] = 0x55, 0xAA
 	write(t, filepath.Join(ev, "blob.bin"), noise)
 
+	// An ISO 9660 image, an ext4 image inside a TAR and an MBR disk with
+	// a FAT32 partition, made by their tools without mounting anything.
+	isoSrc := filepath.Join(work, "iso")
+	write(t, filepath.Join(isoSrc, "a.jpg"), a)
+	tool(t, work, "genisoimage", "-quiet", "-J", "-R", "-o", filepath.Join(ev, "pics.iso"), isoSrc)
+	tool(t, work, "mkfs.ext4", "-q", "-F", "-d", isoSrc, filepath.Join(work, "home.img"), "4M")
+	tool(t, work, "tar", "cf", filepath.Join(ev, "home.tar"), "home.img")
+	part := filepath.Join(ev, "usb.dd")
+	write(t, part, nil)
+	if err := os.Truncate(part, 40<<20); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command("sfdisk", "-q", "--no-tell-kernel", part)
+	cmd.Stdin = strings.NewReader("label: dos\nstart=2048, size=77824, type=c\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sfdisk: %v %s", err, out)
+	}
+	tool(t, work, "mkfs.vfat", "--invariant", "-F", "32", "--offset", "2048", part, "38912")
+	tool(t, work, "mcopy", "-i", part+"@@1048576", filepath.Join(isoSrc, "a.jpg"), "::/a.jpg")
+
 	st := openCase(t)
 	sum := ingestAll(t, st, ev, Options{Workers: 2})
 	all := occurrencesByPath(t, st)
+	for _, p := range []string{"/pics.iso » whole disk (iso9660) » /a.jpg", "/home.tar » home.img » whole disk (ext4) » /a.jpg", "/usb.dd » p1 (fat32) » /a.jpg"} {
+		if o := all[p]; o.SHA256 != sha(a) || !o.Embedded {
+			t.Errorf("%s: %+v", p, o)
+		}
+	}
 	for _, prefix := range []string{"/ewf/disk.E01", "/disk.vhd", "/disk.vhdx", "/disk.qcow2", "/vms.zip » vm.vmdk"} {
 		live := all[prefix+" » whole disk (fat12) » /DCIM/a.jpg"]
 		if live.SHA256 != sha(a) || !live.Embedded {
