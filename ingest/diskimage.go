@@ -34,7 +34,7 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	}
 	defer c.Close()
 	name := path.Base(parent.Path)
-	where := "the evidence"
+	where := "evidence " + parent.Evidence
 	if parent.Embedded {
 		name = path.Base(evidence.ContainerName(parent.Member))
 		where = strings.TrimSuffix(parent.Path, store.ChainSeparator+parent.Member)

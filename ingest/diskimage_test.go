@@ -310,11 +310,12 @@ func TestNestedDiskContainers(t *testing.T) {
 	}
 	tool(t, work, "mkfs.vfat", "--invariant", "-F", "32", "--offset", "2048", part, "38912")
 	tool(t, work, "mcopy", "-i", part+"@@1048576", filepath.Join(isoSrc, "a.jpg"), "::/a.jpg")
+	tool(t, ev, "zip", "-q", "-0", filepath.Join(ev, "usb.zip"), "usb.dd") // stored: read in place
 
 	st := openCase(t)
 	sum := ingestAll(t, st, ev, Options{Workers: 2})
 	all := occurrencesByPath(t, st)
-	for _, p := range []string{"/pics.iso » whole disk (iso9660) » /a.jpg", "/home.tar » home.img » whole disk (ext4) » /a.jpg", "/usb.dd » p1 (fat32) » /a.jpg"} {
+	for _, p := range []string{"/pics.iso » whole disk (iso9660) » /a.jpg", "/home.tar » home.img » whole disk (ext4) » /a.jpg", "/usb.dd » p1 (fat32) » /a.jpg", "/usb.zip » usb.dd » p1 (fat32) » /a.jpg"} {
 		if o := all[p]; o.SHA256 != sha(a) || !o.Embedded {
 			t.Errorf("%s: %+v", p, o)
 		}

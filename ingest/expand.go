@@ -167,9 +167,11 @@ func (w *worker) member(parent store.Occurrence, parentKey string, c io.ReaderAt
 	var ra io.ReaderAt
 	var n int64
 	done := func() {}
-	if m.Offset > 0 && m.Size >= 0 && m.Packed == m.Size {
-		// Stored as is (a stored ZIP member, a hidden picture): a section
-		// of the container, no copy.
+	if m.Offset > 0 && m.Size > memberMemMax && m.Packed == m.Size {
+		// Stored as is (a stored ZIP member, a hidden picture) and too
+		// large for memory: a section of the container, never a copy on
+		// disk. (A stored ZIP member's CRC is then not checked; the
+		// SHA-256 recorded is of the bytes as stored.)
 		ra, n = io.NewSectionReader(c, m.Offset, m.Size), m.Size
 	} else {
 		ra, n, done, err = w.hold(exp.budget.Reader(rc, m.Packed), exp.depth)
