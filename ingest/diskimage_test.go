@@ -311,6 +311,15 @@ func TestNestedDiskContainers(t *testing.T) {
 	tool(t, work, "mkfs.vfat", "--invariant", "-F", "32", "--offset", "2048", part, "38912")
 	tool(t, work, "mcopy", "-i", part+"@@1048576", filepath.Join(isoSrc, "a.jpg"), "::/a.jpg")
 	tool(t, ev, "zip", "-q", "-0", filepath.Join(ev, "usb.zip"), "usb.dd") // stored: read in place
+	// A LUKS2 volume in a file: an encrypted disk, named and not read.
+	vault := filepath.Join(ev, "vault.img")
+	write(t, vault, nil)
+	if err := os.Truncate(vault, 20<<20); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(work, "key"), []byte("secret"))
+	tool(t, work, "cryptsetup", "luksFormat", "--batch-mode", "--type", "luks2", "--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000",
+		"--key-file", filepath.Join(work, "key"), vault)
 
 	st := openCase(t)
 	sum := ingestAll(t, st, ev, Options{Workers: 2})
@@ -336,8 +345,12 @@ func TestNestedDiskContainers(t *testing.T) {
 			}
 		}
 	}
+	if o := all["/vault.img » whole disk » /"]; !o.Embedded || !strings.Contains(o.Error, "LUKS2 encrypted volume at offset 0 (20 MiB): not read, the key is needed") {
+		t.Errorf("the LUKS2 volume in a file: %+v", o)
+	}
 	notes := strings.Join(sum.Notes, "\n")
 	for _, want := range []string{
+		"disk image /vault.img (raw): LUKS2 encrypted volume at offset 0 (20 MiB): not read, the key is needed",
 		"disk image /ewf.zip » disk.E01 (ewf): segment disk.E02 not found inside /ewf.zip",
 		"expansion: /trunc.zip » disk.E01 is a disk image that cannot be opened: ",
 	} {
