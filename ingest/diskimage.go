@@ -75,8 +75,12 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	child := expansion{depth: j.exp.depth + 1, budget: budget, ancestors: append(slices.Clip(j.exp.ancestors), media.SHA256)}
 	// Files are read in place, so the bytes budget (copies) does not bound
 	// them; a sparse or compressed image listing far more than it stores
-	// is bounded by the ratio limit instead.
-	listed, most := int64(0), max(budget.Limits().RatioFloor, budget.Limits().MaxRatio*media.Size)
+	// is bounded by the ratio limit instead. A real disk may hold more
+	// files than the members limit, which only an image whose metadata
+	// compresses away (one file per 512 stored bytes) stays under.
+	lims := budget.Limits()
+	listed, most := int64(0), max(lims.RatioFloor, lims.MaxRatio*media.Size)
+	files, mostFiles := int64(0), max(lims.MaxMembers, media.Size/512)
 	err = src.Walk(w.ctx, func(e evidence.Entry) error {
 		member := evidence.NestedMember(e)
 		occ := store.Occurrence{Evidence: parent.Evidence, Volume: parent.Volume, VolumeOffset: parent.VolumeOffset,
@@ -84,8 +88,8 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 			Embedded: true, Parent: parentKey, Member: member, Inode: e.Inode, Deleted: e.Deleted, Carved: e.Carved,
 			Offset: e.Offset, Size: e.Size, Mtime: store.FormatTime(e.Mtime), Atime: store.FormatTime(e.Atime),
 			Ctime: store.FormatTime(e.Ctime), Btime: store.FormatTime(e.Btime)}
-		if err := budget.Member(); err != nil {
-			return err
+		if files++; files > mostFiles {
+			return &diskLimit{&expand.LimitError{Name: "members", Detail: fmt.Sprintf("disk image of %d bytes lists more than %d files", media.Size, mostFiles)}}
 		}
 		if e.Err != nil || e.Open == nil {
 			occ.Error = "no content"
@@ -96,8 +100,8 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 			return nil
 		}
 		if listed += e.Size; listed > most {
-			return &expand.LimitError{Name: "ratio", Detail: fmt.Sprintf("disk image of %d bytes lists files past %d bytes (more than %d times)",
-				media.Size, most, budget.Limits().MaxRatio)}
+			return &diskLimit{&expand.LimitError{Name: "ratio", Detail: fmt.Sprintf("disk image of %d bytes lists files past %d bytes (more than %d times)",
+				media.Size, most, lims.MaxRatio)}}
 		}
 		r, err := w.process(job{entry: evidence.Entry{Path: occ.Path, Size: e.Size, Open: e.Open}, occ: occ, exp: child}, emit)
 		if w.ctx.Err() == nil {
@@ -117,7 +121,9 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 		return true, nil
 	}
 	if le, ok := expand.IsLimit(err); ok {
-		if j.exp.depth > 0 && le.Name != "ratio" {
+		// This image's own limits stop it alone; the top-level file's
+		// budgets (hit by members below) stop the walks above too.
+		if j.exp.depth > 0 && !errors.As(err, new(*diskLimit)) {
 			return true, err
 		}
 		w.notes.add(fmt.Sprintf("expansion %s limit hit in %s: %s; the rest is not expanded", le.Name, parent.Path, le.Detail))
@@ -126,3 +132,10 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	w.notes.add(fmt.Sprintf("expansion: disk image %s could not be read to its end: %v", parent.Path, err))
 	return true, nil
 }
+
+// diskLimit is a limit of one disk image's own (files listed, bytes listed
+// against its size): it stops that image, not the containers above it.
+type diskLimit struct{ le *expand.LimitError }
+
+func (d *diskLimit) Error() string { return d.le.Error() }
+func (d *diskLimit) Unwrap() error { return d.le }

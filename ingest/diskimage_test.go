@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"scrim/ingest/evidence"
 	"scrim/ingest/expand"
@@ -27,7 +27,7 @@ import (
 func fatImage(t *testing.T, dir, name string, kib int, pics map[string][]byte, gone ...string) string {
 	t.Helper()
 	img := filepath.Join(dir, name)
-	tool(t, dir, "mkfs.vfat", "--invariant", "-F", "12", "-n", "NESTED", "-C", img, strconv.Itoa(kib))
+	tool(t, dir, "mkfs.vfat", "--invariant", "-n", "NESTED", "-C", img, strconv.Itoa(kib))
 	t.Setenv("MTOOLS_SKIP_CHECK", "1")
 	tool(t, dir, "mmd", "-i", img, "::/DCIM")
 	for _, n := range sortedKeys(pics) {
@@ -416,17 +416,15 @@ func TestNestedDiskCancelThenResume(t *testing.T) {
 	src, _ := evidence.Open(ev)
 	id, _ := EvidenceID(st, ev, "")
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		defer cancel()
-		for ctx.Err() == nil {
-			n := 0
-			st.EachOccurrence("", func(store.Occurrence) error { n++; return nil })
-			if n >= 5 {
-				return
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}()
+	defer cancel()
+	// The image is hashed first (its size read once), then walked: cancel
+	// once a third of the pictures' bytes were read by the walk.
+	var total int64
+	for _, b := range pics {
+		total += int64(len(b))
+	}
+	size := int64(len(mustReadFile(t, img)))
+	src = &cancelAfter{Source: src, limit: size + total/3, cancel: cancel}
 	if _, err := New(st, Options{Workers: 1}).Ingest(ctx, src, id); !errors.Is(err, context.Canceled) {
 		t.Fatalf("want a cancelled ingest, got %v", err)
 	}
@@ -439,4 +437,65 @@ func TestNestedDiskCancelThenResume(t *testing.T) {
 	if got := dump(st); got != want {
 		t.Fatalf("cancelled with %d places and resumed: case differs\ngot:\n%s\nwant:\n%s", partial, got, want)
 	}
+}
+
+// TestNestedDiskSparseBomb: a QCOW2 whose FAT lists far more bytes than
+// the file stores (a sparse file of zeros) stops at the ratio limit with a
+// named note; what was listed before stays.
+func TestNestedDiskSparseBomb(t *testing.T) {
+	work := t.TempDir()
+	ev := filepath.Join(work, "evidence")
+	a := testJPEG(t, 41)
+	img := fatImage(t, work, "sparse.img", 16384, map[string][]byte{"a.jpg": a, "zeros.bin": make([]byte, 12<<20)})
+	os.MkdirAll(ev, 0o755)
+	tool(t, work, "qemu-img", "convert", "-f", "raw", "-O", "qcow2", img, filepath.Join(ev, "sparse.qcow2"))
+	st := openCase(t)
+	sum := ingestAll(t, st, ev, Options{Workers: 1, Expand: expand.Limits{MaxRatio: 4, RatioFloor: 1}})
+	found := false
+	for _, n := range sum.Notes {
+		found = found || strings.HasPrefix(n, "expansion ratio limit hit in /sparse.qcow2: disk image of ") && strings.HasSuffix(n, "(more than 4 times); the rest is not expanded")
+	}
+	if !found {
+		t.Errorf("no ratio note: %q", sum.Notes)
+	}
+	if o := occurrencesByPath(t, st)["/sparse.qcow2 » whole disk (fat16) » /DCIM/a.jpg"]; o.SHA256 != sha(a) {
+		t.Errorf("the picture listed before the limit: %+v", o)
+	}
+}
+
+// cancelAfter cancels the run once limit bytes were read from its entries.
+type cancelAfter struct {
+	evidence.Source
+	limit  int64
+	read   atomic.Int64
+	cancel func()
+}
+
+func (c *cancelAfter) Walk(ctx context.Context, fn func(evidence.Entry) error) error {
+	return c.Source.Walk(ctx, func(e evidence.Entry) error {
+		open := e.Open
+		if open != nil {
+			e.Open = func() (evidence.Content, error) {
+				r, err := open()
+				if err != nil {
+					return nil, err
+				}
+				return countingContent{r, c}, nil
+			}
+		}
+		return fn(e)
+	})
+}
+
+type countingContent struct {
+	evidence.Content
+	c *cancelAfter
+}
+
+func (r countingContent) ReadAt(p []byte, off int64) (int, error) {
+	n, err := r.Content.ReadAt(p, off)
+	if r.c.read.Add(int64(n)) > r.c.limit {
+		r.c.cancel()
+	}
+	return n, err
 }
