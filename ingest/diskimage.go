@@ -14,8 +14,8 @@ import (
 	"scrim/store"
 )
 
-// diskMinSize: smaller files are not tried as disk images; no volume a
-// reader opens is smaller.
+// diskMinSize: smaller files are not tried as raw disks; no volume a
+// reader opens is smaller. (A VMDK descriptor, text, is smaller.)
 const diskMinSize = 4096
 
 // expandDisk walks a file that is a disk image (an E01, a VMDK, a raw
@@ -25,7 +25,7 @@ const diskMinSize = 4096
 // place, never copied. handled says the file was one (or claimed to be and
 // is damaged, which is noted), so it is not searched as anything else.
 func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, head []byte, lim *expand.Limits, emit func(result)) (handled bool, err error) {
-	if media.Kind != string(filetype.Other) || media.Size < diskMinSize || j.exp.noHidden {
+	if media.Kind != string(filetype.Other) || media.Size < 64 || j.exp.noHidden {
 		return false, nil
 	}
 	c, err := j.entry.Open()
@@ -45,7 +45,7 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	}
 	// Only a file of no known type may be a raw disk: a text, a document
 	// or an executable is one only when a container's magic says so.
-	src, err := evidence.OpenNested(c, media.Size, name, host, where, media.Type == "unknown")
+	src, err := evidence.OpenNested(c, media.Size, name, host, where, media.Type == "unknown" && media.Size >= diskMinSize)
 	switch {
 	case errors.Is(err, evidence.ErrLaterSegment):
 		return true, nil

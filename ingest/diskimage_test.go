@@ -239,7 +239,8 @@ func mustReadFile(t *testing.T, p string) []byte {
 }
 
 // TestNestedDiskContainers: an E01 of several segments in a folder (the
-// later segments found beside it, not walked again), VHD, VHDX and QCOW2
+// later segments found beside it, not walked again), a VMDK descriptor
+// with its flat extent (the extent read through it, not again alone), VHD, VHDX and QCOW2
 // files in a folder and a VMDK inside a ZIP are opened as disk images by
 // content; an E01 whose later segments are not inside its ZIP is read as
 // far as it goes with a note naming the missing segment; a truncated E01 in
@@ -265,6 +266,8 @@ func TestNestedDiskContainers(t *testing.T) {
 	tool(t, work, "qemu-img", "convert", "-f", "raw", "-O", "vhdx", fat, filepath.Join(ev, "disk.vhdx"))
 	tool(t, work, "qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2", fat, filepath.Join(ev, "disk.qcow2"))
 	tool(t, work, "qemu-img", "convert", "-f", "raw", "-O", "vmdk", fat, filepath.Join(work, "vm.vmdk"))
+	os.MkdirAll(filepath.Join(ev, "flat"), 0o755) // a descriptor and its flat extent
+	tool(t, work, "qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=monolithicFlat", fat, filepath.Join(ev, "flat", "disk.vmdk"))
 	tool(t, work, "zip", "-q", filepath.Join(ev, "vms.zip"), "vm.vmdk")
 	tool(t, filepath.Join(ev, "ewf"), "zip", "-q", filepath.Join(ev, "ewf.zip"), "disk.E01")
 	e01 := mustReadFile(t, filepath.Join(ev, "ewf", "disk.E01"))
@@ -329,7 +332,7 @@ func TestNestedDiskContainers(t *testing.T) {
 			t.Errorf("%s: %+v", p, o)
 		}
 	}
-	for _, prefix := range []string{"/ewf/disk.E01", "/disk.vhd", "/disk.vhdx", "/disk.qcow2", "/vms.zip » vm.vmdk"} {
+	for _, prefix := range []string{"/ewf/disk.E01", "/flat/disk.vmdk", "/disk.vhd", "/disk.vhdx", "/disk.qcow2", "/vms.zip » vm.vmdk"} {
 		live := all[prefix+" » whole disk (fat12) » /DCIM/a.jpg"]
 		if live.SHA256 != sha(a) || !live.Embedded {
 			t.Errorf("%s: a.jpg %+v", prefix, live)
@@ -339,7 +342,7 @@ func TestNestedDiskContainers(t *testing.T) {
 		}
 	}
 	for p := range all {
-		for _, not := range []string{"/ewf/disk.E02 » ", "/mbr.bin » ", "/blob.bin » whole disk", "/trunc.zip » disk.E01 » "} {
+		for _, not := range []string{"/ewf/disk.E02 » ", "/flat/disk-flat.vmdk » ", "/mbr.bin » ", "/blob.bin » whole disk", "/trunc.zip » disk.E01 » "} {
 			if strings.HasPrefix(p, not) {
 				t.Errorf("%s is not a disk image, yet %s", not, p)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"scrim/ingest/container/ewf"
 )
@@ -118,4 +119,33 @@ func image[T Image](img T, err error) (Image, error) {
 		return nil, err
 	}
 	return img, nil
+}
+
+// ExtentOf reports, for a file of a folder, the VMDK descriptor beside it
+// that names it as an extent (NAME-flat.vmdk, NAME-f001.vmdk): the file is
+// then read through that descriptor, not as a disk of its own.
+func ExtentOf(path string) (string, bool) {
+	if !flatExtent.MatchString(filepath.Base(path)) {
+		return "", false
+	}
+	desc := flatExtent.ReplaceAllString(path, ".vmdk")
+	f, err := openReadOnly(desc)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	text, err := io.ReadAll(io.LimitReader(f, vmdkMaxDescBytes+1))
+	if err != nil || !isVMDKDescriptor(text) {
+		return "", false
+	}
+	d, err := parseVMDKDescriptor(text)
+	if err != nil {
+		return "", false
+	}
+	for _, e := range d.extents {
+		if filepath.Join(filepath.Dir(desc), filepath.FromSlash(e.file)) == path {
+			return desc, true
+		}
+	}
+	return "", false
 }

@@ -34,6 +34,11 @@ import (
 // given as evidence: volumes, filesystems, deleted files, carving of
 // unallocated space, and notes (WalkNoter).
 func OpenNested(r io.ReaderAt, size int64, name, host, where string, raw bool) (Source, error) {
+	if host != "" {
+		if _, ok := container.ExtentOf(host); ok {
+			return nil, ErrLaterSegment
+		}
+	}
 	img, err := container.OpenContent(r, size, name, host, where)
 	if errors.Is(err, ewf.ErrLaterSegment) && host != "" {
 		if _, serr := os.Stat(ewf.FirstSegment(host)); serr == nil {
@@ -65,7 +70,8 @@ func OpenNested(r io.ReaderAt, size int64, name, host, where string, raw bool) (
 }
 
 // ErrLaterSegment: the file is a later segment of an E01 whose first
-// segment lies beside it; it is read with that one.
+// segment lies beside it, or an extent a VMDK descriptor beside it names;
+// it is read with that one.
 var ErrLaterSegment = errors.New("a later segment of a disk image beside its first")
 
 // holdsVolume: some volume of a raw file opens as a filesystem, or is named
