@@ -138,7 +138,7 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	ingest/container/ewf:FuzzOpen \
 	ingest/container:FuzzVHD ingest/container:FuzzVHDX ingest/container:FuzzVMDKDescriptor \
 	ingest/container:FuzzVMDKSparse ingest/container:FuzzOpen ingest/container:FuzzQCOW2 ingest/container:FuzzUDIF \
-	ingest/signature:FuzzIdentify \
+	ingest/signature:FuzzIdentify ingest/evidence:FuzzOpenNested \
 	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \
 	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen \
 	store:FuzzParseProvenance categorize:FuzzParseCodeMap \

@@ -78,6 +78,9 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	if lim == nil || w.ctx.Err() != nil {
 		return nil
 	}
+	if handled, err := w.expandDisk(j, parent, media, head, lim, emit); handled {
+		return err
+	}
 	f := expand.Detect(head)
 	hidden := f == nil && !j.exp.noHidden && media.Kind == string(filetype.Other) && media.Type != "empty" &&
 		media.Size > 0 && media.Size <= hiddenMax
@@ -105,7 +108,7 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	}
 	defer c.Close()
 	parentKey := store.OccurrenceKey(parent)
-	container := parent.Member
+	container := evidence.ContainerName(parent.Member)
 	if !parent.Embedded {
 		container = path.Base(parent.Path)
 	}
@@ -117,7 +120,7 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 		name = f.Name()
 	}
 	err = expand.WalkNamed(w.ctx, f, c, media.Size, container, func(m expand.Member) error {
-		return w.member(parent, parentKey, m, child, emit)
+		return w.member(parent, parentKey, c, m, child, emit)
 	})
 	if err == nil || w.ctx.Err() != nil {
 		return nil
@@ -135,10 +138,11 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	return nil
 }
 
-// member records one member: read into memory or the worker's temporary
-// file within the budget, analysed like any file, expanded in turn, and
-// emitted after its own members.
-func (w *worker) member(parent store.Occurrence, parentKey string, m expand.Member, exp expansion, emit func(result)) error {
+// member records one member: read in place from its container c when it
+// is stored as is, else into memory or the worker's temporary file within
+// the budget, analysed like any file, expanded in turn, and emitted after
+// its own members.
+func (w *worker) member(parent store.Occurrence, parentKey string, c io.ReaderAt, m expand.Member, exp expansion, emit func(result)) error {
 	occ := store.Occurrence{Evidence: parent.Evidence, Volume: parent.Volume, VolumeOffset: parent.VolumeOffset,
 		VolumeType: parent.VolumeType, FS: parent.FS, Path: parent.Path + store.ChainSeparator + m.Name,
 		Embedded: true, Parent: parentKey, Member: m.Name, Offset: m.Offset, Size: max(m.Size, 0),
@@ -160,7 +164,18 @@ func (w *worker) member(parent store.Occurrence, parentKey string, m expand.Memb
 		emit(result{rec: store.FileRecord{Occurrence: occ}})
 		return nil
 	}
-	ra, n, done, err := w.hold(exp.budget.Reader(rc, m.Packed), exp.depth)
+	var ra io.ReaderAt
+	var n int64
+	done := func() {}
+	if m.Offset > 0 && m.Size > memberMemMax && m.Packed == m.Size {
+		// Stored as is (a stored ZIP member, a hidden picture) and too
+		// large for memory: a section of the container, never a copy on
+		// disk. (A stored ZIP member's CRC is then not checked; the
+		// SHA-256 recorded is of the bytes as stored.)
+		ra, n = io.NewSectionReader(c, m.Offset, m.Size), m.Size
+	} else {
+		ra, n, done, err = w.hold(exp.budget.Reader(rc, m.Packed), exp.depth)
+	}
 	rc.Close()
 	if err != nil {
 		occ.Error = "read: " + err.Error()

@@ -274,6 +274,12 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 			defer workers.Done()
 			w := newWorker(ctx, in, notes)
 			w.id, w.tmpDir = k, tmp
+			switch info.Format {
+			case "directory":
+				w.hostRoot = info.Path
+			case "file":
+				w.hostRoot = filepath.Dir(info.Path)
+			}
 			if tmp != "" && in.video != nil {
 				w.videoPath = filepath.Join(tmp, fmt.Sprintf("worker%d", k))
 			}

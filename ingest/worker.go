@@ -49,6 +49,10 @@ type worker struct {
 	id     int
 	tmpDir string
 	held   [][]byte
+	// hostRoot is the folder on the examiner's machine holding the
+	// evidence's own files ("" for disk images): an E01 found there has
+	// its further segments beside it.
+	hostRoot string
 }
 
 func newWorker(ctx context.Context, in *Ingester, notes *runNotes) *worker {

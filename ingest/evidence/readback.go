@@ -45,16 +45,22 @@ func ReadBack(ctx context.Context, srcPath string, want []Locator, fn func(i int
 		tops[i] = w
 		tops[i].Chain = ""
 	}
+	var root string // the folder holding a folder's or a loose file's files
 	outer := fn
 	fn = func(i int, c Content, size int64) error {
 		if asked[i].Chain == "" {
 			return outer(i, c, size)
 		}
-		b, err := descend(ctx, c, size, asked[i].Path, asked[i].Chain)
+		host := ""
+		if root != "" {
+			host = filepath.Join(root, filepath.FromSlash(path.Clean(asked[i].Path)))
+		}
+		r, n, release, err := descend(ctx, c, size, asked[i].Path, host, asked[i].Chain)
 		if err != nil {
 			return nil // not found: the caller tells which from i
 		}
-		return outer(i, bytesAt(b), int64(len(b)))
+		defer release()
+		return outer(i, nopCloser{r}, n)
 	}
 	want = tops
 	src, err := Open(srcPath)
@@ -62,7 +68,6 @@ func ReadBack(ctx context.Context, srcPath string, want []Locator, fn func(i int
 		return fmt.Errorf("read back: %w", err)
 	}
 	defer src.Close()
-	var root string
 	switch s := src.(type) {
 	case *directory:
 		root = s.root

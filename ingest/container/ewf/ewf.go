@@ -11,7 +11,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"os"
+	"io"
+	"path/filepath"
 	"strconv"
 	"sync"
 )
@@ -44,8 +45,15 @@ type Image struct {
 
 type segment struct {
 	path string
-	f    *os.File // nil when missing
+	f    segmentFile // nil when missing
 	size int64
+}
+
+// segmentFile is one segment's bytes: a file beside the first segment, or
+// the content of a file found inside other evidence (see OpenReader).
+type segmentFile interface {
+	io.ReaderAt
+	io.Closer
 }
 
 // Open opens the image whose first segment is path and finds the others by
@@ -76,6 +84,40 @@ func Open(path string) (*Image, error) {
 	ok = true
 	return im, nil
 }
+
+// OpenReader opens an image known only by the content of its first
+// segment (size bytes, labelled name): a file found inside an archive or
+// another disk image, which has no folder to find further segments in. An
+// image that needs more segments is opened up to the end of this one; the
+// rest is reported by Problems as not found inside where (the file holding
+// it) and reads there fail.
+func OpenReader(r io.ReaderAt, size int64, name, where string) (*Image, error) {
+	head := make([]byte, fileHeaderSize)
+	if n, _ := r.ReadAt(head, 0); n == len(head) && hasPrefix(head, sigEVF) {
+		if seg := int(head[9]) | int(head[10])<<8; seg > 1 {
+			return nil, fmt.Errorf("ewf: %s is segment %d of an image: it is read with its first segment, beside it in a folder: %w", filepath.Base(name), seg, ErrLaterSegment)
+		}
+	}
+	im := &Image{meta: map[string]string{}}
+	o := opener{im: im}
+	if err := o.scan(0, name, nopCloser{r}, size); err != nil {
+		return nil, err
+	}
+	if err := o.finish(); err != nil {
+		return nil, err
+	}
+	if sc := o.scans[0]; sc.complete && !sc.done {
+		im.problems = append(im.problems, fmt.Sprintf("segment %s not found inside %s: only segments beside an image in a folder are found; the media past %s is not read",
+			filepath.Base(segmentName(name, 2)), where, filepath.Base(name)))
+	}
+	im.cache = newChunkCache(chunkCacheBytes, im.chunkSize)
+	im.tables = newTableCache(tableCacheEntries)
+	return im, nil
+}
+
+type nopCloser struct{ io.ReaderAt }
+
+func (nopCloser) Close() error { return nil }
 
 // Size is the media size in bytes.
 func (im *Image) Size() int64 { return im.size }

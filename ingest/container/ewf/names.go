@@ -1,6 +1,7 @@
 package ewf
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,7 +66,7 @@ func siblings(first string) ([]string, error) {
 		return []string{first}, nil
 	}
 	if n := segmentNumber(ext, family); n != 1 {
-		return nil, errorf("%s is segment %d: open the first segment (.%s01)", base, n, string(ext[0]))
+		return nil, fmt.Errorf("ewf: %s is segment %d: open the first segment (.%s01): %w", base, n, string(ext[0]), ErrLaterSegment)
 	}
 	if dir == "" {
 		dir = "."
@@ -118,6 +119,14 @@ func probeSiblings(first, dir, stem string, letter, family byte) []string {
 	}
 	return paths
 }
+
+// ErrLaterSegment: the file is a later segment of an image, read with its
+// first segment (FirstSegment names it).
+var ErrLaterSegment = errors.New("a later segment of an image")
+
+// FirstSegment is the expected path of the first segment of the image
+// path is a segment of, spelled like path.
+func FirstSegment(path string) string { return segmentName(path, 1) }
 
 // segmentName is the expected path of segment n, spelled like first.
 func segmentName(first string, n int) string {

@@ -57,10 +57,8 @@ func (o *opener) segment(i int, path string) error {
 	if path == "" {
 		path = segmentName(im.segs[0].path, i+1)
 	}
-	seg := &segment{path: path}
-	im.segs = append(im.segs, seg)
+	im.segs = append(im.segs, &segment{path: path})
 	o.scans = append(o.scans, segScan{})
-	sc := &o.scans[i]
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
@@ -79,6 +77,19 @@ func (o *opener) segment(i int, path string) error {
 		f.Close()
 		return fmt.Errorf("ewf: %s: %w", name, err)
 	}
+	return o.scan(i, path, f, st.Size())
+}
+
+// scan checks the signature of segment number i+1 (its bytes f, size long)
+// and walks its sections; it owns f from here on.
+func (o *opener) scan(i int, path string, f segmentFile, size int64) error {
+	first := i == 0
+	name := filepath.Base(path)
+	if i == len(o.im.segs) {
+		o.im.segs = append(o.im.segs, &segment{path: path})
+		o.scans = append(o.scans, segScan{})
+	}
+	seg, sc := o.im.segs[i], &o.scans[i]
 	head := make([]byte, fileHeaderSize)
 	if _, err := f.ReadAt(head, 0); err != nil {
 		head = nil
@@ -101,7 +112,7 @@ func (o *opener) segment(i int, path string) error {
 	if n := int(head[9]) | int(head[10])<<8; n != i+1 {
 		o.problem("segment %s: says it is segment %d", name, n)
 	}
-	seg.f, seg.size = f, st.Size()
+	seg.f, seg.size = f, size
 	sc.present = true
 	o.walk(i, seg, sc)
 	if !sc.complete {

@@ -167,7 +167,8 @@ func FLS(tb testing.TB, img string) []TSKFile {
 			continue
 		}
 		fields := strings.Fields(head)
-		ino, err := strconv.ParseUint(fields[len(fields)-1], 10, 64)
+		// NTFS inodes read RECORD-TYPE-ID: the record is the inode.
+		ino, err := strconv.ParseUint(strings.SplitN(fields[len(fields)-1], "-", 2)[0], 10, 64)
 		if err != nil {
 			tb.Fatalf("fls line %q", line)
 		}
