@@ -25,7 +25,7 @@ APT_DESKTOP := libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinera
              libxi-dev libxxf86vm-dev
 APT_TEST  := hashdeep imagemagick p7zip-full zip unzip xz-utils zstd img2pdf libheif-examples webp procps \
              sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
-             genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs exfat-fuse xvfb xauth poppler-utils \
+             genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs exfat-fuse xvfb xauth poppler-utils qpdf \
              cryptsetup-bin xfsprogs apfsprogs vinetto
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -131,7 +131,7 @@ bench: deps-test
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
 # shrinking the large seed images instead of exploring.
 FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand:FuzzSQLite ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
-	ingest/expand:FuzzThumbcache \
+	ingest/expand:FuzzThumbcache ingest/expand:FuzzPDF \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
 	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/fsys/exfat:FuzzOpen \
 	ingest/fsys/apfs:FuzzOpen \

@@ -1,0 +1,294 @@
+package expand
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// pdfTool runs a tool that makes or reads the PDF fixtures, skipping the
+// test where it is not installed (make deps-test installs it).
+func pdfTool(t *testing.T, dir, name string, args ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s missing", name)
+		}
+		t.Skipf("%s missing (make deps-test)", name)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	return string(out)
+}
+
+// pdfTestPictures writes pictures of every sample layout img2pdf keeps:
+// a JPEG (DCT as stored), RGB and gray PNGs of 8 and 16 bits, and
+// palette PNGs of 4 and 1 bits (Indexed), all Flate with PNG predictors.
+func pdfTestPictures(t *testing.T, dir string) []string {
+	t.Helper()
+	const w, h = 37, 23 // odd sizes: rows of bits do not end on a byte
+	rgb := image.NewNRGBA(image.Rect(0, 0, w, h))
+	rgb16 := image.NewNRGBA64(rgb.Rect)
+	gray := image.NewGray(rgb.Rect)
+	gray16 := image.NewGray16(rgb.Rect)
+	pal16 := image.NewPaletted(rgb.Rect, color.Palette{})
+	for i := range 16 {
+		pal16.Palette = append(pal16.Palette, color.NRGBA{uint8(i * 16), uint8(255 - i*9), uint8(i * i), 255})
+	}
+	bw := image.NewPaletted(rgb.Rect, color.Palette{color.Black, color.NRGBA{200, 30, 30, 255}})
+	for y := range h {
+		for x := range w {
+			rgb.Set(x, y, color.NRGBA{uint8(x * 7), uint8(y * 11), uint8(x*y + 3), 255})
+			rgb16.Set(x, y, color.NRGBA64{uint16(x * 1771), uint16(y * 2857), uint16(x*y*97 + 5), 0xffff})
+			gray.SetGray(x, y, color.Gray{uint8(x*5 + y*3)})
+			gray16.SetGray16(x, y, color.Gray16{uint16(x*1500 + y*900 + 1)})
+			pal16.SetColorIndex(x, y, uint8((x+y)%16))
+			bw.SetColorIndex(x, y, uint8((x/3+y/2)%2))
+		}
+	}
+	var names []string
+	for name, img := range map[string]image.Image{"rgb.png": rgb, "rgb16.png": rgb16, "gray.png": gray, "gray16.png": gray16,
+		"pal16.png": pal16, "bw.png": bw, "photo.jpg": rgb} {
+		var b bytes.Buffer
+		var err error
+		if strings.HasSuffix(name, ".jpg") {
+			err = jpeg.Encode(&b, img, &jpeg.Options{Quality: 85})
+		} else {
+			err = png.Encode(&b, img)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+// pdfimagesList returns what `pdfimages -list` says of a PDF: per image
+// number, its object number and encoding.
+type pdfimagesRow struct {
+	num, obj int
+	kind     string
+	color    string
+	bpc      int
+	enc      string
+}
+
+func pdfimagesList(t *testing.T, dir, pdf string) []pdfimagesRow {
+	t.Helper()
+	out := pdfTool(t, dir, "pdfimages", "-list", pdf)
+	var rows []pdfimagesRow
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 12 {
+			continue
+		}
+		num, err1 := strconv.Atoi(f[1])
+		obj, err2 := strconv.Atoi(f[10])
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		bpc, _ := strconv.Atoi(f[7])
+		rows = append(rows, pdfimagesRow{num: num, obj: obj, kind: f[2], color: f[5], bpc: bpc, enc: f[8]})
+	}
+	return rows
+}
+
+var objInName = regexp.MustCompile(`obj (\d+)\.`)
+
+// checkAgainstPdfimages walks pdf and checks its members against
+// pdfimages: the same images, DCT streams byte for byte as `pdfimages -all`
+// writes them, decoded ones pixel for pixel as `pdfimages -png` does, but
+// for 1-bit Indexed ones, which pdfimages writes as black and white
+// whatever the palette: those are compared with mono, their source.
+func checkAgainstPdfimages(t *testing.T, dir, pdf, mono string) []listed {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, pdf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := walkAll(t, b)
+	if err != nil {
+		t.Fatalf("%s: %v", pdf, err)
+	}
+	byObj := map[int]listed{}
+	for _, l := range got {
+		if m := objInName.FindStringSubmatch(l.name); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			byObj[n] = l
+		}
+	}
+	rows := pdfimagesList(t, dir, pdf)
+	if len(rows) == 0 || len(byObj) != len(rows) {
+		t.Fatalf("%s: %d images, pdfimages lists %d: %+v", pdf, len(byObj), len(rows), got)
+	}
+	all := filepath.Join(dir, strings.TrimSuffix(pdf, ".pdf")+"-all")
+	pngs := filepath.Join(dir, strings.TrimSuffix(pdf, ".pdf")+"-png")
+	pdfTool(t, dir, "pdfimages", "-all", pdf, all)
+	pdfTool(t, dir, "pdfimages", "-png", pdf, pngs)
+	for _, row := range rows {
+		l, ok := byObj[row.obj]
+		if !ok {
+			t.Errorf("%s: object %d (%s) not listed", pdf, row.obj, row.enc)
+			continue
+		}
+		if l.err != nil {
+			t.Errorf("%s: %s: %v", pdf, l.name, l.err)
+			continue
+		}
+		if row.enc == "jpeg" {
+			want, err := os.ReadFile(fmt.Sprintf("%s-%03d.jpg", all, row.num))
+			if err != nil || !bytes.Equal(want, l.data) || !strings.HasSuffix(l.name, ".jpg") {
+				t.Errorf("%s: %s: %d bytes, pdfimages wrote %d (%v)", pdf, l.name, len(l.data), len(want), err)
+			}
+			continue
+		}
+		src := fmt.Sprintf("%s-%03d.png", pngs, row.num)
+		if row.color == "index" && row.bpc == 1 {
+			src = filepath.Join(dir, mono)
+		}
+		want, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samePixels(t, pdf+": "+l.name, want, l.data)
+	}
+	return got
+}
+
+func samePixels(t *testing.T, what string, want, got []byte) {
+	t.Helper()
+	a, err := png.Decode(bytes.NewReader(want))
+	if err != nil {
+		t.Fatalf("%s: pdfimages PNG: %v", what, err)
+	}
+	b, err := png.Decode(bytes.NewReader(got))
+	if err != nil {
+		t.Errorf("%s: not a PNG: %v", what, err)
+		return
+	}
+	if a.Bounds() != b.Bounds() {
+		t.Errorf("%s: %v, pdfimages %v", what, b.Bounds(), a.Bounds())
+		return
+	}
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			r1, g1, b1, _ := a.At(x, y).RGBA()
+			r2, g2, b2, _ := b.At(x, y).RGBA()
+			if r1>>8 != r2>>8 || g1>>8 != g2>>8 || b1>>8 != b2>>8 {
+				t.Errorf("%s: pixel %d,%d is %v, pdfimages %v", what, x, y, b.At(x, y), a.At(x, y))
+				return
+			}
+		}
+	}
+}
+
+// TestPDFImages: img2pdf's PDF (a JPEG as stored, PNGs as Flate with
+// predictors, palettes as Indexed), the same rewritten by qpdf with object
+// and cross-reference streams, and with every stream uncompressed: each
+// image is found, as pdfimages finds it.
+func TestPDFImages(t *testing.T) {
+	dir := t.TempDir()
+	names := pdfTestPictures(t, dir)
+	pdfTool(t, dir, "img2pdf", append([]string{"-o", "doc.pdf"}, names...)...)
+	got := checkAgainstPdfimages(t, dir, "doc.pdf", "bw.png")
+	if len(got) != len(names) {
+		t.Errorf("%d members for %d pictures: %+v", len(got), len(names), got)
+	}
+	for _, l := range got {
+		if !strings.HasPrefix(l.name, "page ") {
+			t.Errorf("%s: page not named", l.name)
+		}
+	}
+	jpg, _ := os.ReadFile(filepath.Join(dir, "photo.jpg"))
+	found := false
+	for _, l := range got {
+		found = found || bytes.Equal(l.data, jpg)
+	}
+	if !found {
+		t.Error("the JPEG is not among the members as stored")
+	}
+
+	pdfTool(t, dir, "qpdf", "--object-streams=generate", "doc.pdf", "objstm.pdf")
+	if b, _ := os.ReadFile(filepath.Join(dir, "objstm.pdf")); !bytes.Contains(b, []byte("/ObjStm")) {
+		t.Fatal("qpdf wrote no object stream")
+	}
+	checkAgainstPdfimages(t, dir, "objstm.pdf", "bw.png")
+	pdfTool(t, dir, "qpdf", "--stream-data=uncompress", "--object-streams=generate", "doc.pdf", "raw.pdf")
+	checkAgainstPdfimages(t, dir, "raw.pdf", "bw.png")
+}
+
+// TestPDFDamaged: a broken cross-reference table costs nothing; a
+// truncated PDF gives the images before the cut and says it is
+// truncated; an encrypted PDF lists its images as not readable.
+func TestPDFDamaged(t *testing.T) {
+	dir := t.TempDir()
+	names := pdfTestPictures(t, dir)
+	pdfTool(t, dir, "img2pdf", append([]string{"-o", "doc.pdf"}, names...)...)
+	doc, _ := os.ReadFile(filepath.Join(dir, "doc.pdf"))
+
+	// Every xref offset wrong, startxref pointing nowhere.
+	broken := regexp.MustCompile(`\d{10} \d{5} n`).ReplaceAll(doc, []byte("0000000001 00000 n"))
+	broken = regexp.MustCompile(`startxref\s+\d+`).ReplaceAll(broken, []byte("startxref\n999999"))
+	if err := os.WriteFile(filepath.Join(dir, "broken.pdf"), broken, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := walkAll(t, broken)
+	if err != nil || len(got) != len(names) {
+		t.Errorf("broken xref: %d members (%v): %+v", len(got), err, got)
+	}
+	for _, l := range got {
+		if l.err != nil {
+			t.Errorf("broken xref: %s: %v", l.name, l.err)
+		}
+	}
+
+	cut := doc[:len(doc)*2/3]
+	got, err = walkAll(t, cut)
+	if err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("truncated: error %v", err)
+	}
+	readable := 0
+	for _, l := range got {
+		if l.err == nil {
+			readable++
+		}
+	}
+	if readable == 0 || readable >= len(names) {
+		t.Errorf("truncated: %d readable members of %d: %+v", readable, len(names), got)
+	}
+
+	for _, user := range []string{"", "secret"} {
+		pdfTool(t, dir, "qpdf", "--encrypt", user, "owner", "256", "--", "doc.pdf", "enc.pdf")
+		enc, _ := os.ReadFile(filepath.Join(dir, "enc.pdf"))
+		got, err = walkAll(t, enc)
+		if err != nil || len(got) != len(names) {
+			t.Errorf("encrypted (user password %q): %d members (%v)", user, len(got), err)
+		}
+		for _, l := range got {
+			if !errors.Is(l.err, ErrPDFEncrypted) {
+				t.Errorf("encrypted: %s: %v", l.name, l.err)
+			}
+		}
+	}
+}
