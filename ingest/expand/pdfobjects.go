@@ -41,6 +41,7 @@ type pdfDoc struct {
 	size     int64
 	offsets  map[int64]int64 // object number → offset of its last "N G obj"
 	streams  []*pdfStream    // every stream object, in file order
+	byData   map[int64]*pdfStream
 	trailers []pdfDict       // trailer dictionaries and xref stream dictionaries
 	lastEOF  int64           // offset of the last %%EOF marker, -1 when none
 	lastObj  int64           // offset of the last object header
@@ -51,11 +52,11 @@ type pdfDoc struct {
 // scanPDF finds every object header, trailer and %%EOF of a PDF, then reads
 // each object's header to keep the streams.
 func scanPDF(ctx context.Context, r io.ReaderAt, size int64) (*pdfDoc, error) {
-	d := &pdfDoc{r: r, size: size, offsets: map[int64]int64{}, lastEOF: -1}
+	d := &pdfDoc{r: r, size: size, offsets: map[int64]int64{}, byData: map[int64]*pdfStream{}, lastEOF: -1}
 	type hit struct{ num, gen, off int64 }
 	var hits []hit
 	var trailerAt []int64
-	buf := make([]byte, pdfScanBlock)
+	buf := make([]byte, min(pdfScanBlock, size))
 	// A keyword is handled by the first block that holds it and the byte
 	// after it; blocks overlap so the header before it is there too.
 	handled := int64(0)
@@ -132,6 +133,7 @@ func scanPDF(ctx context.Context, r io.ReaderAt, size int64) (*pdfDoc, error) {
 		if s != nil {
 			s.num, s.gen = h.num, h.gen
 			d.streams = append(d.streams, s)
+			d.byData[s.data] = s
 			covered = s.data + s.length
 			if t, _ := s.dict["Type"].(pdfName); t == "XRef" {
 				d.trailers = append(d.trailers, s.dict)
@@ -249,7 +251,7 @@ func (d *pdfDoc) streamLength(s *pdfStream) int64 {
 			return n
 		}
 	}
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, min(1<<20, d.size-s.data))
 	for pos := s.data; pos < d.size; {
 		k, err := d.r.ReadAt(buf[:min(int64(len(buf)), d.size-pos)], pos)
 		if k == 0 && err != nil {
@@ -268,10 +270,10 @@ func (d *pdfDoc) streamLength(s *pdfStream) int64 {
 			}
 			return end - s.data
 		}
-		if pos+int64(k) >= d.size {
+		if pos+int64(k) >= d.size || err != nil {
 			break
 		}
-		pos += int64(k) - 8
+		pos += max(int64(k)-8, 1) // "endstream" cut by the block edge is seen again
 	}
 	return d.size - s.data
 }
@@ -305,10 +307,8 @@ func (d *pdfDoc) object(num int64) any {
 		v, s, err := d.readObject(off)
 		if err == nil {
 			if s != nil {
-				for _, st := range d.streams {
-					if st.data == s.data {
-						return st
-					}
+				if st, ok := d.byData[s.data]; ok {
+					return st
 				}
 				return s
 			}
@@ -324,11 +324,13 @@ func (d *pdfDoc) object(num int64) any {
 // loadObjectStreams reads the objects of every /Type /ObjStm stream.
 func (d *pdfDoc) loadObjectStreams() {
 	d.objStm = map[int64]any{}
+	left := int64(4 * pdfObjStmMax) // decoded bytes of all object streams
 	for _, s := range d.streams {
-		if t, _ := s.dict["Type"].(pdfName); t != "ObjStm" {
+		if t, _ := s.dict["Type"].(pdfName); t != "ObjStm" || left <= 0 {
 			continue
 		}
-		data, err := d.decodeStream(s, pdfObjStmMax)
+		data, err := d.decodeStream(s, min(pdfObjStmMax, left))
+		left -= int64(len(data))
 		if err != nil {
 			continue
 		}
