@@ -42,11 +42,11 @@ type pdfDoc struct {
 	offsets  map[int64]int64 // object number → offset of its last "N G obj"
 	streams  []*pdfStream    // every stream object, in file order
 	byData   map[int64]*pdfStream
-	trailers []pdfDict       // trailer dictionaries and xref stream dictionaries
-	lastEOF  int64           // offset of the last %%EOF marker, -1 when none
-	lastObj  int64           // offset of the last object header
-	objStm   map[int64]any   // objects read from object streams, once loaded
-	resolved int             // references followed, bounded per document
+	trailers []pdfDict     // trailer dictionaries and xref stream dictionaries
+	lastEOF  int64         // offset of the last %%EOF marker, -1 when none
+	lastObj  int64         // offset of the last object header
+	objStm   map[int64]any // objects read from object streams, once loaded
+	resolved int           // references followed, bounded per document
 }
 
 // scanPDF finds every object header, trailer and %%EOF of a PDF, then reads
