@@ -49,6 +49,7 @@ type worker struct {
 	id     int
 	tmpDir string
 	held   [][]byte
+	hidden hiddenWatch // whether the file just read may hide pictures
 }
 
 func newWorker(ctx context.Context, in *Ingester, notes *runNotes) *worker {
@@ -131,6 +132,7 @@ func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
 		tee = &w.data
 	}
 	var r io.Reader = ctxReader{w.ctx, io.NewSectionReader(c, 0, e.Size), &w.in.bytesReading}
+	r = w.hidden.tee(r, w.in, t.Kind, e.Size)
 	var copyFile *teeFile
 	analyseVideo := t.Kind == filetype.Video && w.videoPath != "" && e.Size <= w.in.opt.MaxVideoBytes
 	var copyErr error

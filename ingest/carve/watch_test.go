@@ -1,0 +1,93 @@
+package carve
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"math/rand/v2"
+	"testing"
+)
+
+// watchAll writes b to a fresh Watch in chunks of the sizes next gives.
+func watchAll(b []byte, next func() int) bool {
+	var w Watch
+	for len(b) > 0 {
+		n := min(next(), len(b))
+		w.Write(b[:n])
+		b = b[n:]
+	}
+	return w.Found()
+}
+
+// TestWatch: a picture of each type placed past offset 0 in random bytes
+// is seen whatever the chunks it is written in (its signature cut by
+// every possible edge); random bytes alone, and a picture at offset 0, are
+// not; whenever Carve finds a picture past offset 0, Watch has seen one.
+func TestWatch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	noise := make([]byte, 3<<20)
+	for i := range noise {
+		noise[i] = byte(rng.Uint32())
+	}
+	img := image.NewPaletted(image.Rect(0, 0, 16, 16), color.Palette{color.Black, color.White})
+	var j, p, g bytes.Buffer
+	jpeg.Encode(&j, img, nil)
+	png.Encode(&p, img)
+	gif.Encode(&g, img, nil)
+	pics := map[string][]byte{"jpeg": j.Bytes(), "png": p.Bytes(), "gif": g.Bytes()}
+	whole := func() int { return 1 << 30 }
+	if watchAll(noise, whole) || watchAll(noise, func() int { return 1 + rng.IntN(40) }) {
+		t.Fatal("random bytes seen as holding a picture")
+	}
+	for name, pic := range pics {
+		if watchAll(append(append([]byte(nil), pic...), noise[:4096]...), whole) {
+			t.Errorf("%s at offset 0 seen as hidden", name)
+		}
+		for _, at := range []int{1, 1572, 65535, 1<<20 - 3} {
+			b := append(append(append([]byte(nil), noise[:at]...), pic...), noise[:100]...)
+			for _, chunk := range []int{1, 2, 3, 7, 17, 18, 4096, 1 << 20} {
+				if !watchAll(b, func() int { return chunk }) {
+					t.Errorf("%s at %d not seen in chunks of %d", name, at, chunk)
+				}
+			}
+			if !watchAll(b, func() int { return 1 + rng.IntN(50) }) {
+				t.Errorf("%s at %d not seen in random chunks", name, at)
+			}
+		}
+	}
+	// Carve and Watch agree on random bytes with pictures sprinkled in.
+	for round := range 20 {
+		b := append([]byte(nil), noise[:rng.IntN(1<<16)+1]...)
+		for _, pic := range pics {
+			if rng.IntN(2) == 0 {
+				b = append(append(b, pic...), noise[:rng.IntN(100)]...)
+			}
+		}
+		carved := false
+		Carve(context.Background(), bytes.NewReader(b), 0, int64(len(b)), func(f Found) error {
+			carved = carved || f.Offset > 0
+			return nil
+		})
+		if carved && !watchAll(b, func() int { return 1 + rng.IntN(300) }) {
+			t.Errorf("round %d: Carve finds a picture Watch did not see", round)
+		}
+	}
+}
+
+func BenchmarkWatch(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	buf := make([]byte, 1<<20)
+	for i := range buf {
+		buf[i] = byte(rng.Uint32())
+	}
+	b.SetBytes(int64(len(buf)))
+	var w Watch
+	for b.Loop() {
+		w.Reset()
+		w.Write(buf)
+	}
+}
