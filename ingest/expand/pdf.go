@@ -35,7 +35,9 @@ func (pdfFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Me
 	if err != nil {
 		return fmt.Errorf("pdf: %w", err)
 	}
-	encrypted := d.encrypted()
+	// The images of a PDF encrypted with a user password are listed with
+	// the reason; with the empty one (most are) they are read.
+	encrypted := d.encryption()
 	pages := d.pagesOf()
 	var images []*pdfStream
 	masks := map[int64]string{} // object number → "soft mask", "mask"
@@ -85,7 +87,7 @@ func (pdfFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Me
 }
 
 // imageMember describes one image XObject.
-func (d *pdfDoc) imageMember(s *pdfStream, page int, mask string, encrypted bool) Member {
+func (d *pdfDoc) imageMember(s *pdfStream, page int, mask string, encrypted error) Member {
 	kind := "image"
 	if mask != "" {
 		kind = mask
@@ -114,8 +116,8 @@ func (d *pdfDoc) imageMember(s *pdfStream, page int, mask string, encrypted bool
 	} else {
 		m.Name += ".png"
 	}
-	if encrypted {
-		m.Err = ErrPDFEncrypted
+	if encrypted != nil {
+		m.Err = encrypted
 		return m
 	}
 	for _, f := range filters {
@@ -125,7 +127,7 @@ func (d *pdfDoc) imageMember(s *pdfStream, page int, mask string, encrypted bool
 		}
 	}
 	if stored != "" {
-		if len(filters) == 0 {
+		if len(filters) == 0 && d.crypt == nil {
 			m.Size, m.Offset = s.length, s.data
 			m.Open = func() (io.ReadCloser, error) {
 				return io.NopCloser(io.NewSectionReader(d.r, s.data, s.length)), nil
@@ -201,7 +203,7 @@ func (d *pdfDoc) raster(s *pdfStream) (pdfRaster, error) {
 		default:
 			return pdfRaster{}, fmt.Errorf("PDF image with %d bits per component", bpc)
 		}
-		cs, err := d.colorSpace(s.dict["ColorSpace"], 0)
+		cs, err := d.colorSpace(s.dict["ColorSpace"], pdfRef{s.num, s.gen}, 0)
 		if err != nil {
 			return pdfRaster{}, err
 		}

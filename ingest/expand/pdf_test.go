@@ -278,17 +278,36 @@ func TestPDFDamaged(t *testing.T) {
 		t.Errorf("truncated: %d readable members of %d: %+v", readable, len(names), got)
 	}
 
-	for _, user := range []string{"", "secret"} {
-		pdfTool(t, dir, "qpdf", "--encrypt", user, "owner", "256", "--", "doc.pdf", "enc.pdf")
-		enc, _ := os.ReadFile(filepath.Join(dir, "enc.pdf"))
-		got, err = walkAll(t, enc)
-		if err != nil || len(got) != len(names) {
-			t.Errorf("encrypted (user password %q): %d members (%v)", user, len(got), err)
+	pdfTool(t, dir, "qpdf", "--encrypt", "secret", "owner", "256", "--", "doc.pdf", "locked.pdf")
+	locked, _ := os.ReadFile(filepath.Join(dir, "locked.pdf"))
+	got, err = walkAll(t, locked)
+	if err != nil || len(got) != len(names) {
+		t.Errorf("encrypted with a user password: %d members (%v)", len(got), err)
+	}
+	for _, l := range got {
+		if !errors.Is(l.err, ErrPDFEncrypted) || !strings.Contains(l.err.Error(), "user password") {
+			t.Errorf("encrypted: %s: %v", l.name, l.err)
 		}
-		for _, l := range got {
-			if !errors.Is(l.err, ErrPDFEncrypted) {
-				t.Errorf("encrypted: %s: %v", l.name, l.err)
-			}
-		}
+	}
+}
+
+// TestPDFEncryptedEmptyPassword: PDFs encrypted with an empty user
+// password by qpdf, with each cipher of the standard security handler
+// (RC4 40 and 128 bits, AES-128, AES-256 at revisions 5 and 6), give
+// their images as pdfimages reads them.
+func TestPDFEncryptedEmptyPassword(t *testing.T) {
+	dir := t.TempDir()
+	names := pdfTestPictures(t, dir)
+	pdfTool(t, dir, "img2pdf", append([]string{"-o", "doc.pdf"}, names...)...)
+	for i, args := range [][]string{
+		{"--allow-weak-crypto", "--encrypt", "", "owner", "40", "--"},
+		{"--allow-weak-crypto", "--encrypt", "", "owner", "128", "--use-aes=n", "--"},
+		{"--encrypt", "", "owner", "128", "--use-aes=y", "--"},
+		{"--encrypt", "", "owner", "256", "--force-R5", "--"},
+		{"--encrypt", "", "owner", "256", "--"},
+	} {
+		out := fmt.Sprintf("enc%d.pdf", i)
+		pdfTool(t, dir, "qpdf", append(args, "doc.pdf", out)...)
+		checkAgainstPdfimages(t, dir, out, "bw.png")
 	}
 }

@@ -316,17 +316,17 @@ func unpredict(p pdfDict, b []byte) ([]byte, error) {
 }
 
 func pngUnpredict(b []byte, row, bpp int) ([]byte, error) {
-	out := make([]byte, 0, len(b)/(row+1)*row)
+	rows := (len(b) + row) / (row + 1) // a short last row is padded, as viewers do
+	out := make([]byte, rows*row)
 	prev := make([]byte, row)
-	for len(b) > 0 {
+	for y := range rows {
 		ft := b[0]
 		cur := b[1:min(len(b), row+1)]
 		b = b[min(len(b), row+1):]
-		if len(cur) < row { // a short last row is padded, as viewers do
+		if len(cur) < row {
 			cur = append(append([]byte(nil), cur...), make([]byte, row-len(cur))...)
 		}
-		line := out[len(out) : len(out)+row]
-		out = out[:len(out)+row]
+		line := out[y*row : (y+1)*row]
 		switch ft {
 		case 0:
 			copy(line, cur)

@@ -28,8 +28,12 @@ type pdfColorSpace struct {
 }
 
 // colorSpace reads /ColorSpace: the device spaces, their calibrated and
-// ICC-based forms (by /N), and Indexed over any of them.
-func (d *pdfDoc) colorSpace(v any, depth int) (*pdfColorSpace, error) {
+// ICC-based forms (by /N), and Indexed over any of them. owner is the
+// object holding v, whose key decrypts a lookup string.
+func (d *pdfDoc) colorSpace(v any, owner pdfRef, depth int) (*pdfColorSpace, error) {
+	if ref, ok := v.(pdfRef); ok {
+		owner = ref
+	}
 	v = d.resolve(v)
 	if depth > 4 {
 		return nil, fmt.Errorf("colour spaces nested too deep")
@@ -77,7 +81,7 @@ func (d *pdfDoc) colorSpace(v any, depth int) (*pdfColorSpace, error) {
 		if len(arr) < 4 {
 			return nil, fmt.Errorf("Indexed colour space with %d of 4 entries", len(arr))
 		}
-		base, err := d.colorSpace(arr[1], depth+1)
+		base, err := d.colorSpace(arr[1], owner, depth+1)
 		if err != nil {
 			return nil, fmt.Errorf("Indexed base: %w", err)
 		}
@@ -89,9 +93,12 @@ func (d *pdfDoc) colorSpace(v any, depth int) (*pdfColorSpace, error) {
 			return nil, fmt.Errorf("Indexed colour space hival %v out of 0–255", arr[2])
 		}
 		var lookup []byte
+		if ref, ok := arr[3].(pdfRef); ok {
+			owner = ref
+		}
 		switch l := d.resolve(arr[3]).(type) {
 		case pdfString:
-			lookup = l
+			lookup = d.decryptString(owner, l)
 		case *pdfStream:
 			var err error
 			if lookup, err = d.decodeStream(l, 1<<20); err != nil {

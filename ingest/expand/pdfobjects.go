@@ -47,6 +47,7 @@ type pdfDoc struct {
 	lastObj  int64         // offset of the last object header
 	objStm   map[int64]any // objects read from object streams, once loaded
 	resolved int           // references followed, bounded per document
+	crypt    *pdfCrypt     // set when the streams are encrypted and the key is known
 }
 
 // scanPDF finds every object header, trailer and %%EOF of a PDF, then reads
@@ -365,7 +366,31 @@ func (d *pdfDoc) streamBytes(s *pdfStream, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read stream of object %d: %w", s.num, err)
 	}
+	if d.crypt != nil {
+		t, _ := s.dict["Type"].(pdfName)
+		if t != "XRef" && !(t == "Metadata" && d.crypt.plainM) {
+			if b, err = d.crypt.decrypt(s.num, s.gen, b); err != nil {
+				return nil, fmt.Errorf("decrypt stream of object %d: %w", s.num, err)
+			}
+		}
+	}
 	return b, nil
+}
+
+// decryptString decrypts a string held by object owner; strings inside
+// object streams were encrypted with their stream, not on their own.
+func (d *pdfDoc) decryptString(owner pdfRef, b pdfString) pdfString {
+	if d.crypt == nil {
+		return b
+	}
+	if _, direct := d.offsets[owner.num]; !direct {
+		return b
+	}
+	out, err := d.crypt.decrypt(owner.num, owner.gen, b)
+	if err != nil {
+		return b
+	}
+	return out
 }
 
 // decodeStream reads a stream and undoes all its filters, up to limit
@@ -403,14 +428,33 @@ func (d *pdfDoc) filters(dict pdfDict) ([]pdfName, []pdfDict) {
 	return names, params
 }
 
-// encrypted tells whether a trailer names an /Encrypt dictionary.
-func (d *pdfDoc) encrypted() bool {
+// encryption reads the trailer's /Encrypt: nil when the PDF is not
+// encrypted or its streams are not, else the key of the empty user
+// password, or an error saying why the streams cannot be read.
+func (d *pdfDoc) encryption() error {
 	for _, t := range d.trailers {
-		if _, ok := t["Encrypt"]; ok {
-			return true
+		ev, ok := t["Encrypt"]
+		if !ok {
+			continue
 		}
+		enc, ok := d.resolve(ev).(pdfDict)
+		if !ok {
+			return fmt.Errorf("%w: its /Encrypt dictionary is unreadable", ErrPDFEncrypted)
+		}
+		var id []byte
+		for _, t := range d.trailers {
+			if ids, ok := d.resolve(t["ID"]).(pdfArray); ok && len(ids) > 0 {
+				id, _ = d.resolve(ids[0]).(pdfString)
+			}
+		}
+		c, err := d.newPDFCrypt(enc, id)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrPDFEncrypted, err)
+		}
+		d.crypt = c
+		return nil
 	}
-	return false
+	return nil
 }
 
 // pagesOf maps the object number of every image or form XObject to the
