@@ -113,6 +113,7 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	name := "hidden pictures"
 	if hidden {
 		child.noHidden = true
+		f = w.hidden.format()
 	} else {
 		name = f.Name()
 	}

@@ -2,16 +2,19 @@ package ingest
 
 import (
 	"io"
+	"slices"
 
 	"scrim/ingest/carve"
+	"scrim/ingest/expand"
 	"scrim/ingest/filetype"
 )
 
-// hiddenWatch decides, during the one read that hashes a file, whether the
-// search for pictures hidden in it (expand.Hidden, which reads the file a
-// second time) is worth running: the bytes are teed through carve.Watch,
-// which sees any picture Carve could find past offset 0. Files without one,
-// nearly all, are read once.
+// hiddenWatch finds, during the one read that hashes a file, where
+// pictures may hide in it: the bytes are teed through carve.Watch, which
+// sees every signature Carve could take for a picture past offset 0. Only
+// those offsets are then tried (expand.HiddenAt), instead of reading the
+// whole file a second time (expand.Hidden); files without one, nearly all,
+// cost no search at all.
 type hiddenWatch struct {
 	watched bool // the current file is one the search would read
 	watch   carve.Watch
@@ -30,3 +33,12 @@ func (h *hiddenWatch) tee(r io.Reader, in *Ingester, kind filetype.Kind, size in
 
 // mayHide tells whether the file last read may hide a picture.
 func (h *hiddenWatch) mayHide() bool { return h.watched && h.watch.Found() }
+
+// format searches the file last read at the offsets seen (a copy: members
+// read meanwhile reuse the watch), or whole when there were too many.
+func (h *hiddenWatch) format() expand.Format {
+	if h.watch.Overflow() {
+		return nil
+	}
+	return expand.HiddenAt(slices.Clone(h.watch.Candidates()))
+}

@@ -54,12 +54,15 @@ func (s *countingSource) Walk(ctx context.Context, fn func(evidence.Entry) error
 
 // TestHiddenSearchReadsOnce: a file of another type without a picture in
 // it is read once, by the hashing, not a second time by the search for
-// hidden pictures; a JPEG appended to random bytes is still found.
+// hidden pictures, even when it holds a JPEG signature that leads nowhere;
+// a JPEG appended to random bytes is still found.
 func TestHiddenSearchReadsOnce(t *testing.T) {
 	ev := filepath.Join(t.TempDir(), "evidence")
 	noise := make([]byte, 3<<20)
 	rand.NewChaCha8([32]byte{5}).Read(noise)
 	write(t, filepath.Join(ev, "noise.bin"), noise)
+	decoy := append(append(noise[:1<<20:1<<20], "\xff\xd8\xff\xe0\x00\x10JFIF\x00"...), noise[1<<20:]...)
+	write(t, filepath.Join(ev, "decoy.bin"), decoy)
 	pic := testJPEG(t, 4)
 	write(t, filepath.Join(ev, "appended.bin"), append(noise[:1572:1572], pic...))
 
@@ -76,8 +79,10 @@ func TestHiddenSearchReadsOnce(t *testing.T) {
 	if _, err := New(st, Options{Workers: 2}).Ingest(context.Background(), src, id); err != nil {
 		t.Fatal(err)
 	}
-	if n := src.read["/noise.bin"].Load(); n > int64(len(noise))+4096*2 {
-		t.Errorf("noise.bin: %d bytes read for %d", n, len(noise))
+	for name, size := range map[string]int{"/noise.bin": len(noise), "/decoy.bin": len(decoy)} {
+		if n := src.read[name].Load(); n > int64(size)+4096*2 {
+			t.Errorf("%s: %d bytes read for %d", name, n, size)
+		}
 	}
 	o, ok := occurrencesByPath(t, st)["/appended.bin » carved@1572.jpeg"]
 	if !ok || o.SHA256 != sha(pic) {

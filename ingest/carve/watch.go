@@ -3,43 +3,55 @@ package carve
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 )
 
 // watchHead is how many bytes from a signature Watch looks at.
 const watchHead = 18
 
 // Watch looks at bytes streamed through it (it is an io.Writer, for an
-// io.TeeReader on the read that hashes a file) for the start of a picture
-// Carve could find past offset 0: a signature with a plausible header.
-// Its checks only ever reject what the format parsers reject too, so a
-// file Watch passes holds nothing Carve would find, and need not be read
-// a second time. Signatures cut by the edge between two writes are found.
+// io.TeeReader on the read that hashes a file) for the starts of pictures
+// Carve could find past offset 0: signatures with a plausible header. Its
+// checks only ever reject what the format parsers reject too, so CarveAt
+// over its candidates finds what Carve over the whole file finds, without
+// reading the file a second time. Signatures cut by the edge between two
+// writes are found.
 type Watch struct {
-	off   int64  // bytes written so far
-	carry []byte // the last watchHead-1 bytes, not yet looked at whole
-	edge  []byte
-	found bool
+	off        int64  // bytes written so far
+	carry      []byte // the last watchHead-1 bytes, not yet looked at whole
+	edge       []byte
+	candidates []int64
+	overflow   bool // more candidates than MaxCandidates
 }
+
+// MaxCandidates bounds the offsets a Watch keeps; past it, Overflow says
+// the whole file is to be carved.
+const MaxCandidates = 4096
 
 // Reset starts a new file.
 func (w *Watch) Reset() {
-	w.off, w.carry, w.found = 0, w.carry[:0], false
+	w.off, w.carry, w.candidates, w.overflow = 0, w.carry[:0], w.candidates[:0], false
 }
 
 // Found tells whether a picture may start past offset 0 in what was written.
-func (w *Watch) Found() bool { return w.found }
+func (w *Watch) Found() bool { return w.overflow || len(w.candidates) > 0 }
+
+// Candidates returns the offsets where a picture may start, increasing;
+// valid until the next Reset.
+func (w *Watch) Candidates() []int64 { return w.candidates }
+
+// Overflow tells that there were too many candidates to keep.
+func (w *Watch) Overflow() bool { return w.overflow }
 
 func (w *Watch) Write(p []byte) (int, error) {
-	if w.found {
+	if w.overflow {
 		return len(p), nil
 	}
 	if len(w.carry) > 0 {
 		w.edge = append(append(w.edge[:0], w.carry...), p[:min(len(p), watchHead-1)]...)
-		w.found = plausibleIn(w.edge, w.off-int64(len(w.carry)), len(w.carry))
+		w.plausibleIn(w.edge, w.off-int64(len(w.carry)), len(w.carry))
 	}
-	if !w.found {
-		w.found = plausibleIn(p, w.off, len(p))
-	}
+	w.plausibleIn(p, w.off, len(p))
 	w.off += int64(len(p))
 	if len(p) >= watchHead-1 {
 		w.carry = append(w.carry[:0], p[len(p)-(watchHead-1):]...)
@@ -50,10 +62,11 @@ func (w *Watch) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// plausibleIn reports a plausible picture start in b at an index below
+// plausibleIn notes the plausible picture starts in b at an index below
 // starts, with watchHead bytes to look at, at an offset (base + index)
-// past 0.
-func plausibleIn(b []byte, base int64, starts int) bool {
+// past 0, in increasing order.
+func (w *Watch) plausibleIn(b []byte, base int64, starts int) {
+	first := len(w.candidates)
 	for i := range formats {
 		f := &formats[i]
 		for from := 0; from < starts; {
@@ -63,12 +76,16 @@ func plausibleIn(b []byte, base int64, starts int) bool {
 			}
 			at := from + j
 			if at+watchHead <= len(b) && base+int64(at) > 0 && plausible(f.name, b[at:at+watchHead]) {
-				return true
+				if len(w.candidates) == MaxCandidates {
+					w.overflow = true
+					return
+				}
+				w.candidates = append(w.candidates, base+int64(at))
 			}
 			from = at + 1
 		}
 	}
-	return false
+	slices.Sort(w.candidates[first:])
 }
 
 // plausible checks the first watchHead bytes of a candidate as its
