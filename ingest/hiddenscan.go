@@ -11,7 +11,7 @@ import (
 
 // hiddenWatch finds, during the one read that hashes a file, where
 // pictures may hide in it: the bytes are teed through carve.Watch, which
-// sees every signature Carve could take for a picture past offset 0. Only
+// sees every signature Carve could take for a picture. Only
 // those offsets are then tried (expand.HiddenAt), instead of reading the
 // whole file a second time (expand.Hidden); files without one, nearly all,
 // cost no search at all.

@@ -11,7 +11,7 @@ const watchHead = 18
 
 // Watch looks at bytes streamed through it (it is an io.Writer, for an
 // io.TeeReader on the read that hashes a file) for the starts of pictures
-// Carve could find past offset 0: signatures with a plausible header. Its
+// Carve could find: signatures with a plausible header. Its
 // checks only ever reject what the format parsers reject too, so CarveAt
 // over its candidates finds what Carve over the whole file finds, without
 // reading the file a second time. Signatures cut by the edge between two
@@ -33,7 +33,7 @@ func (w *Watch) Reset() {
 	w.off, w.carry, w.candidates, w.overflow = 0, w.carry[:0], w.candidates[:0], false
 }
 
-// Found tells whether a picture may start past offset 0 in what was written.
+// Found tells whether a picture may start somewhere in what was written.
 func (w *Watch) Found() bool { return w.overflow || len(w.candidates) > 0 }
 
 // Candidates returns the offsets where a picture may start, increasing;
@@ -63,8 +63,7 @@ func (w *Watch) Write(p []byte) (int, error) {
 }
 
 // plausibleIn notes the plausible picture starts in b at an index below
-// starts, with watchHead bytes to look at, at an offset (base + index)
-// past 0, in increasing order.
+// starts, with watchHead bytes to look at, in increasing order.
 func (w *Watch) plausibleIn(b []byte, base int64, starts int) {
 	first := len(w.candidates)
 	for i := range formats {
@@ -75,7 +74,7 @@ func (w *Watch) plausibleIn(b []byte, base int64, starts int) {
 				break
 			}
 			at := from + j
-			if at+watchHead <= len(b) && base+int64(at) > 0 && plausible(f.name, b[at:at+watchHead]) {
+			if at+watchHead <= len(b) && plausible(f.name, b[at:at+watchHead]) {
 				if len(w.candidates) == MaxCandidates {
 					w.overflow = true
 					return
