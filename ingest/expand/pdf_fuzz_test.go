@@ -16,7 +16,17 @@ func FuzzPDF(f *testing.F) {
 	f.Add([]byte("%PDF-1.5\n1 0 obj\n<< /Subtype /Image /Width 3 /Height 1 /ColorSpace [/Indexed /DeviceRGB 1 <ff000000ff00>] /BitsPerComponent 1 /Filter [/AHx /RL] /Length 9 >>\nstream\n02e0a0a0>\nendstream\nendobj\n%%EOF"))
 	f.Add([]byte("%PDF-1.5\n1 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length 2 0 R >>\nstream\n3 0 [/DeviceRGB]\nendstream\nendobj\n2 0 obj 17 endobj\n%%EOF"))
 	f.Add([]byte("%PDF-1.2\n4 0 obj<</Subtype/Image/Width 1/Height 1/BitsPerComponent 8/ColorSpace/DeviceRGB/Filter[/A85/LZW]/DecodeParms[null<</EarlyChange 0>>]/Length 8>>stream\n<~J,g]g~>\nendstream endobj"))
-	if b, err := os.ReadFile(filepath.Join("testdata", "seed.pdf")); err == nil {
+	// Real PDFs (testdata/make-pdf-seeds.sh): img2pdf's, and qpdf's with
+	// object streams and with AES-256 under an empty user password.
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "seed*.pdf"))
+	if len(seeds) == 0 {
+		f.Fatal("no testdata/seed*.pdf")
+	}
+	for _, name := range seeds {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
