@@ -311,3 +311,21 @@ func TestPDFEncryptedEmptyPassword(t *testing.T) {
 		checkAgainstPdfimages(t, dir, out, "bw.png")
 	}
 }
+
+// TestPDFEncryptedLookup: the Indexed palettes of an encrypted PDF (strings,
+// encrypted on their own) are decrypted: every image of the AES-256 seed
+// is the same picture as in the plain one.
+func TestPDFEncryptedLookup(t *testing.T) {
+	plain, _ := os.ReadFile(filepath.Join("testdata", "seed.pdf"))
+	enc, _ := os.ReadFile(filepath.Join("testdata", "seed-encrypted.pdf"))
+	a, err1 := walkAll(t, plain)
+	b, err2 := walkAll(t, enc)
+	if err1 != nil || err2 != nil || len(a) != 4 || len(a) != len(b) {
+		t.Fatalf("%d and %d members (%v, %v)", len(a), len(b), err1, err2)
+	}
+	for i := range a {
+		if a[i].err != nil || b[i].err != nil || !bytes.Equal(a[i].data, b[i].data) {
+			t.Errorf("%s / %s: %d and %d bytes (%v, %v)", a[i].name, b[i].name, len(a[i].data), len(b[i].data), a[i].err, b[i].err)
+		}
+	}
+}
