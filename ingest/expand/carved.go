@@ -14,22 +14,8 @@ import (
 // unallocated space. It is not in the probe list: the caller runs it only
 // on files that are not themselves pictures, videos or containers.
 func Hidden(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
-	return carve.Carve(ctx, r, 0, size, func(f carve.Found) error { return fn(hiddenMember(r, f)) })
-}
-
-// HiddenAt walks the same pictures as Hidden, trying only the offsets
-// where a carve.Watch saw a picture may start while the file was hashed,
-// so the file is not read a second time. It is a Format for WalkNamed,
-// never in the probe list.
-type HiddenAt []int64
-
-func (HiddenAt) Name() string        { return "hidden pictures" }
-func (HiddenAt) Probe(h []byte) bool { return false }
-func (c HiddenAt) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
-	return carve.CarveAt(ctx, r, size, c, func(f carve.Found) error { return fn(hiddenMember(r, f)) })
-}
-
-func hiddenMember(r io.ReaderAt, f carve.Found) Member {
-	return Member{Name: fmt.Sprintf("carved@%d.%s", f.Offset, f.Type), Size: f.Size, Packed: f.Size, Offset: f.Offset,
-		Open: func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(r, f.Offset, f.Size)), nil }}
+	return carve.Carve(ctx, r, 0, size, func(f carve.Found) error {
+		return fn(Member{Name: fmt.Sprintf("carved@%d.%s", f.Offset, f.Type), Size: f.Size, Packed: f.Size, Offset: f.Offset,
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(r, f.Offset, f.Size)), nil }})
+	})
 }
