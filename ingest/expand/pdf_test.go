@@ -329,3 +329,37 @@ func TestPDFEncryptedLookup(t *testing.T) {
 		}
 	}
 }
+
+// TestPDFForwardReferences: a /Length naming an object further on, and a
+// colour space kept in an object stream (as writers of PDF 1.5 do), are
+// followed; a stream whose /Length is wrong ends at its endstream.
+func TestPDFForwardReferences(t *testing.T) {
+	pixels := "\xff\x00\x00\x00\xff\x00\x00\x00\xff\x10\x20\x30"
+	objstm := "7 0 [/DeviceRGB]"
+	pdf := "%PDF-1.5\n" +
+		"4 0 obj\n<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /BitsPerComponent 8 /ColorSpace 7 0 R /Length 5 0 R >>\nstream\n" + pixels + "\nendstream\nendobj\n" +
+		"5 0 obj\n12\nendobj\n" +
+		fmt.Sprintf("8 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length %d >>\nstream\n%s\nendstream\nendobj\n", len(objstm), objstm) +
+		"9 0 obj\n<< /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 /ColorSpace /DeviceGray /Length 40 >>\nstream\n\x80\nendstream\nendobj\n" +
+		"trailer\n<< /Size 10 >>\n%%EOF\n"
+	got, err := walkAll(t, []byte(pdf))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("%d members (%v): %+v", len(got), err, got)
+	}
+	for _, l := range got {
+		if l.err != nil {
+			t.Fatalf("%s: %v", l.name, l.err)
+		}
+	}
+	img, err := png.Decode(bytes.NewReader(got[0].data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, g, b, _ := img.At(1, 1).RGBA(); r>>8 != 0x10 || g>>8 != 0x20 || b>>8 != 0x30 {
+		t.Errorf("pixel 1,1 is %v", img.At(1, 1))
+	}
+	gray, err := png.Decode(bytes.NewReader(got[1].data))
+	if err != nil || color.GrayModel.Convert(gray.At(0, 0)).(color.Gray).Y != 0x80 {
+		t.Errorf("the stream with a wrong /Length: %v", err)
+	}
+}

@@ -116,9 +116,17 @@ func scanPDF(ctx context.Context, r io.ReaderAt, size int64) (*pdfDoc, error) {
 		return nil, fmt.Errorf("no objects found")
 	}
 	d.lastObj = uniq[len(uniq)-1].off
+	// A /Length may refer to an object further on: every header is known
+	// before any is read, and object streams are loaded only after the
+	// scan, once all streams are known.
+	for _, h := range uniq {
+		d.offsets[h.num] = h.off
+	}
+	d.objStm = map[int64]any{}
 	// A stream's data may hold bytes that read like a header: headers
 	// inside the data of a stream read before are skipped.
 	covered := int64(-1)
+	kept := map[int64]int64{}
 	for _, h := range uniq {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -126,8 +134,8 @@ func scanPDF(ctx context.Context, r io.ReaderAt, size int64) (*pdfDoc, error) {
 		if h.off < covered {
 			continue
 		}
-		d.offsets[h.num] = h.off
-		v, s, err := d.readObject(h.off)
+		kept[h.num] = h.off
+		_, s, err := d.readObject(h.off)
 		if err != nil {
 			continue // a damaged object: the others are still read
 		}
@@ -140,8 +148,8 @@ func scanPDF(ctx context.Context, r io.ReaderAt, size int64) (*pdfDoc, error) {
 				d.trailers = append(d.trailers, s.dict)
 			}
 		}
-		_ = v
 	}
+	d.offsets, d.objStm = kept, nil
 	for _, off := range trailerAt {
 		b, err := readAtMost(r, off, 64<<10)
 		if err != nil {
