@@ -46,7 +46,9 @@ func (pdfFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Me
 			continue
 		}
 		images = append(images, s)
-		for key, kind := range map[pdfName]string{"SMask": "soft mask", "Mask": "mask"} {
+		// In a fixed order: names must come out the same on every walk.
+		for _, mk := range [...]struct{ key, kind string }{{"SMask", "soft mask"}, {"Mask", "mask"}} {
+			key, kind := pdfName(mk.key), mk.kind
 			if ref, ok := s.dict[key].(pdfRef); ok {
 				masks[ref.num] = kind
 				if _, ok := pages[ref.num]; !ok && pages[s.num] > 0 {
