@@ -131,16 +131,21 @@ func checkAgainstPdfimages(t *testing.T, dir, pdf, mono string) []listed {
 	if err != nil {
 		t.Fatalf("%s: %v", pdf, err)
 	}
+	// pdfimages gives a mask the object number of the image it masks:
+	// masks are matched in order instead.
 	byObj := map[int]listed{}
+	var masks []listed
 	for _, l := range got {
-		if m := objInName.FindStringSubmatch(l.name); m != nil {
+		if strings.Contains(l.name, "mask obj ") {
+			masks = append(masks, l)
+		} else if m := objInName.FindStringSubmatch(l.name); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			byObj[n] = l
 		}
 	}
 	rows := pdfimagesList(t, dir, pdf)
-	if len(rows) == 0 || len(byObj) != len(rows) {
-		t.Fatalf("%s: %d images, pdfimages lists %d: %+v", pdf, len(byObj), len(rows), got)
+	if len(rows) == 0 || len(byObj)+len(masks) != len(rows) {
+		t.Fatalf("%s: %d images, pdfimages lists %d: %+v", pdf, len(byObj)+len(masks), len(rows), got)
 	}
 	all := filepath.Join(dir, strings.TrimSuffix(pdf, ".pdf")+"-all")
 	pngs := filepath.Join(dir, strings.TrimSuffix(pdf, ".pdf")+"-png")
@@ -148,6 +153,9 @@ func checkAgainstPdfimages(t *testing.T, dir, pdf, mono string) []listed {
 	pdfTool(t, dir, "pdfimages", "-png", pdf, pngs)
 	for _, row := range rows {
 		l, ok := byObj[row.obj]
+		if (row.kind == "smask" || row.kind == "mask") && len(masks) > 0 {
+			l, ok, masks = masks[0], true, masks[1:]
+		}
 		if !ok {
 			t.Errorf("%s: object %d (%s) not listed", pdf, row.obj, row.enc)
 			continue
@@ -361,5 +369,65 @@ func TestPDFForwardReferences(t *testing.T) {
 	gray, err := png.Decode(bytes.NewReader(got[1].data))
 	if err != nil || color.GrayModel.Convert(gray.At(0, 0)).(color.Gray).Y != 0x80 {
 		t.Errorf("the stream with a wrong /Length: %v", err)
+	}
+}
+
+// buildPDF writes a PDF of the given objects (numbered from 1) with a
+// correct cross-reference table; object 1 must be the catalog.
+func buildPDF(objects []string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offs := make([]int, len(objects))
+	for i, o := range objects {
+		offs[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objects)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, x)
+	return b.Bytes()
+}
+
+func pdfStreamObject(dict, data string) string {
+	return fmt.Sprintf("<< %s /Length %d >>\nstream\n%s\nendstream", dict, len(data), data)
+}
+
+// TestPDFSoftMask: an image with a soft mask and a stencil mask gives
+// three members, the masks named as such, as pdfimages lists them (image,
+// smask, stencil), with the same pixels.
+func TestPDFSoftMask(t *testing.T) {
+	rgb := strings.Repeat("\xc0\x40\x20", 4*3)
+	alpha := "\x00\x40\x80\xff\x10\x20\x30\x40\x50\x60\x70\x80"
+	stencil := "\x50\xa0\x50" // 4×3 at 1 bit: one byte per row
+	pdf := buildPDF([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Resources << /XObject << /Im0 5 0 R /Im1 7 0 R >> >> /Contents 4 0 R >>",
+		pdfStreamObject("", "q 40 0 0 30 0 0 cm /Im0 Do Q q 40 0 0 30 50 50 cm /Im1 Do Q"),
+		pdfStreamObject("/Type /XObject /Subtype /Image /Width 4 /Height 3 /ColorSpace /DeviceRGB /BitsPerComponent 8 /SMask 6 0 R", rgb),
+		pdfStreamObject("/Type /XObject /Subtype /Image /Width 4 /Height 3 /ColorSpace /DeviceGray /BitsPerComponent 8", alpha),
+		pdfStreamObject("/Type /XObject /Subtype /Image /Width 4 /Height 3 /ImageMask true /Decode [1 0]", stencil),
+	})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "masks.pdf"), pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got := checkAgainstPdfimages(t, dir, "masks.pdf", "")
+	var names []string
+	for _, l := range got {
+		names = append(names, l.name)
+	}
+	if want := "[page 1 image obj 5.png page 1 soft mask obj 6.png page 1 image obj 7.png]"; fmt.Sprint(names) != want {
+		t.Errorf("members %v, want %s", names, want)
+	}
+	kinds := map[string]bool{}
+	for _, r := range pdfimagesList(t, dir, "masks.pdf") {
+		kinds[r.kind] = true
+	}
+	if !kinds["smask"] || !kinds["stencil"] {
+		t.Errorf("pdfimages lists %v", kinds)
 	}
 }
