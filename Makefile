@@ -25,7 +25,7 @@ APT_DESKTOP := libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinera
              libxi-dev libxxf86vm-dev
 APT_TEST  := hashdeep imagemagick p7zip-full zip unzip xz-utils zstd img2pdf libheif-examples webp procps \
              sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
-             genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs exfat-fuse xvfb xauth poppler-utils \
+             genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs exfat-fuse xvfb xauth poppler-utils qpdf \
              cryptsetup-bin xfsprogs apfsprogs vinetto postgresql
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -126,12 +126,14 @@ bench: deps-test
 	$(GO) test -run NONE -bench . -benchtime 300x -timeout 30m ./ui/...
 	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./export/...
 	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport" -benchtime 1x -timeout 60m ./cmd/scrim
+	SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
 # shrinking the large seed images instead of exploring.
 FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand:FuzzSQLite ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
 	ingest/expand:FuzzThumbcache profile:FuzzOutgoing \
+	ingest/expand:FuzzThumbcache ingest/expand:FuzzPDF \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
 	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/fsys/exfat:FuzzOpen \
 	ingest/fsys/apfs:FuzzOpen \

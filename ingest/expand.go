@@ -83,7 +83,7 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	}
 	f := expand.Detect(head)
 	hidden := f == nil && !j.exp.noHidden && media.Kind == string(filetype.Other) && media.Type != "empty" &&
-		media.Size > 0 && media.Size <= hiddenMax
+		media.Size > 0 && media.Size <= hiddenMax && w.hidden.mayHide()
 	if f == nil && !hidden {
 		return nil
 	}
@@ -116,6 +116,7 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	name := "hidden pictures"
 	if hidden {
 		child.noHidden = true
+		f = w.hidden.format()
 	} else {
 		name = f.Name()
 	}

@@ -53,6 +53,7 @@ type worker struct {
 	// evidence's own files ("" for disk images): an E01 found there has
 	// its further segments beside it.
 	hostRoot string
+	hidden hiddenWatch // whether the file just read may hide pictures
 }
 
 func newWorker(ctx context.Context, in *Ingester, notes *runNotes) *worker {
@@ -135,6 +136,7 @@ func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
 		tee = &w.data
 	}
 	var r io.Reader = ctxReader{w.ctx, io.NewSectionReader(c, 0, e.Size), &w.in.bytesReading}
+	r = w.hidden.tee(r, w.in, t.Kind, e.Size, w.head[:w.headLen])
 	var copyFile *teeFile
 	analyseVideo := t.Kind == filetype.Video && w.videoPath != "" && e.Size <= w.in.opt.MaxVideoBytes
 	var copyErr error

@@ -145,3 +145,34 @@ func (w *window) bytes(off int64, n int) []byte {
 	}
 	return w.buf[:n]
 }
+
+// CarveAt finds the same pictures Carve would in r's first size bytes,
+// trying only the candidate offsets (increasing) where a signature was
+// seen, e.g. by a Watch: each candidate costs a walk of its own structure,
+// not a read of the whole file.
+func CarveAt(ctx context.Context, r io.ReaderAt, size int64, candidates []int64, fn func(Found) error) error {
+	w := &window{r: r, limit: size}
+	carvedTo := int64(0)
+	for _, off := range candidates {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if off < carvedTo {
+			continue // inside a picture found before, as Carve skips it
+		}
+		for i := range formats {
+			f := &formats[i]
+			if m := w.bytes(off, len(f.magic)); m == nil || !bytes.Equal(m, f.magic) {
+				continue
+			}
+			if n := f.size(w, off); n > 0 && n <= MaxSize {
+				if err := fn(Found{Offset: off, Size: n, Type: f.name}); err != nil {
+					return err
+				}
+				carvedTo = off + n
+			}
+			break
+		}
+	}
+	return nil
+}

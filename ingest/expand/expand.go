@@ -72,6 +72,7 @@ var formats = []Format{
 	thumbsDBFormat{}, // before ole2: a Thumbs.db is an OLE2 file with a Catalog
 	ole2Format{},
 	sqliteFormat{},
+	pdfFormat{}, // last: "%PDF-" may sit anywhere in the first 1024 bytes
 }
 
 // Detect returns the container format head starts, or nil.
