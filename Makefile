@@ -132,8 +132,7 @@ bench: deps-test
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
 # shrinking the large seed images instead of exploring.
 FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand:FuzzSQLite ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
-	ingest/expand:FuzzThumbcache profile:FuzzOutgoing \
-	ingest/expand:FuzzThumbcache ingest/expand:FuzzPDF \
+	ingest/expand:FuzzThumbcache profile:FuzzOutgoing ingest/expand:FuzzPDF \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
 	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/fsys/exfat:FuzzOpen \
 	ingest/fsys/apfs:FuzzOpen \
