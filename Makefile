@@ -23,7 +23,7 @@ APT_BUILD := gcc libc6-dev libturbojpeg0-dev ffmpeg
 # The desktop app (Fyne: OpenGL + X11 headers); the CLI builds without them.
 APT_DESKTOP := libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev \
              libxi-dev libxxf86vm-dev
-APT_TEST  := hashdeep imagemagick p7zip-full zip unzip xz-utils zstd img2pdf libheif-examples webp procps \
+APT_TEST  := hashdeep libplist-utils imagemagick p7zip-full zip unzip xz-utils zstd img2pdf libheif-examples webp procps \
              sleuthkit ewf-tools dosfstools mtools ntfs-3g e2fsprogs gdisk fdisk \
              genisoimage xorriso qemu-utils dmg2img bzip2 exfatprogs exfat-fuse xvfb xauth poppler-utils qpdf \
              cryptsetup-bin xfsprogs apfsprogs vinetto postgresql
@@ -132,7 +132,7 @@ bench: deps-test
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
 # shrinking the large seed images instead of exploring.
 FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand:FuzzSQLite ingest/picture:FuzzAnalyze ingest/carve:FuzzCarve \
-	ingest/expand:FuzzThumbcache profile:FuzzOutgoing ingest/expand:FuzzPDF \
+	ingest/expand:FuzzThumbcache profile:FuzzOutgoing ingest/expand:FuzzPDF ingest/expand:FuzzUFDR ingest/expand:FuzzTakeoutSidecar ingest/expand:FuzzBplist \
 	ingest/volume:FuzzList ingest/fsys/fat:FuzzOpenWalk ingest/fsys/ntfs:FuzzOpen \
 	ingest/fsys/ext:FuzzOpen ingest/fsys/iso:FuzzOpen ingest/fsys/hfsplus:FuzzOpen ingest/fsys/exfat:FuzzOpen \
 	ingest/fsys/apfs:FuzzOpen \

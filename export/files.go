@@ -54,13 +54,16 @@ type FileRow struct {
 	Embedded      bool   `json:"embedded"`
 	Parent        string `json:"parent"`
 	ContainerPath string `json:"container_path"`
+	// DevicePath is the path on the seized device as a phone extraction
+	// names it ("" when none does); Path stays the stored place.
+	DevicePath string `json:"device_path"`
 }
 
 // FileColumns is the CSV header, in the JSON field order.
 var FileColumns = []string{"evidence", "volume", "fs", "path", "deleted", "carved", "offset", "size",
 	"md5", "sha1", "sha256", "type", "width", "height", "phash", "dhash", "category", "category_source",
 	"kind", "mime", "inode", "mtime", "atime", "ctime", "btime", "error", "volume_offset", "volume_type",
-	"duration", "codec", "frames", "embedded", "parent", "container_path"}
+	"duration", "codec", "frames", "embedded", "parent", "container_path", "device_path"}
 
 func (r FileRow) csvRecord() []string {
 	return []string{r.Evidence, r.Volume, r.FS, r.Path, strconv.FormatBool(r.Deleted), strconv.FormatBool(r.Carved),
@@ -69,7 +72,7 @@ func (r FileRow) csvRecord() []string {
 		r.Kind, r.MIME, strconv.FormatUint(r.Inode, 10), r.Mtime, r.Atime, r.Ctime, r.Btime, r.Error,
 		strconv.FormatInt(r.VolumeOffset, 10), r.VolumeType,
 		strconv.FormatFloat(r.Duration, 'f', -1, 64), r.Codec, strconv.Itoa(r.Frames),
-		strconv.FormatBool(r.Embedded), r.Parent, r.ContainerPath}
+		strconv.FormatBool(r.Embedded), r.Parent, r.ContainerPath, r.DevicePath}
 }
 
 // EachFileRow streams every occurrence (of one evidence item when evidence is
@@ -81,7 +84,8 @@ func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error
 		row := FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
 			Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
 			Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error,
-			Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member}
+			Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member,
+			DevicePath: o.DevicePath}
 		if o.SHA256 != "" {
 			mc, err := cache.get(o.SHA256)
 			if err != nil {

@@ -22,7 +22,7 @@ func TestFileRowsJoinMediaAndCategory(t *testing.T) {
 		Size: 10, Type: "jpeg", Kind: "picture", MIME: "image/jpeg", Width: 4, Height: 3, PHash: "00ff00ff00ff00ff", DHash: "0123456789abcdef"}
 	b := st.NewBatch()
 	b.Add(store.FileRecord{Occurrence: store.Occurrence{Evidence: "EX1", Path: "/b, \"quoted\".jpg", Size: 10, SHA256: m.SHA256}, Media: m})
-	b.Add(store.FileRecord{Occurrence: store.Occurrence{Evidence: "EX1", Path: "/a.jpg", Size: 10, SHA256: m.SHA256}})
+	b.Add(store.FileRecord{Occurrence: store.Occurrence{Evidence: "EX1", Path: "/a.jpg", Size: 10, SHA256: m.SHA256, DevicePath: "/sdcard/DCIM/a.jpg"}})
 	b.Add(store.FileRecord{Occurrence: store.Occurrence{Evidence: "EX1", Path: "/bad", Error: "read: I/O error"}})
 	if err := b.Flush(); err != nil {
 		t.Fatal(err)
@@ -55,7 +55,8 @@ func TestFileRowsJoinMediaAndCategory(t *testing.T) {
 			t.Errorf("jsonl lacks %s", k)
 		}
 	}
-	if first["path"] != "/a.jpg" || first["category"] != "5" || first["category_source"] != "examiner:alice" || first["md5"] != m.MD5 {
+	if first["path"] != "/a.jpg" || first["category"] != "5" || first["category_source"] != "examiner:alice" || first["md5"] != m.MD5 ||
+		first["device_path"] != "/sdcard/DCIM/a.jpg" {
 		t.Errorf("first row %v", first)
 	}
 	recs, err := csv.NewReader(&cs).ReadAll()
@@ -64,6 +65,10 @@ func TestFileRowsJoinMediaAndCategory(t *testing.T) {
 	}
 	if len(recs) != 4 || len(recs[0]) != len(FileColumns) || recs[2][3] != "/b, \"quoted\".jpg" || recs[3][slices.Index(FileColumns, "error")] != "read: I/O error" {
 		t.Fatalf("csv %q", recs)
+	}
+	// device_path is appended last, after the fields of earlier issues.
+	if last := len(FileColumns) - 1; FileColumns[last] != "device_path" || FileColumns[last-1] != "container_path" || recs[1][last] != "/sdcard/DCIM/a.jpg" || recs[2][last] != "" {
+		t.Errorf("device_path column: %q %q %q", FileColumns[last-1:], recs[1], recs[2])
 	}
 	if _, err := NewRowWriter(&cs, "xml"); err == nil {
 		t.Fatal("xml accepted")

@@ -147,7 +147,10 @@ func (w *worker) member(parent store.Occurrence, parentKey string, c io.ReaderAt
 	occ := store.Occurrence{Evidence: parent.Evidence, Volume: parent.Volume, VolumeOffset: parent.VolumeOffset,
 		VolumeType: parent.VolumeType, FS: parent.FS, Path: parent.Path + store.ChainSeparator + m.Name,
 		Embedded: true, Parent: parentKey, Member: m.Name, Offset: m.Offset, Size: max(m.Size, 0),
-		Mtime: store.FormatTime(m.Mtime)}
+		Mtime: store.FormatTime(m.Mtime), DevicePath: memberDevicePath(parent, m), Deleted: m.Deleted}
+	if m.Note != "" {
+		w.notes.add(parent.Path + ": " + m.Note)
+	}
 	if err := exp.budget.Member(); err != nil {
 		return err
 	}
@@ -194,6 +197,9 @@ func (w *worker) member(parent store.Occurrence, parentKey string, c io.ReaderAt
 	occ.Size = n
 	entry := evidence.Entry{Path: occ.Path, Size: n, Open: func() (evidence.Content, error) { return nopContent{ra}, nil }}
 	r, err := w.process(job{entry: entry, occ: occ, exp: exp}, emit)
+	if len(m.Expect) > 0 && r.rec.Occurrence.SHA256 != "" {
+		w.checkExpected(r, m.Expect, ra, n)
+	}
 	if w.ctx.Err() == nil {
 		emit(r)
 	}

@@ -310,7 +310,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 		if err != nil {
 			return err
 		}
-		if ok && prev.Error == "" && e.Err == nil && prev.Size == o.Size && prev.Mtime == o.Mtime {
+		if ok && prev.Error == "" && e.Err == nil && prev.Size == o.Size && prev.Mtime == o.Mtime && prev.DevicePath == o.DevicePath {
 			counters.skipped.Add(1)
 			in.filesDone.Add(1)
 			in.bytesDone.Add(e.Size)
@@ -504,5 +504,6 @@ func occurrenceOf(evidenceID string, e evidence.Entry) store.Occurrence {
 		Atime:        store.FormatTime(e.Atime),
 		Ctime:        store.FormatTime(e.Ctime),
 		Btime:        store.FormatTime(e.Btime),
+		DevicePath:   e.DevicePath,
 	}
 }

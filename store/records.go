@@ -98,6 +98,11 @@ type Occurrence struct {
 	Embedded bool   `json:"embedded,omitempty"`
 	Parent   string `json:"parent,omitempty"`
 	Member   string `json:"member,omitempty"`
+	// DevicePath is the path on the seized device as the extraction
+	// report gives it (a UFDR's report.xml, an iTunes backup's
+	// Manifest.db, a phone's file tree in a TAR or ZIP). It is only shown:
+	// read-back goes by Path and Member, which name the stored bytes.
+	DevicePath string `json:"device_path,omitempty"`
 }
 
 // ChainSeparator joins the names of a chain of embedded places.

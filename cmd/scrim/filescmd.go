@@ -15,7 +15,7 @@ import (
 func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("files", "--case CASEDIR [--format jsonl|csv] [--evidence NAME] [--out FILE]", stderr)
 	caseDir := fs.caseFlags("case directory")
-	format := fs.String("format", "jsonl", "jsonl (one JSON object per line) or csv")
+	format := fs.String("format", "jsonl", "jsonl (one JSON object per line) or csv; the last field, device_path, is the path on the seized device a phone extraction (UFDR, iTunes backup, phone TAR/ZIP) gives")
 	evidenceID := fs.String("evidence", "", "only this evidence item")
 	out := fs.String("out", "", "write to FILE instead of standard output")
 	pos, err := parseInterspersed(fs, args)

@@ -26,7 +26,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
 	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
-	maxDepth := fs.Int("max-depth", 8, "expand archives, compressed files, documents (PDF images, OLE2 streams, e-mail attachments), disk images (E01, VMDK, raw...) and pictures hidden in other files this many levels deep, by content (0: do not expand); limits hit are noted on the evidence")
+	maxDepth := fs.Int("max-depth", 8, "expand archives, compressed files, documents (PDF images, OLE2 streams, e-mail attachments), disk images (E01, VMDK, raw...) and pictures hidden in other files this many levels deep, by content (0: do not expand); limits hit are noted on the evidence. Cellebrite UFDRs, phone TAR/ZIP trees and iTunes backups in folders give each file its device path")
 	maxPixels := fs.Int64("max-pixels", 0, "refuse to decode pictures larger than this many pixels (default 100000000)")
 	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none")
 	progressEvery := fs.Duration("progress-interval", 0, "time between progress updates (default 200ms for bar, 1s for plain)")

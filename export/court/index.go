@@ -85,6 +85,8 @@ type Place struct {
 	Deleted  bool   `json:"deleted,omitempty"`
 	Carved   bool   `json:"carved,omitempty"`
 	Offset   int64  `json:"offset,omitempty"`
+	// DevicePath is the path on the seized device a phone extraction gives.
+	DevicePath string `json:"device_path,omitempty"`
 }
 
 const maxPlaces = 50

@@ -294,7 +294,7 @@ func selectMedia(st *store.Store, s categorize.Scheme, chosen []string) ([]*cand
 		sort.SliceStable(c.occs, func(i, j int) bool { return rank(c.occs[i]) < rank(c.occs[j]) })
 		e.Occurrences = len(c.occs)
 		for _, o := range c.occs[:min(len(c.occs), maxPlaces)] {
-			e.Places = append(e.Places, Place{Evidence: o.Evidence, Volume: o.Volume, Path: o.Path, Deleted: o.Deleted, Carved: o.Carved, Offset: o.Offset})
+			e.Places = append(e.Places, Place{Evidence: o.Evidence, Volume: o.Volume, Path: o.Path, Deleted: o.Deleted, Carved: o.Carved, Offset: o.Offset, DevicePath: o.DevicePath})
 		}
 	}
 	sev := func(code string) int { c, _ := s.ByCode(code); return c.Severity }

@@ -11,7 +11,10 @@ import (
 
 // directory is a folder tree on the examiner's machine (an exported or
 // mounted copy of seized media).
-type directory struct{ root string }
+type directory struct {
+	root    string
+	backups iosBackups // iTunes backups met in the folder (iosbackup.go)
+}
 
 func openDirectory(abs string, fi os.FileInfo) (Source, error) {
 	if !fi.IsDir() {
@@ -26,6 +29,7 @@ func (d *directory) Close() error { return nil }
 // Walk visits regular files in lexical order. Symbolic links are not
 // followed: they would lead out of the evidence or into loops.
 func (d *directory) Walk(ctx context.Context, fn func(Entry) error) error {
+	fn = d.backups.named(d.root, fn)
 	return filepath.WalkDir(d.root, func(p string, de fs.DirEntry, walkErr error) error {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -33,6 +33,10 @@ type Entry struct {
 	// Err is set when the entry was seen but cannot be read (permissions,
 	// damaged metadata); it is still recorded so nothing is silently dropped.
 	Err error
+	// DevicePath is the file's path on the seized device when the
+	// evidence is a phone extraction that names it (an iTunes backup's
+	// hashed files); "" otherwise.
+	DevicePath string
 	// Open returns the entry's content, read-only.
 	Open func() (Content, error)
 }

@@ -60,13 +60,18 @@ func BackupNames(manifestDB string) (names map[string]string, err error) {
 	return names, nil
 }
 
-// encryptedPlist reports whether an XML Manifest.plist sets IsEncrypted to
-// true. A binary plist is not decoded here: an encrypted backup's
-// Manifest.db is itself encrypted, which BackupNames checks next.
+// encryptedPlist reports whether a Manifest.plist, XML or binary (as
+// iTunes writes it), sets IsEncrypted to true. An encrypted backup of iOS
+// 10.2 and later also has an encrypted Manifest.db, which BackupNames
+// checks next; earlier ones only say so here.
 func encryptedPlist(path string) bool {
 	b, err := os.ReadFile(path)
 	if err != nil || len(b) > 16<<20 {
 		return false
+	}
+	if bytes.HasPrefix(b, []byte("bplist00")) {
+		v, _, _ := bplistTopBool(b, "IsEncrypted")
+		return v
 	}
 	d := xml.NewDecoder(bytes.NewReader(b))
 	// Only the top-level dictionary counts: each app's own entry under

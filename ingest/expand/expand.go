@@ -30,6 +30,21 @@ type Member struct {
 	// stored as is (a carved picture, a stored ZIP member); else 0.
 	Offset int64
 	Mtime  time.Time
+	// DevicePath is the member's path on the seized device when the
+	// container is a phone extraction that says so (a UFDR's report.xml,
+	// a phone's file tree); "" otherwise. It is only shown.
+	DevicePath string
+	// Deleted is set when the extraction report marks the file deleted on
+	// the device (recovered by the extraction tool).
+	Deleted bool
+	// Expect holds digests the extraction report gives for the member
+	// ("md5", "sha256", lower-case hex): ingest checks the bytes against
+	// them and notes a mismatch.
+	Expect map[string]string
+	// Note is a fact about the container the examiner must read (a
+	// damaged or capped extraction report); ingest records it on the
+	// evidence.
+	Note string
 	// Err is set when the member is listed but cannot be read (encrypted,
 	// unsupported method, damaged header); Open is then nil.
 	Err error

@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"context"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +65,45 @@ func FuzzExpand(f *testing.F) {
 			fm.Walk(ctx, bytes.NewReader(data), int64(len(data)), each)
 		}
 		Hidden(ctx, bytes.NewReader(data), int64(len(data)), each)
+	})
+}
+
+// FuzzUFDR feeds arbitrary bytes to the report.xml reader: it may refuse,
+// never panic, and keeps within its memory bound.
+func FuzzUFDR(f *testing.F) {
+	f.Add([]byte(ufdrReportXML([]byte("a"), []byte("b"), false)))
+	f.Add([]byte(`<project><taggedFiles><file path="x" deleted="Deleted"><metadata section="File"><item name="Local Path">files\a</item><item name="MD5">00112233445566778899aabbccddeeff</item></metadata></file>`))
+	f.Add([]byte(`<file path=""><item name="Local Path"></item></file><file><item>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rep := &ufdrReport{files: map[string]ufdrFile{}}
+		err := readUFDRReport(context.Background(), bytes.NewReader(data), 1<<16, rep)
+		if err == nil && len(data) < 1<<16 && len(rep.files) > len(data) {
+			t.Fatalf("%d files from %d bytes", len(rep.files), len(data))
+		}
+		for local, f := range rep.files {
+			if local == "" || strings.Contains(local, `\`) || (f.device != "" && !strings.HasPrefix(f.device, "/")) {
+				t.Fatalf("kept %q → %+v", local, f)
+			}
+		}
+	})
+}
+
+// FuzzTakeoutSidecar: a sidecar gives a time RFC 3339 can show, or none.
+func FuzzTakeoutSidecar(f *testing.F) {
+	f.Add([]byte(`{"title":"a.jpg","photoTakenTime":{"timestamp":"1577880000"}}`))
+	f.Add([]byte(`{"photoTakenTime":{"timestamp":"-5"}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if tm := parseTakeoutSidecar(data); !tm.IsZero() && (tm.Year() < 1970 || tm.Year() > 9999) {
+			t.Fatalf("time %v", tm)
+		}
+	})
+}
+
+// FuzzBplist: the binary plist reader refuses what it cannot read, never
+// panics or reads outside the bytes.
+func FuzzBplist(f *testing.F) {
+	f.Add([]byte("bplist00\xd3\x01\x05\x08\x02\x07\x09\\Applications\xd1\x03\x04Ucom.x\xd1\x05\x06[IsEncrypted\x08\x09WVersionT10.0\x08\x0f\x1c\x1f%(456>\x00\x00\x00\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x0a\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00C"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		bplistTopBool(data, "IsEncrypted")
 	})
 }

@@ -17,6 +17,8 @@ func (tarFormat) Name() string { return "tar" }
 func (tarFormat) Probe(h []byte) bool { return at(h, 257, "ustar") }
 
 func (tarFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
+	taken := takeoutTarTimes(ctx, r, size)
+	backups := tarBackupsOf(ctx, r, size)
 	tr := tar.NewReader(io.NewSectionReader(r, 0, size))
 	for {
 		if err := ctx.Err(); err != nil {
@@ -33,7 +35,14 @@ func (tarFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Me
 			continue // directories, links, devices hold no content of their own
 		}
 		m := Member{Name: cleanName(h.Name), Size: h.Size, Packed: h.Size, Mtime: h.ModTime,
-			Open: func() (io.ReadCloser, error) { return io.NopCloser(tr), nil }}
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(tr), nil }, DevicePath: phoneTreePath(cleanName(h.Name))}
+		if t, ok := taken[h.Name]; ok {
+			m.Mtime = t
+		}
+		if backups != nil {
+			backups.apply(&m, h.Name)
+			m.Note, backups.note = backups.note, ""
+		}
 		if err := fn(m); err != nil {
 			return err
 		}

@@ -26,6 +26,15 @@ func (zipFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Me
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return fmt.Errorf("zip: %w", err)
 	}
+	// A UFDR's report.xml names each file's device path; else a phone's
+	// file tree or a Takeout export names its own (phonetree.go, takeout.go).
+	ufdr := ufdrReportOf(ctx, zr)
+	var sidecars takeoutSidecars
+	var backups *archivedBackups
+	if ufdr == nil {
+		sidecars = takeoutIndex(zr)
+		backups = zipBackupsOf(zr)
+	}
 	for _, f := range zr.File {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -34,6 +43,17 @@ func (zipFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Me
 			continue // a directory
 		}
 		m := Member{Name: cleanName(f.Name), Size: int64(f.UncompressedSize64), Packed: int64(f.CompressedSize64), Mtime: f.Modified}
+		if ufdr != nil {
+			ufdr.apply(&m, f.Name)
+			m.Note, ufdr.note = ufdr.note, "" // said once, with the first member
+		} else {
+			m.DevicePath = phoneTreePath(m.Name)
+			sidecars.apply(&m, f.Name)
+			if backups != nil {
+				backups.apply(&m, f.Name)
+				m.Note, backups.note = backups.note, ""
+			}
+		}
 		switch {
 		case f.Flags&0x1 != 0:
 			m.Err = ErrEncrypted

@@ -191,7 +191,7 @@ func (w *Workstation) courtDetailsText(sha string) string {
 		case p.Deleted:
 			how = "deleted"
 		}
-		fmt.Fprintf(&b, "  %s %s  %s  %s\n", p.Evidence, p.Volume, how, p.Path)
+		fmt.Fprintf(&b, "  %s %s  %s  %s\n", p.Evidence, p.Volume, how, store.ShownPath(p.DevicePath, p.Path))
 	}
 	return b.String()
 }

@@ -96,7 +96,7 @@ func (w *Workstation) detailsText(d review.Details) string {
 		if o.Volume != "" || o.FS != "" {
 			where += " " + strings.Trim(o.Volume+":"+o.FS, ":")
 		}
-		fmt.Fprintf(&b, "  %s  %s  %s", where, how, o.Path)
+		fmt.Fprintf(&b, "  %s  %s  %s", where, how, o.ShownPlace())
 		if o.Inode != 0 {
 			fmt.Fprintf(&b, "  inode %d", o.Inode)
 		}

@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"path"
@@ -101,7 +102,9 @@ func (w *Workstation) factsOf(it review.Item) tileFacts {
 		f.places = len(occs)
 		if len(occs) > 0 {
 			o := occs[0]
-			f.name = path.Base(strings.ReplaceAll(o.Path, `\`, "/"))
+			// A phone extraction's stored name may be a hash (an
+			// iTunes backup): the device's name says more.
+			f.name = path.Base(strings.ReplaceAll(cmp.Or(o.DevicePath, o.Path), `\`, "/"))
 			switch {
 			case o.Embedded:
 				f.found = "embedded" // inside another file (archive, stream, hidden)
