@@ -20,12 +20,12 @@ type countingSource struct {
 	read map[string]*atomic.Int64
 }
 
-type countingContent struct {
+type readCountingContent struct {
 	evidence.Content
 	n *atomic.Int64
 }
 
-func (c countingContent) ReadAt(p []byte, off int64) (int, error) {
+func (c readCountingContent) ReadAt(p []byte, off int64) (int, error) {
 	k, err := c.Content.ReadAt(p, off)
 	c.n.Add(int64(k))
 	return k, err
@@ -46,7 +46,7 @@ func (s *countingSource) Walk(ctx context.Context, fn func(evidence.Entry) error
 			if err != nil {
 				return nil, err
 			}
-			return countingContent{c, n}, nil
+			return readCountingContent{c, n}, nil
 		}
 		return fn(e)
 	})
@@ -90,4 +90,4 @@ func TestHiddenSearchReadsOnce(t *testing.T) {
 	}
 }
 
-var _ io.ReaderAt = countingContent{}
+var _ io.ReaderAt = readCountingContent{}
