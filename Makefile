@@ -117,10 +117,12 @@ test: deps-test
 	@echo "== tests without cgo (pure-Go decoders)"; CGO_ENABLED=0 $(GO) test -count=1 ./ingest ./ingest/picture ./ingest/digest ./ingest/filetype
 	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/demo
 	@echo "== race detector on the packages whose goroutines share a case or the workstation store (video tests: above only, ffmpeg-bound, over 10 min under -race)"; \
-		$(GO) test -race -short -count=1 -timeout 15m -skip 'Video' ./store ./categorize ./profile ./ingest ./ui/review ./ui/desk
+		$(GO) test -race -short -count=1 -timeout 15m -skip 'Video' ./store ./categorize ./profile ./ingest ./ui/review ./ui/desk ./hashlib
 
 
-# Long measurements, kept out of make test.
+# Long measurements, kept out of make test. Hash library sizes: SCRIM_BENCH_LINES (MD5 list, 10 M),
+# SCRIM_BENCH_VICS_RECORDS (1 M), SCRIM_BENCH_RDS_ROWS (RDSv3 FILE rows, 1 M; the full NSRL is ~50 M),
+# SCRIM_BENCH_KNOWN / SCRIM_BENCH_MEDIA (match: 100 M known digests, 1 M media).
 bench: deps-test
 	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/... ./categorize/...
 	$(GO) test -run NONE -bench . -benchtime 300x -timeout 30m ./ui/...
@@ -143,7 +145,7 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \
 	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen \
 	store:FuzzParseProvenance categorize:FuzzParseCodeMap \
-	store/casekey:FuzzParse
+	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"scrim/categorize/neardup"
+	"scrim/hashlib"
 	"scrim/store"
 )
 
@@ -32,11 +33,14 @@ type Engine struct {
 	// tables kept by SuggestFrom between calls.
 	tablesMu sync.Mutex
 	tables   *tables
+	// library is the workstation hash library every match also reads
+	// ("": none); see SetLibrary.
+	library string
 }
 
 // NewEngine works on st with the case's scheme.
 func NewEngine(st *store.Store, scheme Scheme) *Engine {
-	return &Engine{st: st, scheme: scheme, rule: neardup.DefaultRule(), now: time.Now}
+	return &Engine{st: st, scheme: scheme, rule: neardup.DefaultRule(), now: time.Now, library: hashlib.DefaultDir()}
 }
 
 // CaseScheme returns the scheme a case records, choosing Project VIC US for

@@ -182,12 +182,17 @@ func formatVocab(format, category string) string {
 // read once first, counting records per code, so a refusal names each code
 // and its count and nothing is imported.
 func (e *Engine) mapCodes(ctx context.Context, path, name string, read readFunc, opt ImportOptions) (codeMapping, error) {
+	return mapSetCodes(ctx, e.scheme, e.codes(), path, name, read, opt)
+}
+
+// mapSetCodes is mapCodes into scheme sch (codes: its codes, as errors list them).
+func mapSetCodes(ctx context.Context, sch Scheme, codes, path, name string, read readFunc, opt ImportOptions) (codeMapping, error) {
 	vocab := formatVocab(opt.Format, opt.Category)
 	counts := map[string]int64{}
 	if opt.Format == "nsrl" && opt.Category == "" {
 		counts[hashset.CodeKnownGood] = -1 // one code, on every entry
 	}
-	if opt.Format == "vics" || (opt.Format == "icse" && needsFirstPass(vocab, e.scheme, opt.Map)) {
+	if opt.Format == "vics" || (opt.Format == "icse" && needsFirstPass(vocab, sch, opt.Map)) {
 		sum, err := read(path, hashset.Options{Category: opt.Category}, func(en hashset.Entry) error {
 			if en.Code != "" {
 				counts[en.Code]++
@@ -201,27 +206,48 @@ func (e *Engine) mapCodes(ctx context.Context, path, name string, read readFunc,
 			vocab = sum.Vocabulary
 		}
 	}
-	return resolveCodes(name, vocab, counts, e.scheme, opt.Map, e.codes())
+	return resolveCodes(name, vocab, counts, sch, opt.Map, codes)
 }
 
 // MatchKnown categorizes the case's media from the hash sets imported
-// before: run after every ingest.
+// into the case and from the workstation hash library: run after every
+// ingest.
 func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
+	foreign := map[string]map[string]int{} // set → code → matches skipped
+	n, caseSets, err := e.matchCaseSets(ctx, foreign)
+	if err != nil {
+		return n, err
+	}
+	ln, libSets, err := e.MatchLibrary(ctx, foreign)
+	n += ln
+	if err != nil {
+		return n, err
+	}
+	if !caseSets && !libSets {
+		return n, nil
+	}
+	if err := e.Suggest(ctx); err != nil {
+		return n, err
+	}
+	return n, foreignError(foreign, e.scheme.ID)
+}
+
+// matchCaseSets matches the media against the sets imported into the case;
+// any tells whether the case has one.
+func (e *Engine) matchCaseSets(ctx context.Context, foreign map[string]map[string]int) (n int, any bool, err error) {
 	if ok, err := e.st.HasHashSets(); err != nil || !ok {
-		return 0, err
+		return 0, false, err
 	}
 	sets, err := e.st.HashSets()
 	if err != nil {
-		return 0, err
+		return 0, true, err
 	}
 	imported := map[string]store.HashSet{}
 	for _, s := range sets {
 		imported[s.ID] = s
 	}
-	n := 0
 	// Sets imported before codes were mapped may hold codes of another
 	// scheme: those matches are not applied, and the error names them.
-	foreign := map[string]map[string]int{} // set → code → matches skipped
 	err = e.st.EachMedia(func(m store.Media) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -237,10 +263,7 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 					continue
 				}
 				if _, ok := e.scheme.ByCode(k.Category); !ok {
-					if foreign[k.Set] == nil {
-						foreign[k.Set] = map[string]int{}
-					}
-					foreign[k.Set][k.Category]++
+					addForeign(foreign, k.Set, k.Category)
 					continue
 				}
 				a := store.Assignment{Category: k.Category, Kind: "hashset", Source: k.Set, At: imported[k.Set].ImportedAt}
@@ -257,24 +280,31 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
-	if err != nil {
-		return n, err
+	return n, true, err
+}
+
+func addForeign(foreign map[string]map[string]int, set, code string) {
+	if foreign[set] == nil {
+		foreign[set] = map[string]int{}
 	}
-	if err := e.Suggest(ctx); err != nil {
-		return n, err
+	foreign[set][code]++
+}
+
+// foreignError names the matches not applied because their codes are not
+// in the case's scheme.
+func foreignError(foreign map[string]map[string]int, scheme string) error {
+	if len(foreign) == 0 {
+		return nil
 	}
-	if len(foreign) > 0 {
-		var parts []string
-		for set, codes := range foreign {
-			for code, k := range codes {
-				parts = append(parts, fmt.Sprintf("set %s code %q (%d matches)", set, code, k))
-			}
+	var parts []string
+	for set, codes := range foreign {
+		for code, k := range codes {
+			parts = append(parts, fmt.Sprintf("set %s code %q (%d matches)", set, code, k))
 		}
-		sort.Strings(parts)
-		return n, fmt.Errorf("hash-set matches not applied: %s not in scheme %s (imported before categories were mapped into the case's scheme?); import the set again under another --name to map its codes",
-			strings.Join(parts, ", "), e.scheme.ID)
 	}
-	return n, nil
+	sort.Strings(parts)
+	return fmt.Errorf("hash-set matches not applied: %s not in scheme %s (imported before categories were mapped into the case's scheme, or into the hash library for another scheme?); import the set again under another --name to map its codes (scrim hashset import --library --case CASEDIR for a library set)",
+		strings.Join(parts, ", "), scheme)
 }
 
 // Conflicts lists the media whose hash sets disagree and that no examiner

@@ -35,6 +35,11 @@ type HashSet struct {
 	Matched    int64         `json:"matched"` // media of this case it matched
 	ImportedAt time.Time     `json:"imported_at"`
 	By         string        `json:"by"`
+	// Library is the workstation hash library the set was imported into
+	// ("" for a set imported into the case); Scheme the scheme its codes
+	// were mapped into there.
+	Library string `json:"library,omitempty"`
+	Scheme  string `json:"scheme,omitempty"`
 }
 
 // CodeMapping is where one source category code of a hash set went in the

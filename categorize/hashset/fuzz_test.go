@@ -28,6 +28,7 @@ func FuzzVICS(f *testing.F) {
 	f.Add([]byte(`{"odata.metadata":"http://github.com/ICMEC/ProjectVic/DataModels/1.3.xml#Cases","value":[{"CaseID":"c","Media":[{"MediaID":1,"Category":1,"MediaFiles":[{"FileName":"a.jpg","MD5":"` + md5Of("a") + `"}]}]}]}`))
 	f.Add([]byte(`{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Cases","value":[{"Media":[1,[2],{"MD5":null}]},[[[]]],"x"]}`))
 	f.Add([]byte(`{"@odata.context":{"a":[1]},"value":[]}`))
+	f.Add([]byte(`{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media","value":[{"MD5":"` + md5Of("b") + `","Category":"2"}, 7, {"Media":[{"MD5":"` + md5Of("c") + `"}]}],"odata.count":3,"z":[{}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzCheck(t, data, func(b []byte, fn func(Entry) error) (Summary, error) {
 			return ReadVICS(bytes.NewReader(b), Options{}, fn)

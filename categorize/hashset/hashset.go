@@ -52,6 +52,10 @@ type Options struct {
 	// ICSE entries without the Baseline flag. VICS files carry their own
 	// categories and ignore it.
 	Category string
+	// DigestsOnly leaves out what describes an entry beyond its digests
+	// and category (file names, comments, flags...): a caller that keeps
+	// only those reads a VICS file faster.
+	DigestsOnly bool
 }
 
 const maxFirstBad = 10

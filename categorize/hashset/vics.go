@@ -32,7 +32,7 @@ func ReadVICS(r io.Reader, opt Options, fn func(Entry) error) (sum Summary, err 
 	if bytes.HasPrefix(head, utf8BOM) {
 		br.Discard(len(utf8BOM))
 	}
-	v := &vicsReader{dec: json.NewDecoder(br), fn: fn, sum: &sum}
+	v := &vicsReader{dec: json.NewDecoder(br), br: br, fn: fn, sum: &sum, lean: opt.DigestsOnly}
 	v.dec.UseNumber()
 	err = v.document()
 	return sum, err
@@ -40,10 +40,15 @@ func ReadVICS(r io.Reader, opt Options, fn func(Entry) error) (sum Summary, err 
 
 type vicsReader struct {
 	dec      *json.Decoder
+	br       io.Reader // what dec reads from
 	fn       func(Entry) error
 	sum      *Summary
 	model    *vicsModel
 	sawValue bool
+	lean     bool // Options.DigestsOnly
+	// mediaSet: the context names a Media entity set ("...#Media"), so the
+	// elements of "value" are Media, decoded whole (see mediaValues).
+	mediaSet bool
 }
 
 func (v *vicsReader) document() error {
@@ -76,6 +81,7 @@ func (v *vicsReader) document() error {
 			if v.model == nil {
 				v.model = &model
 				v.sum.Variant, v.sum.Vocabulary = variant, model.Vocab
+				v.mediaSet = strings.HasSuffix(strings.ToLower(url), "#media")
 			}
 		case "value":
 			if v.model == nil {
@@ -108,6 +114,9 @@ func (v *vicsReader) values() error {
 	}
 	if tok != json.Delim('[') {
 		return fmt.Errorf(`vics: not a Project VIC file: "value" is not an array`)
+	}
+	if v.mediaSet {
+		return v.scanMediaValues()
 	}
 	for v.dec.More() {
 		tok, err := v.dec.Token()
@@ -211,7 +220,7 @@ func (v *vicsReader) mediaArray() error {
 // media converts one Media and hands it on, or counts it bad.
 func (v *vicsReader) media(m *rawMedia) error {
 	rec := int(v.sum.Records)
-	e, ok := mediaEntry(m, *v.model)
+	e, ok := mediaEntry(m, *v.model, v.lean)
 	if !ok {
 		v.sum.bad(rec)
 		return nil

@@ -17,6 +17,9 @@ type rawMedia struct {
 	VictimIdentified, OffenderIdentified                      json.RawMessage
 	IsDistributed, IsPrecategorized                           json.RawMessage
 	AlternativeHashes, MediaFiles                             json.RawMessage
+	// Media is a case's Media array, met when an element of a Media set
+	// turns out to be a case.
+	Media json.RawMessage `json:"-"`
 }
 
 // rawFile is one entry of a Media's MediaFiles.
@@ -116,7 +119,7 @@ func digests(e *Entry, md5, sha1, sha256 json.RawMessage) bool {
 	return true
 }
 
-func mediaEntry(m *rawMedia, model vicsModel) (Entry, bool) {
+func mediaEntry(m *rawMedia, model vicsModel, lean bool) (Entry, bool) {
 	var e Entry
 	if !digests(&e, m.MD5, m.SHA1, m.SHA256) {
 		return e, false
@@ -125,8 +128,8 @@ func mediaEntry(m *rawMedia, model vicsModel) (Entry, bool) {
 		return e, false
 	}
 	var files []rawFile
-	if len(m.MediaFiles) > 0 {
-		_ = json.Unmarshal(m.MediaFiles, &files) // another shape: no files
+	if len(m.MediaFiles) > 0 && (!lean || !hasDigest(&e)) {
+		files = mediaFiles(m.MediaFiles) // another shape: no files
 	}
 	if !hasDigest(&e) {
 		// Case exports may keep the digest on the files only.
@@ -145,6 +148,9 @@ func mediaEntry(m *rawMedia, model vicsModel) (Entry, bool) {
 	src, _ := scalar(m.Category)
 	e.SourceCategory = src
 	e.Code = model.code(src)
+	if lean {
+		return e, true
+	}
 	e.MediaID = text(m.MediaID)
 	e.PhotoDNA = text(m.PhotoDNA)
 	e.Series = text(m.Series)

@@ -186,3 +186,56 @@ func TestCallbackStops(t *testing.T) {
 		t.Errorf("icse: %v after %d calls", err, calls)
 	}
 }
+
+// A Media set's elements are decoded whole; one that is not an object is
+// bad, one that is a case after all has its Media read.
+func TestVICSMediaSetFastPath(t *testing.T) {
+	md5a, md5b := strings.Repeat("ab", 16), strings.Repeat("CD", 16)
+	doc := `{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media","value":[` +
+		`{"MediaID":1,"Category":"1","md5":"` + md5a + `","MediaFiles":[{"FileName":"a.jpg"}]},` +
+		`5,` +
+		`{"CaseID":"x","Media":[{"Category":2,"MD5":"` + md5b + `"},{"bad":1}]}]}`
+	var got []Entry
+	sum, err := ReadVICS(strings.NewReader(doc), Options{}, func(e Entry) error { got = append(got, e); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Records != 4 || sum.Entries != 2 || sum.Bad != 2 {
+		t.Fatalf("summary %+v", sum)
+	}
+	if got[0].MD5 != md5a || got[0].Code != "1" || got[0].FileName != "a.jpg" || got[0].MediaID != "1" {
+		t.Errorf("first %+v", got[0])
+	}
+	if got[1].MD5 != strings.ToLower(md5b) || got[1].Code != "2" {
+		t.Errorf("second %+v", got[1])
+	}
+}
+
+// The Media set scanner hands the rest of the document back to the
+// decoder, and stops with an error on broken or truncated JSON.
+func TestVICSMediaSetScannerEdges(t *testing.T) {
+	head := `{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media","value":[`
+	md5 := strings.Repeat("ef", 16)
+	rec := `{"Category":3,"MD5":"` + md5 + `"}`
+	for _, c := range []struct {
+		name, doc string
+		entries   int64
+		err       string
+	}{
+		{"trailing keys", head + rec + ` , ` + rec + `], "odata.count": 2, "extra": {"a": [1, 2]}}`, 2, ""},
+		{"empty", head + ` ]}`, 0, ""},
+		{"bad element syntax", head + rec + `, {"MD5": "x" "Category": 1}]}`, 1, "not valid JSON"},
+		{"truncated", head + rec + `, {"MD5": "` + md5, 1, "truncated"},
+		{"no closing", head + rec, 1, "truncated"},
+		{"junk between", head + rec + ` x ` + rec + `]}`, 1, "invalid character"},
+		{"broken after", head + rec + `], "x": }`, 1, "after record 1"},
+	} {
+		sum, err := ReadVICS(strings.NewReader(c.doc), Options{}, func(Entry) error { return nil })
+		if c.err == "" && err != nil || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.err)
+		}
+		if sum.Entries != c.entries {
+			t.Errorf("%s: %d entries, want %d", c.name, sum.Entries, c.entries)
+		}
+	}
+}

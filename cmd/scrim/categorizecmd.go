@@ -9,8 +9,11 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"scrim/categorize"
+	"scrim/categorize/hashset"
+	"scrim/hashlib"
 	"scrim/store"
 )
 
@@ -28,37 +31,21 @@ func openEngine(caseDir *caseRef) (*store.Store, *categorize.Engine, error) {
 }
 
 func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "import" && args[0] != "list") {
-		return usageErr("scrim hashset import|list --case CASEDIR ...")
+	if len(args) == 0 || (args[0] != "import" && args[0] != "list" && args[0] != "remove" && args[0] != "match") {
+		return usageErr("scrim hashset import|list|remove|match ...")
 	}
-	if args[0] == "list" {
-		fs := newFlagSet("hashset list", "--case CASEDIR [--json]", stderr)
-		caseDir := fs.caseFlags("case directory")
-		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parseInterspersed(fs, args[1:]); err != nil {
-			return err
-		}
-		st, err := openCase(caseDir, false, false)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		sets, err := st.HashSets()
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return json.NewEncoder(stdout).Encode(sets)
-		}
-		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "name\tformat\tvariant\tentries\tbad\tmatched\timported\tby\tmapping")
-		for _, s := range sets {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Format, s.Variant, s.Entries, s.Bad, s.Matched, s.ImportedAt.Format("2006-01-02 15:04"), s.By, s.Mapping)
-		}
-		return tw.Flush()
+	switch args[0] {
+	case "list":
+		return runHashsetList(args[1:], stdout, stderr)
+	case "remove":
+		return runHashsetRemove(args[1:], stdout, stderr)
+	case "match":
+		return runHashsetMatch(ctx, args[1:], stdout, stderr)
 	}
-	fs := newFlagSet("hashset import", "--case CASEDIR --format vics|icse|nsrl|text [--category C] [--map SRC=DST,...] [--name NAME] FILE", stderr)
-	caseDir := fs.caseFlags("case directory")
+	fs := newFlagSet("hashset import", "--case CASEDIR | --library [--scheme ID] [--case CASEDIR]  --format vics|icse|nsrl|text [--category C] [--map SRC=DST,...] [--name NAME] FILE", stderr)
+	caseDir := fs.caseFlags("case directory (with --library: optional; gives the scheme and is matched at once)")
+	library := fs.Bool("library", false, "import once into the workstation hash library ($SCRIM_HOME/hashlib) that every case matches, instead of into one case")
+	schemeID := fs.String("scheme", "", "with --library and no --case: the category scheme the set's codes are mapped into (vic-us, caid-uk, oliver; default vic-us); cases of other schemes do not take its categories")
 	format := fs.String("format", "", "vics, icse, nsrl or text")
 	category := fs.String("category", "", "category of the case's scheme for every entry of a text list or NSRL set, and for ICSE entries without Baseline (NSRL default: the scheme's non-pertinent category)")
 	codeMap := fs.String("map", "", "map the set's own category codes into the case's scheme, e.g. 1=A,2=C: needed for codes with no safe mapping (the import refuses and names them), or to override the table")
@@ -79,26 +66,183 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usageErr("%v", err)
 	}
+	opt := categorize.ImportOptions{Format: *format, Name: *name, Category: *category, Map: userMap, By: *examiner}
+	if *library {
+		return runLibraryImport(ctx, caseDir, *schemeID, pos[0], opt, *asJSON, stdout)
+	}
+	if *schemeID != "" {
+		return usageErr("--scheme goes with --library: a case import uses the case's scheme")
+	}
 	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	hs, sum, err := eng.Import(ctx, pos[0], categorize.ImportOptions{Format: *format, Name: *name, Category: *category, Map: userMap, By: *examiner})
+	hs, sum, err := eng.Import(ctx, pos[0], opt)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(map[string]any{"hashset": hs, "summary": sum})
 	}
-	fmt.Fprintf(stdout, "%s (%s %s): %d records, %d entries, %d bad", hs.Name, sum.Format, sum.Variant, sum.Records, sum.Entries, sum.Bad)
-	if len(sum.FirstBad) > 0 {
-		fmt.Fprintf(stdout, " (first at %v)", sum.FirstBad)
-	}
+	printImportSummary(stdout, hs, sum)
 	fmt.Fprintf(stdout, "; matched %d media of this case\n", hs.Matched)
 	if sum.Mapping != "" {
 		fmt.Fprintf(stdout, "category mapping: %s\n", sum.Mapping)
 	}
+	return nil
+}
+
+func printImportSummary(w io.Writer, hs store.HashSet, sum hashset.Summary) {
+	fmt.Fprintf(w, "%s (%s %s): %d records, %d entries, %d bad", hs.Name, sum.Format, sum.Variant, sum.Records, sum.Entries, sum.Bad)
+	if len(sum.FirstBad) > 0 {
+		fmt.Fprintf(w, " (first at %v)", sum.FirstBad)
+	}
+}
+
+// runLibraryImport imports a set into the workstation hash library; with
+// --case, in that case's scheme, and the case is matched at once.
+func runLibraryImport(ctx context.Context, caseDir *caseRef, schemeID, path string, opt categorize.ImportOptions, asJSON bool, stdout io.Writer) error {
+	var st *store.Store
+	var eng *categorize.Engine
+	var sch categorize.Scheme
+	switch {
+	case caseDir.dir != "":
+		if schemeID != "" {
+			return usageErr("--scheme and --case: the case's scheme is used; give one of them")
+		}
+		var err error
+		if st, eng, err = openEngine(caseDir); err != nil {
+			return err
+		}
+		defer st.Close()
+		if sch, err = categorize.CaseScheme(st); err != nil {
+			return err
+		}
+	default:
+		if schemeID == "" {
+			schemeID = "vic-us"
+		}
+		var ok bool
+		if sch, ok = categorize.SchemeByID(schemeID); !ok {
+			return usageErr("--scheme %q: want vic-us, caid-uk or oliver (a custom scheme: give --case of a case using it)", schemeID)
+		}
+	}
+	dir := hashlib.DefaultDir()
+	set, sum, err := categorize.ImportLibrary(ctx, dir, path, sch, opt, time.Now())
+	if err != nil {
+		return err
+	}
+	matched := -1
+	if eng != nil {
+		eng.SetLibrary(dir)
+		if matched, err = eng.MatchKnown(ctx); err != nil {
+			return err
+		}
+	}
+	if asJSON {
+		out := map[string]any{"hashset": set.HashSet, "summary": sum, "library": dir, "records": set.Entries()}
+		if matched >= 0 {
+			out["case_matched"] = matched
+		}
+		return json.NewEncoder(stdout).Encode(out)
+	}
+	printImportSummary(stdout, set.HashSet, sum)
+	fmt.Fprintf(stdout, "; %d digests in the hash library %s (scheme %s)\n", set.Entries(), dir, sch.ID)
+	if matched >= 0 {
+		fmt.Fprintf(stdout, "matched %d media of this case\n", matched)
+	}
+	if sum.Mapping != "" {
+		fmt.Fprintf(stdout, "category mapping: %s\n", sum.Mapping)
+	}
+	return nil
+}
+
+func runHashsetList(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hashset list", "[--case CASEDIR] [--json]", stderr)
+	caseDir := fs.caseFlags("case directory (without it: the hash library's sets only)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	var sets []store.HashSet
+	if caseDir.dir != "" {
+		st, err := openCase(caseDir, false, false)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if sets, err = st.HashSets(); err != nil {
+			return err
+		}
+	}
+	where := make([]string, len(sets))
+	for i, s := range sets {
+		where[i] = "case"
+		if s.Library != "" {
+			where[i] = "case, from library"
+		}
+	}
+	lib, err := hashlib.Open(hashlib.DefaultDir())
+	if err != nil {
+		return err
+	}
+	defer lib.Close()
+	for _, s := range lib.Sets() {
+		hs := s.HashSet
+		hs.Matched = 0
+		sets = append(sets, hs)
+		where = append(where, "library")
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(sets)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "name\tformat\tvariant\tentries\tbad\tmatched\timported\tby\tmapping\twhere")
+	for i, s := range sets {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n", s.Name, s.Format, s.Variant, s.Entries, s.Bad, s.Matched, s.ImportedAt.Format("2006-01-02 15:04"), s.By, s.Mapping, where[i])
+	}
+	return tw.Flush()
+}
+
+// runHashsetMatch matches a case against its own sets and the hash
+// library now, as every ingest does: for sets imported into the library
+// after the case was ingested.
+func runHashsetMatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hashset match", "--case CASEDIR", stderr)
+	caseDir := fs.caseFlags("case directory")
+	if _, err := parseInterspersed(fs, args); err != nil {
+		return err
+	}
+	st, eng, err := openEngine(caseDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := eng.MatchKnown(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d media matched by the case's hash sets and the hash library %s\n", n, eng.Library())
+	return nil
+}
+
+func runHashsetRemove(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hashset remove", "--library NAME", stderr)
+	library := fs.Bool("library", false, "remove the set from the workstation hash library (cases that matched it keep its provenance and their matches)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if !*library || len(pos) != 1 {
+		return usageErr("scrim hashset remove --library NAME (sets imported into a case stay with the case)")
+	}
+	dir := hashlib.DefaultDir()
+	set, err := hashlib.Remove(dir, pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "removed %s (%d digests, imported %s) from the hash library %s\n", set.HashSet.Name, set.Entries(), set.HashSet.ImportedAt.Format("2006-01-02 15:04"), dir)
 	return nil
 }
 

@@ -26,7 +26,10 @@ Usage:
   scrim files  --case CASEDIR [--format jsonl|csv] [--evidence NAME] [--out FILE]
   scrim stats  --case CASEDIR [--json]
   scrim hashset import --case CASEDIR --format vics|icse|nsrl|text [--category C] [--map SRC=DST,...] [--name NAME] FILE
-  scrim hashset list   --case CASEDIR [--json]
+  scrim hashset import --library [--scheme ID | --case CASEDIR] --format ... FILE   # once per workstation ($SCRIM_HOME/hashlib), matched by every case
+  scrim hashset list   [--case CASEDIR] [--json]   # the case's sets and the hash library's
+  scrim hashset remove --library NAME
+  scrim hashset match  --case CASEDIR              # match the case against its sets and the library now (every ingest does)
   scrim categorize --case CASEDIR --examiner NAME --category C [SHA256... | -]
   scrim similar    --case CASEDIR [--radius N] SHA256 | --clusters
   scrim conflicts  --case CASEDIR
