@@ -62,6 +62,7 @@ type Store struct {
 	db    *badger.DB
 	dir   string
 	audit *AuditChain
+	media mediaFilter // which contents are certainly not in the case yet
 }
 
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:
