@@ -8,20 +8,25 @@ import (
 	"time"
 )
 
-// hostEntry builds an Entry for a file of the examiner's own filesystem.
-func hostEntry(abs, rel string, fi os.FileInfo) Entry {
-	e := Entry{
-		Path:  rel,
-		Size:  fi.Size(),
-		Mtime: fi.ModTime().UTC(),
+// hostEntry builds an Entry for a file of the examiner's own filesystem
+// from what a stat said of it.
+func hostEntry(abs, rel string, size int64, ino uint64, mtime, atime, ctime time.Time) Entry {
+	return Entry{
+		Path: rel, Size: size, Inode: ino, Mtime: mtime, Atime: atime, Ctime: ctime,
+		Open: func() (Content, error) { return openReadOnly(abs) },
 	}
+}
+
+// hostEntryInfo is hostEntry from an os.FileInfo.
+func hostEntryInfo(abs, rel string, fi os.FileInfo) Entry {
+	var ino uint64
+	var atime, ctime time.Time
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		e.Inode = st.Ino
-		e.Atime = time.Unix(st.Atim.Sec, st.Atim.Nsec).UTC()
-		e.Ctime = time.Unix(st.Ctim.Sec, st.Ctim.Nsec).UTC()
+		ino = st.Ino
+		atime = time.Unix(st.Atim.Sec, st.Atim.Nsec).UTC()
+		ctime = time.Unix(st.Ctim.Sec, st.Ctim.Nsec).UTC()
 	}
-	e.Open = func() (Content, error) { return openReadOnly(abs) }
-	return e
+	return hostEntry(abs, rel, fi.Size(), ino, fi.ModTime().UTC(), atime, ctime)
 }
 
 // hostFile reads a file through a bare descriptor with pread. An os.File
