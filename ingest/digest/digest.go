@@ -111,20 +111,6 @@ func (h *Hasher) Sum(r io.Reader, sizeHint int64, tee *[]byte) (Sums, error) {
 	return s, nil
 }
 
-// Bytes returns the digests of p, a whole file already in memory.
-func (h *Hasher) Bytes(p []byte) Sums {
-	var s Sums
-	for _, w := range h.hs {
-		w.Reset()
-		w.Write(p)
-	}
-	s.Size = int64(len(p))
-	h.hs[0].Sum(s.MD5[:0])
-	h.hs[1].Sum(s.SHA1[:0])
-	h.hs[2].Sum(s.SHA256[:0])
-	return s
-}
-
 func (h *Hasher) serial(r io.Reader, tee *[]byte) (int64, error) {
 	var n int64
 	buf := h.bufs[0]
