@@ -129,6 +129,7 @@ bench: deps-test
 	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./export/...
 	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport" -benchtime 1x -timeout 60m ./cmd/scrim
 	SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
+	SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time

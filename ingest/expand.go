@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -101,12 +102,18 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	if budget == nil {
 		budget = expand.NewBudget(*lim)
 	}
-	c, err := j.entry.Open()
-	if err != nil {
-		w.notes.add(fmt.Sprintf("expansion: %s: reopen: %v", parent.Path, err))
-		return nil
+	var c io.ReaderAt
+	if j.exp.depth == 0 && w.wholeOK {
+		c = bytes.NewReader(w.whole) // read whole by analyse: no second open
+	} else {
+		rc, err := j.entry.Open()
+		if err != nil {
+			w.notes.add(fmt.Sprintf("expansion: %s: reopen: %v", parent.Path, err))
+			return nil
+		}
+		defer rc.Close()
+		c = rc
 	}
-	defer c.Close()
 	parentKey := store.OccurrenceKey(parent)
 	container := evidence.ContainerName(parent.Member)
 	if !parent.Embedded {
@@ -120,7 +127,7 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	} else {
 		name = f.Name()
 	}
-	err = expand.WalkNamed(w.ctx, f, c, media.Size, container, func(m expand.Member) error {
+	err := expand.WalkNamed(w.ctx, f, c, media.Size, container, func(m expand.Member) error {
 		return w.member(parent, parentKey, c, m, child, emit)
 	})
 	if err == nil || w.ctx.Err() != nil {

@@ -241,6 +241,13 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	if err := in.store.PutEvidence(ev); err != nil {
 		return sum, err
 	}
+	// An item with no place recorded yet (a first run) has nothing to
+	// skip: its entries are not looked up one by one.
+	resuming, err := in.store.HasOccurrences(id)
+	if err != nil {
+		ev.Status = StatusInterrupted
+		return sum, errors.Join(err, in.store.PutEvidence(ev))
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -306,9 +313,13 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	walkErr := src.Walk(ctx, func(e evidence.Entry) error {
 		counters.seen.Add(1)
 		o := occurrenceOf(id, e)
-		prev, ok, err := in.store.Occurrence(store.OccurrenceKey(o))
-		if err != nil {
-			return err
+		var prev store.Occurrence
+		var ok bool
+		if resuming {
+			var err error
+			if prev, ok, err = in.store.Occurrence(store.OccurrenceKey(o)); err != nil {
+				return err
+			}
 		}
 		if ok && prev.Error == "" && e.Err == nil && prev.Size == o.Size && prev.Mtime == o.Mtime && prev.DevicePath == o.DevicePath {
 			counters.skipped.Add(1)

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -43,6 +44,11 @@ type worker struct {
 	videoPath   string
 	videoCopied bool
 	headLen     int // bytes of head read for the current file
+	// whole holds the current evidence file when it is small enough to be
+	// read in one go (wholeOK): it is then sniffed, hashed and searched for
+	// hidden pictures from memory, opened and read once.
+	whole   []byte
+	wholeOK bool
 	// Expansion: the run's notes, this worker's number and temporary
 	// directory for large members, and the member buffers per depth.
 	notes  *runNotes
@@ -71,7 +77,7 @@ func (w *worker) process(j job, emit func(result)) (result, error) {
 		r.rec.Occurrence.Error = j.entry.Err.Error()
 		return r, nil
 	}
-	media, thumb, n, err := w.analyse(j.entry)
+	media, thumb, n, err := w.analyse(j.entry, j.exp.depth == 0)
 	if w.videoCopied {
 		defer w.dropVideoCopy()
 	}
@@ -89,10 +95,14 @@ func (w *worker) process(j job, emit func(result)) (result, error) {
 	head := slices.Clone(w.head[:w.headLen])
 	r.rec.Occurrence.SHA256 = media.SHA256
 	r.rec.Occurrence.Size = media.Size
-	known, err := w.in.store.HasMedia(media.SHA256)
-	if err != nil {
-		r.rec.Occurrence.Error = err.Error()
-		return r, nil
+	// Only pictures and videos cost analysis worth a lookup to spare; the
+	// batch writes any media once, however often it is handed in.
+	known := false
+	if media.Kind == string(filetype.Picture) || media.Kind == string(filetype.Video) {
+		if known, err = w.in.store.MediaKnown(media.SHA256); err != nil {
+			r.rec.Occurrence.Error = err.Error()
+			return r, nil
+		}
 	}
 	if !known {
 		if media.Kind == string(filetype.Picture) && media.Error == "" {
@@ -114,16 +124,39 @@ func (w *worker) process(j job, emit func(result)) (result, error) {
 	return r, w.expandMembers(j, r.rec.Occurrence, media, head, emit)
 }
 
+// wholeMax is the size up to which an evidence file is read whole into the
+// worker's buffer with one read: most files of a phone or a NAS are this
+// small, and for them the system calls cost more than the hashing.
+const wholeMax = 256 << 10
+
 // analyse reads the entry once: sniffs its head, hashes all of it and keeps a
 // copy in memory when it is a picture small enough to decode from there, or
-// in the worker's temporary file when it is a video.
-func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
+// in the worker's temporary file when it is a video. A small file of the
+// evidence itself (top) is read whole first, into w.whole.
+func (w *worker) analyse(e evidence.Entry, top bool) (store.Media, []byte, int64, error) {
+	if top {
+		w.wholeOK = false
+	}
 	c, err := e.Open()
 	if err != nil {
 		return store.Media{}, nil, 0, fmt.Errorf("open: %w", err)
 	}
 	defer c.Close()
-	n, err := c.ReadAt(w.head, 0)
+	var src io.ReaderAt = c
+	if top && e.Size >= 0 && e.Size <= wholeMax {
+		if int64(cap(w.whole)) < e.Size {
+			w.whole = make([]byte, max(e.Size, 64<<10))
+		}
+		n, err := c.ReadAt(w.whole[:e.Size], 0)
+		if err != nil && err != io.EOF {
+			return store.Media{}, nil, 0, fmt.Errorf("read: %w", err)
+		}
+		// A file that shrank since the walk is hashed as it is now, as
+		// the streaming path below does.
+		w.whole, w.wholeOK = w.whole[:n], true
+		src = bytes.NewReader(w.whole)
+	}
+	n, err := src.ReadAt(w.head, 0)
 	if err != nil && err != io.EOF {
 		return store.Media{}, nil, 0, fmt.Errorf("read first bytes: %w", err)
 	}
@@ -135,7 +168,7 @@ func (w *worker) analyse(e evidence.Entry) (store.Media, []byte, int64, error) {
 		w.data = w.data[:0]
 		tee = &w.data
 	}
-	var r io.Reader = ctxReader{w.ctx, io.NewSectionReader(c, 0, e.Size), &w.in.bytesReading}
+	var r io.Reader = ctxReader{w.ctx, io.NewSectionReader(src, 0, e.Size), &w.in.bytesReading}
 	r = w.hidden.tee(r, w.in, t.Kind, e.Size, w.head[:w.headLen])
 	var copyFile *teeFile
 	analyseVideo := t.Kind == filetype.Video && w.videoPath != "" && e.Size <= w.in.opt.MaxVideoBytes

@@ -113,12 +113,19 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 	}
 	b.bytes += size
 	b.keys += len(entries) + 1
+	if r.Media != nil {
+		b.s.media.add(r.Media.SHA256)
+	}
 	return r.Media != nil, nil
 }
 
 // hasMedia looks in the open transaction (which sees its own pending
-// writes) or, between transactions, in the store.
+// writes) or, between transactions, in the store; a content the media
+// filter has never seen needs neither.
 func (b *Batch) hasMedia(sha string) (bool, error) {
+	if !b.s.media.mayHave(b.s.db, sha) {
+		return false, nil
+	}
 	if b.txn == nil {
 		return b.s.HasMedia(sha)
 	}

@@ -261,3 +261,97 @@ func BenchmarkHashsetImport(b *testing.B) {
 			lines, imp.Seconds(), rate, rss>>20, wc.Seconds())
 	}
 }
+
+// BenchmarkSmallFilesVsHashdeep ingests a tree of SCRIM_BENCH_FILES
+// (default 20,000; make bench asks for 1 M) small files of 200 B–3 KB, 30 %
+// of them copies of others, about 1000 to a folder, with the real binary,
+// and times `hashdeep -c md5,sha1,sha256 -r -j2` over the same tree in the
+// same run. hashdeep runs first, which also warms the page cache for scrim.
+// It prints files/s of both, the ratio and scrim's peak RSS.
+func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
+	n := 20_000
+	if v := os.Getenv("SCRIM_BENCH_FILES"); v != "" {
+		k, err := strconv.Atoi(v)
+		if err != nil || k <= 0 {
+			b.Fatalf("SCRIM_BENCH_FILES=%q: want a positive number of files", v)
+		}
+		n = k
+	}
+	if _, err := exec.LookPath("hashdeep"); err != nil {
+		b.Fatal("hashdeep not installed (make bench installs it)")
+	}
+	// The tree of a million files is too large for a tmpfs /tmp: it goes
+	// where SCRIM_BENCH_DIR says, else in the default temporary directory.
+	dir, err := os.MkdirTemp(os.Getenv("SCRIM_BENCH_DIR"), "scrim-smallfiles")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	root := filepath.Join(dir, "tree")
+	if err := writeSmallFiles(root, n, 16); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		hashdeep := timeIt(b, func() { runTool(b, "hashdeep", "-c", "md5,sha1,sha256", "-r", "-j2", root) })
+		caseDir := filepath.Join(dir, fmt.Sprintf("case%d", i))
+		var rss int64
+		var out []byte
+		ingest := timeIt(b, func() {
+			cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, root)
+			var err error
+			if out, err = cmd.CombinedOutput(); err != nil {
+				b.Fatalf("scrim ingest: %v\n%s", err, out)
+			}
+			rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+		})
+		if !bytes.Contains(out, []byte(fmt.Sprintf("%d files seen, %d added", n, n))) {
+			b.Fatalf("scrim ingest did not report %d files:\n%s", n, out)
+		}
+		os.RemoveAll(caseDir)
+		rate := func(d time.Duration) float64 { return float64(n) / d.Seconds() }
+		b.ReportMetric(rate(ingest), "scrim-files/s")
+		b.ReportMetric(rate(hashdeep), "hashdeep-files/s")
+		b.ReportMetric(hashdeep.Seconds()/ingest.Seconds(), "x-hashdeep")
+		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
+		fmt.Printf("ingest of %d small files: scrim %.1f s, %.0f files/s (%.2fx hashdeep -j2: %.1f s, %.0f files/s), peak RSS %d MiB\n",
+			n, ingest.Seconds(), rate(ingest), hashdeep.Seconds()/ingest.Seconds(), hashdeep.Seconds(), rate(hashdeep), rss>>20)
+	}
+}
+
+// writeSmallFiles writes n files of 200 B–3 KB under root, 1000 to a
+// folder in a two-level tree; 30 % repeat the content of an earlier file.
+func writeSmallFiles(root string, n int, seed uint64) error {
+	r := rand.New(rand.NewPCG(seed, 7))
+	exts := []string{".txt", ".dat", ".log", ".xml", ".bin", ".json"}
+	var kept [][]byte
+	for i := 0; i < n; i++ {
+		var data []byte
+		if len(kept) > 0 && r.IntN(10) < 3 {
+			data = kept[r.IntN(len(kept))]
+		} else {
+			data = make([]byte, 200+r.IntN(2801))
+			for k := 0; k+8 <= len(data); k += 8 {
+				binary.LittleEndian.PutUint64(data[k:], r.Uint64())
+			}
+			// A bounded pool of originals to copy from keeps the
+			// generator's memory small at 10 M files.
+			if len(kept) < 4096 {
+				kept = append(kept, data)
+			} else {
+				kept[r.IntN(len(kept))] = data
+			}
+		}
+		folder := filepath.Join(root, fmt.Sprintf("d%03d", i/1_000_000), fmt.Sprintf("s%03d", i/1000%1000))
+		if i%1000 == 0 {
+			if err := os.MkdirAll(folder, 0o755); err != nil {
+				return err
+			}
+		}
+		name := filepath.Join(folder, fmt.Sprintf("f%07d%s", i, exts[i%len(exts)]))
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

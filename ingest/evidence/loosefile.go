@@ -35,5 +35,5 @@ func (l *looseFile) Walk(ctx context.Context, fn func(Entry) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return fn(hostEntry(l.path, "/"+filepath.Base(l.path), l.fi))
+	return fn(hostEntryInfo(l.path, "/"+filepath.Base(l.path), l.fi))
 }
