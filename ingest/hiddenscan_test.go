@@ -80,7 +80,10 @@ func TestHiddenSearchReadsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, size := range map[string]int{"/noise.bin": len(noise), "/decoy.bin": len(decoy)} {
-		if n := src.read[name].Load(); n > int64(size)+4096*2 {
+		// One read for hashing and the hidden-picture watch; beyond it only
+		// the nested-disk probe's few superblock reads (bounded, not a
+		// second pass over the file).
+		if n := src.read[name].Load(); n > int64(size)+512<<10 {
 			t.Errorf("%s: %d bytes read for %d", name, n, size)
 		}
 	}
