@@ -24,7 +24,7 @@ const usage = `scrim: offline forensic picture categorization
 Usage:
   scrim ingest --case CASEDIR [--examiner NAME] [--evidence NAME] PATH...
   scrim files  --case CASEDIR [--format jsonl|csv] [--evidence NAME] [--out FILE]
-  scrim stats  --case CASEDIR [--json]
+  scrim stats  --case CASEDIR [--json] [--recount]
   scrim hashset import --case CASEDIR --format vics|icse|nsrl|text [--category C] [--map SRC=DST,...] [--name NAME] FILE
   scrim hashset list   --case CASEDIR [--json]
   scrim categorize --case CASEDIR --examiner NAME --category C [SHA256... | -]
