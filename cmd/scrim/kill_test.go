@@ -54,7 +54,7 @@ func TestKillAndResume(t *testing.T) {
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 			t.Fatalf("ingest was not killed: %v", err)
 		}
-		checkCounters(t, caseDir) // counted in the transactions that committed, no more
+		checkCounters(t, caseDir)  // counted in the transactions that committed, no more
 		s := readStats(t, caseDir) // the killed case opens and counts
 		if len(s.Evidence) != 1 || s.Evidence[0].Status != "in progress" {
 			t.Fatalf("killed case: %+v", s.Evidence)
