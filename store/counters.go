@@ -113,49 +113,71 @@ func (c *Counts) plus(o Counts) {
 	c.Embedded += o.Embedded
 }
 
-// mediaFacts is what the counts need of a media, and its number of indexed
-// places (o/ keys) per evidence item.
+// mediaFacts is what the counts and the review queue need of a media, and
+// its indexed places (o/ keys) per evidence item by how they were found.
 type mediaFacts struct {
 	Kind   string
 	Size   int64
-	Error  bool
-	Places map[string]int64
+	Error  bool // the content could not be decoded
+	NoHash bool // a picture without a perceptual hash
+	Places map[string]Places
 }
 
 func factsOf(m Media) mediaFacts {
-	return mediaFacts{Kind: m.Kind, Size: m.Size, Error: m.Error != "", Places: map[string]int64{}}
+	return mediaFacts{Kind: m.Kind, Size: m.Size, Error: m.Error != "", NoHash: m.Kind == "picture" && m.PHash == "", Places: map[string]Places{}}
 }
 
 func (f mediaFacts) total() int64 {
 	var n int64
-	for _, v := range f.Places {
-		n += v
+	for _, p := range f.Places {
+		n += p.Total()
 	}
 	return n
 }
 
-// encode: kind, error flag, size, then (evidence, places) pairs in order.
+// add counts one place with an occurrence key's flag (L, D, C, E) in ev.
+func (p *Places) add(flag string, sign int64) {
+	switch flag {
+	case "C":
+		p.Carved += sign
+	case "E":
+		p.Embedded += sign
+	case "D":
+		p.Deleted += sign
+	default:
+		p.Live += sign
+	}
+}
+
+// encode: kind, flags, size, then per evidence item in order its name and
+// live, deleted, carved and embedded places.
 func (f mediaFacts) encode() []byte {
 	b := binary.AppendUvarint(nil, uint64(len(f.Kind)))
 	b = append(b, f.Kind...)
 	flag := byte(0)
 	if f.Error {
-		flag = 1
+		flag |= 1
+	}
+	if f.NoHash {
+		flag |= 2
 	}
 	b = append(b, flag)
 	b = binary.AppendVarint(b, f.Size)
 	evs := make([]string, 0, len(f.Places))
-	for ev, n := range f.Places {
-		if n != 0 {
+	for ev, p := range f.Places {
+		if p.Total() != 0 {
 			evs = append(evs, ev)
 		}
 	}
 	sort.Strings(evs)
 	b = binary.AppendUvarint(b, uint64(len(evs)))
 	for _, ev := range evs {
+		p := f.Places[ev]
 		b = binary.AppendUvarint(b, uint64(len(ev)))
 		b = append(b, ev...)
-		b = binary.AppendVarint(b, f.Places[ev])
+		for _, n := range []int64{p.Live, p.Deleted, p.Carved, p.Embedded} {
+			b = binary.AppendVarint(b, n)
+		}
 	}
 	return b
 }
@@ -163,7 +185,7 @@ func (f mediaFacts) encode() []byte {
 var errBadFacts = errors.New("damaged place-count record")
 
 func decodeFacts(b []byte) (mediaFacts, error) {
-	f := mediaFacts{Places: map[string]int64{}}
+	f := mediaFacts{Places: map[string]Places{}}
 	str := func() (string, bool) {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < n {
@@ -185,7 +207,7 @@ func decodeFacts(b []byte) (mediaFacts, error) {
 	if f.Kind, ok = str(); !ok || len(b) == 0 {
 		return f, errBadFacts
 	}
-	f.Error, b = b[0] == 1, b[1:]
+	f.Error, f.NoHash, b = b[0]&1 != 0, b[0]&2 != 0, b[1:]
 	if f.Size, ok = vint(); !ok {
 		return f, errBadFacts
 	}
@@ -199,9 +221,13 @@ func decodeFacts(b []byte) (mediaFacts, error) {
 		if !ok {
 			return f, errBadFacts
 		}
-		if f.Places[ev], ok = vint(); !ok {
-			return f, errBadFacts
+		var p Places
+		for _, n := range []*int64{&p.Live, &p.Deleted, &p.Carved, &p.Embedded} {
+			if *n, ok = vint(); !ok {
+				return f, errBadFacts
+			}
 		}
+		f.Places[ev] = p
 	}
 	if len(b) != 0 {
 		return f, errBadFacts
@@ -225,7 +251,7 @@ func (b *Batch) countRecord(r FileRecord, del []byte) error {
 	}
 	o := r.Occurrence
 	occKey := OccurrenceKey(o)
-	ev := evidenceOfOccurrenceKey(occKey) // as the index entries say, like recount
+	ev, flag := placeOfOccurrenceKey(occKey) // as the index entries say, like recount
 	var old Occurrence
 	hadOld, err := getIn(b.txn, keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) })
 	if err != nil {
@@ -241,7 +267,7 @@ func (b *Batch) countRecord(r FileRecord, del []byte) error {
 		if gone, err := exists(b.txn, del); err != nil {
 			return err
 		} else if gone {
-			if err := b.movePlace(r.PreviousSHA256, ev, -1, nil); err != nil {
+			if err := b.movePlace(r.PreviousSHA256, ev, flag, -1, nil); err != nil {
 				return err
 			}
 		}
@@ -260,7 +286,7 @@ func (b *Batch) countRecord(r FileRecord, del []byte) error {
 		isNew = !found
 	}
 	if isNew {
-		return b.movePlace(o.SHA256, ev, +1, r.Media)
+		return b.movePlace(o.SHA256, ev, flag, +1, r.Media)
 	}
 	return nil
 }
@@ -268,7 +294,7 @@ func (b *Batch) countRecord(r FileRecord, del []byte) error {
 // movePlace adds (+1) or removes (-1) one indexed place of media sha in ev,
 // and counts the media in or out of ev and the case when that was its first
 // or last place there.
-func (b *Batch) movePlace(sha, ev string, sign int64, m *Media) error {
+func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 	f, ok := b.cnt.facts[sha]
 	if !ok {
 		found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
@@ -294,12 +320,14 @@ func (b *Batch) movePlace(sha, ev string, sign int64, m *Media) error {
 			f = factsOf(*m)
 		}
 	}
-	before, beforeEv := f.total(), f.Places[ev]
-	f.Places[ev] += sign
-	if f.Places[ev] <= 0 {
+	before, beforeEv := f.total(), f.Places[ev].Total()
+	p := f.Places[ev]
+	p.add(flag, sign)
+	f.Places[ev] = p
+	if p.Total() <= 0 {
 		delete(f.Places, ev)
 	}
-	after, afterEv := f.total(), f.Places[ev]
+	after, afterEv := f.total(), f.Places[ev].Total()
 	switch {
 	case beforeEv == 0 && afterEv > 0:
 		b.cnt.delta.addMedia(ev, f, +1)
@@ -316,6 +344,11 @@ func (b *Batch) movePlace(sha, ev string, sign int64, m *Media) error {
 	k, v := []byte(placeCounts+sha), f.encode()
 	b.bytes += len(k) + len(v) + 16
 	b.keys++
+	if after == 0 {
+		// Only media found somewhere have a record: scans of np/ list
+		// exactly them.
+		return b.txn.Delete(k)
+	}
 	return b.txn.Set(k, v)
 }
 
@@ -539,14 +572,17 @@ func (s *Store) eachMediaPlaceCounts(fn func(string, mediaFacts) error) error {
 		oi.Seek(oo.Prefix)
 		for mi.Seek(mo.Prefix); mi.ValidForPrefix(mo.Prefix); mi.Next() {
 			sha := string(mi.Item().Key()[2:])
-			places := map[string]int64{}
+			places := map[string]Places{}
 			for ; oi.ValidForPrefix(oo.Prefix); oi.Next() {
 				osha, occ, _ := strings.Cut(string(oi.Item().Key()[2:]), "/")
 				if osha > sha {
 					break
 				}
 				if osha == sha {
-					places[evidenceOfOccurrenceKey(occ)]++
+					ev, flag := placeOfOccurrenceKey(occ)
+					p := places[ev]
+					p.add(flag, 1)
+					places[ev] = p
 				}
 			}
 			if len(places) == 0 {

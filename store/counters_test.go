@@ -26,6 +26,32 @@ func checkCounters(t *testing.T, st *Store, when string) Stats {
 	if msg, err := st.CounterMismatch(); err != nil || msg != "" {
 		t.Fatalf("%s: mismatch %q %v", when, msg, err)
 	}
+	// The places the report and the review queue read from the counts
+	// equal the places the index lists.
+	want := map[string]string{}
+	if err := st.eachMediaPlaceCounts(func(sha string, f mediaFacts) error {
+		want[sha] = fmt.Sprint(f.Places)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	if err := st.EachMediaPlaces(func(mp MediaPlaces) error {
+		got[mp.Media.SHA256] = fmt.Sprint(mp.ByEvidence)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	summaries := map[string]string{}
+	if err := st.EachMediaSummary(func(ms MediaSummary) error {
+		summaries[ms.SHA256] = fmt.Sprint(ms.ByEvidence)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || fmt.Sprint(summaries) != fmt.Sprint(want) {
+		t.Fatalf("%s: places per media\nkept    %v\nsummary %v\nindex   %v", when, got, summaries, want)
+	}
 	return kept
 }
 
@@ -213,7 +239,7 @@ func TestCounterMismatchFoundAndRepaired(t *testing.T) {
 }
 
 func TestPlaceFactsDecodeRejectsDamage(t *testing.T) {
-	f := mediaFacts{Kind: "picture", Size: 123, Error: true, Places: map[string]int64{"EX1": 3, "EX2": 1}}
+	f := mediaFacts{Kind: "picture", Size: 123, Error: true, NoHash: true, Places: map[string]Places{"EX1": {Live: 3, Deleted: 1, Carved: 2, Embedded: 7}, "EX2": {Embedded: 1}}}
 	enc := f.encode()
 	got, err := decodeFacts(enc)
 	if err != nil || fmt.Sprint(got) != fmt.Sprint(f) {

@@ -110,23 +110,24 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		evPos[e.ID] = int32(i)
 	}
 	sets := evidenceSets{}
-	err = st.EachMediaPlaces(func(mp store.MediaPlaces) error {
+	// The summaries come from the counts kept as the case was written: no
+	// media record or place is read, two small records per media.
+	err = st.EachMediaSummary(func(mp store.MediaSummary) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		md := mp.Media
-		if md.Kind != "picture" && md.Kind != "video" {
+		if mp.Kind != "picture" && mp.Kind != "video" {
 			return nil
 		}
 		var it Item
-		if _, err := hex.Decode(it.SHA[:], []byte(md.SHA256)); err != nil {
-			return fmt.Errorf("media %q: %w", md.SHA256, err)
+		if _, err := hex.Decode(it.SHA[:], []byte(mp.SHA256)); err != nil {
+			return fmt.Errorf("media %q: %w", mp.SHA256, err)
 		}
 		it.Cluster = -1
-		if md.Kind == "video" {
+		if mp.Kind == "video" {
 			it.Flags |= FlagVideo
 		}
-		if md.PHash == "" && md.Kind == "picture" || md.Error != "" && md.Kind == "picture" {
+		if mp.Kind == "picture" && (mp.NoHash || mp.Error) {
 			it.Flags |= FlagNoThumb
 		}
 		var found []int32
