@@ -1,126 +1,33 @@
-// Command genlarge writes the evidence of the large read-path benchmark: a
-// folder of TAR archives whose members are small generated pictures, each
-// distinct picture appearing several times across the archives. Ingesting
-// the folder gives a case of OCCURRENCES places and UNIQUE media without
-// millions of host files: Scrim expands every TAR member as an embedded
-// occurrence.
+// Command genlarge writes the evidence of the large read-path benchmark
+// (package scrim/testdata/large): TAR archives of small generated pictures,
+// each distinct picture appearing several times.
 //
 //	genlarge -out DIR -occurrences 10000000 -unique 1000000
-//
-// Archives hold at most -per-tar members (ingest expands at most 1,000,000
-// members per top-level file). The pictures are 16×16 grey PNGs of smooth
-// random gradients plus noise, seeded by their number, so every picture is
-// distinct and their perceptual hashes spread. Output is deterministic.
 package main
 
 import (
-	"archive/tar"
-	"bufio"
-	"bytes"
 	"flag"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"time"
+
+	"scrim/testdata/large"
 )
 
 func main() {
 	out := flag.String("out", "", "folder to write the archives into (created; must be empty)")
 	occurrences := flag.Int("occurrences", 1_000_000, "members in all archives together")
 	unique := flag.Int("unique", 0, "distinct pictures (default occurrences/10)")
-	perTar := flag.Int("per-tar", 500_000, "members per archive (at most 1,000,000)")
+	perTar := flag.Int("per-tar", 500_000, "members per archive (at most 1,000,000: what ingest expands of one file)")
 	flag.Parse()
-	if *out == "" || *occurrences <= 0 || *perTar <= 0 || *perTar > 1_000_000 {
+	if *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: genlarge -out DIR [-occurrences N] [-unique U] [-per-tar M]")
 		os.Exit(2)
 	}
 	if *unique <= 0 {
 		*unique = max(1, *occurrences/10)
 	}
-	if err := generate(*out, *occurrences, *unique, *perTar); err != nil {
+	if err := large.Generate(*out, *occurrences, *unique, *perTar); err != nil {
 		fmt.Fprintln(os.Stderr, "genlarge:", err)
 		os.Exit(1)
 	}
-}
-
-func generate(dir string, occurrences, unique, perTar int) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	if entries, err := os.ReadDir(dir); err != nil {
-		return err
-	} else if len(entries) > 0 {
-		return fmt.Errorf("%s is not empty", dir)
-	}
-	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	mtime := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
-	for first, n := 0, 0; first < occurrences; first, n = first+perTar, n+1 {
-		last := min(first+perTar, occurrences)
-		name := filepath.Join(dir, fmt.Sprintf("part%03d.tar", n))
-		f, err := os.Create(name)
-		if err != nil {
-			return err
-		}
-		bw := bufio.NewWriterSize(f, 1<<20)
-		tw := tar.NewWriter(bw)
-		for i := first; i < last; i++ {
-			// Occurrence i shows picture i mod unique: every picture
-			// appears occurrences/unique times, spread over the archives.
-			pic := i % unique
-			buf.Reset()
-			if err := enc.Encode(&buf, picture(pic)); err != nil {
-				return err
-			}
-			h := &tar.Header{
-				Name:    fmt.Sprintf("d%04d/p%08d.png", i/1000, i),
-				Mode:    0o644,
-				Size:    int64(buf.Len()),
-				ModTime: mtime.Add(time.Duration(i) * time.Second),
-				Format:  tar.FormatUSTAR,
-			}
-			if err := tw.WriteHeader(h); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			if _, err := tw.Write(buf.Bytes()); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-		}
-		if err := tw.Close(); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if err := bw.Flush(); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-// picture n: a smooth gradient with a random direction and offset (so the
-// low frequencies pHash looks at differ) plus a little noise; the number
-// itself is written into the first pixels so no two pictures are equal.
-func picture(n int) image.Image {
-	r := rand.New(rand.NewPCG(uint64(n), 0x5c1e))
-	img := image.NewGray(image.Rect(0, 0, 16, 16))
-	ax, ay := r.Float64()*2-1, r.Float64()*2-1
-	bx, by := r.Float64()*4, r.Float64()*4
-	base := r.Float64() * 128
-	for y := range 16 {
-		for x := range 16 {
-			v := base + 60*ax*float64(x)/8 + 60*ay*float64(y)/8 +
-				40*float64((int(bx+float64(x)/4)+int(by+float64(y)/4))%2) + float64(r.IntN(24))
-			img.SetGray(x, y, color.Gray{Y: uint8(min(255, max(0, v)))})
-		}
-	}
-	for i := range 4 {
-		img.Pix[i] = uint8(n >> (8 * i))
-	}
-	return img
 }
