@@ -207,6 +207,9 @@ func decodeFacts(b []byte) (mediaFacts, error) {
 	if f.Kind, ok = str(); !ok || len(b) == 0 {
 		return f, errBadFacts
 	}
+	if b[0]&^3 != 0 {
+		return f, errBadFacts
+	}
 	f.Error, f.NoHash, b = b[0]&1 != 0, b[0]&2 != 0, b[1:]
 	if f.Size, ok = vint(); !ok {
 		return f, errBadFacts
@@ -226,6 +229,9 @@ func decodeFacts(b []byte) (mediaFacts, error) {
 			if *n, ok = vint(); !ok {
 				return f, errBadFacts
 			}
+		}
+		if _, dup := f.Places[ev]; dup || p.Live < 0 || p.Deleted < 0 || p.Carved < 0 || p.Embedded < 0 || p.Total() == 0 {
+			return f, errBadFacts
 		}
 		f.Places[ev] = p
 	}

@@ -251,3 +251,20 @@ func TestPlaceFactsDecodeRejectsDamage(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPlaceFacts: a damaged np/ record is an error, never a panic, and what
+// decodes encodes back to the same facts.
+func FuzzPlaceFacts(f *testing.F) {
+	f.Add(mediaFacts{Kind: "picture", Size: 9, Places: map[string]Places{"E": {Live: 1, Embedded: 2}}}.encode())
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := decodeFacts(b)
+		if err != nil {
+			return
+		}
+		again, err := decodeFacts(got.encode())
+		if err != nil || fmt.Sprint(again) != fmt.Sprint(got) {
+			t.Fatalf("%+v re-encoded as %+v (%v)", got, again, err)
+		}
+	})
+}
