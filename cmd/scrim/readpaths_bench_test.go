@@ -85,4 +85,3 @@ func timeQueue(b *testing.B, caseDir string) (time.Duration, int) {
 	}
 	return d, m.Total()
 }
-
