@@ -74,11 +74,55 @@ func (r FileRow) csvRecord() []string {
 }
 
 // EachFileRow streams every occurrence (of one evidence item when evidence is
-// not empty) joined with its media. Occurrences are taken a chunk at a time
-// and the chunk's distinct media read in SHA-256 order in one transaction:
-// duplicates of a large case sit far apart, so a small cache of recent
-// media missed on nearly every row. Memory stays bounded by the chunk.
+// not empty) joined with its media. Duplicates of a large case sit far
+// apart, so a cache of recent media misses on nearly every row: when the
+// listing has many places per media of the case, every media is read once,
+// in order, into a compact table; otherwise occurrences are taken a chunk
+// at a time and the chunk's media read in SHA-256 order in one transaction.
 func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error {
+	s, err := st.Stats()
+	if err != nil {
+		return err
+	}
+	places := s.Occurrences
+	if evidence != "" {
+		for _, e := range s.Evidence {
+			if e.ID == evidence {
+				places = e.Occurrences
+			}
+		}
+	}
+	if places >= tableRatio*s.Unique && places >= tableMin {
+		t, err := loadMediaTable(st)
+		if err != nil {
+			return fmt.Errorf("read media: %w", err)
+		}
+		return st.EachOccurrence(evidence, func(o store.Occurrence) error {
+			row := occurrenceRow(o)
+			if o.SHA256 != "" && !t.fill(o.SHA256, &row) {
+				return fmt.Errorf("case is inconsistent: no media record for %s", o.SHA256)
+			}
+			return fn(row)
+		})
+	}
+	return eachFileRowChunked(st, evidence, fn)
+}
+
+// A listing with at least tableRatio places per media of the case, and at
+// least tableMin places, reads every media into a table first.
+const (
+	tableRatio = 3
+	tableMin   = 100_000
+)
+
+func occurrenceRow(o store.Occurrence) FileRow {
+	return FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
+		Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
+		Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error,
+		Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member}
+}
+
+func eachFileRowChunked(st *store.Store, evidence string, fn func(FileRow) error) error {
 	const chunk = 8192
 	occs := make([]store.Occurrence, 0, chunk)
 	flush := func() error {
@@ -87,10 +131,7 @@ func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error
 			return err
 		}
 		for _, o := range occs {
-			row := FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
-				Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
-				Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error,
-				Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member}
+			row := occurrenceRow(o)
 			if o.SHA256 != "" {
 				mc, ok := media[o.SHA256]
 				if !ok {
