@@ -93,19 +93,23 @@ func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error
 		}
 	}
 	if places >= tableRatio*s.Unique && places >= tableMin {
-		t, err := loadMediaTable(st)
-		if err != nil {
-			return fmt.Errorf("read media: %w", err)
-		}
-		return st.EachOccurrence(evidence, func(o store.Occurrence) error {
-			row := occurrenceRow(o)
-			if o.SHA256 != "" && !t.fill(o.SHA256, &row) {
-				return fmt.Errorf("case is inconsistent: no media record for %s", o.SHA256)
-			}
-			return fn(row)
-		})
+		return eachFileRowTable(st, evidence, fn)
 	}
 	return eachFileRowChunked(st, evidence, fn)
+}
+
+func eachFileRowTable(st *store.Store, evidence string, fn func(FileRow) error) error {
+	t, err := loadMediaTable(st)
+	if err != nil {
+		return fmt.Errorf("read media: %w", err)
+	}
+	return st.EachOccurrence(evidence, func(o store.Occurrence) error {
+		row := occurrenceRow(o)
+		if o.SHA256 != "" && !t.fill(o.SHA256, &row) {
+			return fmt.Errorf("case is inconsistent: no media record for %s", o.SHA256)
+		}
+		return fn(row)
+	})
 }
 
 // A listing with at least tableRatio places per media of the case, and at
