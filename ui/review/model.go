@@ -97,7 +97,8 @@ func NewModel(scheme categorize.Scheme, evidence []string, items []Item) *Model 
 }
 
 // Load reads every picture and video of the case, with the places it was
-// found and its category, and groups near-duplicates with the engine.
+// found and its category, and groups near-duplicates with the engine when
+// one is given (see SetClusters).
 func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme categorize.Scheme) (*Model, error) {
 	evs, err := st.ListEvidence()
 	if err != nil {
@@ -156,16 +157,31 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		if err != nil {
 			return nil, fmt.Errorf("near-duplicate clusters: %w", err)
 		}
-		for ci, c := range clusters {
-			for _, sha := range c {
-				if i, ok := m.lookup(sha); ok {
-					m.items[i].Cluster = int32(ci)
-				}
-			}
-		}
+		m.setClusters(clusters)
 	}
 	m.apply()
 	return m, nil
+}
+
+// SetClusters groups near-duplicates (categorize.Engine.Clusters) into a
+// queue loaded without them: on a large case grouping takes far longer
+// than reading the queue, so the workstation shows the queue first.
+func (m *Model) SetClusters(clusters [][]string) {
+	m.setClusters(clusters)
+	m.apply()
+}
+
+func (m *Model) setClusters(clusters [][]string) {
+	for i := range m.items {
+		m.items[i].Cluster = -1
+	}
+	for ci, c := range clusters {
+		for _, sha := range c {
+			if i, ok := m.lookup(sha); ok {
+				m.items[i].Cluster = int32(ci)
+			}
+		}
+	}
 }
 
 // evidenceSets hands out one shared EvidenceSet per combination of
