@@ -9,6 +9,8 @@ import (
 	"scrim/store"
 )
 
+// BenchmarkFilesOnCase lists every file row of the case SCRIM_BENCH_CASE
+// in-process (for -cpuprofile); skipped without it.
 func BenchmarkFilesOnCase(b *testing.B) {
 	dir := os.Getenv("SCRIM_BENCH_CASE")
 	if dir == "" {
