@@ -185,7 +185,14 @@ func (f mediaFacts) encode() []byte {
 var errBadFacts = errors.New("damaged place-count record")
 
 func decodeFacts(b []byte) (mediaFacts, error) {
-	f := mediaFacts{Places: map[string]Places{}}
+	return decodeFactsInto(b, map[string]Places{})
+}
+
+// decodeFactsInto is decodeFacts filling places (cleared first), for scans
+// that reuse one map.
+func decodeFactsInto(b []byte, places map[string]Places) (mediaFacts, error) {
+	clear(places)
+	f := mediaFacts{Places: places}
 	str := func() (string, bool) {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || uint64(len(b)-k) < n {

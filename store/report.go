@@ -86,15 +86,22 @@ type MediaSummary struct {
 
 // EachMediaSummary calls fn for every media found somewhere, in SHA-256
 // order, from the place counts and categories alone: two records per media.
+// The map handed to fn is reused: copy what must outlive the call.
 func (s *Store) EachMediaSummary(fn func(MediaSummary) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		ci, cp := openPrefix(txn, "c/", true)
 		defer ci.Close()
 		ni, np := openPrefix(txn, placeCounts, true)
 		defer ni.Close()
+		places := map[string]Places{}
 		for ; ni.ValidForPrefix(np); ni.Next() {
 			rec := MediaSummary{SHA256: string(ni.Item().Key()[len(np):])}
-			f, err := itemFacts(ni.Item())
+			var f mediaFacts
+			err := ni.Item().Value(func(v []byte) error {
+				var err error
+				f, err = decodeFactsInto(v, places)
+				return err
+			})
 			if err != nil {
 				return fmt.Errorf("places of %s: %w", rec.SHA256, err)
 			}

@@ -105,6 +105,9 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		return nil, err
 	}
 	m := &Model{Scheme: scheme, byClust: true}
+	if s, err := st.Stats(); err == nil { // the kept counts: a read, no scan
+		m.items = make([]Item, 0, s.Pictures+s.Videos)
+	}
 	evPos := map[string]int32{}
 	for i, e := range evs {
 		m.Evidence = append(m.Evidence, e.ID)
