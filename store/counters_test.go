@@ -268,3 +268,50 @@ func FuzzPlaceFacts(f *testing.F) {
 		}
 	})
 }
+
+// TestCountersWhileReadAndFolded: an ingest batch commits while another
+// goroutine reads the counts (folding deltas) and categorizes: no count is
+// lost or doubled. Run under -race.
+func TestCountersWhileReadAndFolded(t *testing.T) {
+	st, _ := openTemp(t)
+	defer st.Close()
+	done := make(chan error)
+	go func() {
+		b := st.NewBatch()
+		for i := range 3000 {
+			m := media(i%400, "picture")
+			if _, err := b.Add(FileRecord{Occurrence: occ(fmt.Sprintf("E%d", i%2), fmt.Sprintf("/%05d", i), m), Media: m}); err != nil {
+				done <- err
+				return
+			}
+			if i%7 == 0 {
+				if err := b.Flush(); err != nil {
+					done <- err
+					return
+				}
+			}
+		}
+		done <- b.Flush()
+	}()
+	reading := true
+	for reading {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			reading = false
+		default:
+			if _, err := st.Stats(); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.foldCounters(); err != nil {
+				t.Fatal(err)
+			}
+			st.PutCategory(media(1, "picture").SHA256, Category{Category: "3", Source: "examiner:x"})
+		}
+	}
+	if s := checkCounters(t, st, "after concurrent reads and folds"); s.Occurrences != 3000 || s.Unique != 400 {
+		t.Fatalf("counts %+v", s.Counts)
+	}
+}
