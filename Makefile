@@ -130,6 +130,7 @@ bench: deps-test
 	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport" -benchtime 1x -timeout 60m ./cmd/scrim
 	SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
 	SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
+	SCRIM_BENCH_OCCURRENCES=$${SCRIM_BENCH_OCCURRENCES:-10000000} $(GO) test -run NONE -bench "ReadPaths" -benchtime 1x -timeout 600m ./cmd/scrim
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
@@ -146,7 +147,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	categorize/hashset:FuzzVICS categorize/hashset:FuzzICSE categorize/hashset:FuzzText \
 	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen \
 	store:FuzzParseProvenance categorize:FuzzParseCodeMap \
-	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun
+	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun \
+	store:FuzzPlaceFacts export:FuzzFileRowJSON
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

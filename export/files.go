@@ -4,9 +4,10 @@ package export
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -76,32 +77,113 @@ func (r FileRow) csvRecord() []string {
 }
 
 // EachFileRow streams every occurrence (of one evidence item when evidence is
-// not empty) joined with its media. Memory stays flat: media are looked up
-// per row through a small cache, since duplicates tend to sit close together.
+// not empty) joined with its media. Duplicates of a large case sit far
+// apart, so a cache of recent media misses on nearly every row: when the
+// listing has many places per media of the case, every media is read once,
+// in order, into a compact table; otherwise occurrences are taken a chunk
+// at a time and the chunk's media read in SHA-256 order in one transaction.
 func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error {
-	cache := newMediaCache(st, 4096)
+	s, err := st.Stats()
+	if err != nil {
+		return err
+	}
+	places := s.Occurrences
+	if evidence != "" {
+		for _, e := range s.Evidence {
+			if e.ID == evidence {
+				places = e.Occurrences
+			}
+		}
+	}
+	if places >= tableRatio*s.Unique && places >= tableMin {
+		return eachFileRowTable(st, evidence, fn)
+	}
+	return eachFileRowChunked(st, evidence, fn)
+}
+
+func eachFileRowTable(st *store.Store, evidence string, fn func(FileRow) error) error {
+	t, err := loadMediaTable(st)
+	if err != nil {
+		return fmt.Errorf("read media: %w", err)
+	}
 	return st.EachOccurrence(evidence, func(o store.Occurrence) error {
-		row := FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
-			Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
-			Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error,
-			Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member,
-			DevicePath: o.DevicePath}
-		if o.SHA256 != "" {
-			mc, err := cache.get(o.SHA256)
-			if err != nil {
-				return err
-			}
-			m := mc.media
-			row.MD5, row.SHA1, row.Type, row.Kind, row.MIME = m.MD5, m.SHA1, m.Type, m.Kind, m.MIME
-			row.Width, row.Height, row.PHash, row.DHash = m.Width, m.Height, m.PHash, m.DHash
-			row.Category, row.CategorySource = mc.cat.Category, mc.cat.Source
-			row.Duration, row.Codec, row.Frames = m.Duration, m.Codec, len(m.Frames)
-			if row.Error == "" {
-				row.Error = m.Error
-			}
+		row := occurrenceRow(o)
+		if o.SHA256 != "" && !t.fill(o.SHA256, &row) {
+			return fmt.Errorf("case is inconsistent: no media record for %s", o.SHA256)
 		}
 		return fn(row)
 	})
+}
+
+// A listing with at least tableRatio places per media of the case, and at
+// least tableMin places, reads every media into a table first.
+const (
+	tableRatio = 3
+	tableMin   = 100_000
+)
+
+func occurrenceRow(o store.Occurrence) FileRow {
+	return FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
+		Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
+		Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error,
+		Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member,
+		DevicePath: o.DevicePath}
+}
+
+func eachFileRowChunked(st *store.Store, evidence string, fn func(FileRow) error) error {
+	const chunk = 8192
+	occs := make([]store.Occurrence, 0, chunk)
+	flush := func() error {
+		media, err := st.MediaAndCategories(occurrenceSHAs(occs))
+		if err != nil {
+			return err
+		}
+		for _, o := range occs {
+			row := occurrenceRow(o)
+			if o.SHA256 != "" {
+				mc, ok := media[o.SHA256]
+				if !ok {
+					return fmt.Errorf("case is inconsistent: no media record for %s", o.SHA256)
+				}
+				m := mc.Media
+				row.MD5, row.SHA1, row.Type, row.Kind, row.MIME = m.MD5, m.SHA1, m.Type, m.Kind, m.MIME
+				row.Width, row.Height, row.PHash, row.DHash = m.Width, m.Height, m.PHash, m.DHash
+				row.Category, row.CategorySource = mc.Category.Category, mc.Category.Source
+				row.Duration, row.Codec, row.Frames = m.Duration, m.Codec, len(m.Frames)
+				if row.Error == "" {
+					row.Error = m.Error
+				}
+			}
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+		occs = occs[:0]
+		return nil
+	}
+	err := st.EachOccurrence(evidence, func(o store.Occurrence) error {
+		occs = append(occs, o)
+		if len(occs) == chunk {
+			return flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return flush()
+}
+
+// occurrenceSHAs lists the distinct contents of occs in ascending order.
+func occurrenceSHAs(occs []store.Occurrence) []string {
+	shas := make([]string, 0, len(occs))
+	for _, o := range occs {
+		if o.SHA256 != "" {
+			shas = append(shas, o.SHA256)
+		}
+	}
+	slices.Sort(shas)
+	return slices.Compact(shas)
 }
 
 // RowWriter writes file rows in one format.
@@ -115,7 +197,7 @@ type RowWriter interface {
 func NewRowWriter(w io.Writer, format string) (RowWriter, error) {
 	switch format {
 	case "jsonl", "json":
-		return &jsonlWriter{enc: json.NewEncoder(w)}, nil
+		return &jsonlWriter{w: w}, nil
 	case "csv":
 		cw := csv.NewWriter(w)
 		if err := cw.Write(FileColumns); err != nil {
@@ -126,10 +208,20 @@ func NewRowWriter(w io.Writer, format string) (RowWriter, error) {
 	return nil, fmt.Errorf("unknown format %q (want jsonl or csv)", format)
 }
 
-type jsonlWriter struct{ enc *json.Encoder }
+type jsonlWriter struct {
+	w   io.Writer
+	buf []byte
+}
 
-func (j *jsonlWriter) Write(r FileRow) error { return j.enc.Encode(r) }
-func (j *jsonlWriter) Close() error          { return nil }
+func (j *jsonlWriter) Write(r FileRow) error {
+	if math.IsNaN(r.Duration) || math.IsInf(r.Duration, 0) {
+		return fmt.Errorf("file row %s: duration %v is not a JSON number", r.Path, r.Duration)
+	}
+	j.buf = r.appendJSON(j.buf[:0])
+	_, err := j.w.Write(j.buf)
+	return err
+}
+func (j *jsonlWriter) Close() error { return nil }
 
 type csvWriter struct{ w *csv.Writer }
 

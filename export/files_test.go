@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -73,4 +74,69 @@ func TestFileRowsJoinMediaAndCategory(t *testing.T) {
 	if _, err := NewRowWriter(&cs, "xml"); err == nil {
 		t.Fatal("xml accepted")
 	}
+}
+
+// TestFileRowsTableAndChunksAgree: the two ways EachFileRow joins media
+// (a table of every media for large listings, lookups per chunk otherwise)
+// give the same rows, with videos, errors, categories and odd digests.
+func TestFileRowsTableAndChunksAgree(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "case"), store.Options{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b := st.NewBatch()
+	for i := range 300 {
+		m := &store.Media{SHA256: fmt.Sprintf("%064x", i*7919), MD5: fmt.Sprintf("%032x", i), SHA1: fmt.Sprintf("%040x", i),
+			Size: int64(i), Type: "png", Kind: "picture", MIME: "image/png", Width: i, Height: 2 * i, PHash: fmt.Sprintf("%016x", i)}
+		switch i % 5 {
+		case 1:
+			m.Kind, m.Type, m.Duration, m.Codec, m.Frames, m.PHash = "video", "mp4", 1.5, "h264", []store.Frame{{At: 1}}, ""
+		case 2:
+			m.Error, m.PHash = "decode: truncated", ""
+		case 3:
+			m.DHash = "odd digest"
+		}
+		for j := range 3 {
+			o := store.Occurrence{Evidence: fmt.Sprintf("EX%d", j), Path: fmt.Sprintf("/%d/%d.png", j, i), Size: m.Size, SHA256: m.SHA256}
+			if _, err := b.Add(store.FileRecord{Occurrence: o, Media: m}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if i%4 == 0 {
+			b.Flush()
+			st.PutCategory(m.SHA256, store.Category{Category: "2", Source: fmt.Sprintf("suggested:%064x (d=%d)", i, i%9)})
+		}
+	}
+	b.Add(store.FileRecord{Occurrence: store.Occurrence{Evidence: "EX1", Path: "/unreadable", Error: "permission denied"}})
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	list := func(each func(*store.Store, string, func(FileRow) error) error, ev string) string {
+		var out bytes.Buffer
+		w, _ := NewRowWriter(&out, "jsonl")
+		if err := each(st, ev, w.Write); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	for _, ev := range []string{"", "EX1"} {
+		table, chunks := list(eachFileRowTable, ev), list(eachFileRowChunked, ev)
+		if table != chunks {
+			t.Fatalf("evidence %q: the table join differs from the chunked join\n%s", ev, firstLineDiff(table, chunks))
+		}
+		if n := strings.Count(table, "\n"); ev == "" && n != 901 || ev == "EX1" && n != 301 {
+			t.Fatalf("evidence %q: %d rows", ev, n)
+		}
+	}
+}
+
+func firstLineDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(al), len(bl)) {
+		if al[i] != bl[i] {
+			return "table  " + al[i] + "\nchunks " + bl[i]
+		}
+	}
+	return "lengths differ"
 }

@@ -111,6 +111,40 @@ func (s *Store) getString(k []byte) (string, bool, error) {
 	return out, ok, err
 }
 
+// MediaCategory is a media record with its current category.
+type MediaCategory struct {
+	Media    Media
+	Category Category
+}
+
+// MediaAndCategories reads the media records and current categories of
+// shas (best in ascending order) in one read transaction; a SHA-256 without
+// a media record is left out.
+func (s *Store) MediaAndCategories(shas []string) (map[string]MediaCategory, error) {
+	out := make(map[string]MediaCategory, len(shas))
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, sha := range shas {
+			var mc MediaCategory
+			ok, err := getIn(txn, keyMedia(sha), func(v []byte) error { return json.Unmarshal(v, &mc.Media) })
+			if err != nil {
+				return fmt.Errorf("media %s: %w", sha, err)
+			}
+			if !ok {
+				continue
+			}
+			if _, err := getIn(txn, keyCategory(sha), func(v []byte) error { return json.Unmarshal(v, &mc.Category) }); err != nil {
+				return fmt.Errorf("category of %s: %w", sha, err)
+			}
+			out[sha] = mc
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read media: %w", err)
+	}
+	return out, nil
+}
+
 // Occurrence returns the record stored for a place, if any.
 func (s *Store) Occurrence(occKey string) (Occurrence, bool, error) {
 	var o Occurrence

@@ -25,77 +25,132 @@ type MediaPlaces struct {
 	ByEvidence map[string]Places
 }
 
-// EachMediaPlaces merge-joins m/, c/ and o/ (all ordered by SHA-256) and
+// EachMediaPlaces merge-joins m/, c/ and np/ (all ordered by SHA-256) and
 // calls fn for every media found somewhere, like Stats does: a media no
-// longer found anywhere is skipped. How a place was found comes from its
-// occurrence key, so no occurrence record is read and memory stays flat.
+// longer found anywhere has no np/ record and is skipped. The places per
+// evidence item come from the counts kept as the case was written
+// (counters.go), so no occurrence or index key is read and the pass costs
+// one record per media however many places it has.
 // The map handed to fn is reused: copy what must outlive the call.
 func (s *Store) EachMediaPlaces(fn func(MediaPlaces) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		open := func(prefix string, values bool) (*badger.Iterator, []byte) {
-			o := badger.DefaultIteratorOptions
-			o.Prefix = []byte(prefix)
-			o.PrefetchValues = values
-			it := txn.NewIterator(o)
-			it.Seek(o.Prefix)
-			return it, o.Prefix
-		}
-		mi, mp := open("m/", true)
+		mi, mp := openPrefix(txn, "m/", true)
 		defer mi.Close()
-		ci, cp := open("c/", true)
+		ci, cp := openPrefix(txn, "c/", true)
 		defer ci.Close()
-		oi, op := open("o/", false)
-		defer oi.Close()
-		by := map[string]Places{}
-		for ; mi.ValidForPrefix(mp); mi.Next() {
-			sha := string(mi.Item().Key()[len(mp):])
-			clear(by)
-			for ; oi.ValidForPrefix(op); oi.Next() {
-				osha, occ, _ := strings.Cut(string(oi.Item().Key()[len(op):]), "/")
-				if osha > sha {
-					break
-				}
-				if osha == sha {
-					ev, flag := placeOfOccurrenceKey(occ)
-					p := by[ev]
-					switch flag {
-					case "C":
-						p.Carved++
-					case "E":
-						p.Embedded++
-					case "D":
-						p.Deleted++
-					default:
-						p.Live++
-					}
-					by[ev] = p
-				}
-			}
+		ni, np := openPrefix(txn, placeCounts, true)
+		defer ni.Close()
+		for ; ni.ValidForPrefix(np); ni.Next() {
+			sha := string(ni.Item().Key()[len(np):])
 			var rec MediaPlaces
-			for ; ci.ValidForPrefix(cp); ci.Next() {
-				csha := string(ci.Item().Key()[len(cp):])
-				if csha > sha {
+			f, err := itemFacts(ni.Item())
+			if err != nil {
+				return fmt.Errorf("places of %s: %w", sha, err)
+			}
+			if err := joinCategory(ci, cp, sha, &rec.Category); err != nil {
+				return err
+			}
+			found := false
+			for ; mi.ValidForPrefix(mp); mi.Next() {
+				msha := string(mi.Item().Key()[len(mp):])
+				if msha >= sha {
+					found = msha == sha
 					break
 				}
-				if csha == sha {
-					if err := ci.Item().Value(func(v []byte) error { return json.Unmarshal(v, &rec.Category) }); err != nil {
-						return fmt.Errorf("category of %s: %w", sha, err)
-					}
-				}
 			}
-			if len(by) == 0 {
-				continue
+			if !found {
+				continue // counted like Stats: no media record, no media
 			}
 			if err := mi.Item().Value(func(v []byte) error { return json.Unmarshal(v, &rec.Media) }); err != nil {
 				return fmt.Errorf("media %s: %w", sha, err)
 			}
-			rec.ByEvidence = by
+			rec.ByEvidence = f.Places
 			if err := fn(rec); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// MediaSummary is what the review queue needs of a media found somewhere,
+// read without its media record.
+type MediaSummary struct {
+	SHA256     string
+	Kind       string // picture, video, other
+	Error      bool   // could not be decoded
+	NoHash     bool   // a picture without a perceptual hash
+	Category   Category
+	ByEvidence map[string]Places
+}
+
+// EachMediaSummary calls fn for every media found somewhere, in SHA-256
+// order, from the place counts and categories alone: two records per media.
+// The map handed to fn is reused: copy what must outlive the call.
+func (s *Store) EachMediaSummary(fn func(MediaSummary) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		ci, cp := openPrefix(txn, "c/", true)
+		defer ci.Close()
+		ni, np := openPrefix(txn, placeCounts, true)
+		defer ni.Close()
+		places := map[string]Places{}
+		for ; ni.ValidForPrefix(np); ni.Next() {
+			rec := MediaSummary{SHA256: string(ni.Item().Key()[len(np):])}
+			var f mediaFacts
+			err := ni.Item().Value(func(v []byte) error {
+				var err error
+				f, err = decodeFactsInto(v, places)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("places of %s: %w", rec.SHA256, err)
+			}
+			if err := joinCategory(ci, cp, rec.SHA256, &rec.Category); err != nil {
+				return err
+			}
+			rec.Kind, rec.Error, rec.NoHash, rec.ByEvidence = f.Kind, f.Error, f.NoHash, f.Places
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func openPrefix(txn *badger.Txn, prefix string, values bool) (*badger.Iterator, []byte) {
+	o := badger.DefaultIteratorOptions
+	o.Prefix = []byte(prefix)
+	o.PrefetchValues = values
+	it := txn.NewIterator(o)
+	it.Seek(o.Prefix)
+	return it, o.Prefix
+}
+
+func itemFacts(it *badger.Item) (mediaFacts, error) {
+	var f mediaFacts
+	err := it.Value(func(v []byte) error {
+		var err error
+		f, err = decodeFacts(v)
+		return err
+	})
+	return f, err
+}
+
+// joinCategory advances the c/ iterator to sha and decodes its category
+// into dst when there is one.
+func joinCategory(ci *badger.Iterator, cp []byte, sha string, dst *Category) error {
+	for ; ci.ValidForPrefix(cp); ci.Next() {
+		csha := string(ci.Item().Key()[len(cp):])
+		if csha > sha {
+			return nil
+		}
+		if csha == sha {
+			if err := ci.Item().Value(func(v []byte) error { return json.Unmarshal(v, dst) }); err != nil {
+				return fmt.Errorf("category of %s: %w", sha, err)
+			}
+		}
+	}
+	return nil
 }
 
 // placeOfOccurrenceKey reads the evidence ID and the live/deleted/carved/embedded

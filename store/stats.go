@@ -39,11 +39,57 @@ type Stats struct {
 	Evidence []EvidenceStats `json:"evidence"`
 }
 
-// Stats counts the case in two ordered scans, without a set of every hash in
-// memory: occurrences for places and bytes, then media joined with their
-// place index (both ordered by SHA-256) for unique contents.
+// Stats returns the counts kept as the case was written (counters.go):
+// reading them costs the same at ten places or ten million.
 func (s *Store) Stats() (Stats, error) {
-	var st Stats
+	per, deltas, ok, err := s.readCounters()
+	if err != nil {
+		return Stats{}, err
+	}
+	if !ok {
+		if err := s.RebuildCounters(); err != nil {
+			return Stats{}, err
+		}
+		if per, deltas, _, err = s.readCounters(); err != nil {
+			return Stats{}, err
+		}
+	}
+	if deltas > foldAbove {
+		if err := s.foldCounters(); err != nil {
+			return Stats{}, err
+		}
+	}
+	return s.statsOf(per)
+}
+
+// Recount counts the whole case from its records, ignoring the counters:
+// what `scrim stats --recount` checks them against.
+func (s *Store) Recount() (Stats, error) {
+	per, err := s.recount()
+	if err != nil {
+		return Stats{}, err
+	}
+	return s.statsOf(per)
+}
+
+func (s *Store) statsOf(per map[string]Counts) (Stats, error) {
+	st := Stats{Counts: per[""]}
+	evs, err := s.ListEvidence()
+	if err != nil {
+		return st, err
+	}
+	for _, e := range evs {
+		st.Evidence = append(st.Evidence, EvidenceStats{Evidence: e, Counts: per[e.ID]})
+	}
+	sort.Slice(st.Evidence, func(i, j int) bool { return st.Evidence[i].ID < st.Evidence[j].ID })
+	return st, nil
+}
+
+// recount counts the case in two ordered scans, without a set of every hash
+// in memory: occurrences for places and bytes, then media joined with their
+// place index (both ordered by SHA-256) for unique contents. The case's
+// counts are under "".
+func (s *Store) recount() (map[string]Counts, error) {
 	per := map[string]*Counts{}
 	counts := func(ev string) *Counts {
 		c := per[ev]
@@ -53,8 +99,9 @@ func (s *Store) Stats() (Stats, error) {
 		}
 		return c
 	}
+	total := counts("")
 	err := s.EachOccurrence("", func(o Occurrence) error {
-		for _, c := range []*Counts{&st.Counts, counts(o.Evidence)} {
+		for _, c := range []*Counts{total, counts(o.Evidence)} {
 			c.Occurrences++
 			c.Bytes += o.Size
 			if o.Error != "" {
@@ -74,7 +121,7 @@ func (s *Store) Stats() (Stats, error) {
 		return nil
 	})
 	if err != nil {
-		return st, err
+		return nil, err
 	}
 	err = s.eachMediaWithEvidence(func(m Media, evs []string) {
 		add := func(c *Counts) {
@@ -92,27 +139,19 @@ func (s *Store) Stats() (Stats, error) {
 				c.Errors++
 			}
 		}
-		add(&st.Counts)
+		add(total)
 		for _, ev := range evs {
 			add(counts(ev))
 		}
 	})
 	if err != nil {
-		return st, fmt.Errorf("count media: %w", err)
+		return nil, fmt.Errorf("count media: %w", err)
 	}
-	evs, err := s.ListEvidence()
-	if err != nil {
-		return st, err
+	out := make(map[string]Counts, len(per))
+	for ev, c := range per {
+		out[ev] = *c
 	}
-	for _, e := range evs {
-		es := EvidenceStats{Evidence: e}
-		if c := per[e.ID]; c != nil {
-			es.Counts = *c
-		}
-		st.Evidence = append(st.Evidence, es)
-	}
-	sort.Slice(st.Evidence, func(i, j int) bool { return st.Evidence[i].ID < st.Evidence[j].ID })
-	return st, nil
+	return out, nil
 }
 
 // eachMediaWithEvidence merge-joins m/ with o/ (both ordered by SHA-256) and

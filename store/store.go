@@ -11,6 +11,7 @@
 //	w/<occurrence key>                 Occurrence: one place a file was found
 //	o/<sha256>/<occurrence key>        empty; lists the places of one media
 //	c/<sha256>                         current category assignment (written by categorization)
+//	np/<sha256>, cnt/...               counters kept as the case is written (counters.go)
 //
 // Media records hold only what follows from the bytes, so writing one twice
 // writes the same value: that is what makes re-ingest and resume idempotent.
@@ -59,10 +60,11 @@ type Options struct {
 
 // Store is one open case.
 type Store struct {
-	db    *badger.DB
-	dir   string
-	audit *AuditChain
-	media mediaFilter // which contents are certainly not in the case yet
+	db       *badger.DB
+	dir      string
+	audit    *AuditChain
+	media    mediaFilter // which contents are certainly not in the case yet
+	counters counterState
 }
 
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:
@@ -119,6 +121,10 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err := s.initMeta(); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.ensureCounters(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("case %s: %w", dir, err)
 	}
 	return s, nil
 }

@@ -28,6 +28,7 @@ type Batch struct {
 	txn   *badger.Txn
 	bytes int
 	keys  int
+	cnt   *counterTxn // counters.go
 }
 
 // Limits per transaction, well below Badger's own (15 % of a 32 MiB memtable).
@@ -101,6 +102,9 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 	if b.txn == nil {
 		b.txn = b.s.db.NewTransaction(true)
 	}
+	if err := b.countRecord(r, del); err != nil {
+		return false, b.fail(r, err)
+	}
 	if del != nil {
 		if err := b.txn.Delete(del); err != nil {
 			return false, b.fail(r, err)
@@ -142,6 +146,7 @@ func (b *Batch) fail(r FileRecord, err error) error {
 	}
 	b.txn.Discard()
 	b.txn = nil
+	b.endCounters()
 	return fmt.Errorf("store %s: %w", r.Occurrence.Path, err)
 }
 
@@ -153,8 +158,14 @@ func (b *Batch) Flush() error {
 	if b.txn == nil {
 		return nil
 	}
-	err := b.txn.Commit()
+	err := b.commitCounters()
+	if err == nil {
+		err = b.txn.Commit()
+	} else {
+		b.txn.Discard()
+	}
 	b.txn = nil
+	b.endCounters()
 	b.bytes, b.keys = 0, 0
 	if err != nil {
 		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
@@ -168,6 +179,7 @@ func (b *Batch) Discard() {
 		b.txn.Discard()
 		b.txn = nil
 	}
+	b.endCounters()
 }
 
 // PutEvidence writes an evidence record and its path index.

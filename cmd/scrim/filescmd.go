@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"scrim/export"
+	"scrim/store"
 )
 
 func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -74,9 +75,10 @@ func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func runStats(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("stats", "--case CASEDIR [--json]", stderr)
+	fs := newFlagSet("stats", "--case CASEDIR [--json] [--recount]", stderr)
 	caseDir := fs.caseFlags("case directory")
 	asJSON := fs.Bool("json", false, "print JSON")
+	recount := fs.Bool("recount", false, "count every record again instead of reading the counters kept as the case was written; a difference is reported, the counters are rebuilt and the exit status is 1")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -89,11 +91,33 @@ func runStats(_ context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer st.Close()
-	s, err := st.Stats()
+	var s store.Stats
+	mismatch := ""
+	if *recount {
+		if mismatch, err = st.CounterMismatch(); err != nil {
+			return err
+		}
+		s, err = st.Recount()
+		if err == nil && mismatch != "" {
+			err = st.RebuildCounters()
+		}
+	} else {
+		s, err = st.Stats()
+	}
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if err := printStats(s, *asJSON, stdout); err != nil {
+		return err
+	}
+	if mismatch != "" {
+		return fmt.Errorf("the kept counters differed from the recount (now rebuilt): %s", mismatch)
+	}
+	return nil
+}
+
+func printStats(s store.Stats, asJSON bool, stdout io.Writer) error {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)

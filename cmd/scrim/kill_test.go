@@ -54,6 +54,7 @@ func TestKillAndResume(t *testing.T) {
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 			t.Fatalf("ingest was not killed: %v", err)
 		}
+		checkCounters(t, caseDir)  // counted in the transactions that committed, no more
 		s := readStats(t, caseDir) // the killed case opens and counts
 		if len(s.Evidence) != 1 || s.Evidence[0].Status != "in progress" {
 			t.Fatalf("killed case: %+v", s.Evidence)
@@ -66,6 +67,7 @@ func TestKillAndResume(t *testing.T) {
 		if !strings.Contains(out, "already in case") {
 			t.Fatalf("resume summary: %s", out)
 		}
+		checkCounters(t, caseDir)
 		if got := dumpCase(t, caseDir); got != want {
 			t.Fatalf("killed at %.0f %% (%d occurrences committed) and resumed: case differs from an uninterrupted run\n%s", killAt*100, partial, firstDiff(got, want))
 		}
@@ -91,4 +93,13 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return "lengths differ"
+}
+
+// checkCounters runs `scrim stats --recount`, which fails when the counters
+// kept as the case was written differ from a full recount.
+func checkCounters(t *testing.T, caseDir string) {
+	t.Helper()
+	if r := scrim(t, "stats", "--case", caseDir, "--recount"); r.code != 0 {
+		t.Fatalf("stats --recount: exit %d\n%s", r.code, r.stderr)
+	}
 }

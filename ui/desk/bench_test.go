@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"scrim/store"
 	"scrim/ui/review"
 	"scrim/ui/thumbs"
 )
@@ -44,6 +46,7 @@ func BenchmarkCategorizeAdvance(b *testing.B) {
 // cache (renderings made on two goroutines) and draws the whole window
 // with the software renderer. Printed: frames per second and the cache's
 // hit rate, beside the cost of one thumbnail rendering as the baseline.
+// With SCRIM_BENCH_CASE it scrolls that case's own queue and thumbnails.
 func BenchmarkGridScroll(b *testing.B) {
 	t := &testing.T{}
 	f := newFixtureTB(b, t)
@@ -70,6 +73,24 @@ func BenchmarkGridScroll(b *testing.B) {
 	}
 	m := review.NewModel(f.ws.scheme, []string{"bench"}, list)
 	src := func(sha [32]byte) ([]byte, error) { return thumbsData[int(sha[0])%len(thumbsData)], nil }
+	// SCRIM_BENCH_CASE: scroll the queue of a large ingested case instead
+	// (a copy: the workstation's own store stays the demo case), its
+	// thumbnails read from its store as the workstation reads them.
+	if dir := os.Getenv("SCRIM_BENCH_CASE"); dir != "" {
+		big, err := store.Open(dir, store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer big.Close()
+		t0 := time.Now()
+		if m, err = review.Load(context.Background(), big, nil, f.ws.scheme); err != nil {
+			b.Fatal(err)
+		}
+		fmt.Printf("review queue of %s: %d items opened in %.2f s (aim ≤ 2 s)\n", dir, m.Len(), time.Since(t0).Seconds())
+		items = m.Len()
+		list = []review.Item{m.At(0)}
+		src = func(sha [32]byte) ([]byte, error) { return big.Thumbnail(hex.EncodeToString(sha[:])) }
+	}
 	f.ws.cache.Close()
 	f.ws.cache = thumbs.New(src, f.ws.opt.Preview, 2000, 2, f.ws.thumbReady)
 	f.ws.desk = &review.Desk{Model: m, Store: f.ws.st, Engine: f.ws.eng, Examiner: "erin"}

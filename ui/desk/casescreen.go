@@ -83,7 +83,14 @@ func (w *Workstation) loadQueue(after func()) {
 	st, eng, scheme, name := w.st, w.eng, w.scheme, w.session.Name
 	w.loading = true
 	load := func() {
-		m, err := review.Load(w.ctx, st, eng, scheme)
+		// The queue shows as soon as it is read; near-duplicate grouping
+		// (minutes on a case of a million pictures) follows on its own
+		// goroutine. Tests (testDriver) get both at once.
+		withClusters := eng
+		if !w.testDriver {
+			withClusters = nil
+		}
+		m, err := review.Load(w.ctx, st, withClusters, scheme)
 		show := func() {
 			if after != nil {
 				defer after()
@@ -100,6 +107,9 @@ func (w *Workstation) loadQueue(after func()) {
 			w.loadErr = nil
 			w.desk = &review.Desk{Model: m, Store: st, Engine: eng, Examiner: name}
 			w.cur, w.sel = 0, map[int]bool{}
+			if withClusters == nil && eng != nil {
+				go w.groupQueue(st, eng, m)
+			}
 			if w.screen == "case" {
 				w.showCaseScreen()
 			}
@@ -115,6 +125,23 @@ func (w *Workstation) loadQueue(after func()) {
 	} else {
 		go load()
 	}
+}
+
+// groupQueue computes the near-duplicate clusters of a queue shown without
+// them and applies them on the UI goroutine, keeping the examiner's place,
+// unless another queue replaced it meanwhile.
+func (w *Workstation) groupQueue(st *store.Store, eng *categorize.Engine, m *review.Model) {
+	clusters, err := eng.Clusters()
+	fyne.Do(func() {
+		if w.st != st || w.desk == nil || w.desk.Model != m {
+			return
+		}
+		if err != nil {
+			w.say("near-duplicate groups: %v", err)
+			return
+		}
+		w.changeView(func() { m.SetClusters(clusters) })
+	})
 }
 
 // reload reads the review queue from the store again, on the caller's

@@ -97,36 +97,41 @@ func NewModel(scheme categorize.Scheme, evidence []string, items []Item) *Model 
 }
 
 // Load reads every picture and video of the case, with the places it was
-// found and its category, and groups near-duplicates with the engine.
+// found and its category, and groups near-duplicates with the engine when
+// one is given (see SetClusters).
 func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme categorize.Scheme) (*Model, error) {
 	evs, err := st.ListEvidence()
 	if err != nil {
 		return nil, err
 	}
 	m := &Model{Scheme: scheme, byClust: true}
+	if s, err := st.Stats(); err == nil { // the kept counts: a read, no scan
+		m.items = make([]Item, 0, s.Pictures+s.Videos)
+	}
 	evPos := map[string]int32{}
 	for i, e := range evs {
 		m.Evidence = append(m.Evidence, e.ID)
 		evPos[e.ID] = int32(i)
 	}
 	sets := evidenceSets{}
-	err = st.EachMediaPlaces(func(mp store.MediaPlaces) error {
+	// The summaries come from the counts kept as the case was written: no
+	// media record or place is read, two small records per media.
+	err = st.EachMediaSummary(func(mp store.MediaSummary) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		md := mp.Media
-		if md.Kind != "picture" && md.Kind != "video" {
+		if mp.Kind != "picture" && mp.Kind != "video" {
 			return nil
 		}
 		var it Item
-		if _, err := hex.Decode(it.SHA[:], []byte(md.SHA256)); err != nil {
-			return fmt.Errorf("media %q: %w", md.SHA256, err)
+		if _, err := hex.Decode(it.SHA[:], []byte(mp.SHA256)); err != nil {
+			return fmt.Errorf("media %q: %w", mp.SHA256, err)
 		}
 		it.Cluster = -1
-		if md.Kind == "video" {
+		if mp.Kind == "video" {
 			it.Flags |= FlagVideo
 		}
-		if md.PHash == "" && md.Kind == "picture" || md.Error != "" && md.Kind == "picture" {
+		if mp.Kind == "picture" && (mp.NoHash || mp.Error) {
 			it.Flags |= FlagNoThumb
 		}
 		var found []int32
@@ -155,16 +160,31 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		if err != nil {
 			return nil, fmt.Errorf("near-duplicate clusters: %w", err)
 		}
-		for ci, c := range clusters {
-			for _, sha := range c {
-				if i, ok := m.lookup(sha); ok {
-					m.items[i].Cluster = int32(ci)
-				}
-			}
-		}
+		m.setClusters(clusters)
 	}
 	m.apply()
 	return m, nil
+}
+
+// SetClusters groups near-duplicates (categorize.Engine.Clusters) into a
+// queue loaded without them: on a large case grouping takes far longer
+// than reading the queue, so the workstation shows the queue first.
+func (m *Model) SetClusters(clusters [][]string) {
+	m.setClusters(clusters)
+	m.apply()
+}
+
+func (m *Model) setClusters(clusters [][]string) {
+	for i := range m.items {
+		m.items[i].Cluster = -1
+	}
+	for ci, c := range clusters {
+		for _, sha := range c {
+			if i, ok := m.lookup(sha); ok {
+				m.items[i].Cluster = int32(ci)
+			}
+		}
+	}
 }
 
 // evidenceSets hands out one shared EvidenceSet per combination of

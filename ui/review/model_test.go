@@ -88,3 +88,24 @@ func BenchmarkModelMillion(b *testing.B) {
 		m.SetFilter(Filter{Kind: Uncategorized})
 	}
 }
+
+// TestClustersArriveAfterOpen: a queue opened without near-duplicate
+// groups (the workstation shows it first) takes them later, in cluster
+// order, and a second grouping replaces the first.
+func TestClustersArriveAfterOpen(t *testing.T) {
+	scheme, _ := categorize.SchemeByID("vic-us")
+	var items []Item
+	for i := range 5 {
+		items = append(items, item(i, "", "", -1, 0, 0))
+	}
+	m := NewModel(scheme, []string{"ev"}, items)
+	first := m.At(0).SHA
+	m.SetClusters([][]string{{items[3].Hex(), items[1].Hex()}})
+	if m.At(0).SHA != items[1].SHA && m.At(0).SHA != items[3].SHA || m.At(0).Cluster != 0 || m.At(1).Cluster != 0 || m.At(2).Cluster != -1 {
+		t.Fatalf("grouped order: %v %v %v", m.At(0), m.At(1), m.At(2))
+	}
+	m.SetClusters(nil)
+	if m.At(0).SHA != first || m.At(0).Cluster != -1 {
+		t.Fatalf("groups not replaced: %v", m.At(0))
+	}
+}

@@ -1,0 +1,105 @@
+package export
+
+import (
+	"encoding/hex"
+	"slices"
+
+	"scrim/store"
+)
+
+// mediaTable holds what a file row needs of every media of the case,
+// compactly and in SHA-256 order, read in one ordered scan. A listing of
+// millions of places over far fewer media then finds each row's media
+// with a binary search instead of a store lookup and a JSON decode.
+type mediaTable struct {
+	shas    [][32]byte
+	entries []compactMedia
+	strs    []string // interned text: types, kinds, MIME types, codecs, errors, categories
+	index   map[string]uint32
+}
+
+// compactMedia is one media's row fields; hexes is md5, sha1, phash and
+// dhash one after the other (substrings of it cost nothing).
+type compactMedia struct {
+	hexes                 string
+	md5, sha1, phash      uint16 // lengths in hexes; dhash is the rest
+	width, height, frames int32
+	duration              float64
+	typ, kind, mime       uint32
+	codec, err, cat, src  uint32
+}
+
+func (t *mediaTable) intern(s string) uint32 {
+	if i, ok := t.index[s]; ok {
+		return i
+	}
+	i := uint32(len(t.strs))
+	t.strs = append(t.strs, s)
+	t.index[s] = i
+	return i
+}
+
+func loadMediaTable(st *store.Store) (*mediaTable, error) {
+	t := &mediaTable{index: map[string]uint32{}}
+	t.intern("")
+	err := st.EachMedia(func(m store.Media) error {
+		var sha [32]byte
+		if n, err := hex.Decode(sha[:], []byte(m.SHA256)); err != nil || n != 32 {
+			return nil // not a SHA-256: no occurrence names it; rows would find no media and say so
+		}
+		t.shas = append(t.shas, sha)
+		t.entries = append(t.entries, compactMedia{
+			hexes: m.MD5 + m.SHA1 + m.PHash + m.DHash,
+			md5:   uint16(len(m.MD5)), sha1: uint16(len(m.SHA1)), phash: uint16(len(m.PHash)),
+			width: int32(m.Width), height: int32(m.Height), frames: int32(len(m.Frames)), duration: m.Duration,
+			typ: t.intern(m.Type), kind: t.intern(m.Kind), mime: t.intern(m.MIME), codec: t.intern(m.Codec), err: t.intern(m.Error),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = st.EachCategory(func(sha string, c store.Category) error {
+		if i, ok := t.find(sha); ok {
+			t.entries[i].cat, t.entries[i].src = t.intern(c.Category), t.intern(c.Source)
+		}
+		return nil
+	})
+	return t, err
+}
+
+func (t *mediaTable) find(sha string) (int, bool) {
+	var k [32]byte
+	if n, err := hex.Decode(k[:], []byte(sha)); err != nil || n != 32 {
+		return 0, false
+	}
+	return slices.BinarySearchFunc(t.shas, k, func(a, b [32]byte) int {
+		for i := range a {
+			if a[i] != b[i] {
+				return int(a[i]) - int(b[i])
+			}
+		}
+		return 0
+	})
+}
+
+// fill copies the media fields of sha into row; false when the case has
+// no media record for it.
+func (t *mediaTable) fill(sha string, row *FileRow) bool {
+	i, ok := t.find(sha)
+	if !ok {
+		return false
+	}
+	e := &t.entries[i]
+	h := e.hexes
+	a, b, c := int(e.md5), int(e.md5)+int(e.sha1), int(e.md5)+int(e.sha1)+int(e.phash)
+	row.MD5, row.SHA1, row.PHash, row.DHash = h[:a], h[a:b], h[b:c], h[c:]
+	row.Type, row.Kind, row.MIME = t.strs[e.typ], t.strs[e.kind], t.strs[e.mime]
+	row.Width, row.Height = int(e.width), int(e.height)
+	row.Category, row.CategorySource = t.strs[e.cat], t.strs[e.src]
+	row.Duration, row.Codec, row.Frames = e.duration, t.strs[e.codec], int(e.frames)
+	if row.Error == "" {
+		row.Error = t.strs[e.err]
+	}
+	return true
+}

@@ -1,0 +1,522 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// Counters keep the `scrim stats` counts as the case is written, so reading
+// them costs nothing like a scan of millions of places. Keys:
+//
+//	np/<sha256>          facts of one media and its places per evidence item
+//	cnt/base             Counts per evidence item ("" is the whole case)
+//	cnt/d/<stamp>        what one committed transaction added to them
+//	meta/counters        "1" once the case keeps counters
+//
+// Every transaction that writes places adds its own delta key instead of
+// rewriting one shared counter: deltas are blind writes, so nothing a
+// concurrent transaction commits (Badger here runs without conflict
+// detection) can be lost. Reading sums the base and the deltas; folding
+// moves deltas into the base now and then.
+const (
+	counterBase     = "cnt/base"
+	counterDeltas   = "cnt/d/"
+	placeCounts     = "np/"
+	countersMeta    = "counters"
+	countersVersion = "1"
+	// foldAbove is how many deltas a read tolerates before folding them.
+	foldAbove = 256
+)
+
+// counterState is the part of a Store that keeps its counters.
+type counterState struct {
+	// places serialises the transactions that rewrite np/ records (ingest
+	// batches); one runs at a time anyway, this makes it a rule.
+	places sync.Mutex
+	fold   sync.Mutex
+	seq    atomic.Uint64
+}
+
+// countDelta is what one transaction changes, per evidence item; "" is the
+// whole case.
+type countDelta map[string]*Counts
+
+func (d countDelta) at(ev string) *Counts {
+	c := d[ev]
+	if c == nil {
+		c = &Counts{}
+		d[ev] = c
+	}
+	return c
+}
+
+// addPlace counts (sign +1) or uncounts (-1) one occurrence in ev and the case.
+func (d countDelta) addPlace(ev string, o Occurrence, sign int64) {
+	for _, c := range []*Counts{d.at(""), d.at(ev)} {
+		c.Occurrences += sign
+		c.Bytes += sign * o.Size
+		if o.Error != "" {
+			c.Errors += sign
+		}
+		switch {
+		case o.Embedded:
+			c.Embedded += sign
+		case o.Carved:
+			c.Carved += sign
+		case o.Deleted:
+			c.Deleted += sign
+		default:
+			c.Live += sign
+		}
+	}
+}
+
+// addMedia counts (+1) or uncounts (-1) one unique media under key ev.
+func (d countDelta) addMedia(ev string, f mediaFacts, sign int64) {
+	c := d.at(ev)
+	c.Unique += sign
+	c.UniqueBytes += sign * f.Size
+	switch f.Kind {
+	case "picture":
+		c.Pictures += sign
+	case "video":
+		c.Videos += sign
+	default:
+		c.Other += sign
+	}
+	if f.Error {
+		c.Errors += sign
+	}
+}
+
+func (c *Counts) plus(o Counts) {
+	c.Occurrences += o.Occurrences
+	c.Unique += o.Unique
+	c.Pictures += o.Pictures
+	c.Videos += o.Videos
+	c.Other += o.Other
+	c.Errors += o.Errors
+	c.Bytes += o.Bytes
+	c.UniqueBytes += o.UniqueBytes
+	c.Live += o.Live
+	c.Deleted += o.Deleted
+	c.Carved += o.Carved
+	c.Embedded += o.Embedded
+}
+
+// counterTxn is the counting side of one Batch transaction.
+type counterTxn struct {
+	delta countDelta
+	facts map[string]mediaFacts // np/ records changed in this transaction
+}
+
+// countRecord updates the counters for one file record about to be written
+// in txn: it reads what the record replaces (the place's earlier record, the
+// index entries that exist) so re-ingest and resume never count twice.
+func (b *Batch) countRecord(r FileRecord, del []byte) error {
+	if b.cnt == nil {
+		b.s.counters.places.Lock()
+		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}}
+	}
+	o := r.Occurrence
+	occKey := OccurrenceKey(o)
+	ev, flag := placeOfOccurrenceKey(occKey) // as the index entries say, like recount
+	var old Occurrence
+	hadOld, err := getIn(b.txn, keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) })
+	if err != nil {
+		return fmt.Errorf("read earlier record: %w", err)
+	}
+	if hadOld {
+		b.cnt.delta.addPlace(old.Evidence, old, -1)
+	}
+	b.cnt.delta.addPlace(o.Evidence, o, +1)
+
+	// The index entry the record deletes, when it existed.
+	if del != nil {
+		if gone, err := exists(b.txn, del); err != nil {
+			return err
+		} else if gone {
+			if err := b.movePlace(r.PreviousSHA256, ev, flag, -1, nil); err != nil {
+				return err
+			}
+		}
+	}
+	if o.SHA256 == "" {
+		return nil
+	}
+	// A place first recorded has no index entry yet: the occurrence record
+	// and its entry are written in one transaction.
+	isNew := !hadOld
+	if hadOld {
+		found, err := exists(b.txn, keyOccIndex(o.SHA256, occKey))
+		if err != nil {
+			return err
+		}
+		isNew = !found
+	}
+	if isNew {
+		return b.movePlace(o.SHA256, ev, flag, +1, r.Media)
+	}
+	return nil
+}
+
+// movePlace adds (+1) or removes (-1) one indexed place of media sha in ev,
+// and counts the media in or out of ev and the case when that was its first
+// or last place there.
+func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
+	f, ok := b.cnt.facts[sha]
+	if !ok {
+		found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
+			var err error
+			f, err = decodeFacts(v)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("place counts of %s: %w", sha, err)
+		}
+		if !found {
+			if m == nil {
+				var mm Media
+				known, err := getIn(b.txn, keyMedia(sha), func(v []byte) error { return json.Unmarshal(v, &mm) })
+				if err != nil {
+					return fmt.Errorf("media %s: %w", sha, err)
+				}
+				if !known {
+					return nil // counted like Stats: a place without a media record is no media
+				}
+				m = &mm
+			}
+			f = factsOf(*m)
+		}
+	}
+	before, beforeEv := f.total(), f.Places[ev].Total()
+	p := f.Places[ev]
+	p.add(flag, sign)
+	f.Places[ev] = p
+	if p.Total() <= 0 {
+		delete(f.Places, ev)
+	}
+	after, afterEv := f.total(), f.Places[ev].Total()
+	switch {
+	case beforeEv == 0 && afterEv > 0:
+		b.cnt.delta.addMedia(ev, f, +1)
+	case beforeEv > 0 && afterEv == 0:
+		b.cnt.delta.addMedia(ev, f, -1)
+	}
+	switch {
+	case before == 0 && after > 0:
+		b.cnt.delta.addMedia("", f, +1)
+	case before > 0 && after == 0:
+		b.cnt.delta.addMedia("", f, -1)
+	}
+	b.cnt.facts[sha] = f
+	k, v := []byte(placeCounts+sha), f.encode()
+	b.bytes += len(k) + len(v) + 16
+	b.keys++
+	if after == 0 {
+		// Only media found somewhere have a record: scans of np/ list
+		// exactly them.
+		return b.txn.Delete(k)
+	}
+	return b.txn.Set(k, v)
+}
+
+func exists(txn *badger.Txn, k []byte) (bool, error) {
+	found, err := getIn(txn, k, func([]byte) error { return nil })
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", printableKey(k), err)
+	}
+	return found, nil
+}
+
+// commitCounters writes the transaction's delta into it, just before commit.
+func (b *Batch) commitCounters() error {
+	if b.cnt == nil || len(b.cnt.delta) == 0 {
+		return nil
+	}
+	v, err := json.Marshal(b.cnt.delta)
+	if err != nil {
+		return err
+	}
+	return b.txn.Set(b.s.deltaKey(), v)
+}
+
+// endCounters closes the counting side of a transaction, committed or not.
+func (b *Batch) endCounters() {
+	if b.cnt != nil {
+		b.cnt = nil
+		b.s.counters.places.Unlock()
+	}
+}
+
+func (s *Store) deltaKey() []byte {
+	return fmt.Appendf(nil, "%s%016x%08x", counterDeltas, time.Now().UnixNano(), s.counters.seq.Add(1)&0xffffffff)
+}
+
+// readCounters sums the base and the deltas. ok is false when the case keeps
+// no counters (made by an older Scrim).
+func (s *Store) readCounters() (map[string]Counts, int, bool, error) {
+	out := map[string]Counts{}
+	deltas := 0
+	on := false
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		if on, err = getIn(txn, []byte("meta/"+countersMeta), func([]byte) error { return nil }); err != nil || !on {
+			return err
+		}
+		add := func(v []byte) error {
+			var d map[string]Counts
+			if err := json.Unmarshal(v, &d); err != nil {
+				return err
+			}
+			for ev, c := range d {
+				sum := out[ev]
+				sum.plus(c)
+				out[ev] = sum
+			}
+			return nil
+		}
+		if _, err := getIn(txn, []byte(counterBase), add); err != nil {
+			return fmt.Errorf("read %s: %w", counterBase, err)
+		}
+		return scanIn(txn, counterDeltas, func(_, v []byte) error { deltas++; return add(v) })
+	})
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("read counters: %w", err)
+	}
+	return out, deltas, on, nil
+}
+
+// foldCounters moves the deltas into the base. Writers only ever add new
+// delta keys, so folding the ones read here loses nothing they commit
+// meanwhile.
+func (s *Store) foldCounters() error {
+	s.counters.fold.Lock()
+	defer s.counters.fold.Unlock()
+	for {
+		done := true
+		err := s.db.Update(func(txn *badger.Txn) error {
+			base := map[string]Counts{}
+			if _, err := getIn(txn, []byte(counterBase), func(v []byte) error { return json.Unmarshal(v, &base) }); err != nil {
+				return err
+			}
+			var keys [][]byte
+			err := scanIn(txn, counterDeltas, func(k, v []byte) error {
+				var d map[string]Counts
+				if err := json.Unmarshal(v, &d); err != nil {
+					return err
+				}
+				for ev, c := range d {
+					sum := base[ev]
+					sum.plus(c)
+					base[ev] = sum
+				}
+				keys = append(keys, append([]byte(nil), k...))
+				if len(keys) == 4000 { // stay well inside one transaction
+					done = false
+					return ErrStop
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if err := txn.Delete(k); err != nil {
+					return err
+				}
+			}
+			v, err := json.Marshal(base)
+			if err != nil {
+				return err
+			}
+			return txn.Set([]byte(counterBase), v)
+		})
+		if err != nil {
+			return fmt.Errorf("fold counters: %w", err)
+		}
+		if done {
+			return nil
+		}
+	}
+}
+
+// ensureCounters gives an older case its counters, once: a full recount
+// stored as the base, and the place counts of every media. A new case just
+// starts with none.
+func (s *Store) ensureCounters() error {
+	on, err := s.Meta(countersMeta)
+	if err != nil || on != "" {
+		return err
+	}
+	empty := true
+	if err := s.ScanKeys("w/", func([]byte) error { empty = false; return ErrStop }); err != nil {
+		return err
+	}
+	if empty {
+		return s.SetMeta(countersMeta, countersVersion)
+	}
+	return s.RebuildCounters()
+}
+
+// RebuildCounters recounts the whole case and replaces its counters with
+// the result. It must not run beside an ingest of the same case.
+func (s *Store) RebuildCounters() error {
+	s.counters.places.Lock()
+	defer s.counters.places.Unlock()
+	s.counters.fold.Lock()
+	defer s.counters.fold.Unlock()
+	if err := s.dropPrefixes("np/", "cnt/"); err != nil {
+		return err
+	}
+	per, err := s.recount()
+	if err != nil {
+		return err
+	}
+	b := s.NewBatch()
+	err = s.eachMediaPlaceCounts(func(sha string, f mediaFacts) error {
+		return b.set([]byte(placeCounts+sha), f.encode())
+	})
+	if err != nil {
+		b.Discard()
+		return fmt.Errorf("rebuild counters: %w", err)
+	}
+	if err := b.Flush(); err != nil {
+		return err
+	}
+	v, err := json.Marshal(per)
+	if err != nil {
+		return err
+	}
+	err = s.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Set([]byte(counterBase), v); err != nil {
+			return err
+		}
+		return txn.Set([]byte("meta/"+countersMeta), []byte(countersVersion))
+	})
+	if err != nil {
+		return fmt.Errorf("store counters: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) dropPrefixes(prefixes ...string) error {
+	for _, p := range prefixes {
+		var keys [][]byte
+		if err := s.ScanKeys(p, func(k []byte) error { keys = append(keys, append([]byte(nil), k...)); return nil }); err != nil {
+			return err
+		}
+		for len(keys) > 0 {
+			n := min(len(keys), 4000)
+			err := s.db.Update(func(txn *badger.Txn) error {
+				for _, k := range keys[:n] {
+					if err := txn.Delete(k); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("clear %s: %w", p, err)
+			}
+			keys = keys[n:]
+		}
+	}
+	return nil
+}
+
+// eachMediaPlaceCounts merge-joins m/ with o/ and gives the place counts of
+// every media found somewhere.
+func (s *Store) eachMediaPlaceCounts(fn func(string, mediaFacts) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		mo := badger.DefaultIteratorOptions
+		mo.Prefix = []byte("m/")
+		mi := txn.NewIterator(mo)
+		defer mi.Close()
+		oo := badger.DefaultIteratorOptions
+		oo.Prefix = []byte("o/")
+		oo.PrefetchValues = false
+		oi := txn.NewIterator(oo)
+		defer oi.Close()
+		oi.Seek(oo.Prefix)
+		for mi.Seek(mo.Prefix); mi.ValidForPrefix(mo.Prefix); mi.Next() {
+			sha := string(mi.Item().Key()[2:])
+			places := map[string]Places{}
+			for ; oi.ValidForPrefix(oo.Prefix); oi.Next() {
+				osha, occ, _ := strings.Cut(string(oi.Item().Key()[2:]), "/")
+				if osha > sha {
+					break
+				}
+				if osha == sha {
+					ev, flag := placeOfOccurrenceKey(occ)
+					p := places[ev]
+					p.add(flag, 1)
+					places[ev] = p
+				}
+			}
+			if len(places) == 0 {
+				continue
+			}
+			var m Media
+			if err := mi.Item().Value(func(v []byte) error { return json.Unmarshal(v, &m) }); err != nil {
+				return fmt.Errorf("media %s: %w", sha, err)
+			}
+			f := factsOf(m)
+			f.Places = places
+			if err := fn(sha, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// CounterMismatch compares the kept counters with a full recount and says
+// where they differ; "" when they agree.
+func (s *Store) CounterMismatch() (string, error) {
+	kept, _, ok, err := s.readCounters()
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "the case keeps no counters", nil
+	}
+	full, err := s.recount()
+	if err != nil {
+		return "", err
+	}
+	var diffs []string
+	for ev := range merged(kept, full) {
+		if kept[ev] != full[ev] {
+			name := ev
+			if name == "" {
+				name = "case"
+			}
+			diffs = append(diffs, fmt.Sprintf("%s: kept %+v, recounted %+v", name, kept[ev], full[ev]))
+		}
+	}
+	sort.Strings(diffs)
+	return strings.Join(diffs, "; "), nil
+}
+
+func merged(a, b map[string]Counts) map[string]bool {
+	out := map[string]bool{}
+	for k, c := range a {
+		if c != (Counts{}) {
+			out[k] = true
+		}
+	}
+	for k, c := range b {
+		if c != (Counts{}) {
+			out[k] = true
+		}
+	}
+	return out
+}
