@@ -59,7 +59,7 @@ type worker struct {
 	// evidence's own files ("" for disk images): an E01 found there has
 	// its further segments beside it.
 	hostRoot string
-	hidden hiddenWatch // whether the file just read may hide pictures
+	hidden   hiddenWatch // whether the file just read may hide pictures
 }
 
 func newWorker(ctx context.Context, in *Ingester, notes *runNotes) *worker {
