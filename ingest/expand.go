@@ -127,9 +127,27 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	} else {
 		name = f.Name()
 	}
+	// Members that open on their own go to idle workers; this walk
+	// waits for them, so the container's record still follows them all.
+	var group memberGroup
+	lendable := !hidden && membersOpenAlone(f) && w.pool != nil
+	if lendable {
+		c = sharedReaderAt(c)
+	}
 	err := expand.WalkNamed(w.ctx, f, c, media.Size, container, func(m expand.Member) error {
+		if err := group.failed(); err != nil {
+			return err
+		}
+		if lendable && m.Err == nil && w.pool.lend(memberTask{parent, parentKey, c, m, child, emit, &group}) {
+			w.in.membersLent.Add(1)
+			return nil
+		}
 		return w.member(parent, parentKey, c, m, child, emit)
 	})
+	group.wg.Wait()
+	if err == nil {
+		err = group.failed()
+	}
 	if err == nil || w.ctx.Err() != nil {
 		return nil
 	}

@@ -111,6 +111,7 @@ type Ingester struct {
 	filesTotal, bytesTotal atomic.Int64
 	totalKnown             atomic.Bool
 	started                atomic.Int64
+	membersLent            atomic.Int64 // members walked by a worker other than their container's
 }
 
 // New returns an Ingester writing into st.
@@ -279,13 +280,14 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	var counters runCounters
 	notes := &runNotes{}
 
+	pool := newMemberPool(in.opt.Workers)
 	var workers sync.WaitGroup
 	for k := range in.opt.Workers {
 		workers.Add(1)
 		go func() {
 			defer workers.Done()
 			w := newWorker(ctx, in, notes)
-			w.id, w.tmpDir = k, tmp
+			w.id, w.tmpDir, w.pool = k, tmp, pool
 			switch info.Format {
 			case "directory":
 				w.hostRoot = info.Path
@@ -305,10 +307,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 				case <-ctx.Done():
 				}
 			}
-			for j := range jobs {
-				r, _ := w.process(j, send)
-				send(r)
-			}
+			w.run(jobs, send)
 		}()
 	}
 
