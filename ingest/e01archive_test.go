@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,7 +22,7 @@ import (
 // archive missing a middle segment names it in a note and the rest of the
 // image is still walked.
 func TestE01SegmentsInArchives(t *testing.T) {
-	for _, n := range []string{"fls", "icat", "mcopy", "ewfacquire", "zip", "tar", "mkntfs", "ntfscp"} {
+	for _, n := range []string{"fls", "icat", "mcopy", "ewfacquire", "zip", "tar", "7z", "mkntfs", "ntfscp"} {
 		tool(t, t.TempDir(), "sh", "-c", "command -v "+n)
 	}
 	work := t.TempDir()
@@ -60,6 +61,7 @@ func TestE01SegmentsInArchives(t *testing.T) {
 	tool(t, filepath.Join(work, "fat"), "zip", append([]string{"-q", "-0", filepath.Join(ev, "stored.zip")}, inCase...)...)
 	tool(t, filepath.Join(work, "fat", "case"), "zip", append([]string{"-q", "-9", filepath.Join(ev, "deflated.zip")}, fatSegs...)...)
 	tool(t, filepath.Join(work, "ntfs"), "tar", append([]string{"cf", filepath.Join(ev, "ntfs.tar")}, ntfsSegs...)...)
+	tool(t, filepath.Join(work, "fat", "case"), "7z", append([]string{"a", "-bd", "-y", filepath.Join(ev, "disk.7z")}, fatSegs...)...)
 	// The same FAT image without its second segment.
 	var gap []string
 	for _, s := range fatSegs {
@@ -76,6 +78,7 @@ func TestE01SegmentsInArchives(t *testing.T) {
 		{fat, "/stored.zip » case/disk.E01", "whole disk (fat12"},
 		{fat, "/deflated.zip » disk.E01", "whole disk (fat12"},
 		{ntfs, "/ntfs.tar » disk.E01", "whole disk (ntfs"},
+		{fat, "/disk.7z » disk.E01", "whole disk (fat12"},
 	} {
 		got := underDisk(all, c.prefix)
 		tsk := fsystest.FLS(t, c.img)
@@ -109,8 +112,7 @@ func TestE01SegmentsInArchives(t *testing.T) {
 		}
 	}
 	notes := strings.Join(sum.Notes, "\n")
-	t.Logf("segments: fat %v, ntfs %v; notes:\n%s", fatSegs, ntfsSegs, notes)
-	for _, not := range []string{"stored.zip", "deflated.zip", "ntfs.tar", "disk.E02 is a disk image", "disk.E03 is a disk image"} {
+	for _, not := range []string{"stored.zip", "deflated.zip", "ntfs.tar", "disk.7z", "disk.E02 is a disk image", "disk.E03 is a disk image"} {
 		for _, n := range sum.Notes {
 			if strings.Contains(n, not) {
 				t.Errorf("note about an image with all its segments: %s", n)
@@ -140,7 +142,7 @@ func TestE01SegmentsInArchives(t *testing.T) {
 		want = append(want, evidence.Locator{Path: top.Path, Chain: strings.Join(names, evidence.ChainSeparator)})
 		paths = append(paths, p)
 	}
-	if len(want) != 8 { // a, b, gone in each FAT copy; n1, n2 in the NTFS
+	if len(want) != 11 { // a, b, gone in each FAT copy; n1, n2 in the NTFS
 		t.Fatalf("%d pictures to read back: %v", len(want), paths)
 	}
 	got := make([]string, len(want))
@@ -157,6 +159,10 @@ func TestE01SegmentsInArchives(t *testing.T) {
 		if got[i] != all[p].SHA256 {
 			t.Errorf("%s read back as %q, recorded %s", p, got[i], all[p].SHA256)
 		}
+	}
+	// The compressed segments' temporary copies are gone.
+	if left, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("scrim-video-%d-segment-*", os.Getpid()))); len(left) > 0 {
+		t.Errorf("temporary copies left after read-back: %v", left)
 	}
 	again := ingestAll(t, st, ev, Options{Workers: 2})
 	if again.Added != 0 || again.Skipped != sum.Seen {
