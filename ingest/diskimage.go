@@ -45,7 +45,8 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	}
 	// Only a file of no known type may be a raw disk: a text, a document
 	// or an executable is one only when a container's magic says so.
-	src, err := evidence.OpenNested(c, media.Size, name, host, where, media.Type == "unknown" && media.Size >= diskMinSize)
+	src, err := evidence.OpenNestedBeside(c, media.Size, name, host, where, media.Type == "unknown" && media.Size >= diskMinSize,
+		j.exp.folder.Beside(parent.Member))
 	switch {
 	case errors.Is(err, evidence.ErrLaterSegment):
 		return true, nil
