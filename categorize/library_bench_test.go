@@ -202,3 +202,40 @@ func peakRSS() int64 {
 	}
 	return 0
 }
+
+// BenchmarkImportLibraryVICS imports a VICS 2.0 file of SCRIM_BENCH_VICS_RECORDS
+// Media (default 200 k, each with MD5 and SHA-1) into a hash library
+// in-process, for profiles; cmd/scrim's BenchmarkHashsetImportLibraryVICS
+// measures the binary at 1 M records beside jq.
+func BenchmarkImportLibraryVICS(b *testing.B) {
+	records := benchInt(b, "SCRIM_BENCH_VICS_RECORDS", 200_000)
+	dir := b.TempDir()
+	path := filepath.Join(dir, "vics.json")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	r := rand.New(rand.NewPCG(3, 4))
+	fmt.Fprint(w, `{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media","value":[`)
+	for i := range records {
+		if i > 0 {
+			fmt.Fprint(w, ",\r\n")
+		}
+		fmt.Fprintf(w, `{"MediaID":%d,"Category":"%d","MD5":"%016X%016X","SHA1":"%016x%016x%08x","MediaSize":"%d","IsDistributed":"true","VictimIdentified":false,`+
+			`"MediaFiles":[{"FileName":"IMG_%06d.JPG","FilePath":"C:\\Users\\seized\\Pictures\\IMG_%06d.JPG"}]}`,
+			i, i%5, r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64(), r.Uint32(), 1000+i, i, i)
+	}
+	fmt.Fprint(w, "]}\r\n")
+	w.Flush()
+	f.Close()
+	vic, _ := SchemeByID("vic-us")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lib := filepath.Join(dir, fmt.Sprint("lib", i))
+		if _, _, err := ImportLibrary(context.Background(), lib, path, vic, ImportOptions{Format: "vics", Name: "v"}, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
