@@ -481,3 +481,26 @@ func decodeThumb(b []byte) (*image.RGBA, error) {
 	draw.Draw(out, out.Bounds(), img, img.Bounds().Min, draw.Src)
 	return out, nil
 }
+
+// PassProgress turns a signals pass's counts into the Progress snapshots
+// the ingest's progress bars show: give Set as PassOptions.Progress.
+type PassProgress struct {
+	done, total atomic.Int64
+	started     atomic.Int64
+}
+
+// NewPassProgress starts the clock of a pass's progress.
+func NewPassProgress() *PassProgress {
+	p := &PassProgress{}
+	p.started.Store(time.Now().UnixNano())
+	return p
+}
+
+// Set records media done and to do.
+func (p *PassProgress) Set(done, total int64) { p.done.Store(done); p.total.Store(total) }
+
+// Snapshot is the progress now.
+func (p *PassProgress) Snapshot() Progress {
+	return Progress{FilesDone: p.done.Load(), FilesTotal: p.total.Load(), TotalKnown: true,
+		Started: time.Unix(0, p.started.Load())}
+}
