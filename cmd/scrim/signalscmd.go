@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 
 	"scrim/ingest"
 	"scrim/signals"
+	"scrim/signals/models"
 	"scrim/store"
 )
 
@@ -55,7 +57,11 @@ func resolveSignals(st *store.Store, c *signalsChoice, stderr io.Writer) (signal
 		if mode == "on" {
 			return nil, fmt.Errorf("signals are on for this case but: %w (give --models DIR, or --signals off)", err)
 		}
-		fmt.Fprintf(stderr, "scrim: signals off: %v\n", err)
+		if errors.Is(err, models.ErrNotFound) {
+			fmt.Fprintf(stderr, "scrim: %v\n", err) // says "signals off: models not found in ..."
+		} else {
+			fmt.Fprintf(stderr, "scrim: signals off: %v\n", err)
+		}
 		return nil, nil
 	}
 	return an, nil
