@@ -58,22 +58,34 @@ type FileRow struct {
 	// DevicePath is the path on the seized device as a phone extraction
 	// names it ("" when none does); Path stays the stored place.
 	DevicePath string `json:"device_path"`
+	// Signals (filesignals.go): null in JSON and empty in CSV when the
+	// models did not run on the content. Never a category.
+	Faces         *int     `json:"faces"`
+	MinFaceAge    *float64 `json:"min_face_age"`
+	MaxFaceAge    *float64 `json:"max_face_age"`
+	NudityPorn    *float64 `json:"nudity_porn"`
+	NuditySexy    *float64 `json:"nudity_sexy"`
+	NudityHentai  *float64 `json:"nudity_hentai"`
+	NudityNeutral *float64 `json:"nudity_neutral"`
+	NudityDrawing *float64 `json:"nudity_drawing"`
+	SignalsModel  string   `json:"signals_model"`
 }
 
 // FileColumns is the CSV header, in the JSON field order.
 var FileColumns = []string{"evidence", "volume", "fs", "path", "deleted", "carved", "offset", "size",
 	"md5", "sha1", "sha256", "type", "width", "height", "phash", "dhash", "category", "category_source",
 	"kind", "mime", "inode", "mtime", "atime", "ctime", "btime", "error", "volume_offset", "volume_type",
-	"duration", "codec", "frames", "embedded", "parent", "container_path", "device_path"}
+	"duration", "codec", "frames", "embedded", "parent", "container_path", "device_path",
+	"faces", "min_face_age", "max_face_age", "nudity_porn", "nudity_sexy", "nudity_hentai", "nudity_neutral", "nudity_drawing", "signals_model"}
 
 func (r FileRow) csvRecord() []string {
-	return []string{r.Evidence, r.Volume, r.FS, r.Path, strconv.FormatBool(r.Deleted), strconv.FormatBool(r.Carved),
+	return append([]string{r.Evidence, r.Volume, r.FS, r.Path, strconv.FormatBool(r.Deleted), strconv.FormatBool(r.Carved),
 		strconv.FormatInt(r.Offset, 10), strconv.FormatInt(r.Size, 10), r.MD5, r.SHA1, r.SHA256, r.Type,
 		strconv.Itoa(r.Width), strconv.Itoa(r.Height), r.PHash, r.DHash, r.Category, r.CategorySource,
 		r.Kind, r.MIME, strconv.FormatUint(r.Inode, 10), r.Mtime, r.Atime, r.Ctime, r.Btime, r.Error,
 		strconv.FormatInt(r.VolumeOffset, 10), r.VolumeType,
 		strconv.FormatFloat(r.Duration, 'f', -1, 64), r.Codec, strconv.Itoa(r.Frames),
-		strconv.FormatBool(r.Embedded), r.Parent, r.ContainerPath, r.DevicePath}
+		strconv.FormatBool(r.Embedded), r.Parent, r.ContainerPath, r.DevicePath}, r.signalsCSV()...)
 }
 
 // EachFileRow streams every occurrence (of one evidence item when evidence is
@@ -83,6 +95,10 @@ func (r FileRow) csvRecord() []string {
 // in order, into a compact table; otherwise occurrences are taken a chunk
 // at a time and the chunk's media read in SHA-256 order in one transaction.
 func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error {
+	fn, err := withSignals(st, fn)
+	if err != nil {
+		return err
+	}
 	s, err := st.Stats()
 	if err != nil {
 		return err

@@ -82,6 +82,7 @@ func (r *FileRow) appendJSON(b []byte) []byte {
 	b = appendJSONString(b, r.ContainerPath)
 	b = append(b, `,"device_path":`...)
 	b = appendJSONString(b, r.DevicePath)
+	b = r.appendSignalsJSON(b)
 	return append(b, "}\n"...)
 }
 

@@ -25,6 +25,14 @@ func everyField(s string, n int64, f float64) FileRow {
 			fv.SetUint(uint64(n) + uint64(i))
 		case reflect.Float64:
 			fv.SetFloat(f)
+		case reflect.Pointer: // the signals fields: *int and *float64
+			p := reflect.New(fv.Type().Elem())
+			if p.Elem().Kind() == reflect.Int {
+				p.Elem().SetInt(n + int64(i))
+			} else {
+				p.Elem().SetFloat(f)
+			}
+			fv.Set(p)
 		default:
 			panic("FileRow field of a kind the test does not fill: " + v.Type().Field(i).Name)
 		}

@@ -29,6 +29,7 @@ import (
 	"scrim/ingest/expand"
 	"scrim/ingest/picture"
 	"scrim/ingest/video"
+	"scrim/signals"
 	"scrim/store"
 )
 
@@ -54,6 +55,11 @@ type Options struct {
 	Warn func(string)
 	// Now supplies timestamps (tests pin it); nil means time.Now.
 	Now func() time.Time
+	// Signals runs the face, age and nudity models on every picture and
+	// video sheet (signals.go); nil turns signals off, at no cost.
+	Signals signals.Analyzer
+	// SignalWorkers run the models at once (0: half the CPUs, at least 1).
+	SignalWorkers int
 }
 
 // Evidence status values (store.Evidence.Status).
@@ -83,6 +89,11 @@ type Summary struct {
 	MBPerSec    float64       `json:"mb_per_sec"`
 	// Verification is set when the caller verified the acquisition hashes.
 	Verification *store.Verification `json:"verification,omitempty"`
+	// Signals counts media the models analysed during the run; deferred
+	// ones were left for the post-ingest pass (Pass) because the models
+	// fell behind.
+	Signals         int64 `json:"signals,omitempty"`
+	SignalsDeferred int64 `json:"signals_deferred,omitempty"`
 }
 
 // Progress is a snapshot for progress bars.
@@ -105,6 +116,8 @@ type Ingester struct {
 	videoWarn sync.Once
 	// videoNanos is the time spent in ffmpeg analysis, for benchmarks.
 	videoNanos atomic.Int64
+	// sig is the running signals stage (nil when signals are off).
+	sig *signalStage
 
 	filesDone, bytesDone   atomic.Int64
 	bytesReading           atomic.Int64 // read from files not yet recorded
@@ -130,6 +143,9 @@ func New(st *store.Store, opt Options) *Ingester {
 	}
 	if opt.Warn == nil {
 		opt.Warn = func(msg string) { fmt.Fprintln(os.Stderr, "scrim: warning:", msg) }
+	}
+	if opt.Signals != nil {
+		opt.Picture.KeepFitted = true
 	}
 	va, verr := video.New(opt.Video)
 	return &Ingester{store: st, opt: opt, analyzer: picture.NewAnalyzer(opt.Picture), video: va, videoErr: verr}
@@ -281,6 +297,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	notes := &runNotes{}
 
 	pool := newMemberPool(in.opt.Workers)
+	in.sig = in.startSignals()
 	var workers sync.WaitGroup
 	for k := range in.opt.Workers {
 		workers.Add(1)
@@ -346,6 +363,10 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	workers.Wait()
 	close(records)
 	werr := <-writeErr
+	var sigErr error
+	sum.Signals, sum.SignalsDeferred, sigErr = in.sig.finish()
+	in.sig = nil
+	werr = errors.Join(werr, sigErr)
 
 	sum.Seen = counters.seen.Load()
 	sum.Skipped = counters.skipped.Load()

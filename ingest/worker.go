@@ -224,6 +224,7 @@ func (w *worker) fingerprint(m *store.Media, thumb *[]byte) {
 	m.PHash = hex64(res.PHash)
 	m.DHash = hex64(res.DHash)
 	*thumb = res.Thumb
+	w.in.sig.offer(sigJob{sha: m.SHA256, img: res.Fitted, w: m.Width, h: m.Height})
 }
 
 // analyseVideo runs ffmpeg over the worker's copy of the video: duration,
@@ -250,6 +251,9 @@ func (w *worker) analyseVideo(m *store.Media, thumb *[]byte) {
 	*thumb = res.Sheet
 	if err != nil {
 		m.Error = "video: " + strings.ReplaceAll(err.Error(), "\n", "; ")
+	}
+	if len(res.Sheet) > 0 && w.ctx.Err() == nil {
+		w.in.sig.offer(sigJob{sha: m.SHA256, sheet: res.Sheet, w: m.Width, h: m.Height})
 	}
 }
 

@@ -36,6 +36,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	scrimBin = filepath.Join(dir, "scrim")
+	// Signals are on by default when the models are found (a checkout
+	// after make models): the tests of other things run without them,
+	// the signals tests give --models.
+	os.Setenv("SCRIM_MODELS", filepath.Join(dir, "no-models"))
 	if out, err := exec.Command("go", "build", "-o", scrimBin, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build scrim: %v\n%s", err, out)
 		os.Exit(1)

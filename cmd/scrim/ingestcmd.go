@@ -35,6 +35,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	verbose := fs.Bool("verbose", false, "print store warnings")
 	encrypt := fs.Bool("encrypt", false, "encrypt a new case at rest (AES-256) with the passphrase on stdin (--passphrase-stdin, at least 12 characters) or --key-file FILE (32+ random bytes); losing both loses the case")
+	sig := fs.signalsFlags()
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -70,6 +71,11 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 
+	an, err := resolveSignals(st, sig, stderr)
+	if err != nil {
+		return err
+	}
+
 	// One warning per kind for the whole command, however many PATHs.
 	warned := map[string]bool{}
 	warn := func(msg string) {
@@ -85,13 +91,18 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		Picture:  picture.Options{MaxPixels: *maxPixels},
 		Expand:   expand.Limits{MaxDepth: expandDepth(*maxDepth)},
 		Verify:   *verify,
+		Signals:  an,
 		Warn:     warn,
 		Stage: func(stage, id string, progress func() ingest.Progress) func() {
 			every := *progressEvery
 			if stage != "ingest" {
 				every = 0
 			}
-			return startProgress(*progressMode, every, stderr, stage+" "+id, progress)
+			label := stage + " " + id
+			if id == "" {
+				label = stage
+			}
+			return startProgress(*progressMode, every, stderr, label, progress)
 		},
 		Note: func(id, note string) { fmt.Fprintf(stderr, "scrim ingest: %s: %s\n", id, note) },
 		Done: func(sum ingest.Summary) {
@@ -119,6 +130,9 @@ func printSummary(w io.Writer, s ingest.Summary) {
 	fmt.Fprintf(w, "%s (%s %s): %d files seen, %d added, %d already in case, %d new media, %d errors; %s read in %s (%.0f files/s, %.1f MB/s)\n",
 		s.Evidence, s.Format, s.Path, s.Seen, s.Added, s.Skipped, s.NewMedia, s.Errors,
 		humanBytes(s.Bytes), s.Duration.Round(time.Millisecond), s.FilesPerSec, s.MBPerSec)
+	if s.Signals+s.SignalsDeferred > 0 {
+		fmt.Fprintf(w, "%s: signals for %d media during the ingest, %d left for the pass after it\n", s.Evidence, s.Signals, s.SignalsDeferred)
+	}
 	if v := s.Verification; v != nil {
 		fmt.Fprintf(w, "%s: acquisition hashes %s (md5 %s, sha1 %s)%s\n", s.Evidence, v.Status, v.Computed["md5"], v.Computed["sha1"], suffix(v.Detail))
 	}

@@ -25,6 +25,7 @@ Usage:
   scrim ingest --case CASEDIR [--examiner NAME] [--evidence NAME] PATH...
   scrim files  --case CASEDIR [--format jsonl|csv] [--evidence NAME] [--out FILE]
   scrim stats  --case CASEDIR [--json] [--recount]
+  scrim signals --case CASEDIR [--redo] [--models DIR]   # face, age and nudity signals (ingest --signals on|off --models DIR)
   scrim hashset import --case CASEDIR --format vics|icse|nsrl|text [--category C] [--map SRC=DST,...] [--name NAME] FILE
   scrim hashset import --library [--scheme ID | --case CASEDIR] --format ... FILE   # once per workstation ($SCRIM_HOME/hashlib), matched by every case
   scrim hashset list   [--case CASEDIR] [--json]   # the case's sets and the hash library's
@@ -90,6 +91,7 @@ func commands() []command {
 		{"policy", runPolicy},
 		{"exposure", runExposure},
 		{"lab", runLab},
+		{"signals", runSignals},
 		{"version", runVersion},
 	}
 }

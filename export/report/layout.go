@@ -238,6 +238,8 @@ func (r *Report) Blocks() []Block {
 		}
 	}
 
+	r.signalsBlocks(add)
+
 	add(Block{Kind: "h2", Text: "5. Results by category"})
 	p("Unique media are distinct contents (SHA-256); places are every location a content was found, live (allocated), deleted (recovered), carved (from unallocated space) or embedded (inside another file: an archive, a compressed stream, bytes of another type). Suggestions are a machine's proposals from near-duplicates and are not counted under any category.")
 	add(Block{Kind: "table", Table: r.categoryGrid(r.Case)})

@@ -73,6 +73,8 @@ type Report struct {
 	Unreadable int64           // occurrences whose content could not be read
 
 	Audit AuditSummary
+	// Signals names the models behind the examiners' signals (signals.go).
+	Signals SignalsSummary
 
 	Appendix       []AppendixSection
 	AppendixCap    int
@@ -228,6 +230,9 @@ func BuildContext(ctx context.Context, st *store.Store, opt Options) (*Report, e
 		return nil, err
 	}
 	if err := r.audit(st); err != nil {
+		return nil, err
+	}
+	if err := r.signals(st); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -55,7 +55,7 @@ func (a *Analyzer) Analyze(data []byte, typeName string) (Result, error) {
 		bw, bh = cfg.Width, cfg.Height
 	}
 	err = guard(typeName, func() (err error) {
-		res.PHash, res.DHash, res.Thumb, err = a.fingerprint(d.img, bw, bh)
+		res.PHash, res.DHash, res.Thumb, res.Fitted, err = a.fingerprint(d.img, bw, bh)
 		return err
 	})
 	d.release()

@@ -16,12 +16,15 @@ const thumbQuality = 85
 // hash that, and encode the thumbnail. w×h is the picture's own size, not the
 // decoded one, so a DCT-scaled decode lands on exactly the same grid as a
 // full one.
-func (a *Analyzer) fingerprint(img image.Image, w, h int) (phash, dhash uint64, thumb []byte, err error) {
+func (a *Analyzer) fingerprint(img image.Image, w, h int) (phash, dhash uint64, thumb []byte, fitted *image.RGBA, err error) {
 	hw, hh := fitSize(w, h, hashSide)
 	small := resizeTo(img, hw, hh)
 	ph, dh, err := hashFitted(small)
 	if err != nil {
-		return 0, 0, nil, err
+		return 0, 0, nil, nil, err
+	}
+	if a.keepFit {
+		fitted = small
 	}
 	if a.thumbSide != hashSide {
 		tw, th := fitSize(w, h, a.thumbSide)
@@ -29,9 +32,9 @@ func (a *Analyzer) fingerprint(img image.Image, w, h int) (phash, dhash uint64, 
 	}
 	thumb, err = encodeThumb(small, thumbQuality)
 	if err != nil {
-		return 0, 0, nil, fmt.Errorf("thumbnail: %w", err)
+		return 0, 0, nil, nil, fmt.Errorf("thumbnail: %w", err)
 	}
-	return ph, dh, thumb, nil
+	return ph, dh, thumb, fitted, nil
 }
 
 // HashImage hashes an already decoded image (a video frame, say) with the

@@ -16,6 +16,7 @@ package picture
 
 import (
 	"errors"
+	"image"
 )
 
 // HashPipeline names how PHash and DHash are made, so a store can refuse to
@@ -53,6 +54,9 @@ type Options struct {
 	// MemoryBudget is the bytes of decoded pixels allowed in flight across
 	// all goroutines; 0 means 512 MiB.
 	MemoryBudget int64
+	// KeepFitted returns the picture fitted within 256×256 (the hashed
+	// image) in Result.Fitted, for the signals models: no second decode.
+	KeepFitted bool
 }
 
 // Result is what Analyze learned about one picture.
@@ -66,12 +70,16 @@ type Result struct {
 	Thumb []byte
 	// Decoder names the path that decoded the pixels, e.g. "libjpeg-turbo 1/8".
 	Decoder string
+	// Fitted is the decoded picture box-fitted within 256×256, set only
+	// with Options.KeepFitted.
+	Fitted *image.RGBA
 }
 
 // Analyzer fingerprints pictures. It is safe for concurrent use.
 type Analyzer struct {
 	maxPixels int64
 	thumbSide int
+	keepFit   bool
 	budget    *budget
 	jpeg      jpegTuning
 }
@@ -96,6 +104,7 @@ func NewAnalyzer(opt Options) *Analyzer {
 	return &Analyzer{
 		maxPixels: opt.MaxPixels,
 		thumbSide: opt.ThumbSize,
+		keepFit:   opt.KeepFitted,
 		budget:    newBudget(opt.MemoryBudget),
 	}
 }

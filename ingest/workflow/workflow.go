@@ -18,6 +18,7 @@ import (
 	"scrim/ingest/evidence"
 	"scrim/ingest/expand"
 	"scrim/ingest/picture"
+	"scrim/signals"
 	"scrim/store"
 )
 
@@ -40,6 +41,10 @@ type Options struct {
 	Engine *categorize.Engine
 	// Now supplies timestamps (tests pin it); nil means time.Now.
 	Now func() time.Time
+	// Signals runs the face, age and nudity models during the ingest
+	// (nil: off); media the models could not keep up with get them in a
+	// pass after the ingests (stage "signals").
+	Signals signals.Analyzer
 
 	// Warn receives one-line warnings of the ingest (ffmpeg missing).
 	Warn func(string)
@@ -120,6 +125,9 @@ func Run(ctx context.Context, st *store.Store, srcs []evidence.Source, opt Optio
 	if err != nil {
 		return results, err
 	}
+	if err := signalsPass(ctx, st, results, opt, stage); err != nil {
+		return results, err
+	}
 	// Known material is sorted out before anyone looks: match the imported
 	// hash sets and propagate categories to near-duplicates.
 	if _, err := eng.MatchKnown(ctx); err != nil {
@@ -141,7 +149,7 @@ func ingestEach(ctx context.Context, st *store.Store, srcs []evidence.Source, op
 		if err != nil {
 			return results, err
 		}
-		in := ingest.New(st, ingest.Options{Examiner: opt.Examiner, Workers: opt.Workers, Picture: opt.Picture, Expand: opt.Expand, Warn: opt.Warn, Now: opt.Now})
+		in := ingest.New(st, ingest.Options{Examiner: opt.Examiner, Workers: opt.Workers, Picture: opt.Picture, Expand: opt.Expand, Warn: opt.Warn, Now: opt.Now, Signals: opt.Signals})
 		end := stage("ingest", id, in.Progress)
 		sum, err := in.Ingest(ctx, src, id)
 		end()
@@ -167,4 +175,25 @@ func ingestEach(ctx context.Context, st *store.Store, srcs []evidence.Source, op
 		}
 	}
 	return results, nil
+}
+
+// signalsPass gives the media the signals stage deferred (the models fell
+// behind the hashing) their signals from the stored thumbnails.
+func signalsPass(ctx context.Context, st *store.Store, results []ingest.Summary, opt Options,
+	stage func(string, string, func() ingest.Progress) func()) error {
+	var deferred int64
+	for _, r := range results {
+		deferred += r.SignalsDeferred
+	}
+	if opt.Signals == nil || deferred == 0 {
+		return nil
+	}
+	p := ingest.NewPassProgress()
+	end := stage("signals", "", p.Snapshot)
+	_, err := ingest.Pass(ctx, st, opt.Signals, ingest.PassOptions{Examiner: opt.Examiner, Workers: opt.Workers, Now: opt.Now, Progress: p.Set})
+	end()
+	if err != nil {
+		return fmt.Errorf("signals pass after ingest: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,140 @@
+package models
+
+import (
+	"image"
+	"image/draw"
+	"math"
+
+	"scrim/signals/tfjs"
+)
+
+// rgb is a picture as 8-bit RGB, the form TF.js's fromPixels gives the
+// reference code; resizes read it directly so a large picture is never
+// held as floats.
+type rgb struct {
+	w, h int
+	px   []uint8 // w*h*3
+}
+
+func toRGB(img image.Image) rgb {
+	b := img.Bounds()
+	out := rgb{w: b.Dx(), h: b.Dy(), px: make([]uint8, b.Dx()*b.Dy()*3)}
+	switch src := img.(type) {
+	case *image.RGBA:
+		for y := 0; y < out.h; y++ {
+			row := src.Pix[(y)*src.Stride:]
+			for x := 0; x < out.w; x++ {
+				copy(out.px[(y*out.w+x)*3:(y*out.w+x)*3+3], row[x*4:x*4+3])
+			}
+		}
+	case *image.NRGBA:
+		// Alpha is dropped, as the browser's canvas and TF.js's fromPixels
+		// for an opaque picture do; premultiplying would darken edges.
+		for y := 0; y < out.h; y++ {
+			row := src.Pix[(y)*src.Stride:]
+			for x := 0; x < out.w; x++ {
+				copy(out.px[(y*out.w+x)*3:(y*out.w+x)*3+3], row[x*4:x*4+3])
+			}
+		}
+	default:
+		tmp := image.NewNRGBA(image.Rect(0, 0, out.w, out.h))
+		draw.Draw(tmp, tmp.Bounds(), img, b.Min, draw.Src)
+		return toRGB(tmp)
+	}
+	return out
+}
+
+func (p rgb) at(y, x, c int) float64 { return float64(p.px[(y*p.w+x)*3+c]) }
+
+// resizeBilinear is tf.image.resizeBilinear (half_pixel_centers false) as
+// TF.js's CPU backend computes it: float64 arithmetic on the source values,
+// a ceil (not floor+1) for the far neighbour. scale and offset are applied
+// to every output value (stored float32 after each step, as the reference
+// code's separate div/sub ops do) when prescale is false, or to the source
+// values before interpolation when prescale is true (nsfwjs divides first).
+func resizeBilinear(p rgb, oh, ow int, alignCorners bool, div, sub float64, prescale bool) *tfjs.Tensor {
+	out := tfjs.NewTensor(1, oh, ow, 3)
+	inH, inW, outH, outW := float64(p.h), float64(p.w), float64(oh), float64(ow)
+	if alignCorners && oh > 1 {
+		inH, outH = inH-1, outH-1
+	}
+	if alignCorners && ow > 1 {
+		inW, outW = inW-1, outW-1
+	}
+	ry, rx := inH/outH, inW/outW
+	val := func(y, x, c int) float64 {
+		v := p.at(y, x, c)
+		if prescale {
+			return float64(float32(v / div))
+		}
+		return v
+	}
+	for y := 0; y < oh; y++ {
+		sy := ry * float64(y)
+		y0 := max(0, int(math.Floor(sy)))
+		fy := sy - float64(y0)
+		y1 := min(p.h-1, int(math.Ceil(sy)))
+		for x := 0; x < ow; x++ {
+			sx := rx * float64(x)
+			x0 := max(0, int(math.Floor(sx)))
+			fx := sx - float64(x0)
+			x1 := min(p.w-1, int(math.Ceil(sx)))
+			for c := 0; c < 3; c++ {
+				tl, tr, bl, br := val(y0, x0, c), val(y0, x1, c), val(y1, x0, c), val(y1, x1, c)
+				top := tl + (tr-tl)*fx
+				bottom := bl + (br-bl)*fx
+				v := float32(top + (bottom-top)*fy)
+				if !prescale && div != 0 {
+					v = float32(float64(v) / div)
+					v = float32(float64(v) - sub)
+				}
+				out.F[(y*ow+x)*3+c] = v
+			}
+		}
+	}
+	return out
+}
+
+// cropAndResize is tf.image.cropAndResize (bilinear, extrapolation 0) of
+// one box given in normalised [y1,x1,y2,x2] (rounded to float32 as the
+// reference's box tensor holds them).
+func cropAndResize(p rgb, box [4]float64, oh, ow int) *tfjs.Tensor {
+	out := tfjs.NewTensor(1, oh, ow, 3)
+	y1, x1, y2, x2 := float64(float32(box[0])), float64(float32(box[1])), float64(float32(box[2])), float64(float32(box[3]))
+	H, W := float64(p.h-1), float64(p.w-1)
+	hs, ws := 0.0, 0.0
+	if oh > 1 {
+		hs = (y2 - y1) * H / float64(oh-1)
+	}
+	if ow > 1 {
+		ws = (x2 - x1) * W / float64(ow-1)
+	}
+	for y := 0; y < oh; y++ {
+		yi := 0.5 * (y1 + y2) * H
+		if oh > 1 {
+			yi = y1*H + float64(y)*hs
+		}
+		if yi < 0 || yi > H {
+			continue
+		}
+		t, b := int(math.Floor(yi)), int(math.Ceil(yi))
+		fy := yi - float64(t)
+		for x := 0; x < ow; x++ {
+			xi := 0.5 * (x1 + x2) * W
+			if ow > 1 {
+				xi = x1*W + float64(x)*ws
+			}
+			if xi < 0 || xi > W {
+				continue
+			}
+			l, r := int(math.Floor(xi)), int(math.Ceil(xi))
+			fx := xi - float64(l)
+			for c := 0; c < 3; c++ {
+				top := p.at(t, l, c) + (p.at(t, r, c)-p.at(t, l, c))*fx
+				bottom := p.at(b, l, c) + (p.at(b, r, c)-p.at(b, l, c))*fx
+				out.F[(y*ow+x)*3+c] = float32(top + (bottom-top)*fy)
+			}
+		}
+	}
+	return out
+}

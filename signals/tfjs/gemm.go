@@ -1,0 +1,61 @@
+package tfjs
+
+// gemm computes c[m×n] += a[m×k] · b[k×n], all row-major with the given
+// leading dimensions. Rows go four at a time so each b row loaded serves
+// four output rows; gemmTile may use a SIMD kernel (gemm_amd64.s).
+func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	const nb = 256 // columns per block: four c rows of nb floats stay in L1
+	for j0 := 0; j0 < n; j0 += nb {
+		j1 := min(j0+nb, n)
+		i := 0
+		for ; i+4 <= m; i += 4 {
+			gemm4(j1-j0, k, a[i*lda:], lda, b[j0:], ldb, c[i*ldc+j0:], ldc)
+		}
+		for ; i < m; i++ {
+			gemm1(j1-j0, k, a[i*lda:], b[j0:], ldb, c[i*ldc+j0:])
+		}
+	}
+}
+
+// gemm4 does four rows of c (n columns) over all of k.
+func gemm4(n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	j := 0
+	if useSIMD {
+		j = n &^ 15
+		if j > 0 {
+			kernel4x16(j, k, &a[0], lda, &b[0], ldb, &c[0], ldc)
+		}
+	}
+	if j == n {
+		return
+	}
+	c0 := c[j:n]
+	c1 := c[ldc+j : ldc+n]
+	c2 := c[2*ldc+j : 2*ldc+n]
+	c3 := c[3*ldc+j : 3*ldc+n]
+	for p := 0; p < k; p++ {
+		a0, a1, a2, a3 := a[p], a[lda+p], a[2*lda+p], a[3*lda+p]
+		br := b[p*ldb+j : p*ldb+n]
+		br = br[:len(c0)]
+		c1 := c1[:len(c0)]
+		c2 := c2[:len(c0)]
+		c3 := c3[:len(c0)]
+		for x, bv := range br {
+			c0[x] += a0 * bv
+			c1[x] += a1 * bv
+			c2[x] += a2 * bv
+			c3[x] += a3 * bv
+		}
+	}
+}
+
+func gemm1(n, k int, a []float32, b []float32, ldb int, c []float32) {
+	c = c[:n]
+	for p := 0; p < k; p++ {
+		av := a[p]
+		br := b[p*ldb : p*ldb+n]
+		for x, bv := range br {
+			c[x] += av * bv
+		}
+	}
+}

@@ -1,0 +1,13 @@
+package tfjs
+
+import "golang.org/x/sys/cpu"
+
+// useSIMD picks the AVX2/FMA kernel when the CPU has it; the pure-Go loop
+// in gemm4 is the fallback (and what SCRIM_NOSIMD-style tests compare to).
+var useSIMD = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// kernel4x16 adds a[4×k]·b[k×n] into c[4×n] for n a multiple of 16, keeping
+// a 4×16 tile of c in eight YMM registers across all of k.
+//
+//go:noescape
+func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)

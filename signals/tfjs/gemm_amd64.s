@@ -1,0 +1,72 @@
+#include "textflag.h"
+
+// func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+TEXT ·kernel4x16(SB), NOSPLIT, $0-64
+	MOVQ n+0(FP), R8
+	MOVQ k+8(FP), R9
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R10
+	SHLQ $2, R10
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R11
+	SHLQ $2, R11
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R12
+	SHLQ $2, R12
+	LEAQ (R10)(R10*2), R13
+	LEAQ (R12)(R12*2), R14
+
+colloop:
+	CMPQ R8, $16
+	JLT  done
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VMOVUPS (DX)(R12*1), Y2
+	VMOVUPS 32(DX)(R12*1), Y3
+	VMOVUPS (DX)(R12*2), Y4
+	VMOVUPS 32(DX)(R12*2), Y5
+	VMOVUPS (DX)(R14*1), Y6
+	VMOVUPS 32(DX)(R14*1), Y7
+	MOVQ SI, AX
+	MOVQ DI, CX
+	MOVQ R9, BX
+
+kloop:
+	TESTQ BX, BX
+	JE    kdone
+	VMOVUPS      (CX), Y8
+	VMOVUPS      32(CX), Y9
+	VBROADCASTSS (AX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS (AX)(R10*1), Y11
+	VFMADD231PS  Y8, Y11, Y2
+	VFMADD231PS  Y9, Y11, Y3
+	VBROADCASTSS (AX)(R10*2), Y12
+	VFMADD231PS  Y8, Y12, Y4
+	VFMADD231PS  Y9, Y12, Y5
+	VBROADCASTSS (AX)(R13*1), Y13
+	VFMADD231PS  Y8, Y13, Y6
+	VFMADD231PS  Y9, Y13, Y7
+	ADDQ         $4, AX
+	ADDQ         R11, CX
+	DECQ         BX
+	JMP          kloop
+
+kdone:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(R12*1)
+	VMOVUPS Y3, 32(DX)(R12*1)
+	VMOVUPS Y4, (DX)(R12*2)
+	VMOVUPS Y5, 32(DX)(R12*2)
+	VMOVUPS Y6, (DX)(R14*1)
+	VMOVUPS Y7, 32(DX)(R14*1)
+	ADDQ    $64, DX
+	ADDQ    $64, DI
+	SUBQ    $16, R8
+	JMP     colloop
+
+done:
+	VZEROUPPER
+	RET
