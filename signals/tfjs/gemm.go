@@ -4,7 +4,7 @@ package tfjs
 // leading dimensions. Rows go four at a time so each b row loaded serves
 // four output rows; gemmTile may use a SIMD kernel (gemm_amd64.s).
 func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
-	const nb = 256 // columns per block: four c rows of nb floats stay in L1
+	const nb = 64 // columns per block: four c rows of nb floats stay in L1
 	for j0 := 0; j0 < n; j0 += nb {
 		j1 := min(j0+nb, n)
 		i := 0
@@ -24,6 +24,10 @@ func gemm4(n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ld
 		j = n &^ 15
 		if j > 0 {
 			kernel4x16(j, k, &a[0], lda, &b[0], ldb, &c[0], ldc)
+		}
+		if n-j >= 8 && k > 0 {
+			kernel4x8(k, &a[0], lda, &b[j], ldb, &c[j], ldc)
+			j += 8
 		}
 	}
 	if j == n {
@@ -57,5 +61,31 @@ func gemm1(n, k int, a []float32, b []float32, ldb int, c []float32) {
 		for x, bv := range br {
 			c[x] += av * bv
 		}
+	}
+}
+
+// mulAdd does dst[i] += a[i]*b[i].
+func mulAdd(dst, a, b []float32) {
+	n := len(dst)
+	a, b = a[:n], b[:n]
+	i := 0
+	if useSIMD && n >= 8 {
+		i = n &^ 7
+		fmaVec(&dst[0], &a[0], &b[0], i)
+	}
+	for ; i < n; i++ {
+		dst[i] += a[i] * b[i]
+	}
+}
+
+// clampAll clamps every value into [lo, hi].
+func clampAll(v []float32, lo, hi float32) {
+	i := 0
+	if useSIMD && len(v) >= 8 {
+		i = len(v) &^ 7
+		clampVec(&v[0], i, lo, hi)
+	}
+	for ; i < len(v); i++ {
+		v[i] = min(max(v[i], lo), hi)
 	}
 }

@@ -11,3 +11,18 @@ var useSIMD = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 //
 //go:noescape
 func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+// kernel4x8 adds a[4×k]·b[k×8] into c[4×8].
+//
+//go:noescape
+func kernel4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+
+// fmaVec does dst[i] += a[i]*b[i] for n a multiple of 8.
+//
+//go:noescape
+func fmaVec(dst, a, b *float32, n int)
+
+// clampVec clamps n values (a multiple of 8) into [lo, hi].
+//
+//go:noescape
+func clampVec(dst *float32, n int, lo, hi float32)

@@ -70,3 +70,96 @@ kdone:
 done:
 	VZEROUPPER
 	RET
+
+// func kernel4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// adds a[4×k]·b[k×8] into c[4×8].
+TEXT ·kernel4x8(SB), NOSPLIT, $0-56
+	MOVQ k+0(FP), BX
+	MOVQ a+8(FP), AX
+	MOVQ lda+16(FP), R10
+	SHLQ $2, R10
+	MOVQ b+24(FP), CX
+	MOVQ ldb+32(FP), R11
+	SHLQ $2, R11
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R12
+	SHLQ $2, R12
+	LEAQ (R10)(R10*2), R13
+	LEAQ (R12)(R12*2), R14
+	VMOVUPS (DX), Y0
+	VMOVUPS (DX)(R12*1), Y2
+	VMOVUPS (DX)(R12*2), Y4
+	VMOVUPS (DX)(R14*1), Y6
+
+k8loop:
+	TESTQ BX, BX
+	JE    k8done
+	VMOVUPS      (CX), Y8
+	VBROADCASTSS (AX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VBROADCASTSS (AX)(R10*1), Y11
+	VFMADD231PS  Y8, Y11, Y2
+	VBROADCASTSS (AX)(R10*2), Y12
+	VFMADD231PS  Y8, Y12, Y4
+	VBROADCASTSS (AX)(R13*1), Y13
+	VFMADD231PS  Y8, Y13, Y6
+	ADDQ         $4, AX
+	ADDQ         R11, CX
+	DECQ         BX
+	JMP          k8loop
+
+k8done:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y2, (DX)(R12*1)
+	VMOVUPS Y4, (DX)(R12*2)
+	VMOVUPS Y6, (DX)(R14*1)
+	VZEROUPPER
+	RET
+
+// func fmaVec(dst, a, b *float32, n int)
+// dst[i] += a[i]*b[i] for n a multiple of 8.
+TEXT ·fmaVec(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	JE   fmadone
+
+fmaloop:
+	VMOVUPS     (DI), Y0
+	VMOVUPS     (SI), Y1
+	VFMADD231PS (DX), Y1, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	ADDQ        $32, DX
+	DECQ        CX
+	JNE         fmaloop
+
+fmadone:
+	VZEROUPPER
+	RET
+
+// func clampVec(dst *float32, n int, lo, hi float32)
+// clamps n values (a multiple of 8) into [lo, hi].
+TEXT ·clampVec(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), DI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS lo+16(FP), Y1
+	VBROADCASTSS hi+20(FP), Y2
+	SHRQ         $3, CX
+	JE           clampdone
+
+clamploop:
+	VMOVUPS (DI), Y0
+	VMAXPS  Y1, Y0, Y0
+	VMINPS  Y2, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNE     clamploop
+
+clampdone:
+	VZEROUPPER
+	RET
