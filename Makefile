@@ -149,7 +149,7 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store:FuzzParseProvenance categorize:FuzzParseCodeMap \
 	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun \
 	store:FuzzPlaceFacts export:FuzzFileRowJSON \
-	ingest/expand:FuzzPDFInline
+	ingest/expand:FuzzPDFInline ingest/evidence:FuzzOpenNestedBeside
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 
