@@ -176,7 +176,7 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store:FuzzParseProvenance categorize:FuzzParseCodeMap \
 	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun \
 	store:FuzzPlaceFacts export:FuzzFileRowJSON ingest/carve:FuzzWatch ingest/expand:FuzzPDFInline \
-	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest
+	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

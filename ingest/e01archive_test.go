@@ -1,16 +1,23 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"scrim/ingest/evidence"
 	"scrim/ingest/fsys/fsystest"
+	"scrim/store"
 )
 
 // TestE01SegmentsInArchives: an E01 that ewfacquire split over several
@@ -168,4 +175,107 @@ func TestE01SegmentsInArchives(t *testing.T) {
 	if again.Added != 0 || again.Skipped != sum.Seen {
 		t.Fatalf("second run %+v after %+v", again, sum)
 	}
+}
+
+// BenchmarkE01SegmentsInArchive: ingesting an E01 split into 1 MiB
+// segments (a 24 MiB FAT image holding pictures and 16 MiB of other
+// data) from a stored ZIP (segments read in place) and from a deflated
+// ZIP (segments copied to the temporary area), against the same segments
+// loose in a folder, measured in the same run.
+func BenchmarkE01SegmentsInArchive(b *testing.B) {
+	for _, n := range []string{"mkfs.vfat", "mcopy", "ewfacquire", "zip"} {
+		if _, err := exec.LookPath(n); err != nil {
+			b.Skipf("%s missing", n)
+		}
+	}
+	work := b.TempDir()
+	run := func(dir, name string, args ...string) {
+		cmd := exec.Command(name, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "MTOOLS_SKIP_CHECK=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+	}
+	img := filepath.Join(work, "fat.img")
+	run(work, "mkfs.vfat", "--invariant", "-C", img, strconv.Itoa(24<<10))
+	filler := make([]byte, 16<<20)
+	for i := range filler {
+		filler[i] = byte(i*7919>>3) ^ byte(i>>11)
+	}
+	os.WriteFile(filepath.Join(work, "filler.bin"), filler, 0o644)
+	run(work, "mcopy", "-i", img, filepath.Join(work, "filler.bin"), "::/filler.bin")
+	for i := range 20 {
+		p := filepath.Join(work, fmt.Sprintf("p%02d.jpg", i))
+		os.WriteFile(p, testJPEGB(b, uint64(300+i)), 0o644)
+		run(work, "mcopy", "-i", img, p, "::/")
+	}
+	folder := filepath.Join(work, "folder")
+	os.MkdirAll(folder, 0o755)
+	run(work, "ewfacquire", "-u", "-q", "-t", filepath.Join(folder, "disk"), "-f", "encase6", "-c", "none", "-S", "1MiB",
+		"-C", "B", "-E", "B", "-e", "b", "-D", "bench", "-N", "none", "-m", "fixed", "-M", "physical", img)
+	segs, _ := filepath.Glob(filepath.Join(folder, "disk.E*"))
+	var names []string
+	for _, s := range segs {
+		names = append(names, filepath.Base(s))
+	}
+	stored, deflated := filepath.Join(work, "stored"), filepath.Join(work, "deflated")
+	os.MkdirAll(stored, 0o755)
+	os.MkdirAll(deflated, 0o755)
+	run(folder, "zip", append([]string{"-q", "-0", filepath.Join(stored, "e01.zip")}, names...)...)
+	run(folder, "zip", append([]string{"-q", "-1", filepath.Join(deflated, "e01.zip")}, names...)...)
+
+	ingestOnce := func(root string) (time.Duration, int64) {
+		st, err := store.Open(filepath.Join(b.TempDir(), "case"), store.Options{Create: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		src, err := evidence.Open(root)
+		if err != nil {
+			b.Fatal(err)
+		}
+		id, err := EvidenceID(st, root, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		sum, err := New(st, Options{Workers: 2}).Ingest(context.Background(), src, id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return time.Since(t0), sum.Added
+	}
+	var tf, ts, td time.Duration
+	for range b.N {
+		d, nf := ingestOnce(folder)
+		tf += d
+		d, ns := ingestOnce(stored)
+		ts += d
+		d, nd := ingestOnce(deflated)
+		td += d
+		if ns < 20 || nd < 20 || nf < 20 {
+			b.Fatalf("pictures added: folder %d, stored ZIP %d, deflated ZIP %d", nf, ns, nd)
+		}
+	}
+	b.ReportMetric(float64(ts)/float64(tf), "x-stored-zip-vs-folder")
+	b.ReportMetric(float64(td)/float64(tf), "x-deflated-zip-vs-folder")
+	b.Logf("%d segments: folder %v, stored ZIP %v (%.2f×), deflated ZIP %v (%.2f×)", len(names),
+		tf/time.Duration(b.N), ts/time.Duration(b.N), float64(ts)/float64(tf), td/time.Duration(b.N), float64(td)/float64(tf))
+}
+
+// testJPEGB is a small generated JPEG for benchmarks, different per seed.
+func testJPEGB(b *testing.B, seed uint64) []byte {
+	b.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{uint8(x*4) ^ uint8(seed*13), uint8(y * 5), uint8(seed * 40), 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85}); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 
 	"scrim/ingest/container"
 	"scrim/ingest/expand"
@@ -49,15 +50,29 @@ func (a *ArchiveFolder) Beside(member string) container.Beside {
 	if a == nil || a.format == nil {
 		return nil
 	}
-	return besideMember{a: a, dir: path.Dir(member)}
+	return &besideMember{a: a, dir: path.Dir(member)}
 }
 
+// besideMember is one folder of the archive, seen from a member in it.
+// The files an image says it will open (Prefetch) are opened in one walk
+// of the archive, so a solid 7z is not decompressed again per segment;
+// Close releases those never asked for.
 type besideMember struct {
-	a   *ArchiveFolder
-	dir string
+	a       *ArchiveFolder
+	dir     string
+	want    []string
+	fetched bool
+	ready   map[string]openedMember
 }
 
-func (b besideMember) Names() []string {
+type openedMember struct {
+	r    io.ReaderAt
+	size int64
+	c    io.Closer
+	err  error
+}
+
+func (b *besideMember) Names() []string {
 	b.a.list()
 	var out []string
 	for base := range b.a.dirs[b.dir] {
@@ -66,16 +81,38 @@ func (b besideMember) Names() []string {
 	return out
 }
 
-func (b besideMember) Open(name string) (io.ReaderAt, int64, io.Closer, error) {
+// Prefetch names the files Open will be asked for, in order.
+func (b *besideMember) Prefetch(names []string) { b.want = names }
+
+func (b *besideMember) Open(name string) (io.ReaderAt, int64, io.Closer, error) {
 	b.a.list()
-	full, ok := b.a.dirs[b.dir][name]
-	if !ok {
+	if _, ok := b.a.dirs[b.dir][name]; !ok {
 		if b.a.err != nil {
 			return nil, 0, nil, fmt.Errorf("%s: %w", name, b.a.err)
 		}
 		return nil, 0, nil, fmt.Errorf("%s: %w", name, errMemberNotFound)
 	}
-	return b.a.open(full)
+	if !b.fetched && slices.Contains(b.want, name) {
+		b.fetched = true
+		b.ready = b.a.openMany(b.dir, b.want)
+	}
+	o, ok := b.ready[name]
+	if !ok {
+		o = b.a.openMany(b.dir, []string{name})[name]
+	}
+	delete(b.ready, name)
+	return o.r, o.size, o.c, o.err
+}
+
+// Close releases the files opened ahead and never asked for.
+func (b *besideMember) Close() error {
+	for _, o := range b.ready {
+		if o.c != nil {
+			o.c.Close()
+		}
+	}
+	b.ready = nil
+	return nil
 }
 
 // list reads the member names once. A damaged archive lists what it
@@ -99,47 +136,76 @@ func (a *ArchiveFolder) list() {
 	}
 }
 
-// open opens the member called name: in place when stored as is, else a
-// temporary copy that the returned closer removes.
-func (a *ArchiveFolder) open(name string) (r io.ReaderAt, size int64, closer io.Closer, err error) {
-	found := false
+// openMany opens the members of folder dir with the given base names in
+// one walk of the archive: in place when stored as is, else a temporary
+// copy that the returned closer removes. A name not found, or not read,
+// carries its error.
+func (a *ArchiveFolder) openMany(dir string, bases []string) map[string]openedMember {
+	want := map[string]string{} // member name → base name
+	for _, base := range bases {
+		if full, ok := a.dirs[dir][base]; ok {
+			want[full] = base
+		}
+	}
+	out := map[string]openedMember{}
 	werr := expand.WalkNamed(a.ctx, a.format, a.c, a.size, a.container, func(m expand.Member) error {
-		if m.Name != name {
+		base, ok := want[m.Name]
+		if !ok {
 			return nil
 		}
-		found = true
-		if m.Err != nil {
-			return m.Err
-		}
-		if m.Offset > 0 && m.Size >= 0 && m.Packed == m.Size && m.Offset+m.Size <= a.size {
-			r, size = io.NewSectionReader(a.c, m.Offset, m.Size), m.Size
+		delete(want, m.Name)
+		out[base] = a.openMember(m)
+		if len(want) == 0 {
 			return ErrDone
 		}
-		rc, err := m.Open()
-		if err != nil {
-			return err
-		}
-		defer rc.Close()
-		var in io.Reader = rc
-		if a.bound != nil {
-			in = a.bound(rc, m.Packed)
-		}
-		r, size, closer, err = a.copy(in)
-		if err != nil {
-			return err
-		}
-		return ErrDone
+		return nil
 	})
-	if werr != nil && !errors.Is(werr, ErrDone) {
-		if closer != nil {
-			closer.Close()
+	for full, base := range want {
+		err := errMemberNotFound
+		if werr != nil && !errors.Is(werr, ErrDone) {
+			err = werr
 		}
-		return nil, 0, nil, fmt.Errorf("%s inside %s: %w", name, a.container, werr)
+		out[base] = openedMember{err: fmt.Errorf("%s inside %s: %w", full, a.container, err)}
 	}
-	if !found || r == nil {
+	return out
+}
+
+// openMember opens one member during the walk.
+func (a *ArchiveFolder) openMember(m expand.Member) openedMember {
+	fail := func(err error) openedMember {
+		return openedMember{err: fmt.Errorf("%s inside %s: %w", m.Name, a.container, err)}
+	}
+	if m.Err != nil {
+		return fail(m.Err)
+	}
+	if m.Offset > 0 && m.Size >= 0 && m.Packed == m.Size && m.Offset+m.Size <= a.size {
+		return openedMember{r: io.NewSectionReader(a.c, m.Offset, m.Size), size: m.Size}
+	}
+	rc, err := m.Open()
+	if err != nil {
+		return fail(err)
+	}
+	defer rc.Close()
+	var in io.Reader = rc
+	if a.bound != nil {
+		in = a.bound(rc, m.Packed)
+	}
+	r, size, closer, err := a.copy(in)
+	if err != nil {
+		return fail(err)
+	}
+	return openedMember{r: r, size: size, c: closer}
+}
+
+// open opens the member called name (see openMany).
+func (a *ArchiveFolder) open(name string) (io.ReaderAt, int64, io.Closer, error) {
+	a.list()
+	dir, base := path.Dir(name), path.Base(name)
+	if a.dirs[dir][base] != name {
 		return nil, 0, nil, fmt.Errorf("%s inside %s: %w", name, a.container, errMemberNotFound)
 	}
-	return r, size, closer, nil
+	o := a.openMany(dir, []string{base})[base]
+	return o.r, o.size, o.c, o.err
 }
 
 // tempPrefix is ingest's private temporary area's prefix: a directory

@@ -165,6 +165,9 @@ func (d *pdfDoc) inlineImages(ctx context.Context, encrypted error, fn func(Memb
 // image ends the stream's search (what follows cannot be told from its
 // data).
 func findInlineImages(b []byte, fn func(pdfInline) error) error {
+	if !bytes.Contains(b, []byte("BI")) {
+		return nil // most content streams: nothing to tokenize
+	}
 	l := &pdfLexer{b: b}
 	for {
 		l.skip()
@@ -173,21 +176,25 @@ func findInlineImages(b []byte, fn func(pdfInline) error) error {
 		}
 		switch c := b[l.p]; {
 		case c == '(':
-			if _, err := l.literalString(); err != nil {
+			if !skipLiteral(l) {
 				return nil
 			}
 		case c == '<' && l.p+1 < len(b) && b[l.p+1] == '<', c == '>' && l.p+1 < len(b) && b[l.p+1] == '>':
 			l.p += 2
 		case c == '<':
-			if _, err := l.hexString(); err != nil {
+			end := bytes.IndexByte(b[l.p:], '>')
+			if end < 0 {
 				return nil
 			}
-		case c == '/':
-			l.name()
-		case pdfDelim(c):
+			l.p += end + 1
+		case pdfDelim(c): // a name's slash, brackets, braces
 			l.p++
 		default:
-			if l.keyword() != "BI" {
+			s := l.p
+			for l.p < len(b) && pdfRegular(b[l.p]) {
+				l.p++
+			}
+			if l.p-s != 2 || b[s] != 'B' || b[s+1] != 'I' {
 				continue
 			}
 			im, ok := inlineAt(l)
@@ -199,6 +206,26 @@ func findInlineImages(b []byte, fn func(pdfInline) error) error {
 			}
 		}
 	}
+}
+
+// skipLiteral steps over a literal string (balanced parentheses, with
+// backslash escapes) without building it; false when it does not end.
+func skipLiteral(l *pdfLexer) bool {
+	depth := 0
+	for ; l.p < len(l.b); l.p++ {
+		switch l.b[l.p] {
+		case '\\':
+			l.p++
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				l.p++
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // inlineAt reads an inline image after its BI: the dictionary up to ID,

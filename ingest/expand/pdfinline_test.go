@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // inlineTestJPEG is a small JPEG whose bytes hold " EI " as a trap for
@@ -251,4 +252,51 @@ func decodePNG(t *testing.T, name string) image.Image {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return img
+}
+
+// BenchmarkPDFInlineScan: the cost of looking for inline images on a
+// text-heavy PDF (200 pages of Flate content streams, 30 KiB of
+// operators each, one small inline image a page): the whole walk against
+// the same walk less the inline search, measured in the same run.
+func BenchmarkPDFInlineScan(b *testing.B) {
+	var line bytes.Buffer
+	for i := range 400 {
+		fmt.Fprintf(&line, "BT /F1 11 Tf 72 %d Td (Sentence %d of the statement, with words (nested) and \\) escapes) Tj ET\n", 700-i%60*11, i)
+	}
+	line.WriteString("q 8 0 0 8 0 0 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x10\x20\x30\x40 EI Q\n")
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(line.Bytes())
+	zw.Close()
+	const pages = 200
+	objects := []string{"<< /Type /Catalog /Pages 2 0 R >>", ""}
+	kids := ""
+	for p := range pages {
+		page, content := len(objects)+1, len(objects)+2
+		kids += fmt.Sprintf("%d 0 R ", page)
+		objects = append(objects,
+			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents %d 0 R >>", content),
+			fmt.Sprintf("<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream", z.Len(), z.Bytes()))
+		_ = p
+	}
+	objects[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, pages)
+	pdf := buildPDF(objects)
+	ctx := context.Background()
+	var with, without time.Duration
+	found := 0
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		pdfFormat{}.Walk(ctx, bytes.NewReader(pdf), int64(len(pdf)), func(Member) error { found++; return nil })
+		t1 := time.Now()
+		pdfFormat{noInline: true}.Walk(ctx, bytes.NewReader(pdf), int64(len(pdf)), func(Member) error { return nil })
+		with, without = with+t1.Sub(t0), without+time.Since(t1)
+	}
+	if found != pages*b.N {
+		b.Fatalf("%d inline images found, want %d", found, pages*b.N)
+	}
+	ratio := float64(with) / float64(without)
+	b.ReportMetric(ratio, "x-walk-vs-without-inline")
+	b.Logf("walk %v, without the inline search %v: %.2f× (%d pages, %d KiB of operators each, %d KiB file)",
+		with/time.Duration(b.N), without/time.Duration(b.N), ratio, pages, line.Len()>>10, len(pdf)>>10)
 }

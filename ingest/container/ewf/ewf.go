@@ -105,6 +105,11 @@ type Beside interface {
 	Open(name string) (r io.ReaderAt, size int64, c io.Closer, err error)
 }
 
+// prefetcher is a Beside that opens the files it is told of in one pass
+// (the members of an archive read in order); as an io.Closer it releases
+// those never asked for once the image is open.
+type prefetcher interface{ Prefetch(names []string) }
+
 // OpenBeside is OpenReader for a first segment whose further segments
 // (NAME.E02 …, NAME.EAA …) are found among the files beside lists by name
 // (nil: none). A missing segment is a problem naming it and where; the
@@ -131,6 +136,18 @@ func OpenBeside(r io.ReaderAt, size int64, name, where string, beside Beside) (*
 	o := opener{im: im}
 	if err := o.scan(0, name, nopCloser{r}, size); err != nil {
 		return nil, err
+	}
+	if p, ok := beside.(prefetcher); ok {
+		var present []string
+		for _, n := range names[1:] {
+			if n != "" {
+				present = append(present, n)
+			}
+		}
+		p.Prefetch(present)
+	}
+	if c, ok := beside.(io.Closer); ok {
+		defer c.Close()
 	}
 	for i := 1; i < len(names); i++ {
 		seg := names[i]
