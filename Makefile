@@ -176,7 +176,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store:FuzzParseProvenance categorize:FuzzParseCodeMap \
 	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun \
 	store:FuzzPlaceFacts export:FuzzFileRowJSON ingest/carve:FuzzWatch ingest/expand:FuzzPDFInline \
-	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside
+	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside \
+	store:FuzzOccurrenceJSON
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

@@ -448,27 +448,12 @@ func (e *Engine) Clusters() ([][]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	parent := make([]int, len(t.sha))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	for i := range t.sha {
-		for _, m := range t.near(i, e.rule) {
-			parent[find(i)] = find(m.ID)
-		}
-	}
+	// The same links as near() from every picture, walked once
+	// (neardup.Components; TestComponentsEqualPairwise).
+	comp := neardup.Components(t.phash, t.dhash, e.rule)
 	groups := map[int][]string{}
 	for i, s := range t.sha {
-		r := find(i)
-		groups[r] = append(groups[r], s)
+		groups[comp[i]] = append(groups[comp[i]], s)
 	}
 	var out [][]string
 	for _, g := range groups {
