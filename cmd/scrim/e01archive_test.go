@@ -67,9 +67,12 @@ func TestE01SegmentsInZipCLI(t *testing.T) {
 	zipTool(t, segDir, args...)
 
 	caseDir := filepath.Join(work, "case")
-	out := mustScrim(t, "ingest", "--case", caseDir, "--progress", "none", ev)
-	if strings.Contains(out, "segment") {
-		t.Errorf("ingest notes a segment although all are in the ZIP:\n%s", out)
+	r := scrimStdin(t, "", "ingest", "--case", caseDir, "--progress", "none", ev)
+	if r.code != 0 {
+		t.Fatalf("ingest: exit %d\n%s", r.code, r.stderr)
+	}
+	if strings.Contains(r.stderr, "segment") || strings.Contains(r.stderr, "disk.E0") {
+		t.Errorf("ingest notes a segment although all are in the ZIP:\n%s", r.stderr)
 	}
 	byPath := map[string]export.FileRow{}
 	for _, r := range readRows(t, caseDir) {
