@@ -20,10 +20,14 @@ func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, 
 // gemm4 does four rows of c (n columns) over all of k.
 func gemm4(n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	j := 0
-	if useSIMD {
-		j = n &^ 15
-		if j > 0 {
-			kernel4x16(j, k, &a[0], lda, &b[0], ldb, &c[0], ldc)
+	if useAVX512 && n >= 32 && k > 0 {
+		j = n &^ 31
+		kernel4x32(j, k, &a[0], lda, &b[0], ldb, &c[0], ldc)
+	}
+	if useSIMD && k > 0 {
+		if w := (n - j) &^ 15; w > 0 {
+			kernel4x16(w, k, &a[0], lda, &b[j], ldb, &c[j], ldc)
+			j += w
 		}
 		if n-j >= 8 && k > 0 {
 			kernel4x8(k, &a[0], lda, &b[j], ldb, &c[j], ldc)

@@ -163,3 +163,121 @@ clamploop:
 clampdone:
 	VZEROUPPER
 	RET
+
+// func kernel4x32(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// is kernel4x16 with AVX-512: a 4×32 tile of c in eight ZMM registers,
+// n a multiple of 32.
+TEXT ·kernel4x32(SB), NOSPLIT, $0-64
+	MOVQ n+0(FP), R8
+	MOVQ k+8(FP), R9
+	MOVQ a+16(FP), SI
+	MOVQ lda+24(FP), R10
+	SHLQ $2, R10
+	MOVQ b+32(FP), DI
+	MOVQ ldb+40(FP), R11
+	SHLQ $2, R11
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R12
+	SHLQ $2, R12
+	LEAQ (R10)(R10*2), R13
+	LEAQ (R12)(R12*2), R14
+
+z32col:
+	CMPQ    R8, $32
+	JLT     z32done
+	VMOVUPS (DX), Z0
+	VMOVUPS 64(DX), Z1
+	VMOVUPS (DX)(R12*1), Z2
+	VMOVUPS 64(DX)(R12*1), Z3
+	VMOVUPS (DX)(R12*2), Z4
+	VMOVUPS 64(DX)(R12*2), Z5
+	VMOVUPS (DX)(R14*1), Z6
+	VMOVUPS 64(DX)(R14*1), Z7
+	MOVQ    SI, AX
+	MOVQ    DI, CX
+	MOVQ    R9, BX
+
+z32k:
+	TESTQ        BX, BX
+	JE           z32kdone
+	VMOVUPS      (CX), Z8
+	VMOVUPS      64(CX), Z9
+	VBROADCASTSS (AX), Z10
+	VFMADD231PS  Z8, Z10, Z0
+	VFMADD231PS  Z9, Z10, Z1
+	VBROADCASTSS (AX)(R10*1), Z11
+	VFMADD231PS  Z8, Z11, Z2
+	VFMADD231PS  Z9, Z11, Z3
+	VBROADCASTSS (AX)(R10*2), Z12
+	VFMADD231PS  Z8, Z12, Z4
+	VFMADD231PS  Z9, Z12, Z5
+	VBROADCASTSS (AX)(R13*1), Z13
+	VFMADD231PS  Z8, Z13, Z6
+	VFMADD231PS  Z9, Z13, Z7
+	ADDQ         $4, AX
+	ADDQ         R11, CX
+	DECQ         BX
+	JMP          z32k
+
+z32kdone:
+	VMOVUPS Z0, (DX)
+	VMOVUPS Z1, 64(DX)
+	VMOVUPS Z2, (DX)(R12*1)
+	VMOVUPS Z3, 64(DX)(R12*1)
+	VMOVUPS Z4, (DX)(R12*2)
+	VMOVUPS Z5, 64(DX)(R12*2)
+	VMOVUPS Z6, (DX)(R14*1)
+	VMOVUPS Z7, 64(DX)(R14*1)
+	ADDQ    $128, DX
+	ADDQ    $128, DI
+	SUBQ    $32, R8
+	JMP     z32col
+
+z32done:
+	VZEROUPPER
+	RET
+
+// func dwRow(dst, src, f *float32, pixels, c, c8, srcStep int)
+// for each of pixels output pixels p and each channel j < c8 (a multiple
+// of 8): dst[p*c+j] += src[p*srcStep+j] * f[j]. One depthwise filter tap
+// along an output row.
+TEXT ·dwRow(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ f+16(FP), DX
+	MOVQ pixels+24(FP), R8
+	MOVQ c+32(FP), R9
+	SHLQ $2, R9
+	MOVQ c8+40(FP), R10
+	SHRQ $3, R10
+	MOVQ srcStep+48(FP), R11
+	SHLQ $2, R11
+	TESTQ R10, R10
+	JE    dwdone
+
+dwpix:
+	TESTQ R8, R8
+	JE    dwdone
+	MOVQ  DI, AX
+	MOVQ  SI, BX
+	MOVQ  DX, CX
+	MOVQ  R10, R12
+
+dwch:
+	VMOVUPS     (AX), Y0
+	VMOVUPS     (BX), Y1
+	VFMADD231PS (CX), Y1, Y0
+	VMOVUPS     Y0, (AX)
+	ADDQ        $32, AX
+	ADDQ        $32, BX
+	ADDQ        $32, CX
+	DECQ        R12
+	JNE         dwch
+	ADDQ        R9, DI
+	ADDQ        R11, SI
+	DECQ        R8
+	JMP         dwpix
+
+dwdone:
+	VZEROUPPER
+	RET
