@@ -109,16 +109,18 @@ func conv2D(ar *arena, x, filter, bias, residual *Tensor, sh, sw int, pad padSpe
 	if err != nil {
 		return nil, fmt.Errorf("Conv2D: %w", err)
 	}
+	// With a bias the GEMM writes every output without reading it.
 	out := ar.tensor(bias == nil, 1, oh, ow, co)
+	var b []float32
 	if bias != nil {
-		fillRepeat(out.F, bias.F)
+		b = bias.F
 	}
 	K := kh * kw * c
 	if kh == 1 && kw == 1 && sh == 1 && sw == 1 {
-		gemm(oh*ow, co, K, x.F, K, filter.F, co, out.F, co)
+		gemm(oh*ow, co, K, x.F, K, filter.F, co, out.F, co, b)
 	} else {
 		cols := im2col(ar, x.F, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
-		gemm(oh*ow, co, K, cols, K, filter.F, co, out.F, co)
+		gemm(oh*ow, co, K, cols, K, filter.F, co, out.F, co, b)
 		ar.done(cols)
 	}
 	if err := epilogue(out, residual, act); err != nil {
@@ -253,12 +255,11 @@ func matMul(a, b, bias *Tensor, act activation) (*Tensor, error) {
 		return nil, fmt.Errorf("MatMul: bias %v for %d columns", bias.Shape, n)
 	}
 	out := NewTensor(m, n)
+	var bf []float32
 	if bias != nil {
-		for i := 0; i < m; i++ {
-			copy(out.F[i*n:(i+1)*n], bias.F)
-		}
+		bf = bias.F
 	}
-	gemm(m, n, k, a.F, k, b.F, n, out.F, n)
+	gemm(m, n, k, a.F, k, b.F, n, out.F, n, bf)
 	act.apply(out.F)
 	return out, nil
 }

@@ -1,7 +1,8 @@
 #include "textflag.h"
 
-// func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
-TEXT ·kernel4x16(SB), NOSPLIT, $0-64
+// func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32)
+// With bias non-nil the tile starts from the bias row instead of c.
+TEXT ·kernel4x16(SB), NOSPLIT, $0-72
 	MOVQ n+0(FP), R8
 	MOVQ k+8(FP), R9
 	MOVQ a+16(FP), SI
@@ -16,9 +17,25 @@ TEXT ·kernel4x16(SB), NOSPLIT, $0-64
 	LEAQ (R10)(R10*2), R13
 	LEAQ (R12)(R12*2), R14
 
+	MOVQ bias+64(FP), R15
+
 colloop:
-	CMPQ R8, $16
-	JLT  done
+	CMPQ  R8, $16
+	JLT   done
+	TESTQ R15, R15
+	JE    loadc16
+	VMOVUPS (R15), Y0
+	VMOVUPS 32(R15), Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y1, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y1, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y1, Y7
+	ADDQ    $64, R15
+	JMP     start16
+
+loadc16:
 	VMOVUPS (DX), Y0
 	VMOVUPS 32(DX), Y1
 	VMOVUPS (DX)(R12*1), Y2
@@ -27,6 +44,8 @@ colloop:
 	VMOVUPS 32(DX)(R12*2), Y5
 	VMOVUPS (DX)(R14*1), Y6
 	VMOVUPS 32(DX)(R14*1), Y7
+
+start16:
 	MOVQ SI, AX
 	MOVQ DI, CX
 	MOVQ R9, BX
@@ -71,9 +90,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func kernel4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
-// adds a[4×k]·b[k×8] into c[4×8].
-TEXT ·kernel4x8(SB), NOSPLIT, $0-56
+// func kernel4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32)
+// adds a[4×k]·b[k×8] into c[4×8] (or into the bias row when bias is non-nil).
+TEXT ·kernel4x8(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), BX
 	MOVQ a+8(FP), AX
 	MOVQ lda+16(FP), R10
@@ -86,6 +105,16 @@ TEXT ·kernel4x8(SB), NOSPLIT, $0-56
 	SHLQ $2, R12
 	LEAQ (R10)(R10*2), R13
 	LEAQ (R12)(R12*2), R14
+	MOVQ bias+56(FP), R15
+	TESTQ R15, R15
+	JE    loadc8
+	VMOVUPS (R15), Y0
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y6
+	JMP     k8loop
+
+loadc8:
 	VMOVUPS (DX), Y0
 	VMOVUPS (DX)(R12*1), Y2
 	VMOVUPS (DX)(R12*2), Y4
@@ -164,10 +193,10 @@ clampdone:
 	VZEROUPPER
 	RET
 
-// func kernel4x32(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int)
+// func kernel4x32(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32)
 // is kernel4x16 with AVX-512: a 4×32 tile of c in eight ZMM registers,
 // n a multiple of 32.
-TEXT ·kernel4x32(SB), NOSPLIT, $0-64
+TEXT ·kernel4x32(SB), NOSPLIT, $0-72
 	MOVQ n+0(FP), R8
 	MOVQ k+8(FP), R9
 	MOVQ a+16(FP), SI
@@ -182,9 +211,25 @@ TEXT ·kernel4x32(SB), NOSPLIT, $0-64
 	LEAQ (R10)(R10*2), R13
 	LEAQ (R12)(R12*2), R14
 
+	MOVQ bias+64(FP), R15
+
 z32col:
 	CMPQ    R8, $32
 	JLT     z32done
+	TESTQ   R15, R15
+	JE      loadc32
+	VMOVUPS (R15), Z0
+	VMOVUPS 64(R15), Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z1, Z3
+	VMOVAPS Z0, Z4
+	VMOVAPS Z1, Z5
+	VMOVAPS Z0, Z6
+	VMOVAPS Z1, Z7
+	ADDQ    $128, R15
+	JMP     start32
+
+loadc32:
 	VMOVUPS (DX), Z0
 	VMOVUPS 64(DX), Z1
 	VMOVUPS (DX)(R12*1), Z2
@@ -193,6 +238,8 @@ z32col:
 	VMOVUPS 64(DX)(R12*2), Z5
 	VMOVUPS (DX)(R14*1), Z6
 	VMOVUPS 64(DX)(R14*1), Z7
+
+start32:
 	MOVQ    SI, AX
 	MOVQ    DI, CX
 	MOVQ    R9, BX

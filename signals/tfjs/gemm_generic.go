@@ -4,11 +4,11 @@ package tfjs
 
 const useSIMD, useAVX512 = false, false
 
-func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int) {
+func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32) {
 	panic("no SIMD kernel on this architecture")
 }
 
-func kernel4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int) {
+func kernel4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32) {
 	panic("no SIMD kernel on this architecture")
 }
 
@@ -16,7 +16,7 @@ func fmaVec(dst, a, b *float32, n int) { panic("no SIMD kernel on this architect
 
 func clampVec(dst *float32, n int, lo, hi float32) { panic("no SIMD kernel on this architecture") }
 
-func kernel4x32(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int) {
+func kernel4x32(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32) {
 	panic("no SIMD kernel on this architecture")
 }
 

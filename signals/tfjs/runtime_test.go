@@ -26,24 +26,37 @@ func close32(a, b float32, tol float64) bool {
 // tails (rows not a multiple of 4, columns not of 8).
 func TestGemmMatchesNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, d := range [][3]int{{1, 1, 1}, {4, 16, 3}, {5, 24, 7}, {7, 100, 33}, {64, 64, 64}, {13, 257, 9}, {3, 8, 1}} {
+	for _, d := range [][3]int{{1, 1, 1}, {4, 16, 3}, {5, 24, 7}, {7, 100, 33}, {64, 64, 64}, {13, 257, 9}, {3, 8, 1}, {8, 40, 5}} {
 		m, n, k := d[0], d[1], d[2]
 		a, b := randTensor(r, m, k), randTensor(r, k, n)
-		c := randTensor(r, m, n)
-		want := append([]float32(nil), c.F...)
+		c, bias := randTensor(r, m, n), randTensor(r, n)
+		prod := make([]float64, m*n)
 		for i := 0; i < m; i++ {
 			for j := 0; j < n; j++ {
-				s := float64(want[i*n+j])
 				for p := 0; p < k; p++ {
-					s += float64(a.F[i*k+p]) * float64(b.F[p*n+j])
+					prod[i*n+j] += float64(a.F[i*k+p]) * float64(b.F[p*n+j])
 				}
-				want[i*n+j] = float32(s)
 			}
 		}
-		gemm(m, n, k, a.F, k, b.F, n, c.F, n)
+		want := make([]float32, m*n)
+		for i := range want {
+			want[i] = float32(float64(c.F[i]) + prod[i])
+		}
+		gemm(m, n, k, a.F, k, b.F, n, c.F, n, nil)
 		for i := range want {
 			if !close32(c.F[i], want[i], 1e-5) {
 				t.Fatalf("%dx%dx%d: element %d = %v, want %v", m, n, k, i, c.F[i], want[i])
+			}
+		}
+		// With a bias row, c's old values are never read.
+		for i := range c.F {
+			c.F[i] = float32(math.NaN())
+			want[i] = float32(float64(bias.F[i%n]) + prod[i])
+		}
+		gemm(m, n, k, a.F, k, b.F, n, c.F, n, bias.F)
+		for i := range want {
+			if !close32(c.F[i], want[i], 1e-5) {
+				t.Fatalf("%dx%dx%d with bias: element %d = %v, want %v", m, n, k, i, c.F[i], want[i])
 			}
 		}
 	}
