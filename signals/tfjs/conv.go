@@ -1,6 +1,33 @@
 package tfjs
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
+
+// padSpec is TensorFlow's SAME or VALID padding, or explicit zero rows and
+// columns (a ZeroPadding2D folded into the convolution after it).
+type padSpec struct {
+	mode                     string
+	top, bottom, left, right int
+}
+
+// dims works out the output size and leading pad of both spatial
+// dimensions.
+func (p padSpec) dims(h, w, kh, kw, sh, sw int) (oh, ow, pt, pl int, err error) {
+	if p.mode == "EXPLICIT" {
+		hp, wp := h+p.top+p.bottom, w+p.left+p.right
+		if hp < kh || wp < kw {
+			return 0, 0, 0, 0, fmt.Errorf("padded input %dx%d smaller than kernel %dx%d", hp, wp, kh, kw)
+		}
+		return (hp-kh)/sh + 1, (wp-kw)/sw + 1, p.top, p.left, nil
+	}
+	if oh, pt, err = padding(p.mode, h, kh, sh); err != nil {
+		return
+	}
+	ow, pl, err = padding(p.mode, w, kw, sw)
+	return
+}
 
 // padding works out TensorFlow's SAME/VALID output size and leading pad
 // for one spatial dimension.
@@ -19,34 +46,51 @@ func padding(mode string, in, k, stride int) (out, before int, err error) {
 	return 0, 0, fmt.Errorf("unsupported padding %q", mode)
 }
 
-// activation is what a fused op applies after the bias.
-type activation int
+// activation is the clamp a fused op applies last: Relu is [0,+inf),
+// Relu6 and Keras's ReLU(max_value=6) [0,6], a chain of Maximum/Minimum
+// against constants any [lo,hi].
+type activation struct{ lo, hi float32 }
 
-const (
-	actNone activation = iota
-	actRelu
-	actRelu6
-)
+func actNone() activation  { return activation{float32(math.Inf(-1)), float32(math.Inf(1))} }
+func actRelu() activation  { return activation{0, float32(math.Inf(1))} }
+func actRelu6() activation { return activation{0, 6} }
+
+func (a activation) none() bool { return math.IsInf(float64(a.lo), -1) && math.IsInf(float64(a.hi), 1) }
+
+// then is this clamp followed by max(x,c) (isMax) or min(x,c).
+func (a activation) then(c float32, isMax bool) activation {
+	if isMax {
+		return activation{max(a.lo, c), max(a.hi, c)}
+	}
+	return activation{min(a.lo, c), min(a.hi, c)}
+}
 
 func (a activation) apply(v []float32) {
-	switch a {
-	case actRelu:
-		for i, x := range v {
-			if x < 0 {
-				v[i] = 0
-			}
+	if a.none() {
+		return
+	}
+	clampAll(v, a.lo, a.hi)
+}
+
+// epilogue adds the residual (a fused Add of another branch) and clamps.
+func epilogue(out, residual *Tensor, act activation) error {
+	if residual != nil {
+		if residual.F == nil || !sameShape(residual.Shape, out.Shape) {
+			return fmt.Errorf("residual %v does not match output %v", residual.Shape, out.Shape)
 		}
-	case actRelu6:
-		for i, x := range v {
-			v[i] = min(max(x, 0), 6)
+		r := residual.F[:len(out.F)]
+		for i := range out.F {
+			out.F[i] += r[i]
 		}
 	}
+	act.apply(out.F)
+	return nil
 }
 
 // conv2D is a 2-D convolution (filter [kh,kw,cin,cout]) with optional
 // bias and activation, by im2col and gemm; a 1×1 stride-1 conv multiplies
 // the input directly.
-func conv2D(x, filter, bias *Tensor, sh, sw int, pad string, act activation) (*Tensor, error) {
+func conv2D(ar *arena, x, filter, bias, residual *Tensor, sh, sw int, pad padSpec, act activation) (*Tensor, error) {
 	h, w, c, err := x.nhwc("Conv2D")
 	if err != nil {
 		return nil, err
@@ -61,37 +105,35 @@ func conv2D(x, filter, bias *Tensor, sh, sw int, pad string, act activation) (*T
 	if sh < 1 || sw < 1 {
 		return nil, fmt.Errorf("Conv2D: strides %d,%d", sh, sw)
 	}
-	oh, pt, err := padding(pad, h, kh, sh)
+	oh, ow, pt, pl, err := pad.dims(h, w, kh, kw, sh, sw)
 	if err != nil {
 		return nil, fmt.Errorf("Conv2D: %w", err)
 	}
-	ow, pl, err := padding(pad, w, kw, sw)
-	if err != nil {
-		return nil, fmt.Errorf("Conv2D: %w", err)
-	}
-	out := NewTensor(1, oh, ow, co)
+	// With a bias the GEMM writes every output without reading it.
+	out := ar.tensor(bias == nil, 1, oh, ow, co)
+	var b []float32
 	if bias != nil {
-		for i := 0; i < oh*ow; i++ {
-			copy(out.F[i*co:(i+1)*co], bias.F)
-		}
+		b = bias.F
 	}
 	K := kh * kw * c
-	var cols []float32
 	if kh == 1 && kw == 1 && sh == 1 && sw == 1 {
-		cols = x.F
+		gemm(oh*ow, co, K, x.F, K, filter.F, co, out.F, co, b)
 	} else {
-		cols = im2col(x.F, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
+		cols := im2col(ar, x.F, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
+		gemm(oh*ow, co, K, cols, K, filter.F, co, out.F, co, b)
+		ar.done(cols)
 	}
-	gemm(oh*ow, co, K, cols, K, filter.F, co, out.F, co)
-	act.apply(out.F)
+	if err := epilogue(out, residual, act); err != nil {
+		return nil, fmt.Errorf("Conv2D: %w", err)
+	}
 	return out, nil
 }
 
 // im2col lays out each output position's receptive field as one row
 // (kh·kw·c values, zero where it falls in the padding).
-func im2col(x []float32, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow int) []float32 {
+func im2col(ar *arena, x []float32, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow int) []float32 {
 	K := kh * kw * c
-	cols := make([]float32, oh*ow*K)
+	cols := ar.floats(oh*ow*K, true)
 	for oy := 0; oy < oh; oy++ {
 		for ox := 0; ox < ow; ox++ {
 			row := cols[(oy*ow+ox)*K:]
@@ -115,7 +157,7 @@ func im2col(x []float32, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow int) []float32 
 
 // depthwiseConv2D convolves each channel with its own kh×kw filters
 // (filter [kh,kw,c,mult]), output channel ci*mult+m.
-func depthwiseConv2D(x, filter, bias *Tensor, sh, sw int, pad string, act activation) (*Tensor, error) {
+func depthwiseConv2D(ar *arena, x, filter, bias, residual *Tensor, sh, sw int, pad padSpec, act activation) (*Tensor, error) {
 	h, w, c, err := x.nhwc("DepthwiseConv2dNative")
 	if err != nil {
 		return nil, err
@@ -131,15 +173,11 @@ func depthwiseConv2D(x, filter, bias *Tensor, sh, sw int, pad string, act activa
 	if sh < 1 || sw < 1 {
 		return nil, fmt.Errorf("DepthwiseConv2dNative: strides %d,%d", sh, sw)
 	}
-	oh, pt, err := padding(pad, h, kh, sh)
+	oh, ow, pt, pl, err := pad.dims(h, w, kh, kw, sh, sw)
 	if err != nil {
 		return nil, fmt.Errorf("DepthwiseConv2dNative: %w", err)
 	}
-	ow, pl, err := padding(pad, w, kw, sw)
-	if err != nil {
-		return nil, fmt.Errorf("DepthwiseConv2dNative: %w", err)
-	}
-	out := NewTensor(1, oh, ow, co)
+	out := ar.tensor(bias == nil, 1, oh, ow, co)
 	if mult != 1 {
 		for oy := 0; oy < oh; oy++ {
 			for ox := 0; ox < ow; ox++ {
@@ -168,15 +206,24 @@ func depthwiseConv2D(x, filter, bias *Tensor, sh, sw int, pad string, act activa
 				}
 			}
 		}
-		act.apply(out.F)
+		if err := epilogue(out, residual, act); err != nil {
+			return nil, fmt.Errorf("DepthwiseConv2dNative: %w", err)
+		}
+		return out, nil
+	}
+	if bias != nil {
+		fillRepeat(out.F, bias.F)
+	}
+	if useSIMD && c >= 8 {
+		depthwiseRows(out.F, x.F, filter.F, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
+		if err := epilogue(out, residual, act); err != nil {
+			return nil, fmt.Errorf("DepthwiseConv2dNative: %w", err)
+		}
 		return out, nil
 	}
 	for oy := 0; oy < oh; oy++ {
 		for ox := 0; ox < ow; ox++ {
 			o := out.F[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
-			if bias != nil {
-				copy(o, bias.F)
-			}
 			for ky := 0; ky < kh; ky++ {
 				iy := oy*sh + ky - pt
 				if iy < 0 || iy >= h {
@@ -187,18 +234,14 @@ func depthwiseConv2D(x, filter, bias *Tensor, sh, sw int, pad string, act activa
 					if ix < 0 || ix >= w {
 						continue
 					}
-					in := x.F[(iy*w+ix)*c : (iy*w+ix+1)*c]
-					f := filter.F[(ky*kw+kx)*c : (ky*kw+kx+1)*c]
-					f = f[:len(o)]
-					in = in[:len(o)]
-					for ci := range o {
-						o[ci] += in[ci] * f[ci]
-					}
+					mulAdd(o, x.F[(iy*w+ix)*c:(iy*w+ix+1)*c], filter.F[(ky*kw+kx)*c:(ky*kw+kx+1)*c])
 				}
 			}
 		}
 	}
-	act.apply(out.F)
+	if err := epilogue(out, residual, act); err != nil {
+		return nil, fmt.Errorf("DepthwiseConv2dNative: %w", err)
+	}
 	return out, nil
 }
 
@@ -212,12 +255,71 @@ func matMul(a, b, bias *Tensor, act activation) (*Tensor, error) {
 		return nil, fmt.Errorf("MatMul: bias %v for %d columns", bias.Shape, n)
 	}
 	out := NewTensor(m, n)
+	var bf []float32
 	if bias != nil {
-		for i := 0; i < m; i++ {
-			copy(out.F[i*n:(i+1)*n], bias.F)
-		}
+		bf = bias.F
 	}
-	gemm(m, n, k, a.F, k, b.F, n, out.F, n)
+	gemm(m, n, k, a.F, k, b.F, n, out.F, n, bf)
 	act.apply(out.F)
 	return out, nil
+}
+
+// depthwiseRows is the depthwise convolution (multiplier 1) tap by tap
+// along whole output rows, so the SIMD kernel runs long loops: for a tap
+// (ky,kx) the output pixels whose input falls inside the picture form one
+// run, read from the input every sw pixels. Channels past the last
+// multiple of 8 are done in Go.
+func depthwiseRows(out, x, f []float32, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow int) {
+	c8 := c &^ 7
+	for oy := 0; oy < oh; oy++ {
+		for ky := 0; ky < kh; ky++ {
+			iy := oy*sh + ky - pt
+			if iy < 0 || iy >= h {
+				continue
+			}
+			for kx := 0; kx < kw; kx++ {
+				// ix = ox*sw + kx - pl must lie in [0, w).
+				lo := 0
+				if d := pl - kx; d > 0 {
+					lo = (d + sw - 1) / sw
+				}
+				hi := ow - 1
+				if m := w - 1 - kx + pl; m < 0 {
+					continue
+				} else {
+					hi = min(hi, m/sw)
+				}
+				if lo > hi {
+					continue
+				}
+				n := hi - lo + 1
+				ix := lo*sw + kx - pl
+				o := out[(oy*ow+lo)*c:]
+				in := x[(iy*w+ix)*c:]
+				tap := f[(ky*kw+kx)*c : (ky*kw+kx+1)*c]
+				// Bounds: the last pixel's channels lie inside both.
+				_ = o[(n-1)*c+c-1]
+				_ = in[(n-1)*sw*c+c-1]
+				dwRow(&o[0], &in[0], &tap[0], n, c, c8, sw*c)
+				if c8 == c {
+					continue
+				}
+				for p := 0; p < n; p++ {
+					op, ip := o[p*c:p*c+c], in[p*sw*c:p*sw*c+c]
+					for j := c8; j < c; j++ {
+						op[j] += ip[j] * tap[j]
+					}
+				}
+			}
+		}
+	}
+}
+
+// fillRepeat fills dst with copies of pattern, doubling each copy so a
+// small pattern costs a few large moves instead of one per pixel.
+func fillRepeat(dst, pattern []float32) {
+	n := copy(dst, pattern)
+	for n < len(dst) {
+		n += copy(dst[n:], dst[:n])
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -14,6 +15,7 @@ import (
 // GraphModel is a TF.js graph model (format "graph-model"): a TensorFlow
 // GraphDef whose Const nodes are the weights.
 type GraphModel struct {
+	arenas  arenaPool
 	nodes   map[string]*node
 	weights map[string]*Tensor
 	input   string
@@ -26,6 +28,14 @@ type node struct {
 	Input  []string           `json:"input"`
 	Attr   map[string]attrVal `json:"attr"`
 	inputs []string           // data inputs without ":0" and without control inputs
+
+	// Set by fuse on a convolution that absorbed the nodes after it.
+	isFused  bool
+	filter   *Tensor // folded copy of the filter (Mul by constants)
+	bias     *Tensor // folded bias (BiasAdd, Add of constants)
+	residual string  // a fused Add of another branch ("" none)
+	act      activation
+	absorbed bool // this node's work is done by the convolution it aliases
 }
 
 type attrVal struct {
@@ -125,7 +135,44 @@ func LoadGraphModel(path string) (*GraphModel, error) {
 			}
 		}
 	}
+	if err := g.fuse(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// One run on zeros: a filter or constant whose shape does not fit the
+	// graph fails here, at load, not on the first picture.
+	if _, err := g.Run(zeros(g.inShape), g.sinks()...); err != nil {
+		return nil, fmt.Errorf("%s: trial run: %w", path, err)
+	}
 	return g, nil
+}
+
+// zeros is an input of the declared shape (an unknown batch is 1).
+func zeros(shape []int) *Tensor {
+	s := append([]int(nil), shape...)
+	for i, d := range s {
+		if d < 1 {
+			s[i] = 1
+		}
+	}
+	return NewTensor(s...)
+}
+
+// sinks are the nodes nothing reads: the graph's outputs.
+func (g *GraphModel) sinks() []string {
+	read := map[string]bool{}
+	for _, n := range g.nodes {
+		for _, in := range n.inputs {
+			read[in] = true
+		}
+	}
+	var out []string
+	for name, n := range g.nodes {
+		if !read[name] && n.Op != "Const" && !n.absorbed {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // InputShape is the Placeholder's declared shape (-1 for any batch).
@@ -133,7 +180,12 @@ func (g *GraphModel) InputShape() []int { return append([]int(nil), g.inShape...
 
 // Run feeds x to the input and returns the named outputs (":0" optional).
 // Intermediate tensors are dropped as soon as nothing else reads them.
-func (g *GraphModel) Run(x *Tensor, outputs ...string) ([]*Tensor, error) {
+func (g *GraphModel) Run(x *Tensor, outputs ...string) (out []*Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil { // a bug or a shape no check caught: an error, never a crash
+			out, err = nil, fmt.Errorf("graph model: %v", r)
+		}
+	}()
 	if len(g.inShape) == len(x.Shape) {
 		for i, d := range g.inShape {
 			if d > 0 && d != x.Shape[i] {
@@ -147,6 +199,11 @@ func (g *GraphModel) Run(x *Tensor, outputs ...string) ([]*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, o := range outputs {
+		if n := g.nodes[strings.TrimSuffix(o, ":0")]; n != nil && n.absorbed {
+			return nil, fmt.Errorf("graph model: output %q was fused into a convolution", o)
+		}
+	}
 	uses := map[string]int{}
 	for _, n := range order {
 		for _, in := range n.inputs {
@@ -156,6 +213,8 @@ func (g *GraphModel) Run(x *Tensor, outputs ...string) ([]*Tensor, error) {
 	for _, o := range outputs {
 		uses[strings.TrimSuffix(o, ":0")]++
 	}
+	ar := g.arenas.get()
+	defer g.arenas.put(ar)
 	vals := map[string]*Tensor{}
 	for _, n := range order {
 		args := make([]*Tensor, len(n.inputs))
@@ -169,19 +228,21 @@ func (g *GraphModel) Run(x *Tensor, outputs ...string) ([]*Tensor, error) {
 		case "Const":
 			t = g.weights[n.Name]
 		default:
-			t, err = n.exec(args)
+			t, err = n.exec(ar, args)
 			if err != nil {
 				return nil, fmt.Errorf("graph model: node %q (%s): %w", n.Name, n.Op, err)
 			}
 		}
 		vals[n.Name] = t
+		ar.hold(t)
 		for _, in := range n.inputs {
 			if uses[in]--; uses[in] == 0 {
+				ar.release(vals[in])
 				delete(vals, in)
 			}
 		}
 	}
-	out := make([]*Tensor, len(outputs))
+	out = make([]*Tensor, len(outputs))
 	for i, o := range outputs {
 		out[i] = vals[strings.TrimSuffix(o, ":0")]
 	}
@@ -278,8 +339,9 @@ func (n *node) checkNHWC() error {
 // activation.
 func (n *node) fused() (bias bool, act activation, err error) {
 	a := n.Attr["fused_ops"]
+	act = actNone()
 	if a.List == nil {
-		return false, actNone, nil
+		return false, act, nil
 	}
 	for i, s := range a.List.S {
 		b, _ := base64.StdEncoding.DecodeString(s)
@@ -287,17 +349,17 @@ func (n *node) fused() (bias bool, act activation, err error) {
 		case op == "BiasAdd" && i == 0:
 			bias = true
 		case op == "Relu" && i > 0:
-			act = actRelu
+			act = actRelu()
 		case op == "Relu6" && i > 0:
-			act = actRelu6
+			act = actRelu6()
 		default:
-			return false, actNone, fmt.Errorf("fused op %q is not supported", op)
+			return false, actNone(), fmt.Errorf("fused op %q is not supported", op)
 		}
 	}
 	return bias, act, nil
 }
 
-func (n *node) exec(args []*Tensor) (*Tensor, error) {
+func (n *node) exec(ar *arena, args []*Tensor) (*Tensor, error) {
 	switch n.Op {
 	case "Identity":
 		if err := n.want(args, 1); err != nil {
@@ -305,19 +367,27 @@ func (n *node) exec(args []*Tensor) (*Tensor, error) {
 		}
 		return args[0], nil
 	case "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "_FusedDepthwiseConv2dNative":
-		if err := n.want(args, 2); err != nil {
-			return nil, err
-		}
-		if err := n.checkNHWC(); err != nil {
+		if err := n.want(args, 1); err != nil {
 			return nil, err
 		}
 		sh, sw, err := n.hw4("strides")
 		if err != nil {
 			return nil, err
 		}
-		var bias *Tensor
-		act := actNone
-		if strings.HasPrefix(n.Op, "_Fused") {
+		var filter, bias, residual *Tensor
+		act := actNone()
+		if !n.isFused {
+			if err := n.want(args, 2); err != nil {
+				return nil, err
+			}
+			filter = args[1]
+		}
+		if n.isFused {
+			filter, bias, act = n.filter, n.bias, n.act
+			if n.residual != "" {
+				residual = args[len(args)-1]
+			}
+		} else if strings.HasPrefix(n.Op, "_Fused") {
 			hasBias, a, err := n.fused()
 			if err != nil {
 				return nil, err
@@ -331,9 +401,11 @@ func (n *node) exec(args []*Tensor) (*Tensor, error) {
 			}
 		}
 		if strings.Contains(n.Op, "Depthwise") {
-			return depthwiseConv2D(args[0], args[1], bias, sh, sw, n.str("padding"), act)
+			return depthwiseConv2D(ar, args[0], filter, bias, residual, sh, sw, padSpec{mode: n.str("padding")}, act)
 		}
-		return conv2D(args[0], args[1], bias, sh, sw, n.str("padding"), act)
+		return conv2D(ar, args[0], filter, bias, residual, sh, sw, padSpec{mode: n.str("padding")}, act)
+	case "_Alias":
+		return args[0], nil
 	case "_FusedMatMul", "MatMul":
 		if err := n.want(args, 2); err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 // LayersModel is a TF.js layers model (a Keras functional model). Batch
 // normalisations are turned into a per-channel scale and shift at load.
 type LayersModel struct {
+	arenas  arenaPool
 	layers  []*layer // in execution order
 	input   string
 	output  string
@@ -33,6 +34,23 @@ type layer struct {
 	kh, kw    int
 	padMode   string
 	pads      [4]int32 // ZeroPadding2D top, bottom, left, right
+	residual  string   // a fused Add of another branch (read as the last input)
+	explicit  bool     // pads (a folded ZeroPadding2D) replace padMode
+}
+
+func (l *layer) pad() padSpec {
+	if l.explicit {
+		return padSpec{"EXPLICIT", int(l.pads[0]), int(l.pads[1]), int(l.pads[2]), int(l.pads[3])}
+	}
+	return padSpec{mode: l.padMode}
+}
+
+func (l *layer) residualOf(args []*Tensor) *Tensor {
+	if l.residual == "" {
+		return nil
+	}
+	return args[len(args)-1]
+
 }
 
 type layerConfig struct {
@@ -121,6 +139,10 @@ func LoadLayersModel(path string) (*LayersModel, error) {
 	if !known[lm.input] || !known[lm.output] {
 		return nil, fmt.Errorf("%s: input %q or output %q is not a layer", path, lm.input, lm.output)
 	}
+	lm.fuse()
+	if _, err := lm.Run(zeros(lm.inShape)); err != nil {
+		return nil, fmt.Errorf("%s: trial run: %w", path, err)
+	}
 	return lm, nil
 }
 
@@ -175,6 +197,7 @@ func (l *layer) prepare(w map[string]*Tensor, known map[string]bool) error {
 	}
 	wantInputs := 1
 	var err error
+	l.act = actNone()
 	switch l.ClassName {
 	case "InputLayer":
 		wantInputs = 0
@@ -188,12 +211,12 @@ func (l *layer) prepare(w map[string]*Tensor, known map[string]bool) error {
 		if c.Negative != 0 || c.Threshold != 0 {
 			return fmt.Errorf("leaky or thresholded ReLU is not supported")
 		}
-		l.act = actRelu
+		l.act = actRelu()
 		if c.MaxValue != nil {
 			if *c.MaxValue != 6 {
 				return fmt.Errorf("ReLU max_value %v is not supported", *c.MaxValue)
 			}
-			l.act = actRelu6
+			l.act = actRelu6()
 		}
 	case "ZeroPadding2D":
 		var p [][2]int32
@@ -296,9 +319,9 @@ func (l *layer) prepare(w map[string]*Tensor, known map[string]bool) error {
 	switch c.Activation {
 	case "", "linear":
 	case "relu":
-		l.act = actRelu
+		l.act = actRelu()
 	case "relu6":
-		l.act = actRelu6
+		l.act = actRelu6()
 	case "softmax":
 		l.softmax = true
 	default:
@@ -334,7 +357,12 @@ func sameShape(a, b []int) bool {
 }
 
 // Run feeds x through the model and returns its output.
-func (lm *LayersModel) Run(x *Tensor) (*Tensor, error) {
+func (lm *LayersModel) Run(x *Tensor) (out *Tensor, err error) {
+	defer func() {
+		if r := recover(); r != nil { // a bug or a shape no check caught: an error, never a crash
+			out, err = nil, fmt.Errorf("layers model: %v", r)
+		}
+	}()
 	if len(lm.inShape) != len(x.Shape) {
 		return nil, fmt.Errorf("layers model: input %v, model wants %v", x.Shape, lm.inShape)
 	}
@@ -349,6 +377,8 @@ func (lm *LayersModel) Run(x *Tensor) (*Tensor, error) {
 			uses[in]++
 		}
 	}
+	ar := lm.arenas.get()
+	defer lm.arenas.put(ar)
 	vals := map[string]*Tensor{}
 	for _, l := range lm.layers {
 		args := make([]*Tensor, len(l.inputs))
@@ -363,14 +393,16 @@ func (lm *LayersModel) Run(x *Tensor) (*Tensor, error) {
 		if l.Name == lm.input {
 			t = x
 		} else {
-			t, err = l.exec(args)
+			t, err = l.exec(ar, args)
 			if err != nil {
 				return nil, fmt.Errorf("layers model: layer %q (%s): %w", l.Name, l.ClassName, err)
 			}
 		}
 		vals[l.Name] = t
+		ar.hold(t)
 		for _, in := range l.inputs {
 			if uses[in]--; uses[in] == 0 {
+				ar.release(vals[in])
 				delete(vals, in)
 			}
 		}
@@ -378,11 +410,11 @@ func (lm *LayersModel) Run(x *Tensor) (*Tensor, error) {
 	return vals[lm.output], nil
 }
 
-func (l *layer) exec(args []*Tensor) (*Tensor, error) {
+func (l *layer) exec(ar *arena, args []*Tensor) (*Tensor, error) {
 	var t *Tensor
 	var err error
 	switch l.ClassName {
-	case "Dropout":
+	case "Dropout", "_Alias":
 		return args[0], nil
 	case "Flatten":
 		return reshape(args[0], []int32{int32(args[0].Shape[0]), -1})
@@ -404,9 +436,9 @@ func (l *layer) exec(args []*Tensor) (*Tensor, error) {
 		p := &Tensor{Shape: []int{4, 2}, I: []int32{0, 0, l.pads[0], l.pads[1], l.pads[2], l.pads[3], 0, 0}}
 		return pad(args[0], p)
 	case "Conv2D":
-		t, err = conv2D(args[0], l.kernel, l.bias, l.sh, l.sw, l.padMode, l.act)
+		t, err = conv2D(ar, args[0], l.kernel, l.bias, l.residualOf(args), l.sh, l.sw, l.pad(), l.act)
 	case "DepthwiseConv2D":
-		t, err = depthwiseConv2D(args[0], l.kernel, l.bias, l.sh, l.sw, l.padMode, l.act)
+		t, err = depthwiseConv2D(ar, args[0], l.kernel, l.bias, l.residualOf(args), l.sh, l.sw, l.pad(), l.act)
 	case "AveragePooling2D", "MaxPooling2D":
 		t, err = pool(args[0], l.kh, l.kw, l.sh, l.sw, l.padMode, l.ClassName == "MaxPooling2D")
 	case "Dense":
