@@ -22,6 +22,8 @@ import (
 	"scrim/ingest/workflow"
 	"scrim/lab"
 	"scrim/profile"
+	"scrim/signals"
+	"scrim/signals/models"
 	"scrim/ui/desk"
 )
 
@@ -45,6 +47,7 @@ func run() error {
 	labURL := flag.String("lab", "", "the lab's PostgreSQL URL: profiles, policy, exposure and audit shared by every workstation (default $SCRIM_LAB, else the URL saved in the supervisor's settings; use sslmode=verify-full across a network)")
 	demoProfiles := flag.Bool("demo-profiles", false, "create the demo profiles (supervisor 'sam', examiner 'erin', PIN 2468) when the profile store is empty; only in the demo home make run sets up (it holds a "+demoMarker+" file)")
 	courtFile := flag.String("court", "", "open a court package (made by scrim export --format court) read-only instead of a case")
+	modelsDir := flag.String("models", "", "folder holding the signals models (default: $SCRIM_MODELS, else .cache/models beside the binary); absent: signals off, everything else works")
 	tourMode := flag.Bool("tour", false, "screenshot tour (used by make screenshot): sign in as the demo examiner, stop at each screen until a line arrives on stdin, then quit")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "Usage: scrim-desktop [--case CASEDIR] [--evidence PATH]... [--home DIR] [--lab URL]\n       scrim-desktop --court PACKAGE.scrimcourt\n\n")
@@ -78,6 +81,7 @@ func run() error {
 	win := a.NewWindow("Scrim")
 	win.Resize(fyne.NewSize(1280, 800))
 	opt := desk.Options{Home: h, CaseDir: *caseDir, Evidence: evs, Version: buildinfo.Get().String(), CourtFile: *courtFile}
+	opt.Signals = loadSignals(*modelsDir)
 	if *demoProfiles {
 		opt.SignInHint = "Demo profiles: examiner erin, supervisor sam, PIN " + demoPIN
 	}
@@ -252,4 +256,18 @@ func tour(ws *desk.Workstation, in io.Reader, out io.Writer) error {
 		return err
 	}
 	return ready("dashboard")
+}
+
+// loadSignals loads the face, age and nudity models once for every ingest
+// of this session; without them signals are off, said in one line.
+func loadSignals(dir string) signals.Analyzer {
+	found, err := models.Locate(dir)
+	if err == nil {
+		var an *models.Analyzer
+		if an, err = models.Load(found); err == nil {
+			return an
+		}
+	}
+	fmt.Fprintln(os.Stderr, "scrim-desktop:", err)
+	return nil
 }

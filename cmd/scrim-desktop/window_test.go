@@ -36,6 +36,8 @@ func TestRealWindowScreenshots(t *testing.T) {
 	shots := filepath.Join(dir, "shots")
 	cmd := exec.Command("bash", "../../testdata/screenshots/take.sh", bin, filepath.Join(dir, "case"),
 		filepath.Join(dir, "evidence"), filepath.Join(dir, "home"), shots)
+	// The tour's captures are of the grid without signals: no models here.
+	cmd.Env = append(os.Environ(), "SCRIM_MODELS="+filepath.Join(dir, "no-models"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("screenshot tour: %v\n%s", err, out)
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -10,9 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"scrim/export"
+	"scrim/testdata/demo"
 )
 
 // signalModels is the models folder `make models` fills; without it the
@@ -160,4 +164,53 @@ func TestSignalsWithoutModels(t *testing.T) {
 	if r := scrim(t, "ingest", "--case", c, "--signals", "maybe", ev); r.code != 2 {
 		t.Fatalf("--signals maybe: exit %d %q", r.code, r.stderr)
 	}
+}
+
+// TestSignalsKilledPassResumes: scrim signals killed (SIGKILL) midway
+// leaves a case that opens, and the next run analyses only what is left.
+func TestSignalsKilledPassResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: real child processes and models")
+	}
+	models := signalModels(t)
+	ev := t.TempDir()
+	if _, err := demo.GenerateJPEGs(ev, 24, 640, 480, 85, 3); err != nil {
+		t.Fatal(err)
+	}
+	c := filepath.Join(t.TempDir(), "case")
+	mustScrim(t, "ingest", "--case", c, "--signals", "off", ev)
+	cmd := exec.Command(scrimBin, "signals", "--case", c, "--models", models, "--workers", "1", "--progress", "plain")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var done, total int
+	for sc.Scan() {
+		if _, err := fmt.Sscanf(progressCounts(sc.Text()), "%d/%d", &done, &total); err == nil && done > 0 {
+			break
+		}
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if done == 0 || done >= total {
+		t.Fatalf("pass not killed midway: %d/%d", done, total)
+	}
+	var sum struct{ Candidates, Analysed, Skipped int64 }
+	if err := json.Unmarshal([]byte(mustScrim(t, "signals", "--case", c, "--models", models, "--json", "--progress", "none")), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Skipped < int64(done) || sum.Analysed+sum.Skipped != sum.Candidates || sum.Candidates != 24 {
+		t.Fatalf("killed at %d/%d, then %+v", done, total, sum)
+	}
+	n := 0
+	for _, r := range readRows(t, c) {
+		if r.Faces != nil {
+			n++
+		}
+	}
+	if n != 24 {
+		t.Fatalf("%d of 24 pictures have signals after the resumed pass", n)
+	}
+	t.Logf("killed at %d/%d; the resumed pass analysed %d and skipped %d", done, total, sum.Analysed, sum.Skipped)
 }

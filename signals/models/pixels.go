@@ -48,10 +48,11 @@ func (p rgb) at(y, x, c int) float64 { return float64(p.px[(y*p.w+x)*3+c]) }
 
 // resizeBilinear is tf.image.resizeBilinear (half_pixel_centers false) as
 // TF.js's CPU backend computes it: float64 arithmetic on the source values,
-// a ceil (not floor+1) for the far neighbour. scale and offset are applied
-// to every output value (stored float32 after each step, as the reference
+// a ceil (not floor+1) for the far neighbour. div and sub are applied to
+// every output value (stored float32 after each step, as the reference
 // code's separate div/sub ops do) when prescale is false, or to the source
 // values before interpolation when prescale is true (nsfwjs divides first).
+// Source coordinates are worked out once per row and column.
 func resizeBilinear(p rgb, oh, ow int, alignCorners bool, div, sub float64, prescale bool) *tfjs.Tensor {
 	out := tfjs.NewTensor(1, oh, ow, 3)
 	inH, inW, outH, outW := float64(p.h), float64(p.w), float64(oh), float64(ow)
@@ -61,38 +62,49 @@ func resizeBilinear(p rgb, oh, ow int, alignCorners bool, div, sub float64, pres
 	if alignCorners && ow > 1 {
 		inW, outW = inW-1, outW-1
 	}
-	ry, rx := inH/outH, inW/outW
-	val := func(y, x, c int) float64 {
-		v := p.at(y, x, c)
+	var val [256]float64
+	for v := range val {
+		val[v] = float64(v)
 		if prescale {
-			return float64(float32(v / div))
+			val[v] = float64(float32(float64(v) / div))
 		}
-		return v
 	}
-	for y := 0; y < oh; y++ {
-		sy := ry * float64(y)
-		y0 := max(0, int(math.Floor(sy)))
-		fy := sy - float64(y0)
-		y1 := min(p.h-1, int(math.Ceil(sy)))
-		for x := 0; x < ow; x++ {
-			sx := rx * float64(x)
-			x0 := max(0, int(math.Floor(sx)))
-			fx := sx - float64(x0)
-			x1 := min(p.w-1, int(math.Ceil(sx)))
+	ys, xs := axis(inH/outH, oh, p.h), axis(inW/outW, ow, p.w)
+	for y, ay := range ys {
+		r0, r1 := p.px[ay.i0*p.w*3:], p.px[ay.i1*p.w*3:]
+		for x, ax := range xs {
+			o := out.F[(y*ow+x)*3 : (y*ow+x)*3+3]
 			for c := 0; c < 3; c++ {
-				tl, tr, bl, br := val(y0, x0, c), val(y0, x1, c), val(y1, x0, c), val(y1, x1, c)
-				top := tl + (tr-tl)*fx
-				bottom := bl + (br-bl)*fx
-				v := float32(top + (bottom-top)*fy)
+				tl, tr := val[r0[ax.i0*3+c]], val[r0[ax.i1*3+c]]
+				bl, br := val[r1[ax.i0*3+c]], val[r1[ax.i1*3+c]]
+				top := tl + (tr-tl)*ax.f
+				bottom := bl + (br-bl)*ax.f
+				v := float32(top + (bottom-top)*ay.f)
 				if !prescale && div != 0 {
 					v = float32(float64(v) / div)
 					v = float32(float64(v) - sub)
 				}
-				out.F[(y*ow+x)*3+c] = v
+				o[c] = v
 			}
 		}
 	}
 	return out
+}
+
+// sample is one output coordinate's two source neighbours and weight.
+type sample struct {
+	i0, i1 int
+	f      float64
+}
+
+func axis(ratio float64, n, in int) []sample {
+	s := make([]sample, n)
+	for i := range s {
+		src := ratio * float64(i)
+		i0 := max(0, int(math.Floor(src)))
+		s[i] = sample{i0, min(in-1, int(math.Ceil(src))), src - float64(i0)}
+	}
+	return s
 }
 
 // cropAndResize is tf.image.cropAndResize (bilinear, extrapolation 0) of
@@ -109,6 +121,19 @@ func cropAndResize(p rgb, box [4]float64, oh, ow int) *tfjs.Tensor {
 	if ow > 1 {
 		ws = (x2 - x1) * W / float64(ow-1)
 	}
+	xs := make([]sample, ow)
+	inside := make([]bool, ow)
+	for x := range xs {
+		xi := 0.5 * (x1 + x2) * W
+		if ow > 1 {
+			xi = x1*W + float64(x)*ws
+		}
+		if xi < 0 || xi > W {
+			continue
+		}
+		l := int(math.Floor(xi))
+		xs[x], inside[x] = sample{l, int(math.Ceil(xi)), xi - float64(l)}, true
+	}
 	for y := 0; y < oh; y++ {
 		yi := 0.5 * (y1 + y2) * H
 		if oh > 1 {
@@ -119,20 +144,18 @@ func cropAndResize(p rgb, box [4]float64, oh, ow int) *tfjs.Tensor {
 		}
 		t, b := int(math.Floor(yi)), int(math.Ceil(yi))
 		fy := yi - float64(t)
-		for x := 0; x < ow; x++ {
-			xi := 0.5 * (x1 + x2) * W
-			if ow > 1 {
-				xi = x1*W + float64(x)*ws
-			}
-			if xi < 0 || xi > W {
+		rt, rb := p.px[t*p.w*3:], p.px[b*p.w*3:]
+		for x, ax := range xs {
+			if !inside[x] {
 				continue
 			}
-			l, r := int(math.Floor(xi)), int(math.Ceil(xi))
-			fx := xi - float64(l)
+			o := out.F[(y*ow+x)*3 : (y*ow+x)*3+3]
 			for c := 0; c < 3; c++ {
-				top := p.at(t, l, c) + (p.at(t, r, c)-p.at(t, l, c))*fx
-				bottom := p.at(b, l, c) + (p.at(b, r, c)-p.at(b, l, c))*fx
-				out.F[(y*ow+x)*3+c] = float32(top + (bottom-top)*fy)
+				tl, tr := float64(rt[ax.i0*3+c]), float64(rt[ax.i1*3+c])
+				bl, br := float64(rb[ax.i0*3+c]), float64(rb[ax.i1*3+c])
+				top := tl + (tr-tl)*ax.f
+				bottom := bl + (br-bl)*ax.f
+				o[c] = float32(top + (bottom-top)*fy)
 			}
 		}
 	}

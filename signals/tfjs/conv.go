@@ -109,18 +109,18 @@ func conv2D(ar *arena, x, filter, bias, residual *Tensor, sh, sw int, pad padSpe
 	if err != nil {
 		return nil, fmt.Errorf("Conv2D: %w", err)
 	}
+	// With a bias the GEMM writes every output without reading it.
 	out := ar.tensor(bias == nil, 1, oh, ow, co)
+	var b []float32
 	if bias != nil {
-		for i := 0; i < oh*ow; i++ {
-			copy(out.F[i*co:(i+1)*co], bias.F)
-		}
+		b = bias.F
 	}
 	K := kh * kw * c
 	if kh == 1 && kw == 1 && sh == 1 && sw == 1 {
-		gemm(oh*ow, co, K, x.F, K, filter.F, co, out.F, co)
+		gemm(oh*ow, co, K, x.F, K, filter.F, co, out.F, co, b)
 	} else {
 		cols := im2col(ar, x.F, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
-		gemm(oh*ow, co, K, cols, K, filter.F, co, out.F, co)
+		gemm(oh*ow, co, K, cols, K, filter.F, co, out.F, co, b)
 		ar.done(cols)
 	}
 	if err := epilogue(out, residual, act); err != nil {
@@ -211,12 +211,19 @@ func depthwiseConv2D(ar *arena, x, filter, bias, residual *Tensor, sh, sw int, p
 		}
 		return out, nil
 	}
+	if bias != nil {
+		fillRepeat(out.F, bias.F)
+	}
+	if useSIMD && c >= 8 {
+		depthwiseRows(out.F, x.F, filter.F, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow)
+		if err := epilogue(out, residual, act); err != nil {
+			return nil, fmt.Errorf("DepthwiseConv2dNative: %w", err)
+		}
+		return out, nil
+	}
 	for oy := 0; oy < oh; oy++ {
 		for ox := 0; ox < ow; ox++ {
 			o := out.F[(oy*ow+ox)*c : (oy*ow+ox+1)*c]
-			if bias != nil {
-				copy(o, bias.F)
-			}
 			for ky := 0; ky < kh; ky++ {
 				iy := oy*sh + ky - pt
 				if iy < 0 || iy >= h {
@@ -248,12 +255,71 @@ func matMul(a, b, bias *Tensor, act activation) (*Tensor, error) {
 		return nil, fmt.Errorf("MatMul: bias %v for %d columns", bias.Shape, n)
 	}
 	out := NewTensor(m, n)
+	var bf []float32
 	if bias != nil {
-		for i := 0; i < m; i++ {
-			copy(out.F[i*n:(i+1)*n], bias.F)
-		}
+		bf = bias.F
 	}
-	gemm(m, n, k, a.F, k, b.F, n, out.F, n)
+	gemm(m, n, k, a.F, k, b.F, n, out.F, n, bf)
 	act.apply(out.F)
 	return out, nil
+}
+
+// depthwiseRows is the depthwise convolution (multiplier 1) tap by tap
+// along whole output rows, so the SIMD kernel runs long loops: for a tap
+// (ky,kx) the output pixels whose input falls inside the picture form one
+// run, read from the input every sw pixels. Channels past the last
+// multiple of 8 are done in Go.
+func depthwiseRows(out, x, f []float32, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow int) {
+	c8 := c &^ 7
+	for oy := 0; oy < oh; oy++ {
+		for ky := 0; ky < kh; ky++ {
+			iy := oy*sh + ky - pt
+			if iy < 0 || iy >= h {
+				continue
+			}
+			for kx := 0; kx < kw; kx++ {
+				// ix = ox*sw + kx - pl must lie in [0, w).
+				lo := 0
+				if d := pl - kx; d > 0 {
+					lo = (d + sw - 1) / sw
+				}
+				hi := ow - 1
+				if m := w - 1 - kx + pl; m < 0 {
+					continue
+				} else {
+					hi = min(hi, m/sw)
+				}
+				if lo > hi {
+					continue
+				}
+				n := hi - lo + 1
+				ix := lo*sw + kx - pl
+				o := out[(oy*ow+lo)*c:]
+				in := x[(iy*w+ix)*c:]
+				tap := f[(ky*kw+kx)*c : (ky*kw+kx+1)*c]
+				// Bounds: the last pixel's channels lie inside both.
+				_ = o[(n-1)*c+c-1]
+				_ = in[(n-1)*sw*c+c-1]
+				dwRow(&o[0], &in[0], &tap[0], n, c, c8, sw*c)
+				if c8 == c {
+					continue
+				}
+				for p := 0; p < n; p++ {
+					op, ip := o[p*c:p*c+c], in[p*sw*c:p*sw*c+c]
+					for j := c8; j < c; j++ {
+						op[j] += ip[j] * tap[j]
+					}
+				}
+			}
+		}
+	}
+}
+
+// fillRepeat fills dst with copies of pattern, doubling each copy so a
+// small pattern costs a few large moves instead of one per pixel.
+func fillRepeat(dst, pattern []float32) {
+	n := copy(dst, pattern)
+	for n < len(dst) {
+		n += copy(dst[n:], dst[:n])
+	}
 }

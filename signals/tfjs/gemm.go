@@ -1,37 +1,60 @@
 package tfjs
 
 // gemm computes c[m×n] += a[m×k] · b[k×n], all row-major with the given
-// leading dimensions. Rows go four at a time so each b row loaded serves
+// leading dimensions; with bias (n values) it computes c = bias + a·b
+// without reading c, which saves a pass over the output. Rows go four at a time so each b row loaded serves
 // four output rows; gemmTile may use a SIMD kernel (gemm_amd64.s).
-func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	const nb = 64 // columns per block: four c rows of nb floats stay in L1
 	for j0 := 0; j0 < n; j0 += nb {
 		j1 := min(j0+nb, n)
 		i := 0
+		var bb []float32
+		if bias != nil {
+			bb = bias[j0:j1]
+		}
 		for ; i+4 <= m; i += 4 {
-			gemm4(j1-j0, k, a[i*lda:], lda, b[j0:], ldb, c[i*ldc+j0:], ldc)
+			gemm4(j1-j0, k, a[i*lda:], lda, b[j0:], ldb, c[i*ldc+j0:], ldc, bb)
 		}
 		for ; i < m; i++ {
+			if bb != nil {
+				copy(c[i*ldc+j0:i*ldc+j1], bb)
+			}
 			gemm1(j1-j0, k, a[i*lda:], b[j0:], ldb, c[i*ldc+j0:])
 		}
 	}
 }
 
 // gemm4 does four rows of c (n columns) over all of k.
-func gemm4(n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func gemm4(n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	j := 0
-	if useSIMD {
-		j = n &^ 15
-		if j > 0 {
-			kernel4x16(j, k, &a[0], lda, &b[0], ldb, &c[0], ldc)
+	bp := func(j int) *float32 {
+		if bias == nil {
+			return nil
 		}
-		if n-j >= 8 && k > 0 {
-			kernel4x8(k, &a[0], lda, &b[j], ldb, &c[j], ldc)
+		return &bias[j]
+	}
+	if useAVX512 && n >= 32 && k > 0 {
+		j = n &^ 31
+		kernel4x32(j, k, &a[0], lda, &b[0], ldb, &c[0], ldc, bp(0))
+	}
+	if useSIMD && k > 0 {
+		if w := (n - j) &^ 15; w > 0 {
+			kernel4x16(w, k, &a[0], lda, &b[j], ldb, &c[j], ldc, bp(j))
+			j += w
+		}
+		if n-j >= 8 {
+			kernel4x8(k, &a[0], lda, &b[j], ldb, &c[j], ldc, bp(j))
 			j += 8
 		}
 	}
 	if j == n {
 		return
+	}
+	if bias != nil {
+		for r := 0; r < 4; r++ {
+			copy(c[r*ldc+j:r*ldc+n], bias[j:n])
+		}
 	}
 	c0 := c[j:n]
 	c1 := c[ldc+j : ldc+n]

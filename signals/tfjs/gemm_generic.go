@@ -2,16 +2,24 @@
 
 package tfjs
 
-const useSIMD = false
+const useSIMD, useAVX512 = false, false
 
-func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int) {
+func kernel4x16(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32) {
 	panic("no SIMD kernel on this architecture")
 }
 
-func kernel4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int) {
+func kernel4x8(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32) {
 	panic("no SIMD kernel on this architecture")
 }
 
 func fmaVec(dst, a, b *float32, n int) { panic("no SIMD kernel on this architecture") }
 
 func clampVec(dst *float32, n int, lo, hi float32) { panic("no SIMD kernel on this architecture") }
+
+func kernel4x32(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, bias *float32) {
+	panic("no SIMD kernel on this architecture")
+}
+
+func dwRow(dst, src, f *float32, pixels, c, c8, srcStep int) {
+	panic("no SIMD kernel on this architecture")
+}

@@ -238,7 +238,7 @@ func (w *Workstation) AddEvidence(path string) error {
 	w.ingest = run
 	st, eng := w.st, w.eng
 	opt := workflow.Options{Examiner: w.session.Name, Now: w.opt.Clock.Now, Verify: w.verifyIngest, Engine: eng,
-		Warn: run.warn, Stage: run.stage, Note: func(id, note string) { run.warn(id + ": " + note) }}
+		Signals: w.caseSignals(), Warn: run.warn, Stage: run.stage, Note: func(id, note string) { run.warn(id + ": " + note) }}
 	go func() {
 		defer close(run.done)
 		defer workflow.Close(srcs)

@@ -72,6 +72,7 @@ func (w *Workstation) detailsText(d review.Details) string {
 	if len(d.HashSets) > 0 {
 		fmt.Fprintf(&b, "Hash sets that list it: %s\n", strings.Join(d.HashSets, ", "))
 	}
+	signalsText(&b, d.Signals)
 	fmt.Fprintf(&b, "\nHistory (%d)\n", len(d.History))
 	for _, a := range d.History {
 		fmt.Fprintf(&b, "  %s  %-9s %-3s by %s", store.FormatTime(a.At), a.Kind, a.Category, a.Source)

@@ -61,7 +61,7 @@ func (w *Workstation) showReview() {
 		w.changeView(func() { w.byCluster = on; m.SortByCluster(on) })
 		w.win.Canvas().Focus(w.keys)
 	}
-	right := []fyne.CanvasObject{filter, byCluster}
+	right := append([]fyne.CanvasObject{filter, byCluster}, w.signalControls()...)
 	if facts := w.factsToggle(); facts != nil {
 		right = append(right, facts)
 	}
@@ -110,7 +110,7 @@ func (w *Workstation) restoreScroll(offset float32) {
 
 // viewKey names the view shown (filter and order) for the places kept.
 func (w *Workstation) viewKey() string {
-	return fmt.Sprintf("%v|%v", w.desk.Model.Filter(), w.byCluster)
+	return fmt.Sprintf("%v|%v|%v", w.desk.Model.Filter(), w.byCluster, w.desk.Model.CurrentOrder())
 }
 
 // changeView applies a change of filter or order, keeping the place: the
@@ -177,6 +177,9 @@ func (w *Workstation) filterChoices() ([]string, func(string)) {
 	}
 	for _, ev := range m.Evidence {
 		cs = append(cs, choice{"Evidence " + ev, review.Filter{Kind: review.InEvidence, Arg: ev}})
+	}
+	for _, c := range w.signalChoices() {
+		cs = append(cs, choice(c))
 	}
 	if w.cur < m.Len() {
 		if c := m.At(w.cur).Cluster; c >= 0 {

@@ -18,6 +18,7 @@ import (
 
 	"scrim/categorize"
 	"scrim/profile"
+	"scrim/signals"
 	"scrim/store"
 	"scrim/ui/preview"
 	"scrim/ui/review"
@@ -38,6 +39,9 @@ type Options struct {
 	CourtFile string
 	// SignInHint is shown under the sign-in form (the demo's profiles).
 	SignInHint string
+	// Signals runs the face, age and nudity models in ingests (nil: off;
+	// a case whose setting is off runs none either).
+	Signals signals.Analyzer
 }
 
 // Workstation is one window of Scrim.

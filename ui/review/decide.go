@@ -75,6 +75,8 @@ type Details struct {
 	Occurrences []store.Occurrence
 	History     []store.Assignment
 	HashSets    []string
+	// Signals are the models' findings, nil when none were recorded.
+	Signals *store.Signals
 }
 
 // LoadDetails reads one media's full record.
@@ -96,6 +98,11 @@ func LoadDetails(st *store.Store, sha string) (Details, error) {
 	}
 	if d.History, err = st.Assignments(sha); err != nil {
 		return d, err
+	}
+	if g, ok, err := st.SignalsOf(sha); err != nil {
+		return d, err
+	} else if ok {
+		d.Signals = &g
 	}
 	seen := map[string]bool{}
 	for _, a := range d.History {

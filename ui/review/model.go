@@ -86,6 +86,8 @@ type Model struct {
 	filter   Filter
 	filterEv int // position in Evidence of an InEvidence filter's item, -1 when none
 	byClust  bool
+	sigs     []ItemSignals // by item, nil when the case has no signals (signals.go)
+	order    Order
 }
 
 // NewModel builds a model from items already known (benchmarks, tests).
@@ -155,6 +157,9 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		return nil, fmt.Errorf("load review queue: %w", err)
 	}
 	m.index()
+	if err := m.loadSignals(st); err != nil {
+		return nil, fmt.Errorf("load review queue: %w", err)
+	}
 	if eng != nil {
 		clusters, err := eng.Clusters()
 		if err != nil {
@@ -280,7 +285,7 @@ func (m *Model) apply() {
 	}
 	m.view = m.view[:0]
 	for i := range m.items {
-		if m.keep(&m.items[i]) {
+		if m.keep(&m.items[i]) && (m.filter.Kind < FacesUnder18 || m.keepSignals(int32(i))) {
 			m.view = append(m.view, int32(i))
 		}
 	}
@@ -294,6 +299,7 @@ func (m *Model) apply() {
 			return ca < cb
 		})
 	}
+	m.sortBySignals()
 }
 
 // Len is the number of items shown.
