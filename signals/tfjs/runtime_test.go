@@ -42,10 +42,12 @@ func TestGemmMatchesNaive(t *testing.T) {
 		for i := range want {
 			want[i] = float32(float64(c.F[i]) + prod[i])
 		}
+		c0 := append([]float32(nil), c.F...)
+		gemmWith(false, m, n, k, a.F, k, b.F, n, c0, n, nil)
 		gemm(m, n, k, a.F, k, b.F, n, c.F, n, nil)
 		for i := range want {
-			if !close32(c.F[i], want[i], 1e-5) {
-				t.Fatalf("%dx%dx%d: element %d = %v, want %v", m, n, k, i, c.F[i], want[i])
+			if !close32(c.F[i], want[i], 1e-5) || !close32(c0[i], want[i], 1e-5) {
+				t.Fatalf("%dx%dx%d: element %d = %v (pure Go %v), want %v", m, n, k, i, c.F[i], c0[i], want[i])
 			}
 		}
 		// With a bias row, c's old values are never read.
@@ -53,9 +55,11 @@ func TestGemmMatchesNaive(t *testing.T) {
 			c.F[i] = float32(math.NaN())
 			want[i] = float32(float64(bias.F[i%n]) + prod[i])
 		}
+		copy(c0, c.F)
+		gemmWith(false, m, n, k, a.F, k, b.F, n, c0, n, bias.F)
 		gemm(m, n, k, a.F, k, b.F, n, c.F, n, bias.F)
 		for i := range want {
-			if !close32(c.F[i], want[i], 1e-5) {
+			if !close32(c.F[i], want[i], 1e-5) || !close32(c0[i], want[i], 1e-5) {
 				t.Fatalf("%dx%dx%d with bias: element %d = %v, want %v", m, n, k, i, c.F[i], want[i])
 			}
 		}
