@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 
 	"scrim/categorize/hashset"
 
@@ -73,7 +74,12 @@ func readRDSv3(path string, opt hashset.Options, fn func(hashset.Entry) error) (
 	}
 	sum := &rdsSummary{hashset.Summary{Format: "nsrl", Variant: "RDSv3", Vocabulary: hashset.VocabNSRL}}
 	defer func() { out = sum.Summary }()
-	dsn := (&url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro&immutable=1"}).String()
+	// A relative path would read as the URI's authority ("file://x.db").
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return sum.Summary, fmt.Errorf("nsrl: %s: %w", path, err)
+	}
+	dsn := (&url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro&immutable=1"}).String()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return sum.Summary, fmt.Errorf("nsrl: open %s: %w", path, err)
