@@ -239,3 +239,34 @@ func BenchmarkImportLibraryVICS(b *testing.B) {
 	}
 	b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkImportLibraryRDS imports an RDSv3-shaped database of
+// SCRIM_BENCH_RDS_ROWS FILE rows (default 300 k, made by the sqlite3
+// tool) into a hash library in-process, for profiles; cmd/scrim's
+// BenchmarkHashsetImportLibraryRDS measures the binary beside sqlite3.
+func BenchmarkImportLibraryRDS(b *testing.B) {
+	rows := benchInt(b, "SCRIM_BENCH_RDS_ROWS", 300_000)
+	if _, err := exec.LookPath("sqlite3"); err != nil {
+		b.Skip("sqlite3 missing")
+	}
+	db := filepath.Join(b.TempDir(), "RDS_modern.db")
+	gen := exec.Command("sqlite3", db)
+	gen.Stdin = strings.NewReader(`PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+CREATE TABLE PKG (package_id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, version VARCHAR NOT NULL, operating_system_id INTEGER NOT NULL, manufacturer_id INTEGER NOT NULL, language VARCHAR NOT NULL, application_type VARCHAR NOT NULL);
+CREATE TABLE FILE (sha256 VARCHAR NOT NULL, sha1 VARCHAR NOT NULL, md5 VARCHAR NOT NULL, crc32 VARCHAR NOT NULL, file_name VARCHAR NOT NULL, file_size INTEGER NOT NULL, package_id INTEGER NOT NULL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < ` + strconv.Itoa(rows) + `)
+INSERT INTO FILE SELECT hex(randomblob(32)), hex(randomblob(20)), hex(randomblob(16)), hex(randomblob(4)), 'file' || i || '.dll', i % 1000003, i % 20000 + 1 FROM n;
+`)
+	if out, err := gen.CombinedOutput(); err != nil {
+		b.Fatalf("sqlite3: %v %s", err, out)
+	}
+	vic, _ := SchemeByID("vic-us")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lib := filepath.Join(b.TempDir(), "lib")
+		if _, _, err := ImportLibrary(context.Background(), lib, db, vic, ImportOptions{Format: "nsrl", Name: "rds"}, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
