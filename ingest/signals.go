@@ -401,6 +401,9 @@ func Pass(ctx context.Context, st *store.Store, an signals.Analyzer, opt PassOpt
 		go func() {
 			defer analysts.Done()
 			for t := range jobs {
+				if ctx.Err() != nil {
+					return
+				}
 				th, err := st.Thumbnail(t.sha)
 				var g store.Signals
 				switch {

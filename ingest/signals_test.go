@@ -57,9 +57,9 @@ func TestSignalsStageAndPass(t *testing.T) {
 	an := realModels(t)
 	root := t.TempDir()
 	// Short (the race detector's run, where the models are ~20× slower):
-	// two pictures still exercise the stage, the pass and the resume.
+	// four pictures still exercise the stage, the pass and the resume.
 	if testing.Short() {
-		noisePictures(t, root, 2)
+		noisePictures(t, root, 4)
 	} else {
 		noisePictures(t, root, 6)
 		if astro, err := os.ReadFile("/usr/lib/python3/dist-packages/skimage/data/astronaut.png"); err == nil {
@@ -99,11 +99,7 @@ func TestSignalsStageAndPass(t *testing.T) {
 	// A redo stopped after its first result, then resumed: everything is
 	// redone once, nothing twice.
 	ctx, cancel := context.WithCancel(context.Background())
-	first, err := Pass(ctx, st, an, PassOptions{Redo: true, Workers: 1, Progress: func(done, total int64) {
-		if done > 0 {
-			cancel()
-		}
-	}})
+	first, err := Pass(ctx, st, an, PassOptions{Redo: true, Workers: 1, Progress: func(done, total int64) { cancel() }})
 	if err == nil || first.Complete || first.Analysed == 0 || first.Analysed >= first.Candidates {
 		t.Fatalf("stopped redo: %+v %v", first, err)
 	}

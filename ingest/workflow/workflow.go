@@ -178,14 +178,16 @@ func ingestEach(ctx context.Context, st *store.Store, srcs []evidence.Source, op
 }
 
 // signalsPass gives the media the signals stage deferred (the models fell
-// behind the hashing) their signals from the stored thumbnails.
+// behind the hashing) their signals from the stored thumbnails, and after a
+// resumed run those whose signals a killed run never wrote.
 func signalsPass(ctx context.Context, st *store.Store, results []ingest.Summary, opt Options,
 	stage func(string, string, func() ingest.Progress) func()) error {
-	var deferred int64
+	var deferred, resumed int64
 	for _, r := range results {
 		deferred += r.SignalsDeferred
+		resumed += r.Skipped
 	}
-	if opt.Signals == nil || deferred == 0 {
+	if opt.Signals == nil || deferred+resumed == 0 {
 		return nil
 	}
 	p := ingest.NewPassProgress()
