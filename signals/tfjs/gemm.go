@@ -2,8 +2,10 @@ package tfjs
 
 // gemm computes c[m×n] += a[m×k] · b[k×n], all row-major with the given
 // leading dimensions; with bias (n values) it computes c = bias + a·b
-// without reading c, which saves a pass over the output. Rows go four at a time so each b row loaded serves
-// four output rows; gemmTile may use a SIMD kernel (gemm_amd64.s).
+// without reading c, which saves a pass over the output. Columns go in
+// blocks of 64 (a k×64 panel of b stays in cache), rows four at a time so
+// each b row loaded serves four output rows; gemm4 uses the SIMD kernels
+// of gemm_amd64.s where the CPU has them.
 func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	gemmWith(useSIMD, m, n, k, a, lda, b, ldb, c, ldc, bias)
 }
