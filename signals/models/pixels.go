@@ -44,7 +44,6 @@ func toRGB(img image.Image) rgb {
 	return out
 }
 
-
 // resizeBilinear is tf.image.resizeBilinear (half_pixel_centers false) as
 // TF.js's CPU backend computes it: float64 arithmetic on the source values,
 // a ceil (not floor+1) for the far neighbour. div and sub are applied to
