@@ -46,3 +46,8 @@ func dwRow(dst, src, f *float32, pixels, c, c8, srcStep int)
 //
 //go:noescape
 func addClampVec(dst, r *float32, n int, lo, hi float32)
+
+// axpyVec does dst[i] += s*x[i] for n a multiple of 8.
+//
+//go:noescape
+func axpyVec(dst, x *float32, n int, s float32)

@@ -355,3 +355,26 @@ acloop:
 acdone:
 	VZEROUPPER
 	RET
+
+// func axpyVec(dst, x *float32, n int, s float32)
+// dst[i] += s*x[i] for n a multiple of 8 (one row of a matrix product).
+TEXT ·axpyVec(SB), NOSPLIT, $0-28
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS s+24(FP), Y1
+	SHRQ         $3, CX
+	JE           axdone
+
+axloop:
+	VMOVUPS     (DI), Y0
+	VFMADD231PS (SI), Y1, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	DECQ        CX
+	JNE         axloop
+
+axdone:
+	VZEROUPPER
+	RET

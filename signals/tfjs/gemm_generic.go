@@ -27,3 +27,5 @@ func dwRow(dst, src, f *float32, pixels, c, c8, srcStep int) {
 func addClampVec(dst, r *float32, n int, lo, hi float32) {
 	panic("no SIMD kernel on this architecture")
 }
+
+func axpyVec(dst, x *float32, n int, s float32) { panic("no SIMD kernel on this architecture") }
