@@ -2,8 +2,10 @@ package tfjs
 
 // gemm computes c[m×n] += a[m×k] · b[k×n], all row-major with the given
 // leading dimensions; with bias (n values) it computes c = bias + a·b
-// without reading c, which saves a pass over the output. Rows go four at a time so each b row loaded serves
-// four output rows; gemmTile may use a SIMD kernel (gemm_amd64.s).
+// without reading c, which saves a pass over the output. Columns go in
+// blocks of 64 (a k×64 panel of b stays in cache), rows four at a time so
+// each b row loaded serves four output rows; gemm4 uses the SIMD kernels
+// of gemm_amd64.s where the CPU has them.
 func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	gemmWith(useSIMD, m, n, k, a, lda, b, ldb, c, ldc, bias)
 }
@@ -26,7 +28,7 @@ func gemmWith(simd bool, m, n, k int, a []float32, lda int, b []float32, ldb int
 			if bb != nil {
 				copy(c[i*ldc+j0:i*ldc+j1], bb)
 			}
-			gemm1(j1-j0, k, a[i*lda:], b[j0:], ldb, c[i*ldc+j0:])
+			gemm1(simd, j1-j0, k, a[i*lda:], b[j0:], ldb, c[i*ldc+j0:])
 		}
 	}
 }
@@ -82,13 +84,20 @@ func gemm4(simd bool, n, k int, a []float32, lda int, b []float32, ldb int, c []
 	}
 }
 
-func gemm1(n, k int, a []float32, b []float32, ldb int, c []float32) {
+func gemm1(simd bool, n, k int, a []float32, b []float32, ldb int, c []float32) {
 	c = c[:n]
+	n8 := 0
+	if simd {
+		n8 = n &^ 7
+	}
 	for p := 0; p < k; p++ {
 		av := a[p]
 		br := b[p*ldb : p*ldb+n]
-		for x, bv := range br {
-			c[x] += av * bv
+		if n8 > 0 {
+			axpyVec(&c[0], &br[0], n8, av)
+		}
+		for x := n8; x < n; x++ {
+			c[x] += av * br[x]
 		}
 	}
 }

@@ -263,3 +263,32 @@ func TestBadModels(t *testing.T) {
 		})
 	}
 }
+
+// TestEpilogue: the fused residual add and clamp (SIMD body and Go tail)
+// equal an add then a clamp.
+func TestEpilogue(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{1, 7, 8, 13, 40} {
+		for _, act := range []activation{actNone(), actRelu(), actRelu6(), {-0.5, 0.25}} {
+			out, res := randTensor(r, 1, 1, n, 1), randTensor(r, 1, 1, n, 1)
+			for i := range out.F {
+				out.F[i] *= 8
+			}
+			want := make([]float32, n)
+			for i := range want {
+				want[i] = min(max(out.F[i]+res.F[i], act.lo), act.hi)
+			}
+			if err := epilogue(out, res, act); err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if out.F[i] != want[i] {
+					t.Fatalf("n %d act %v: element %d = %v, want %v", n, act, i, out.F[i], want[i])
+				}
+			}
+		}
+	}
+	if err := epilogue(NewTensor(1, 2, 2, 3), NewTensor(1, 2, 3, 2), actNone()); err == nil {
+		t.Error("mismatched residual: no error")
+	}
+}
