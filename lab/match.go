@@ -1,0 +1,188 @@
+package lab
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"scrim/categorize"
+	"scrim/store"
+)
+
+// MatchOptions tune MatchCase.
+type MatchOptions struct {
+	// NoNear skips near-duplicate matching (which reads every library
+	// record with picture hashes).
+	NoNear bool
+}
+
+// MatchStats are MatchCase's timings and counts.
+type MatchStats struct {
+	Media     int           `json:"media"`
+	ExactHits int           `json:"exact_hits"`
+	NearHits  int           `json:"near_hits"`
+	NearRead  int           `json:"near_records_read"`
+	ExactTime time.Duration `json:"exact_ns"` // COPY and join
+	NearTime  time.Duration `json:"near_ns"`
+	ApplyTime time.Duration `json:"apply_ns"`
+	TotalTime time.Duration `json:"total_ns"`
+	categorize.LabApplied
+}
+
+// MatchCase matches a case's media against the library and applies the
+// hits (categorize.Engine.ApplyLab). Exact: the case's SHA-256, MD5 and
+// SHA-1 are copied (COPY) into a temporary table and joined once with the
+// library; a record whose MD5 or SHA-1 differs from the case's is a
+// conflict. Near: the case's pictures are indexed in memory and every
+// record in force with picture hashes is streamed past the index. The
+// case's own records never match it.
+func MatchCase(ctx context.Context, l *Lab, eng *categorize.Engine, st *store.Store, opt MatchOptions) (MatchStats, error) {
+	var ms MatchStats
+	t0 := time.Now()
+	uid, err := st.CaseUID()
+	if err != nil {
+		return ms, err
+	}
+	hits, n, err := l.exact(ctx, st, uid)
+	if err != nil {
+		return ms, err
+	}
+	ms.Media, ms.ExactHits, ms.ExactTime = n, len(hits), time.Since(t0)
+	if !opt.NoNear {
+		t1 := time.Now()
+		near, read, err := l.near(ctx, eng, uid)
+		if err != nil {
+			return ms, err
+		}
+		hits = append(hits, near...)
+		ms.NearHits, ms.NearRead, ms.NearTime = len(near), read, time.Since(t1)
+	}
+	t2 := time.Now()
+	ms.LabApplied, err = eng.ApplyLab(ctx, l.url, hits)
+	ms.ApplyTime, ms.TotalTime = time.Since(t2), time.Since(t0)
+	return ms, err
+}
+
+// exact returns the library records in force with a case media's SHA-256.
+func (l *Lab) exact(ctx context.Context, st *store.Store, uid string) ([]categorize.LabHit, int, error) {
+	var hits []categorize.LabHit
+	n := 0
+	err := pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE case_media (sha256 text, md5 text, sha1 text) ON COMMIT DROP`); err != nil {
+			return fmt.Errorf("temporary table: %w", err)
+		}
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(writeMediaCopy(st, pw)) }()
+		c, err := tx.Conn().PgConn().CopyFrom(ctx, pr, `COPY case_media FROM STDIN`)
+		pr.Close()
+		if err != nil {
+			return fmt.Errorf("copy the case's media: %w", err)
+		}
+		n = int(c.RowsAffected())
+		if _, err := tx.Exec(ctx, `ANALYZE case_media`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT DISTINCT ON (l.sha256, l.case_uid, l.examiner)
+			l.id, l.sha256, l.md5, l.sha1, c.md5, c.sha1, l.category, l.scheme, l.examiner, l.case_number, l.case_uid
+			FROM case_media c JOIN library l ON l.sha256 = c.sha256
+			WHERE l.case_uid <> $1 AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)
+			ORDER BY l.sha256, l.case_uid, l.examiner, l.decided_at DESC`, uid)
+		if err != nil {
+			return err
+		}
+		hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (categorize.LabHit, error) {
+			var h categorize.LabHit
+			var lmd5, lsha1, cmd5, csha1, ex, num, cuid string
+			err := row.Scan(&h.Record, &h.Media, &lmd5, &lsha1, &cmd5, &csha1, &h.Category, &h.Scheme, &ex, &num, &cuid)
+			h.Source, h.Distance = caseName(num, cuid)+"/"+ex, -1
+			switch {
+			case lmd5 != "" && cmd5 != "" && lmd5 != cmd5:
+				h.Mismatch = "MD5 (case " + cmd5 + ", library " + lmd5 + ")"
+			case lsha1 != "" && csha1 != "" && lsha1 != csha1:
+				h.Mismatch = "SHA-1 (case " + csha1 + ", library " + lsha1 + ")"
+			}
+			return h, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, n, fmt.Errorf("lab %s: match the case's media: %w", l.url, explain(err))
+	}
+	return hits, n, nil
+}
+
+// near streams the records in force that carry picture hashes past the
+// case's picture index.
+func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]categorize.LabHit, int, error) {
+	idx, err := eng.NearLab()
+	if err != nil {
+		return nil, 0, err
+	}
+	if idx.Len() == 0 {
+		return nil, 0, nil
+	}
+	type key struct{ sha, uid, examiner string }
+	latest := map[key]time.Time{}
+	var hits []categorize.LabHit
+	var keys []key
+	var ats []time.Time
+	read := 0
+	rows, err := l.pool.Query(ctx, `SELECT l.id, l.sha256, l.phash, l.dhash, l.category, l.scheme, l.examiner,
+		l.case_number, l.case_uid, l.decided_at
+		FROM library l WHERE l.phash IS NOT NULL AND l.case_uid <> $1
+		AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)`, uid)
+	if err != nil {
+		return nil, 0, fmt.Errorf("lab %s: read picture hashes: %w", l.url, explain(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, sha, cat, scheme, ex, num, cuid string
+		var p, d int64
+		var at time.Time
+		if err := rows.Scan(&id, &sha, &p, &d, &cat, &scheme, &ex, &num, &cuid, &at); err != nil {
+			return nil, read, fmt.Errorf("lab %s: read picture hashes: %w", l.url, err)
+		}
+		read++
+		k := key{sha, cuid, ex}
+		idx.Match(uint64(p), uint64(d), sha, func(media string, dist int) {
+			// Only each case's and examiner's latest record per media
+			// counts (an undo shows the one before).
+			if old, ok := latest[k]; ok && !at.After(old) {
+				return
+			}
+			hits = append(hits, categorize.LabHit{Media: media, Record: id, Source: caseName(num, cuid) + "/" + ex,
+				Category: cat, Scheme: scheme, Distance: dist})
+			keys, ats = append(keys, k), append(ats, at)
+			latest[k] = at
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, read, fmt.Errorf("lab %s: read picture hashes: %w", l.url, explain(err))
+	}
+	// Drop hits from a record superseded by a later one of the same key.
+	out := hits[:0]
+	for i, h := range hits {
+		if ats[i].Equal(latest[keys[i]]) {
+			out = append(out, h)
+		}
+	}
+	return out, read, nil
+}
+
+// writeMediaCopy writes every media's digests in COPY text format (hex
+// digits need no escaping).
+func writeMediaCopy(st *store.Store, w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	err := st.EachMedia(func(m store.Media) error {
+		_, err := fmt.Fprintf(bw, "%s\t%s\t%s\n", m.SHA256, m.MD5, m.SHA1)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("read the case's media: %w", err)
+	}
+	return bw.Flush()
+}
