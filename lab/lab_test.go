@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	os.Exit(labtest.Main(m))
 }
 
-func open(t *testing.T, url string) *lab.Lab {
+func open(t testing.TB, url string) *lab.Lab {
 	t.Helper()
 	l, err := lab.Open(context.Background(), url)
 	if err != nil {
