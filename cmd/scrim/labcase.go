@@ -312,3 +312,41 @@ out and counted. Re-imports with scrim hashset import --format vics.`, stderr)
 	fmt.Fprintf(stderr, "%d media written as VICS (%s); %d record(s) with no safe mapping into %s left out\n", vw.Written(), sch.ID, refused, sch.ID)
 	return nil
 }
+
+// matchLabAfterIngest matches a case just ingested against the lab's
+// library when a lab is set. The lab out of reach is a warning: the
+// evidence is in the case, and `scrim lab match` can run later.
+func matchLabAfterIngest(ctx context.Context, st *store.Store, stderr io.Writer) {
+	u := lab.URL("")
+	if u == "" {
+		return
+	}
+	err := func() error {
+		l, err := lab.Open(ctx, u)
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		if err := l.Check(ctx); err != nil {
+			return err
+		}
+		sch, err := categorize.CaseScheme(st)
+		if err != nil {
+			return err
+		}
+		eng := categorize.NewEngine(st, sch)
+		if _, err := lab.SendCase(ctx, l, st, workstationName()); err != nil {
+			return err
+		}
+		ms, err := lab.MatchCase(ctx, l, eng, st, lab.MatchOptions{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "scrim ingest: lab %s: %d media matched the library exactly, %d near-duplicate(s) suggested, %d conflict(s)\n",
+			l, ms.Exact, ms.Near, len(ms.Conflicts))
+		return eng.Suggest(ctx)
+	}()
+	if err != nil {
+		fmt.Fprintf(stderr, "scrim: warning: the lab's library was not matched (run scrim lab match later): %v\n", err)
+	}
+}
