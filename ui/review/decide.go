@@ -75,6 +75,7 @@ type Details struct {
 	Occurrences []store.Occurrence
 	History     []store.Assignment
 	HashSets    []string
+	Lab         []string // lab library sources that match it: CASE/EXAMINER
 }
 
 // LoadDetails reads one media's full record.
@@ -102,6 +103,10 @@ func LoadDetails(st *store.Store, sha string) (Details, error) {
 		if a.Kind == "hashset" && !seen[a.Source] {
 			seen[a.Source] = true
 			d.HashSets = append(d.HashSets, a.Source)
+		}
+		if (a.Kind == store.AssignLab || a.Kind == store.AssignLabNear) && !seen["lab:"+a.Source] {
+			seen["lab:"+a.Source] = true
+			d.Lab = append(d.Lab, store.LabSource(a.Source).String())
 		}
 	}
 	return d, nil
