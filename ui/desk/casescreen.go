@@ -57,6 +57,7 @@ func (w *Workstation) openCase(dir string, opt store.Options, evidencePaths []st
 	w.st, w.scheme = st, scheme
 	w.rememberCase(dir)
 	w.eng = categorize.NewEngine(st, scheme)
+	w.startLabSender()
 	w.cache = thumbs.New(w.thumbSource, w.opt.Preview, w.opt.CacheTiles, 2, w.thumbReady)
 	w.audit("sign-in", map[string]string{"role": string(w.session.Role), "case": w.caseName()})
 	w.loadQueue(nil)
