@@ -20,6 +20,9 @@ type LabHit struct {
 	Category string `json:"category"`
 	Scheme   string `json:"scheme"`
 	Distance int    `json:"distance"` // -1: the same SHA-256
+	// MD5 and SHA1 are the record's, for the cross-check.
+	MD5  string `json:"md5,omitempty"`
+	SHA1 string `json:"sha1,omitempty"`
 	// Mismatch, on an exact hit, names the MD5 or SHA-1 that differ
 	// between the case and the record: a conflict, never applied.
 	Mismatch string `json:"mismatch,omitempty"`
@@ -225,13 +228,31 @@ func (e *Engine) writeLab(ctx context.Context, want, have map[string]map[labKey]
 		e.recompute.Lock()
 		err := e.st.Update(func(tx *store.Tx) error {
 			for _, sha := range chunk {
+				fresh := make([]store.Assignment, 0, len(want[sha]))
 				for k, a := range want[sha] {
+					fresh = append(fresh, a)
 					if old, held := have[sha][k]; held && old.Category == a.Category && old.Distance == a.Distance {
 						continue
 					}
 					if err := tx.AddAssignment(sha, a); err != nil {
 						return err
 					}
+				}
+				// A media with no category and no lab assignment before has
+				// no assignment that counts (at most withdrawn decisions):
+				// its category follows from the new ones alone, without
+				// reading its history.
+				_, found, err := tx.Category(sha)
+				if err != nil {
+					return err
+				}
+				if !found && len(have[sha]) == 0 {
+					if c, ok := e.effective(fresh); ok {
+						if err := tx.PutCategory(sha, c); err != nil {
+							return err
+						}
+					}
+					continue
 				}
 				if _, err := e.recomputeIn(tx, sha); err != nil {
 					return err

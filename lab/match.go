@@ -72,7 +72,7 @@ func (l *Lab) exact(ctx context.Context, st *store.Store, uid string) ([]categor
 	var hits []categorize.LabHit
 	n := 0
 	err := pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE case_media (sha256 text, md5 text, sha1 text) ON COMMIT DROP`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE case_media (sha256 text) ON COMMIT DROP`); err != nil {
 			return fmt.Errorf("temporary table: %w", err)
 		}
 		pr, pw := io.Pipe()
@@ -87,7 +87,7 @@ func (l *Lab) exact(ctx context.Context, st *store.Store, uid string) ([]categor
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT DISTINCT ON (l.sha256, l.case_uid, l.examiner)
-			l.id, l.sha256, l.md5, l.sha1, c.md5, c.sha1, l.category, l.scheme, l.examiner, l.case_number, l.case_uid
+			l.id, l.sha256, l.md5, l.sha1, l.category, l.scheme, l.examiner, l.case_number, l.case_uid
 			FROM case_media c JOIN library l ON l.sha256 = c.sha256
 			WHERE l.case_uid <> $1 AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)
 			ORDER BY l.sha256, l.case_uid, l.examiner, l.decided_at DESC`, uid)
@@ -96,15 +96,9 @@ func (l *Lab) exact(ctx context.Context, st *store.Store, uid string) ([]categor
 		}
 		hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (categorize.LabHit, error) {
 			var h categorize.LabHit
-			var lmd5, lsha1, cmd5, csha1, ex, num, cuid string
-			err := row.Scan(&h.Record, &h.Media, &lmd5, &lsha1, &cmd5, &csha1, &h.Category, &h.Scheme, &ex, &num, &cuid)
+			var ex, num, cuid string
+			err := row.Scan(&h.Record, &h.Media, &h.MD5, &h.SHA1, &h.Category, &h.Scheme, &ex, &num, &cuid)
 			h.Source, h.Distance = caseName(num, cuid)+"/"+ex, -1
-			switch {
-			case lmd5 != "" && cmd5 != "" && lmd5 != cmd5:
-				h.Mismatch = "MD5 (case " + cmd5 + ", library " + lmd5 + ")"
-			case lsha1 != "" && csha1 != "" && lsha1 != csha1:
-				h.Mismatch = "SHA-1 (case " + csha1 + ", library " + lsha1 + ")"
-			}
 			return h, err
 		})
 		return err
@@ -112,7 +106,36 @@ func (l *Lab) exact(ctx context.Context, st *store.Store, uid string) ([]categor
 	if err != nil {
 		return nil, n, fmt.Errorf("lab %s: match the case's media: %w", l.url, explain(err))
 	}
-	return hits, n, nil
+	return hits, n, crossCheck(st, hits)
+}
+
+// crossCheck compares the MD5 and SHA-1 of each exact hit with the case's
+// own: the same SHA-256 with another MD5 or SHA-1 is a conflict, never a
+// match. Only the hits' media are read.
+func crossCheck(st *store.Store, hits []categorize.LabHit) error {
+	for len(hits) > 0 {
+		chunk := hits[:min(len(hits), 10000)]
+		hits = hits[len(chunk):]
+		shas := make([]string, len(chunk))
+		for i, h := range chunk {
+			shas[i] = h.Media
+		}
+		ms, err := st.MediaAndCategories(shas)
+		if err != nil {
+			return err
+		}
+		for i := range chunk {
+			h := &chunk[i]
+			m := ms[h.Media].Media
+			switch {
+			case h.MD5 != "" && m.MD5 != "" && h.MD5 != m.MD5:
+				h.Mismatch = "MD5 (case " + m.MD5 + ", library " + h.MD5 + ")"
+			case h.SHA1 != "" && m.SHA1 != "" && h.SHA1 != m.SHA1:
+				h.Mismatch = "SHA-1 (case " + m.SHA1 + ", library " + h.SHA1 + ")"
+			}
+		}
+	}
+	return nil
 }
 
 // near streams the records in force that carry picture hashes past the
@@ -173,13 +196,13 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 	return out, read, nil
 }
 
-// writeMediaCopy writes every media's digests in COPY text format (hex
-// digits need no escaping).
+// writeMediaCopy writes every media's SHA-256 in COPY text format (hex
+// digits need no escaping), from the keys alone.
 func writeMediaCopy(st *store.Store, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
-	err := st.EachMedia(func(m store.Media) error {
-		_, err := fmt.Fprintf(bw, "%s\t%s\t%s\n", m.SHA256, m.MD5, m.SHA1)
-		return err
+	err := st.ScanKeys("m/", func(k []byte) error {
+		bw.Write(k[2:])
+		return bw.WriteByte('\n')
 	})
 	if err != nil {
 		return fmt.Errorf("read the case's media: %w", err)
