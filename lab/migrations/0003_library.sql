@@ -33,6 +33,6 @@ CREATE TABLE withdrawals (
 );
 CREATE INDEX withdrawals_record ON withdrawals (record_id);
 
--- Workstations add records and withdrawals and read them; they can neither
+-- Workstations add records and withdrawals and read them (README, "The lab"); they can neither
 -- change nor delete one.
 GRANT SELECT, INSERT ON library, withdrawals TO scrim_workstation;
