@@ -27,6 +27,7 @@ type MatchStats struct {
 	NearHits  int           `json:"near_hits"`
 	NearRead  int           `json:"near_records_read"`
 	ExactTime time.Duration `json:"exact_ns"` // COPY and join
+	CopyTime  time.Duration `json:"copy_ns"`  // of which COPY
 	NearTime  time.Duration `json:"near_ns"`
 	ApplyTime time.Duration `json:"apply_ns"`
 	TotalTime time.Duration `json:"total_ns"`
@@ -47,7 +48,7 @@ func MatchCase(ctx context.Context, l *Lab, eng *categorize.Engine, st *store.St
 	if err != nil {
 		return ms, err
 	}
-	hits, n, err := l.exact(ctx, st, uid)
+	hits, n, err := l.exact(ctx, st, uid, &ms.CopyTime)
 	if err != nil {
 		return ms, err
 	}
@@ -68,13 +69,14 @@ func MatchCase(ctx context.Context, l *Lab, eng *categorize.Engine, st *store.St
 }
 
 // exact returns the library records in force with a case media's SHA-256.
-func (l *Lab) exact(ctx context.Context, st *store.Store, uid string) ([]categorize.LabHit, int, error) {
+func (l *Lab) exact(ctx context.Context, st *store.Store, uid string, copyTime *time.Duration) ([]categorize.LabHit, int, error) {
 	var hits []categorize.LabHit
 	n := 0
 	err := pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE case_media (sha256 text) ON COMMIT DROP`); err != nil {
 			return fmt.Errorf("temporary table: %w", err)
 		}
+		t0 := time.Now()
 		pr, pw := io.Pipe()
 		go func() { pw.CloseWithError(writeMediaCopy(st, pw)) }()
 		c, err := tx.Conn().PgConn().CopyFrom(ctx, pr, `COPY case_media FROM STDIN`)
@@ -83,6 +85,7 @@ func (l *Lab) exact(ctx context.Context, st *store.Store, uid string) ([]categor
 			return fmt.Errorf("copy the case's media: %w", err)
 		}
 		n = int(c.RowsAffected())
+		*copyTime = time.Since(t0)
 		if _, err := tx.Exec(ctx, `ANALYZE case_media`); err != nil {
 			return err
 		}
