@@ -148,7 +148,7 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen \
 	store:FuzzParseProvenance categorize:FuzzParseCodeMap \
 	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun \
-	store:FuzzPlaceFacts export:FuzzFileRowJSON
+	store:FuzzPlaceFacts export:FuzzFileRowJSON store:FuzzLabRecord
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

@@ -113,12 +113,9 @@ func (s *Store) LabOutbox(limit int) ([]LabRecord, error) {
 	var out []LabRecord
 	err := s.db.View(func(txn *badger.Txn) error {
 		return scanIn(txn, labOutboxPrefix, func(k, v []byte) error {
-			var r LabRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("%w %s in case %s: %v", ErrDamagedOutbox, printableKey(k), s.dir, err)
-			}
-			if r.ID == "" || r.SHA256 == "" || !strings.HasSuffix(string(k), "/"+r.ID) {
-				return fmt.Errorf("%w %s in case %s: its ID or SHA-256 does not match its key", ErrDamagedOutbox, printableKey(k), s.dir)
+			r, err := decodeLabRecord(k, v)
+			if err != nil {
+				return fmt.Errorf("%w in case %s", err, s.dir)
 			}
 			out = append(out, r)
 			if len(out) >= limit {
@@ -131,6 +128,19 @@ func (s *Store) LabOutbox(limit int) ([]LabRecord, error) {
 		return nil, fmt.Errorf("read lab outbox: %w", err)
 	}
 	return out, nil
+}
+
+// decodeLabRecord reads one outbox record and checks it against its key.
+func decodeLabRecord(k, v []byte) (LabRecord, error) {
+	var r LabRecord
+	if err := json.Unmarshal(v, &r); err != nil {
+		return r, fmt.Errorf("%w %s: %v", ErrDamagedOutbox, printableKey(k), err)
+	}
+	if r.ID == "" || r.SHA256 == "" || (r.Kind != LabDecision && r.Kind != LabWithdrawal) ||
+		!strings.HasSuffix(string(k), "/"+r.ID) || !strings.HasPrefix(string(k), labOutboxPrefix) {
+		return r, fmt.Errorf("%w %s: its ID, kind or SHA-256 does not match its key", ErrDamagedOutbox, printableKey(k))
+	}
+	return r, nil
 }
 
 // LabOutboxLen counts the records still waiting for the lab.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -76,4 +77,26 @@ func TestLabProvenance(t *testing.T) {
 	if LabSuggestion("A-1/ann", 4).String() != "lab:A-1/ann (d=4)" || !LabSource("A-1/ann").Decided() || LabSuggestion("A-1/ann", 4).Decided() {
 		t.Errorf("lab provenance %q", LabSuggestion("A-1/ann", 4).String())
 	}
+}
+
+// FuzzLabRecord: any stored outbox bytes read back as a record that
+// matches its key, or as ErrDamagedOutbox; never a panic.
+func FuzzLabRecord(f *testing.F) {
+	r := LabRecord{ID: "abc", Kind: LabDecision, SHA256: strings.Repeat("a", 64), Examiner: "ann", At: time.Unix(1, 0)}
+	good, _ := json.Marshal(r)
+	f.Add(labOutboxKey(r), good)
+	f.Add(labOutboxKey(r), []byte(`{"id":`))
+	f.Add([]byte("lq/x"), []byte(`{"id":"x","kind":"withdrawal","sha256":"s"}`))
+	f.Fuzz(func(t *testing.T, k, v []byte) {
+		got, err := decodeLabRecord(k, v)
+		if err != nil {
+			if !errors.Is(err, ErrDamagedOutbox) {
+				t.Fatalf("error %v is not ErrDamagedOutbox", err)
+			}
+			return
+		}
+		if got.ID == "" || !strings.HasSuffix(string(k), "/"+got.ID) {
+			t.Fatalf("record %+v accepted under key %q", got, k)
+		}
+	})
 }
