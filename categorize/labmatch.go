@@ -190,20 +190,7 @@ func (e *Engine) ApplyLab(ctx context.Context, labName string, hits []LabHit) (L
 
 // labHeld fills have with the case's lab assignments now.
 func (e *Engine) labHeld(have map[string]map[labKey]store.Assignment) error {
-	return e.st.Scan("h/", func(k, v []byte) error {
-		// h/<sha>/<kind>:<source>/<stamp>: only lab kinds are decoded.
-		rest := string(k[2:])
-		sha, tail, ok := strings.Cut(rest, "/")
-		if !ok || !strings.HasPrefix(tail, "lab") {
-			return nil
-		}
-		var a store.Assignment
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("assignment %s: %w", rest, err)
-		}
-		if a.Kind != store.AssignLab && a.Kind != store.AssignLabNear {
-			return nil
-		}
+	return e.st.EachLabAssignment(func(sha string, a store.Assignment) error {
 		m := have[sha]
 		if m == nil {
 			m = map[labKey]store.Assignment{}

@@ -199,3 +199,34 @@ func (s *Store) CaseUID() (string, error) {
 	})
 	return uid, err
 }
+
+// EachLabAssignment calls fn for every lab match assignment of the case
+// (kinds AssignLab and AssignLabNear), reading the value of those alone.
+func (s *Store) EachLabAssignment(fn func(sha string, a Assignment) error) error {
+	err := s.db.View(func(txn *badger.Txn) error {
+		opt := badger.DefaultIteratorOptions
+		opt.Prefix = []byte("h/")
+		opt.PrefetchValues = false
+		it := txn.NewIterator(opt)
+		defer it.Close()
+		for it.Seek(opt.Prefix); it.ValidForPrefix(opt.Prefix); it.Next() {
+			k := it.Item().Key()
+			sha, tail, ok := strings.Cut(string(k[2:]), "/")
+			if !ok || !(strings.HasPrefix(tail, AssignLab+":") || strings.HasPrefix(tail, AssignLabNear+":")) {
+				continue
+			}
+			var a Assignment
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &a) }); err != nil {
+				return fmt.Errorf("assignment %s: %w", printableKey(k), err)
+			}
+			if err := fn(sha, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read lab matches: %w", err)
+	}
+	return nil
+}
