@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -142,7 +144,8 @@ func crossCheck(st *store.Store, hits []categorize.LabHit) error {
 }
 
 // near streams the records in force that carry picture hashes past the
-// case's picture index.
+// case's picture index, on every core: the database decodes rows while
+// the workers query the index.
 func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]categorize.LabHit, int, error) {
 	idx, err := eng.NearLab()
 	if err != nil {
@@ -151,52 +154,88 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 	if idx.Len() == 0 {
 		return nil, 0, nil
 	}
-	type key struct{ sha, uid, examiner string }
-	latest := map[key]time.Time{}
-	var hits []categorize.LabHit
-	var keys []key
-	var ats []time.Time
-	read := 0
-	rows, err := l.pool.Query(ctx, `SELECT l.id, l.sha256, l.phash, l.dhash, l.category, l.scheme, l.examiner,
-		l.case_number, l.case_uid, l.decided_at
-		FROM library l WHERE l.phash IS NOT NULL AND l.case_uid <> $1
-		AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)`, uid)
-	if err != nil {
-		return nil, 0, fmt.Errorf("lab %s: read picture hashes: %w", l.url, explain(err))
+	type rec struct {
+		id, sha, cat, scheme, ex, num, cuid string
+		p, d                                int64
+		at                                  time.Time
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, sha, cat, scheme, ex, num, cuid string
-		var p, d int64
-		var at time.Time
-		if err := rows.Scan(&id, &sha, &p, &d, &cat, &scheme, &ex, &num, &cuid, &at); err != nil {
-			return nil, read, fmt.Errorf("lab %s: read picture hashes: %w", l.url, err)
-		}
-		read++
-		k := key{sha, cuid, ex}
-		idx.Match(uint64(p), uint64(d), sha, func(media string, dist int) {
-			// Only each case's and examiner's latest record per media
-			// counts (an undo shows the one before).
-			if old, ok := latest[k]; ok && !at.After(old) {
-				return
+	type cand struct {
+		hit categorize.LabHit
+		key string // library SHA-256, case and examiner
+		at  time.Time
+	}
+	batches := make(chan []rec, 4)
+	results := make(chan []cand, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out []cand
+			for b := range batches {
+				for _, r := range b {
+					idx.Match(uint64(r.p), uint64(r.d), r.sha, func(media string, dist int) {
+						out = append(out, cand{categorize.LabHit{Media: media, Record: r.id, Source: caseName(r.num, r.cuid) + "/" + r.ex,
+							Category: r.cat, Scheme: r.scheme, Distance: dist}, r.sha + "\x00" + r.cuid + "\x00" + r.ex, r.at})
+					})
+				}
 			}
-			hits = append(hits, categorize.LabHit{Media: media, Record: id, Source: caseName(num, cuid) + "/" + ex,
-				Category: cat, Scheme: scheme, Distance: dist})
-			keys, ats = append(keys, k), append(ats, at)
-			latest[k] = at
-		})
+			results <- out
+		}()
 	}
-	if err := rows.Err(); err != nil {
+	read, err := func() (int, error) {
+		defer close(batches)
+		rows, err := l.pool.Query(ctx, `SELECT l.id, l.sha256, l.phash, l.dhash, l.category, l.scheme, l.examiner,
+			l.case_number, l.case_uid, l.decided_at
+			FROM library l WHERE l.phash IS NOT NULL AND l.case_uid <> $1
+			AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)`, uid)
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		read := 0
+		b := make([]rec, 0, 512)
+		for rows.Next() {
+			var r rec
+			if err := rows.Scan(&r.id, &r.sha, &r.p, &r.d, &r.cat, &r.scheme, &r.ex, &r.num, &r.cuid, &r.at); err != nil {
+				return read, err
+			}
+			read++
+			if b = append(b, r); len(b) == cap(b) {
+				batches <- b
+				b = make([]rec, 0, 512)
+			}
+		}
+		if len(b) > 0 {
+			batches <- b
+		}
+		return read, rows.Err()
+	}()
+	wg.Wait()
+	close(results)
+	var all []cand
+	for r := range results {
+		all = append(all, r...)
+	}
+	if err != nil {
 		return nil, read, fmt.Errorf("lab %s: read picture hashes: %w", l.url, explain(err))
 	}
-	// Drop hits from a record superseded by a later one of the same key.
-	out := hits[:0]
-	for i, h := range hits {
-		if ats[i].Equal(latest[keys[i]]) {
-			out = append(out, h)
+	// Only each case's and examiner's latest record per media counts (an
+	// undo shows the one before); every record of a media has its hashes,
+	// so they all match alike.
+	latest := map[string]time.Time{}
+	for _, c := range all {
+		if c.at.After(latest[c.key]) {
+			latest[c.key] = c.at
 		}
 	}
-	return out, read, nil
+	var hits []categorize.LabHit
+	for _, c := range all {
+		if c.at.Equal(latest[c.key]) {
+			hits = append(hits, c.hit)
+		}
+	}
+	return hits, read, nil
 }
 
 // writeMediaCopy writes every media's SHA-256 in COPY text format (hex
