@@ -131,6 +131,7 @@ bench: deps-test
 	SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
 	SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
 	SCRIM_BENCH_OCCURRENCES=$${SCRIM_BENCH_OCCURRENCES:-10000000} $(GO) test -run NONE -bench "ReadPaths" -benchtime 1x -timeout 600m ./cmd/scrim
+	SCRIM_BENCH_LAB_RECORDS=$${SCRIM_BENCH_LAB_RECORDS:-10000000} SCRIM_BENCH_LAB_MEDIA=$${SCRIM_BENCH_LAB_MEDIA:-1000000} $(GO) test -run NONE -bench "LibraryMatch|DecisionWithLab" -benchtime 1x -timeout 120m ./lab
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
