@@ -63,6 +63,7 @@ func (w *Workstation) openCase(dir string, opt store.Options, evidencePaths []st
 		// was started with (--home), not to $SCRIM_HOME.
 		w.eng.SetLibrary(hashlib.DirIn(w.opt.Home.Dir()))
 	}
+	w.startLabSender()
 	w.cache = thumbs.New(w.thumbSource, w.opt.Preview, w.opt.CacheTiles, 2, w.thumbReady)
 	w.audit("sign-in", map[string]string{"role": string(w.session.Role), "case": w.caseName()})
 	w.loadQueue(nil)
