@@ -37,6 +37,9 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 			return false, nil // expandMembers says so
 		}
 		defer c.Close()
+		if j.exp.depth == 0 {
+			c = nopContent{w.prefix.readerAt(c, media.Size)}
+		}
 	}
 	name := path.Base(parent.Path)
 	where := "evidence " + parent.Evidence

@@ -49,6 +49,10 @@ type worker struct {
 	// hidden pictures from memory, opened and read once.
 	whole   []byte
 	wholeOK bool
+	// prefix holds the first bytes of the current evidence file when it is
+	// too large to read whole and of no known type: the raw-disk probe
+	// (expandDisk) reads there again, and finds them here instead.
+	prefix prefixKeeper
 	// Expansion: the run's notes, this worker's number and temporary
 	// directory for large members, and the member buffers per depth.
 	notes  *runNotes
@@ -137,6 +141,7 @@ const wholeMax = 256 << 10
 func (w *worker) analyse(e evidence.Entry, top bool) (store.Media, []byte, int64, error) {
 	if top {
 		w.wholeOK = false
+		w.prefix.buf = w.prefix.buf[:0]
 	}
 	c, err := e.Open()
 	if err != nil {
@@ -171,6 +176,9 @@ func (w *worker) analyse(e evidence.Entry, top bool) (store.Media, []byte, int64
 	}
 	var r io.Reader = ctxReader{w.ctx, io.NewSectionReader(src, 0, e.Size), &w.in.bytesReading}
 	r = w.hidden.tee(r, w.in, t.Kind, e.Size, w.head[:w.headLen])
+	if top && !w.wholeOK && t.Kind == filetype.Other && w.in.expandLimits() != nil {
+		r = io.TeeReader(r, &w.prefix)
+	}
 	var copyFile *teeFile
 	analyseVideo := t.Kind == filetype.Video && w.videoPath != "" && e.Size <= w.in.opt.MaxVideoBytes
 	var copyErr error
@@ -302,4 +310,39 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.reading.Add(int64(n))
 	return n, err
+}
+
+// prefixMax is how much of a file prefixKeeper keeps: the most the raw-disk
+// probe reads from the start of a file (a signature head).
+const prefixMax = 256 << 10
+
+// prefixKeeper keeps the first prefixMax bytes written to it.
+type prefixKeeper struct{ buf []byte }
+
+func (p *prefixKeeper) Write(b []byte) (int, error) {
+	if n := min(len(b), prefixMax-len(p.buf)); n > 0 {
+		p.buf = append(p.buf, b[:n]...)
+	}
+	return len(b), nil
+}
+
+// readerAt returns r answering from the kept bytes where they cover a read
+// (the kept bytes must be the first of r's, size bytes in all).
+func (p *prefixKeeper) readerAt(r io.ReaderAt, size int64) io.ReaderAt {
+	if int64(len(p.buf)) < min(size, prefixMax) {
+		return r // the read that kept them stopped short
+	}
+	return prefixReaderAt{p.buf, r}
+}
+
+type prefixReaderAt struct {
+	prefix []byte
+	r      io.ReaderAt
+}
+
+func (p prefixReaderAt) ReadAt(b []byte, off int64) (int, error) {
+	if off >= 0 && off+int64(len(b)) <= int64(len(p.prefix)) {
+		return copy(b, p.prefix[off:]), nil
+	}
+	return p.r.ReadAt(b, off)
 }
