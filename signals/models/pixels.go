@@ -44,8 +44,6 @@ func toRGB(img image.Image) rgb {
 	return out
 }
 
-func (p rgb) at(y, x, c int) float64 { return float64(p.px[(y*p.w+x)*3+c]) }
-
 // resizeBilinear is tf.image.resizeBilinear (half_pixel_centers false) as
 // TF.js's CPU backend computes it: float64 arithmetic on the source values,
 // a ceil (not floor+1) for the far neighbour. div and sub are applied to

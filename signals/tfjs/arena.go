@@ -58,7 +58,8 @@ func (a *arena) tensor(zero bool, shape ...int) *Tensor {
 	return &Tensor{Shape: append([]int(nil), shape...), F: a.floats(numElements(shape), zero)}
 }
 
-// scratch returns a buffer that is recycled at once by done.
+// done recycles a buffer from floats at once (im2col scratch, or a value
+// whose last holder let go).
 func (a *arena) done(b []float32) {
 	if a == nil || len(b) == 0 || !a.owned[&b[0]] {
 		return

@@ -79,9 +79,16 @@ func epilogue(out, residual *Tensor, act activation) error {
 			return fmt.Errorf("residual %v does not match output %v", residual.Shape, out.Shape)
 		}
 		r := residual.F[:len(out.F)]
-		for i := range out.F {
-			out.F[i] += r[i]
+		i := 0
+		if useSIMD && len(r) >= 8 {
+			// Add and clamp in one pass (no clamp: ±Inf bounds).
+			i = len(r) &^ 7
+			addClampVec(&out.F[0], &r[0], i, act.lo, act.hi)
 		}
+		for ; i < len(r); i++ {
+			out.F[i] = min(max(out.F[i]+r[i], act.lo), act.hi)
+		}
+		return nil
 	}
 	act.apply(out.F)
 	return nil
@@ -147,7 +154,14 @@ func im2col(ar *arena, x []float32, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow int)
 					if ix < 0 || ix >= w {
 						continue
 					}
-					copy(row[(ky*kw+kx)*c:(ky*kw+kx+1)*c], x[(iy*w+ix)*c:])
+					dst, src := row[(ky*kw+kx)*c:(ky*kw+kx+1)*c], x[(iy*w+ix)*c:(iy*w+ix+1)*c]
+					if c <= 4 { // a first layer's RGB: a memmove call costs more than the copy
+						for i := range dst {
+							dst[i] = src[i]
+						}
+					} else {
+						copy(dst, src)
+					}
 				}
 			}
 		}

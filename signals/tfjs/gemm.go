@@ -2,9 +2,17 @@ package tfjs
 
 // gemm computes c[m×n] += a[m×k] · b[k×n], all row-major with the given
 // leading dimensions; with bias (n values) it computes c = bias + a·b
-// without reading c, which saves a pass over the output. Rows go four at a time so each b row loaded serves
-// four output rows; gemmTile may use a SIMD kernel (gemm_amd64.s).
+// without reading c, which saves a pass over the output. Columns go in
+// blocks of 64 (a k×64 panel of b stays in cache), rows four at a time so
+// each b row loaded serves four output rows; gemm4 uses the SIMD kernels
+// of gemm_amd64.s where the CPU has them.
 func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+	gemmWith(useSIMD, m, n, k, a, lda, b, ldb, c, ldc, bias)
+}
+
+// gemmWith is gemm with the SIMD kernels on or off (the pure-Go path is
+// what other architectures run; tests and BenchmarkGemm compare both).
+func gemmWith(simd bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	const nb = 64 // columns per block: four c rows of nb floats stay in L1
 	for j0 := 0; j0 < n; j0 += nb {
 		j1 := min(j0+nb, n)
@@ -14,19 +22,19 @@ func gemm(m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, 
 			bb = bias[j0:j1]
 		}
 		for ; i+4 <= m; i += 4 {
-			gemm4(j1-j0, k, a[i*lda:], lda, b[j0:], ldb, c[i*ldc+j0:], ldc, bb)
+			gemm4(simd, j1-j0, k, a[i*lda:], lda, b[j0:], ldb, c[i*ldc+j0:], ldc, bb)
 		}
 		for ; i < m; i++ {
 			if bb != nil {
 				copy(c[i*ldc+j0:i*ldc+j1], bb)
 			}
-			gemm1(j1-j0, k, a[i*lda:], b[j0:], ldb, c[i*ldc+j0:])
+			gemm1(simd, j1-j0, k, a[i*lda:], b[j0:], ldb, c[i*ldc+j0:])
 		}
 	}
 }
 
 // gemm4 does four rows of c (n columns) over all of k.
-func gemm4(n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
+func gemm4(simd bool, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, bias []float32) {
 	j := 0
 	bp := func(j int) *float32 {
 		if bias == nil {
@@ -34,11 +42,11 @@ func gemm4(n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ld
 		}
 		return &bias[j]
 	}
-	if useAVX512 && n >= 32 && k > 0 {
+	if simd && useAVX512 && n >= 32 && k > 0 {
 		j = n &^ 31
 		kernel4x32(j, k, &a[0], lda, &b[0], ldb, &c[0], ldc, bp(0))
 	}
-	if useSIMD && k > 0 {
+	if simd && k > 0 {
 		if w := (n - j) &^ 15; w > 0 {
 			kernel4x16(w, k, &a[0], lda, &b[j], ldb, &c[j], ldc, bp(j))
 			j += w
@@ -76,13 +84,20 @@ func gemm4(n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ld
 	}
 }
 
-func gemm1(n, k int, a []float32, b []float32, ldb int, c []float32) {
+func gemm1(simd bool, n, k int, a []float32, b []float32, ldb int, c []float32) {
 	c = c[:n]
+	n8 := 0
+	if simd {
+		n8 = n &^ 7
+	}
 	for p := 0; p < k; p++ {
 		av := a[p]
 		br := b[p*ldb : p*ldb+n]
-		for x, bv := range br {
-			c[x] += av * bv
+		if n8 > 0 {
+			axpyVec(&c[0], &br[0], n8, av)
+		}
+		for x := n8; x < n; x++ {
+			c[x] += av * br[x]
 		}
 	}
 }

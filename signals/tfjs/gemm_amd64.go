@@ -41,3 +41,13 @@ func kernel4x32(n, k int, a *float32, lda int, b *float32, ldb int, c *float32, 
 //
 //go:noescape
 func dwRow(dst, src, f *float32, pixels, c, c8, srcStep int)
+
+// addClampVec does dst[i] = clamp(dst[i]+r[i], lo, hi) for n a multiple of 8.
+//
+//go:noescape
+func addClampVec(dst, r *float32, n int, lo, hi float32)
+
+// axpyVec does dst[i] += s*x[i] for n a multiple of 8.
+//
+//go:noescape
+func axpyVec(dst, x *float32, n int, s float32)

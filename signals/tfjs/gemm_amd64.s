@@ -328,3 +328,53 @@ dwch:
 dwdone:
 	VZEROUPPER
 	RET
+
+// func addClampVec(dst, r *float32, n int, lo, hi float32)
+// dst[i] = min(max(dst[i]+r[i], lo), hi) for n a multiple of 8: a fused
+// residual add and activation in one pass.
+TEXT ·addClampVec(SB), NOSPLIT, $0-32
+	MOVQ         dst+0(FP), DI
+	MOVQ         r+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS lo+24(FP), Y1
+	VBROADCASTSS hi+28(FP), Y2
+	SHRQ         $3, CX
+	JE           acdone
+
+acloop:
+	VMOVUPS (DI), Y0
+	VADDPS  (SI), Y0, Y0
+	VMAXPS  Y1, Y0, Y0
+	VMINPS  Y2, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	DECQ    CX
+	JNE     acloop
+
+acdone:
+	VZEROUPPER
+	RET
+
+// func axpyVec(dst, x *float32, n int, s float32)
+// dst[i] += s*x[i] for n a multiple of 8 (one row of a matrix product).
+TEXT ·axpyVec(SB), NOSPLIT, $0-28
+	MOVQ         dst+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSS s+24(FP), Y1
+	SHRQ         $3, CX
+	JE           axdone
+
+axloop:
+	VMOVUPS     (DI), Y0
+	VFMADD231PS (SI), Y1, Y0
+	VMOVUPS     Y0, (DI)
+	ADDQ        $32, DI
+	ADDQ        $32, SI
+	DECQ        CX
+	JNE         axloop
+
+axdone:
+	VZEROUPPER
+	RET

@@ -42,10 +42,12 @@ func TestGemmMatchesNaive(t *testing.T) {
 		for i := range want {
 			want[i] = float32(float64(c.F[i]) + prod[i])
 		}
+		c0 := append([]float32(nil), c.F...)
+		gemmWith(false, m, n, k, a.F, k, b.F, n, c0, n, nil)
 		gemm(m, n, k, a.F, k, b.F, n, c.F, n, nil)
 		for i := range want {
-			if !close32(c.F[i], want[i], 1e-5) {
-				t.Fatalf("%dx%dx%d: element %d = %v, want %v", m, n, k, i, c.F[i], want[i])
+			if !close32(c.F[i], want[i], 1e-5) || !close32(c0[i], want[i], 1e-5) {
+				t.Fatalf("%dx%dx%d: element %d = %v (pure Go %v), want %v", m, n, k, i, c.F[i], c0[i], want[i])
 			}
 		}
 		// With a bias row, c's old values are never read.
@@ -53,9 +55,11 @@ func TestGemmMatchesNaive(t *testing.T) {
 			c.F[i] = float32(math.NaN())
 			want[i] = float32(float64(bias.F[i%n]) + prod[i])
 		}
+		copy(c0, c.F)
+		gemmWith(false, m, n, k, a.F, k, b.F, n, c0, n, bias.F)
 		gemm(m, n, k, a.F, k, b.F, n, c.F, n, bias.F)
 		for i := range want {
-			if !close32(c.F[i], want[i], 1e-5) {
+			if !close32(c.F[i], want[i], 1e-5) || !close32(c0[i], want[i], 1e-5) {
 				t.Fatalf("%dx%dx%d with bias: element %d = %v, want %v", m, n, k, i, c.F[i], want[i])
 			}
 		}
@@ -257,5 +261,34 @@ func TestBadModels(t *testing.T) {
 				t.Fatalf("error %v, want one mentioning %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestEpilogue: the fused residual add and clamp (SIMD body and Go tail)
+// equal an add then a clamp.
+func TestEpilogue(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{1, 7, 8, 13, 40} {
+		for _, act := range []activation{actNone(), actRelu(), actRelu6(), {-0.5, 0.25}} {
+			out, res := randTensor(r, 1, 1, n, 1), randTensor(r, 1, 1, n, 1)
+			for i := range out.F {
+				out.F[i] *= 8
+			}
+			want := make([]float32, n)
+			for i := range want {
+				want[i] = min(max(out.F[i]+res.F[i], act.lo), act.hi)
+			}
+			if err := epilogue(out, res, act); err != nil {
+				t.Fatal(err)
+			}
+			for i := range want {
+				if out.F[i] != want[i] {
+					t.Fatalf("n %d act %v: element %d = %v, want %v", n, act, i, out.F[i], want[i])
+				}
+			}
+		}
+	}
+	if err := epilogue(NewTensor(1, 2, 2, 3), NewTensor(1, 2, 3, 2), actNone()); err == nil {
+		t.Error("mismatched residual: no error")
 	}
 }
