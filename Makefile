@@ -158,6 +158,7 @@ bench: deps-test models tfjs
 	SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
 	SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
 	SCRIM_BENCH_OCCURRENCES=$${SCRIM_BENCH_OCCURRENCES:-10000000} $(GO) test -run NONE -bench "ReadPaths" -benchtime 1x -timeout 600m ./cmd/scrim
+	SCRIM_BENCH_LAB_RECORDS=$${SCRIM_BENCH_LAB_RECORDS:-10000000} SCRIM_BENCH_LAB_MEDIA=$${SCRIM_BENCH_LAB_MEDIA:-1000000} $(GO) test -run NONE -bench "LibraryMatch|DecisionWithLab" -benchtime 1x -timeout 120m ./lab
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
@@ -175,8 +176,9 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	categorize/hashset:FuzzNSRL categorize/neardup:FuzzQuery export/court:FuzzOpen \
 	store:FuzzParseProvenance categorize:FuzzParseCodeMap \
 	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun \
-	store:FuzzPlaceFacts export:FuzzFileRowJSON \
-	signals/tfjs:FuzzManifest
+	store:FuzzPlaceFacts export:FuzzFileRowJSON ingest/carve:FuzzWatch ingest/expand:FuzzPDFInline \
+	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside \
+	store:FuzzOccurrenceJSON store:FuzzLabRecord
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

@@ -235,3 +235,39 @@ func (cm *codeMapping) describe(scheme, other string) string {
 	}
 	return b.String()
 }
+
+// schemeVocab says which hash-set vocabulary speaks a built-in scheme's
+// codes, and each code's spelling there: a lab record decided in another
+// scheme reaches this case's scheme through the same table an imported
+// VICS set does. Oliver and custom schemes have none.
+var schemeVocab = map[string]struct {
+	vocab string
+	code  map[string]string
+}{
+	"vic-us":  {hashset.VocabVICSUS, map[string]string{"1": "1", "2": "2", "3": "3", "4": "4", "5": "0"}},
+	"caid-uk": {hashset.VocabVICSUK, map[string]string{"A": "1", "B": "2", "C": "3", "N": "4", "U": "0"}},
+}
+
+// MapSchemeCode maps a category code of scheme from into scheme to, or
+// says why it cannot (no vocabulary for the scheme, or no safe mapping).
+func MapSchemeCode(from, code string, to Scheme) (string, error) {
+	if from == to.ID {
+		if _, ok := to.ByCode(code); !ok {
+			return "", fmt.Errorf("code %s is not in scheme %s", code, to.ID)
+		}
+		return code, nil
+	}
+	v, ok := schemeVocab[from]
+	if !ok {
+		return "", fmt.Errorf("scheme %s has no mapping into %s", from, to.ID)
+	}
+	src, ok := v.code[code]
+	if !ok {
+		return "", fmt.Errorf("code %s of %s has no mapping into %s", code, from, to.ID)
+	}
+	row, dst := tableTo(v.vocab, src, to.ID)
+	if dst == "" {
+		return "", fmt.Errorf("no safe mapping from %s %s (%s) into %s", from, code, row.Meaning, to.ID)
+	}
+	return dst, nil
+}

@@ -164,9 +164,9 @@ func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
 			decisions = append(decisions, a)
 		case "undo":
 			withdrawn[a.Withdraws.UnixNano()] = true
-		case "hashset":
+		case "hashset", store.AssignLab:
 			sets = append(sets, *a)
-		case "suggested":
+		case "suggested", store.AssignLabNear:
 			if suggestion == nil || a.Distance < suggestion.Distance ||
 				(a.Distance == suggestion.Distance && e.severity(a.Category) > e.severity(suggestion.Category)) {
 				suggestion = a
@@ -188,19 +188,26 @@ func (e *Engine) effective(as []store.Assignment) (store.Category, bool) {
 			}
 			return sets[i].Source < sets[j].Source
 		})
-		c := store.Category{Category: sets[0].Category, Source: store.HashSetSource(sets[0].Source).String(), At: sets[0].At}
+		c := store.Category{Category: sets[0].Category, Source: knownSource(sets[0]).String(), At: sets[0].At}
 		for _, s := range sets[1:] {
 			if s.Category != c.Category {
 				for _, x := range sets {
-					c.Conflict = append(c.Conflict, x.Category+" by "+x.Source)
+					by := x.Source
+					if x.Kind == store.AssignLab {
+						by = knownSource(x).String()
+					}
+					c.Conflict = append(c.Conflict, x.Category+" by "+by)
 				}
 				break
 			}
 		}
 		return c, true
 	case suggestion != nil:
-		return store.Category{Category: suggestion.Category,
-			Source: store.Suggestion(suggestion.Source, suggestion.Distance).String(), At: suggestion.At}, true
+		src := store.Suggestion(suggestion.Source, suggestion.Distance)
+		if suggestion.Kind == store.AssignLabNear {
+			src = store.LabSuggestion(suggestion.Source, suggestion.Distance)
+		}
+		return store.Category{Category: suggestion.Category, Source: src.String(), At: suggestion.At}, true
 	}
 	return store.Category{}, false
 }
@@ -259,6 +266,9 @@ func (e *Engine) decide(examiner, category, sha string) error {
 		}
 		a := store.Assignment{Category: category, Kind: "examiner", Source: examiner, At: e.decisionTime()}
 		if err := tx.AddAssignment(sha, a); err != nil {
+			return err
+		}
+		if err := e.queueDecision(tx, sha, a); err != nil {
 			return err
 		}
 		if _, err := e.recomputeIn(tx, sha); err != nil {
@@ -448,27 +458,12 @@ func (e *Engine) Clusters() ([][]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	parent := make([]int, len(t.sha))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	for i := range t.sha {
-		for _, m := range t.near(i, e.rule) {
-			parent[find(i)] = find(m.ID)
-		}
-	}
+	// The same links as near() from every picture, walked once
+	// (neardup.Components; TestComponentsEqualPairwise).
+	comp := neardup.Components(t.phash, t.dhash, e.rule)
 	groups := map[int][]string{}
 	for i, s := range t.sha {
-		r := find(i)
-		groups[r] = append(groups[r], s)
+		groups[comp[i]] = append(groups[comp[i]], s)
 	}
 	var out [][]string
 	for _, g := range groups {

@@ -202,3 +202,71 @@ func peakRSS() int64 {
 	}
 	return 0
 }
+
+// BenchmarkImportLibraryVICS imports a VICS 2.0 file of SCRIM_BENCH_VICS_RECORDS
+// Media (default 200 k, each with MD5 and SHA-1) into a hash library
+// in-process, for profiles; cmd/scrim's BenchmarkHashsetImportLibraryVICS
+// measures the binary at 1 M records beside jq.
+func BenchmarkImportLibraryVICS(b *testing.B) {
+	records := benchInt(b, "SCRIM_BENCH_VICS_RECORDS", 200_000)
+	dir := b.TempDir()
+	path := filepath.Join(dir, "vics.json")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	r := rand.New(rand.NewPCG(3, 4))
+	fmt.Fprint(w, `{"@odata.context":"http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media","value":[`)
+	for i := range records {
+		if i > 0 {
+			fmt.Fprint(w, ",\r\n")
+		}
+		fmt.Fprintf(w, `{"MediaID":%d,"Category":"%d","MD5":"%016X%016X","SHA1":"%016x%016x%08x","MediaSize":"%d","IsDistributed":"true","VictimIdentified":false,`+
+			`"MediaFiles":[{"FileName":"IMG_%06d.JPG","FilePath":"C:\\Users\\seized\\Pictures\\IMG_%06d.JPG"}]}`,
+			i, i%5, r.Uint64(), r.Uint64(), r.Uint64(), r.Uint64(), r.Uint32(), 1000+i, i, i)
+	}
+	fmt.Fprint(w, "]}\r\n")
+	w.Flush()
+	f.Close()
+	vic, _ := SchemeByID("vic-us")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lib := filepath.Join(dir, fmt.Sprint("lib", i))
+		if _, _, err := ImportLibrary(context.Background(), lib, path, vic, ImportOptions{Format: "vics", Name: "v"}, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkImportLibraryRDS imports an RDSv3-shaped database of
+// SCRIM_BENCH_RDS_ROWS FILE rows (default 300 k, made by the sqlite3
+// tool) into a hash library in-process, for profiles; cmd/scrim's
+// BenchmarkHashsetImportLibraryRDS measures the binary beside sqlite3.
+func BenchmarkImportLibraryRDS(b *testing.B) {
+	rows := benchInt(b, "SCRIM_BENCH_RDS_ROWS", 300_000)
+	if _, err := exec.LookPath("sqlite3"); err != nil {
+		b.Skip("sqlite3 missing")
+	}
+	db := filepath.Join(b.TempDir(), "RDS_modern.db")
+	gen := exec.Command("sqlite3", db)
+	gen.Stdin = strings.NewReader(`PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+CREATE TABLE PKG (package_id INTEGER PRIMARY KEY, name VARCHAR NOT NULL, version VARCHAR NOT NULL, operating_system_id INTEGER NOT NULL, manufacturer_id INTEGER NOT NULL, language VARCHAR NOT NULL, application_type VARCHAR NOT NULL);
+CREATE TABLE FILE (sha256 VARCHAR NOT NULL, sha1 VARCHAR NOT NULL, md5 VARCHAR NOT NULL, crc32 VARCHAR NOT NULL, file_name VARCHAR NOT NULL, file_size INTEGER NOT NULL, package_id INTEGER NOT NULL);
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < ` + strconv.Itoa(rows) + `)
+INSERT INTO FILE SELECT hex(randomblob(32)), hex(randomblob(20)), hex(randomblob(16)), hex(randomblob(4)), 'file' || i || '.dll', i % 1000003, i % 20000 + 1 FROM n;
+`)
+	if out, err := gen.CombinedOutput(); err != nil {
+		b.Fatalf("sqlite3: %v %s", err, out)
+	}
+	vic, _ := SchemeByID("vic-us")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		lib := filepath.Join(b.TempDir(), "lib")
+		if _, _, err := ImportLibrary(context.Background(), lib, db, vic, ImportOptions{Format: "nsrl", Name: "rds"}, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}

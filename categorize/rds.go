@@ -3,11 +3,10 @@ package categorize
 import (
 	"bytes"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"os"
-	"strings"
+	"path/filepath"
 
 	"scrim/categorize/hashset"
 
@@ -29,16 +28,25 @@ func isSQLite(path string) bool {
 	return bytes.Equal(magic[:n], []byte("SQLite format 3\x00"))
 }
 
-// lowerHex returns s lower-cased when it is exactly n hex digits.
-func lowerHex(s string, n int) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) != n {
+// lowerHex returns s lower-cased when it is exactly n hex digits, in one
+// pass and one allocation (it runs three times per row of a 50 M-row NSRL).
+func lowerHex(s []byte, n int) (string, bool) {
+	s = bytes.TrimSpace(s)
+	if len(s) != n || n > 64 {
 		return "", false
 	}
-	if _, err := hex.DecodeString(s); err != nil {
-		return "", false
+	var buf [64]byte
+	for i, c := range s {
+		switch {
+		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f':
+			buf[i] = c
+		case c >= 'A' && c <= 'F':
+			buf[i] = c + 'a' - 'A'
+		default:
+			return "", false
+		}
 	}
-	return strings.ToLower(s), true
+	return string(buf[:n]), true
 }
 
 func (s *rdsSummary) bad(rec int) {
@@ -66,7 +74,12 @@ func readRDSv3(path string, opt hashset.Options, fn func(hashset.Entry) error) (
 	}
 	sum := &rdsSummary{hashset.Summary{Format: "nsrl", Variant: "RDSv3", Vocabulary: hashset.VocabNSRL}}
 	defer func() { out = sum.Summary }()
-	dsn := (&url.URL{Scheme: "file", Path: path, RawQuery: "mode=ro&immutable=1"}).String()
+	// A relative path would read as the URI's authority ("file://x.db").
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return sum.Summary, fmt.Errorf("nsrl: %s: %w", path, err)
+	}
+	dsn := (&url.URL{Scheme: "file", Path: abs, RawQuery: "mode=ro&immutable=1"}).String()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return sum.Summary, fmt.Errorf("nsrl: open %s: %w", path, err)
@@ -77,28 +90,33 @@ func readRDSv3(path string, opt hashset.Options, fn func(hashset.Entry) error) (
 		return sum.Summary, fmt.Errorf("nsrl: %s is not an RDSv3 database (no FILE table with sha256, sha1, md5, file_name, file_size): %w", path, err)
 	}
 	defer rows.Close()
+	var sha256, sha1, md5, name sql.RawBytes
+	var size sql.NullInt64
 	for rows.Next() {
 		sum.Records++
-		var sha256, sha1, md5, name sql.NullString
-		var size sql.NullInt64
+		// RawBytes: the driver's text is copied into buffers reused from
+		// row to row, not allocated as strings (NULL reads as empty).
 		if err := rows.Scan(&sha256, &sha1, &md5, &name, &size); err != nil {
 			sum.bad(int(sum.Records))
 			continue
 		}
-		e := hashset.Entry{Code: code, Category: cat, Line: int(sum.Records), FileName: name.String}
+		e := hashset.Entry{Code: code, Category: cat, Line: int(sum.Records)}
+		if !opt.DigestsOnly {
+			e.FileName = string(name)
+		}
 		if size.Valid && size.Int64 >= 0 {
 			e.Size = size.Int64
 		}
 		bad := false
-		for _, d := range []struct {
-			v   sql.NullString
+		for _, d := range [...]struct {
+			v   []byte
 			n   int
 			dst *string
 		}{{sha256, 64, &e.SHA256}, {sha1, 40, &e.SHA1}, {md5, 32, &e.MD5}} {
-			if !d.v.Valid || d.v.String == "" {
+			if len(d.v) == 0 {
 				continue
 			}
-			h, ok := lowerHex(d.v.String, d.n)
+			h, ok := lowerHex(d.v, d.n)
 			if !ok {
 				bad = true
 				break

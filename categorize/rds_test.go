@@ -58,4 +58,16 @@ func TestRDSv3(t *testing.T) {
 	if len(after) != len(before) {
 		t.Errorf("reading the database wrote beside it: %v", after)
 	}
+	// A relative path (scrim hashset import --format nsrl RDS.db) once
+	// read as the URI's authority.
+	t.Chdir(dir)
+	rel, err := readRDSv3(filepath.Base(p), hashset.Options{DigestsOnly: true}, func(e hashset.Entry) error {
+		if e.FileName != "" {
+			t.Errorf("DigestsOnly entry has a name: %+v", e)
+		}
+		return nil
+	})
+	if err != nil || rel.Entries != 2 {
+		t.Fatalf("relative path: %+v, %v", rel, err)
+	}
 }

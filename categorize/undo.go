@@ -49,6 +49,9 @@ func (e *Engine) Undo(ctx context.Context, examiner, sha string) (store.Category
 		if err := tx.AddAssignment(sha, a); err != nil {
 			return err
 		}
+		if err := e.queueWithdrawal(tx, sha, a); err != nil {
+			return err
+		}
 		if after, err = e.recomputeIn(tx, sha); err != nil {
 			return err
 		}

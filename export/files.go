@@ -94,11 +94,16 @@ func (r FileRow) csvRecord() []string {
 // listing has many places per media of the case, every media is read once,
 // in order, into a compact table; otherwise occurrences are taken a chunk
 // at a time and the chunk's media read in SHA-256 order in one transaction.
+// Rows are read and joined on a goroutine of their own, ahead of fn.
 func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error {
 	fn, err := withSignals(st, fn)
 	if err != nil {
 		return err
 	}
+	return readAhead(func(emit func(FileRow) error) error { return eachFileRow(st, evidence, emit) }, fn)
+}
+
+func eachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error {
 	s, err := st.Stats()
 	if err != nil {
 		return err

@@ -91,13 +91,21 @@ const hexDigits = "0123456789abcdef"
 // appendJSONString quotes s like encoding/json with HTML escaping: control
 // characters, quote and backslash escaped, <, > and & as \u003c..., invalid
 // UTF-8 as \ufffd, U+2028 and U+2029 escaped.
+// jsonPlain marks the ASCII bytes encoding/json writes as they are.
+var jsonPlain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if jsonPlain[c] {
 				i++
 				continue
 			}

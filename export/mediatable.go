@@ -12,7 +12,10 @@ import (
 // millions of places over far fewer media then finds each row's media
 // with a binary search instead of a store lookup and a JSON decode.
 type mediaTable struct {
-	shas    [][32]byte
+	shas [][32]byte
+	// bucket[p] is the first index of shas whose first two bytes are p
+	// or more: a lookup searches one bucket of a few entries.
+	bucket  []uint32
 	entries []compactMedia
 	strs    []string // interned text: types, kinds, MIME types, codecs, errors, categories
 	index   map[string]uint32
@@ -59,6 +62,13 @@ func loadMediaTable(st *store.Store) (*mediaTable, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.bucket = make([]uint32, 1<<16+1)
+	for i := range t.shas {
+		t.bucket[(int(t.shas[i][0])<<8|int(t.shas[i][1]))+1]++
+	}
+	for p := 1; p < len(t.bucket); p++ {
+		t.bucket[p] += t.bucket[p-1]
+	}
 	err = st.EachCategory(func(sha string, c store.Category) error {
 		if i, ok := t.find(sha); ok {
 			t.entries[i].cat, t.entries[i].src = t.intern(c.Category), t.intern(c.Source)
@@ -73,7 +83,9 @@ func (t *mediaTable) find(sha string) (int, bool) {
 	if n, err := hex.Decode(k[:], []byte(sha)); err != nil || n != 32 {
 		return 0, false
 	}
-	return slices.BinarySearchFunc(t.shas, k, func(a, b [32]byte) int {
+	p := int(k[0])<<8 | int(k[1])
+	lo, hi := int(t.bucket[p]), int(t.bucket[p+1])
+	i, ok := slices.BinarySearchFunc(t.shas[lo:hi], k, func(a, b [32]byte) int {
 		for i := range a {
 			if a[i] != b[i] {
 				return int(a[i]) - int(b[i])
@@ -81,6 +93,7 @@ func (t *mediaTable) find(sha string) (int, bool) {
 		}
 		return 0
 	})
+	return lo + i, ok
 }
 
 // fill copies the media fields of sha into row; false when the case has

@@ -63,17 +63,13 @@ type vicsMediaFile struct {
 // facts. Output is ordered by SHA-256 and carries no timestamp, so two
 // exports of the same case are identical.
 func WriteVICS(st *store.Store, scheme string, w io.Writer) (int, error) {
-	model, ok := vicsModels[scheme]
-	if !ok {
-		return 0, fmt.Errorf("VICS export: VICS has no data model for this case's scheme %s (only vic-us, written as the US model, and caid-uk, written as the UK model)", scheme)
+	vw, err := NewVICSWriter(w, scheme)
+	if err != nil {
+		return 0, err
 	}
-	bw := bufio.NewWriterSize(w, 256<<10)
-	fmt.Fprintf(bw, "{\"@odata.context\":%q,\"value\":[", model.context)
-	n := 0
-	err := st.EachCategory(func(sha string, c store.Category) error {
-		code, ok := model.code[c.Category]
+	err = st.EachCategory(func(sha string, c store.Category) error {
 		from := c.Provenance()
-		if !ok || !from.Decided() {
+		if !vw.Has(c.Category) || !from.Decided() {
 			return nil
 		}
 		m, found, err := st.Media(sha)
@@ -84,31 +80,93 @@ func WriteVICS(st *store.Store, scheme string, w io.Writer) (int, error) {
 		if err != nil {
 			return err
 		}
-		up5, up1 := strings.ToUpper(m.MD5), strings.ToUpper(m.SHA1)
-		vm := vicsMedia{MediaID: int64(n + 1), Category: &code, MD5: up5, SHA1: up1, MediaSize: m.Size,
-			IsPrecategorized: from.Kind == store.FromHashSet, Comments: "scrim " + c.Source}
+		r := VICSRecord{Category: c.Category, MD5: m.MD5, SHA1: m.SHA1, Size: m.Size,
+			Precategorized: from.Kind == store.FromHashSet, Comments: "scrim " + c.Source}
 		for _, o := range occs {
-			name := o.Path[strings.LastIndexByte(o.Path, '/')+1:]
-			vm.MediaFiles = append(vm.MediaFiles, vicsMediaFile{FileName: name, FilePath: o.Evidence + ":" + o.Path, MD5: up5, SHA1: up1})
+			r.Files = append(r.Files, VICSFile{Name: o.Path[strings.LastIndexByte(o.Path, '/')+1:], Path: o.Evidence + ":" + o.Path})
 		}
-		b, err := json.Marshal(vm)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			bw.WriteByte(',')
-		}
-		bw.WriteString("\n")
-		bw.Write(b)
-		n++
-		return nil
+		return vw.Add(r)
 	})
 	if err != nil {
-		return n, err
+		return vw.n, err
 	}
-	bw.WriteString("\n]}\n")
-	if err := bw.Flush(); err != nil {
-		return n, fmt.Errorf("write VICS export: %w", err)
+	return vw.n, vw.Close()
+}
+
+// VICSWriter streams media as a VICS JSON hash set in the data model of
+// one scheme: WriteVICS for a case, `scrim lab export` for the lab's
+// library.
+type VICSWriter struct {
+	bw    *bufio.Writer
+	model vicsModel
+	n     int
+}
+
+// VICSRecord is one media to write; Category is a code of the writer's scheme.
+type VICSRecord struct {
+	Category       string
+	MD5, SHA1      string
+	Size           int64
+	Precategorized bool
+	Comments       string
+	Files          []VICSFile
+}
+
+// VICSFile is one place a media was found.
+type VICSFile struct{ Name, Path string }
+
+// NewVICSWriter starts a VICS hash set in scheme's data model, or refuses a
+// scheme VICS has none for.
+func NewVICSWriter(w io.Writer, scheme string) (*VICSWriter, error) {
+	model, ok := vicsModels[scheme]
+	if !ok {
+		return nil, fmt.Errorf("VICS export: VICS has no data model for this case's scheme %s (only vic-us, written as the US model, and caid-uk, written as the UK model)", scheme)
 	}
-	return n, nil
+	bw := bufio.NewWriterSize(w, 256<<10)
+	fmt.Fprintf(bw, "{\"@odata.context\":%q,\"value\":[", model.context)
+	return &VICSWriter{bw: bw, model: model}, nil
+}
+
+// Has tells whether a category has a VICS code (the schemes'
+// "uncategorized" has none and is not written).
+func (vw *VICSWriter) Has(category string) bool {
+	_, ok := vw.model.code[category]
+	return ok
+}
+
+// Add writes one media; a category without a VICS code is skipped.
+func (vw *VICSWriter) Add(r VICSRecord) error {
+	code, ok := vw.model.code[r.Category]
+	if !ok {
+		return nil
+	}
+	up5, up1 := strings.ToUpper(r.MD5), strings.ToUpper(r.SHA1)
+	vm := vicsMedia{MediaID: int64(vw.n + 1), Category: &code, MD5: up5, SHA1: up1, MediaSize: r.Size,
+		IsPrecategorized: r.Precategorized, Comments: r.Comments}
+	for _, f := range r.Files {
+		vm.MediaFiles = append(vm.MediaFiles, vicsMediaFile{FileName: f.Name, FilePath: f.Path, MD5: up5, SHA1: up1})
+	}
+	b, err := json.Marshal(vm)
+	if err != nil {
+		return err
+	}
+	if vw.n > 0 {
+		vw.bw.WriteByte(',')
+	}
+	vw.bw.WriteString("\n")
+	vw.bw.Write(b)
+	vw.n++
+	return nil
+}
+
+// Written is the number of media written so far.
+func (vw *VICSWriter) Written() int { return vw.n }
+
+// Close ends the hash set and flushes it.
+func (vw *VICSWriter) Close() error {
+	vw.bw.WriteString("\n]}\n")
+	if err := vw.bw.Flush(); err != nil {
+		return fmt.Errorf("write VICS export: %w", err)
+	}
+	return nil
 }

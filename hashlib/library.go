@@ -24,7 +24,11 @@ import (
 )
 
 // DefaultDir is the library inside $SCRIM_HOME (default ~/.scrim).
-func DefaultDir() string { return filepath.Join(profile.DefaultHome(), "hashlib") }
+func DefaultDir() string { return DirIn(profile.DefaultHome()) }
+
+// DirIn is the library inside the workstation home folder home, so a
+// workstation started with another home matches that home's library.
+func DirIn(home string) string { return filepath.Join(home, "hashlib") }
 
 // Library is an open, read-only view of the library as one manifest named
 // it. It is safe for concurrent readers.

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"path"
@@ -28,11 +29,15 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	if media.Kind != string(filetype.Other) || media.Size < 64 || j.exp.noHidden {
 		return false, nil
 	}
-	c, err := j.entry.Open()
-	if err != nil {
-		return false, nil // expandMembers says so
+	// A small file of the evidence was read whole by analyse: it is
+	// probed from memory, not reopened and read again.
+	var c evidence.Content = nopContent{bytes.NewReader(w.whole)}
+	if j.exp.depth > 0 || !w.wholeOK {
+		if c, err = j.entry.Open(); err != nil {
+			return false, nil // expandMembers says so
+		}
+		defer c.Close()
 	}
-	defer c.Close()
 	name := path.Base(parent.Path)
 	where := "evidence " + parent.Evidence
 	if parent.Embedded {
@@ -45,7 +50,8 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	}
 	// Only a file of no known type may be a raw disk: a text, a document
 	// or an executable is one only when a container's magic says so.
-	src, err := evidence.OpenNested(c, media.Size, name, host, where, media.Type == "unknown" && media.Size >= diskMinSize)
+	src, err := evidence.OpenNestedBeside(c, media.Size, name, host, where, media.Type == "unknown" && media.Size >= diskMinSize,
+		j.exp.folder.Beside(parent.Member))
 	switch {
 	case errors.Is(err, evidence.ErrLaterSegment):
 		return true, nil

@@ -36,6 +36,9 @@ type expansion struct {
 	ancestors []string       // SHA-256 of the files holding this one, outermost first
 	noHidden  bool           // a carved picture is not searched again
 	mem       []byte         // the member's bytes when held in memory
+	// folder is the archive this member lies in: a disk image finds the
+	// members beside it there (an E01's further segments).
+	folder *evidence.ArchiveFolder
 }
 
 // runNotes collects the named warnings a run learns while expanding, once
@@ -126,10 +129,29 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 		f = w.hidden.format()
 	} else {
 		name = f.Name()
+		child.folder = evidence.NewArchiveFolder(w.ctx, f, c, media.Size, container, w.tmpDir, budget.Reader)
+	}
+	// Members that open on their own go to idle workers; this walk
+	// waits for them, so the container's record still follows them all.
+	var group memberGroup
+	lendable := !hidden && membersOpenAlone(f) && w.pool != nil
+	if lendable {
+		c = sharedReaderAt(c)
 	}
 	err := expand.WalkNamed(w.ctx, f, c, media.Size, container, func(m expand.Member) error {
+		if err := group.failed(); err != nil {
+			return err
+		}
+		if lendable && m.Err == nil && w.pool.lend(memberTask{parent, parentKey, c, m, child, emit, &group}) {
+			w.in.membersLent.Add(1)
+			return nil
+		}
 		return w.member(parent, parentKey, c, m, child, emit)
 	})
+	group.wg.Wait()
+	if err == nil {
+		err = group.failed()
+	}
 	if err == nil || w.ctx.Err() != nil {
 		return nil
 	}

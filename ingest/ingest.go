@@ -124,6 +124,7 @@ type Ingester struct {
 	filesTotal, bytesTotal atomic.Int64
 	totalKnown             atomic.Bool
 	started                atomic.Int64
+	membersLent            atomic.Int64 // members walked by a worker other than their container's
 }
 
 // New returns an Ingester writing into st.
@@ -209,12 +210,18 @@ func EvidenceID(st *store.Store, absPath, requested string) (string, error) {
 // Ingest reads every entry of src into the case as evidence id. It is
 // idempotent and resumable: places already recorded are skipped.
 func (in *Ingester) Ingest(ctx context.Context, src evidence.Source, id string) (sum Summary, err error) {
-	defer func() { in.audit(sum, err) }()
+	defer func() {
+		// An ingest the audit log does not hold is not a kept record of the
+		// run: the chain would verify without it, so the failure is the run's.
+		if aerr := in.audit(sum, err); aerr != nil {
+			err = errors.Join(err, fmt.Errorf("write the audit entry of the ingest of %s: %w", id, aerr))
+		}
+	}()
 	return in.ingest(ctx, src, id)
 }
 
 // audit records the run in the case's audit log, finished or not.
-func (in *Ingester) audit(sum Summary, runErr error) {
+func (in *Ingester) audit(sum Summary, runErr error) error {
 	detail := map[string]string{
 		"evidence": sum.Evidence, "path": sum.Path, "format": sum.Format,
 		"added": strconv.FormatInt(sum.Added, 10), "skipped": strconv.FormatInt(sum.Skipped, 10),
@@ -224,9 +231,8 @@ func (in *Ingester) audit(sum Summary, runErr error) {
 	if runErr != nil {
 		detail["error"] = runErr.Error()
 	}
-	// A failure to write the log must not hide the ingest's own outcome;
-	// it surfaces at the next audit verify as a missing entry.
-	in.store.Audit(in.opt.Examiner, "ingest", detail, in.opt.Now())
+	_, err := in.store.Audit(in.opt.Examiner, "ingest", detail, in.opt.Now())
+	return err
 }
 
 func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) (Summary, error) {
@@ -290,6 +296,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	var counters runCounters
 	notes := &runNotes{}
 
+	pool := newMemberPool(in.opt.Workers)
 	in.sig = in.startSignals()
 	var workers sync.WaitGroup
 	for k := range in.opt.Workers {
@@ -297,7 +304,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 		go func() {
 			defer workers.Done()
 			w := newWorker(ctx, in, notes)
-			w.id, w.tmpDir = k, tmp
+			w.id, w.tmpDir, w.pool = k, tmp, pool
 			switch info.Format {
 			case "directory":
 				w.hostRoot = info.Path
@@ -317,10 +324,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 				case <-ctx.Done():
 				}
 			}
-			for j := range jobs {
-				r, _ := w.process(j, send)
-				send(r)
-			}
+			w.run(jobs, send)
 		}()
 	}
 

@@ -60,6 +60,7 @@ type worker struct {
 	// its further segments beside it.
 	hostRoot string
 	hidden   hiddenWatch // whether the file just read may hide pictures
+	pool     *memberPool // idle workers to lend members to; nil: none
 }
 
 func newWorker(ctx context.Context, in *Ingester, notes *runNotes) *worker {

@@ -16,10 +16,13 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv("SCRIM_LAB_CHILD_HOME"); dir != "" { // a workstation process of TestWorkstationProcesses
 		os.Exit(workstationChild(dir, os.Getenv("SCRIM_LAB_CHILD_URL")))
 	}
+	if dir := os.Getenv("SCRIM_LIB_CHILD_CASE"); dir != "" { // a deciding process of TestLibraryProcesses
+		os.Exit(libraryChild(dir, os.Getenv("SCRIM_LAB_CHILD_URL")))
+	}
 	os.Exit(labtest.Main(m))
 }
 
-func open(t *testing.T, url string) *lab.Lab {
+func open(t testing.TB, url string) *lab.Lab {
 	t.Helper()
 	l, err := lab.Open(context.Background(), url)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // initLab is a migrated lab in a fresh database.
-func initLab(t *testing.T) (url string) {
+func initLab(t testing.TB) (url string) {
 	t.Helper()
 	url = labtest.Database(t)
 	if _, err := open(t, url).Init(context.Background()); err != nil {
@@ -24,7 +24,7 @@ func initLab(t *testing.T) (url string) {
 
 // workstationURL is url as a workstation login role, a member of
 // scrim_workstation with only the GRANTs lab init gives it.
-func workstationURL(t *testing.T, url string) string {
+func workstationURL(t testing.TB, url string) string {
 	t.Helper()
 	c := labtest.Get(t)
 	db := url[strings.LastIndex(url, "/")+1 : strings.Index(url, "?")]

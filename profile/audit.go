@@ -48,6 +48,10 @@ func (h *Home) Audit() ([]store.AuditEntry, error) {
 // LabJoined reports whether this workstation uses a lab.
 func (h *Home) LabJoined() bool { return h.lab != nil }
 
+// LabConn is the lab this workstation joined (nil without one), for the
+// case's library sender.
+func (h *Home) LabConn() Lab { return h.lab }
+
 // VerifyLabAudit recomputes the lab's audit chain: every workstation's
 // entries, in the order the lab took them.
 func (h *Home) VerifyLabAudit(ctx context.Context) (store.AuditCheck, error) {

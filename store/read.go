@@ -161,7 +161,7 @@ func (s *Store) EachOccurrence(evidence string, fn func(Occurrence) error) error
 	}
 	return s.Scan(prefix, func(_, v []byte) error {
 		var o Occurrence
-		if err := json.Unmarshal(v, &o); err != nil {
+		if err := decodeOccurrence(v, &o); err != nil {
 			return err
 		}
 		return fn(o)

@@ -195,7 +195,9 @@ func Suggestion(from string, distance int) Provenance {
 
 // Decided tells whether a person or a hash set stands behind the category,
 // as opposed to the machine's guess.
-func (p Provenance) Decided() bool { return p.Kind == FromExaminer || p.Kind == FromHashSet }
+func (p Provenance) Decided() bool {
+	return p.Kind == FromExaminer || p.Kind == FromHashSet || (p.Kind == FromLab && !p.LabNear())
+}
 
 // String renders the provenance as stored text.
 func (p Provenance) String() string {

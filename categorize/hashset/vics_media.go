@@ -71,23 +71,31 @@ func (m *rawMedia) set(key string, raw json.RawMessage) {
 // as written, null or absent as "". ok is false for objects and arrays or
 // broken values.
 func scalar(raw json.RawMessage) (s string, ok bool) {
+	b, ok := scalarBytes(raw)
+	return string(b), ok
+}
+
+// scalarBytes is scalar without a copy when the value has no escapes (a
+// digest is read a million times per import).
+func scalarBytes(raw json.RawMessage) (b []byte, ok bool) {
 	raw = json.RawMessage(trimSpace(raw))
 	if len(raw) == 0 || string(raw) == "null" {
-		return "", true
+		return nil, true
 	}
 	switch raw[0] {
 	case '"':
 		if len(raw) >= 2 && raw[len(raw)-1] == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 {
-			return string(raw[1 : len(raw)-1]), true // no escapes: the common case
+			return raw[1 : len(raw)-1], true // no escapes: the common case
 		}
+		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return "", false
+			return nil, false
 		}
-		return s, true
+		return []byte(s), true
 	case '{', '[':
-		return "", false
+		return nil, false
 	}
-	return string(raw), true
+	return raw, true
 }
 
 // text is scalar with anything unusable read as "".
@@ -103,14 +111,14 @@ func digests(e *Entry, md5, sha1, sha256 json.RawMessage) bool {
 		raw json.RawMessage
 		n   int
 	}{{md5, md5Hex}, {sha1, sha1Hex}, {sha256, sha256Hex}} {
-		s, ok := scalar(d.raw)
+		s, ok := scalarBytes(d.raw)
 		if !ok {
 			return false
 		}
-		if s == "" {
+		if len(s) == 0 {
 			continue
 		}
-		hex, ok := normHex([]byte(s), d.n)
+		hex, ok := normHex(s, d.n)
 		if !ok {
 			return false
 		}

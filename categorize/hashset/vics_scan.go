@@ -18,16 +18,21 @@ import (
 // else is a type error, which ReadVICS counts as a bad record.
 func (m *rawMedia) UnmarshalJSON(data []byte) error {
 	data = append([]byte(nil), data...) // the decoder reuses its buffer
-	ok := eachMember(data, func(key, val []byte) {
+	if !m.fill(data) {
+		return &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeOf(m)}
+	}
+	return nil
+}
+
+// fill sets the Media's fields from one JSON object (false for anything
+// else); they point into data, so it must outlive the Media.
+func (m *rawMedia) fill(data []byte) bool {
+	return eachMember(data, func(key, val []byte) {
 		var lower [24]byte
 		if k, fits := lowerKey(key, lower[:]); fits {
 			m.setLower(k, val)
 		}
 	})
-	if !ok {
-		return &json.UnmarshalTypeError{Value: "non-object", Type: reflect.TypeOf(m)}
-	}
-	return nil
 }
 
 // lowerKey lower-cases an object key into buf; fits is false for keys too
@@ -270,11 +275,12 @@ const maxElement = 64 << 20
 
 // scanMediaValues reads a "value" array of Media after its '[' without the
 // decoder: each element's end is found by a plain byte scan, its syntax
-// checked once with json.Valid, its fields split by eachMember (the
+// checked once by validJSON, its fields split by eachMember (the
 // decoder would scan each element twice). The decoder takes over again
 // after the closing ']', for the rest of the document.
 func (v *vicsReader) scanMediaValues() error {
 	s := elemScanner{r: io.MultiReader(v.dec.Buffered(), v.br)}
+	var stack []byte // validJSON's, reused
 	first := true
 	for {
 		c, err := s.peek()
@@ -304,11 +310,11 @@ func (v *vicsReader) scanMediaValues() error {
 		if err != nil {
 			return fmt.Errorf("vics: after record %d: %w", v.sum.Records, err)
 		}
-		if !json.Valid(el) {
+		if !validJSON(el, &stack) {
 			return fmt.Errorf("vics: after record %d: the next element of \"value\" is not valid JSON", v.sum.Records)
 		}
-		var m rawMedia
-		if m.UnmarshalJSON(el) != nil { // not an object
+		var m rawMedia   // used up before the scanner's buffer moves on
+		if !m.fill(el) { // not an object
 			v.sum.Records++
 			v.sum.bad(int(v.sum.Records))
 			continue
@@ -334,7 +340,7 @@ func (v *vicsReader) mediaOrCase(m *rawMedia) error {
 		}
 		var mm rawMedia
 		v.sum.Records++
-		if mm.UnmarshalJSON(el) != nil {
+		if !mm.fill(el) {
 			v.sum.bad(int(v.sum.Records))
 			return
 		}

@@ -282,6 +282,7 @@ func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := eng.Decide(ctx, *examiner, *category, shas); err != nil {
 		return err
 	}
+	sendAfterDecision(ctx, st, stderr)
 	fmt.Fprintf(stdout, "%d media set to category %s by %s\n", len(shas), *category, *examiner)
 	return nil
 }

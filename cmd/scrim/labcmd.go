@@ -18,7 +18,7 @@ func labFlag(fs *cmdFlags) *string {
 
 func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErr("scrim lab init|status|audit verify|audit show (see scrim lab status --help)")
+		return usageErr("scrim lab init|status|audit verify|audit show|case|send|match|library|export (see scrim lab status --help)")
 	}
 	switch args[0] {
 	case "init":
@@ -27,8 +27,18 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return labStatus(ctx, args[1:], stdout, stderr)
 	case "audit":
 		return labAudit(ctx, args[1:], stdout, stderr)
+	case "case":
+		return labCase(ctx, args[1:], stdout, stderr)
+	case "send":
+		return labSend(ctx, args[1:], stdout, stderr)
+	case "match":
+		return labMatch(ctx, args[1:], stdout, stderr)
+	case "library":
+		return labLibrary(ctx, args[1:], stdout, stderr)
+	case "export":
+		return labExport(ctx, args[1:], stdout, stderr)
 	}
-	return usageErr("scrim lab init|status|audit: unknown subcommand %q", args[0])
+	return usageErr("scrim lab init|status|audit|case|send|match|library|export: unknown subcommand %q", args[0])
 }
 
 func openLab(ctx context.Context, flagURL string) (*lab.Lab, error) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -30,5 +31,21 @@ func TestInterspersedFlags(t *testing.T) {
 	pos, err := parseInterspersed(fs, []string{"/ev/a", "--case", "x", "/ev/b", "--", "--odd-name"})
 	if err != nil || *c != "x" || strings.Join(pos, " ") != "/ev/a /ev/b --odd-name" {
 		t.Fatalf("pos %v case %q err %v", pos, *c, err)
+	}
+}
+
+// TestNoBarOnDevNull: /dev/null is a character device but not a terminal,
+// so no progress bar is drawn there (scripts redirect stderr to it).
+func TestNoBarOnDevNull(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Error("isTerminal(/dev/null) = true")
+	}
+	if isTerminal(os.NewFile(^uintptr(0), "closed")) {
+		t.Error("isTerminal(invalid file) = true")
 	}
 }

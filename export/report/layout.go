@@ -237,6 +237,20 @@ func (r *Report) Blocks() []Block {
 			add(Block{Kind: "kv", KV: kv})
 		}
 	}
+	if r.Lab != nil {
+		add(Block{Kind: "h3", Text: "Lab library used"})
+		p("The case's media were matched against the unit's known-material library in the lab: other cases' examiner decisions, by SHA-256 (MD5 and SHA-1 cross-checked) and by near-duplicate (a suggestion only). An exact library match counts like a hash-set match below; this case's own examiner decisions take precedence over it; withdrawn library records are not used.")
+		kv := []KV{{"Lab", r.Lab.Lab}, {"Matched", fmtTime(r.Lab.At)}, {"Library records used", num(int64(r.Lab.Records))},
+			{"Media matched exactly", num(int64(r.Lab.Exact))}, {"Media given a near-duplicate suggestion", num(int64(r.Lab.Near))},
+			{"Cases cited", strings.Join(r.Lab.Cases, ", ")}, {"Examiners cited", strings.Join(r.Lab.Examiners, ", ")}}
+		if len(r.Lab.Conflicts) > 0 {
+			kv = append(kv, KV{"Digest conflicts (not used)", num(int64(len(r.Lab.Conflicts)))})
+		}
+		if len(r.Lab.Refused) > 0 {
+			kv = append(kv, KV{"Records of another scheme refused", strings.Join(r.Lab.Refused, "; ")})
+		}
+		add(Block{Kind: "kv", KV: kv})
+	}
 
 	r.signalsBlocks(add)
 

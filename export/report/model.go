@@ -63,6 +63,9 @@ type Report struct {
 	NearDup      neardup.Rule
 	HashSets     []store.HashSet
 	Scheme       categorize.Scheme
+	// Lab is the case's last match against the lab's library (nil: never
+	// matched); its exact matches are counted with the hash sets'.
+	Lab *categorize.LabApplied
 
 	Case       Table           // per category, whole case
 	PerExhibit []ExhibitTable  // per category, per evidence item
@@ -183,6 +186,10 @@ func sourceKind(c store.Category) int {
 		return srcExaminer
 	case store.FromHashSet:
 		return srcHashSet
+	case store.FromLab:
+		if !c.Provenance().LabNear() {
+			return srcHashSet // known material, like a hash set
+		}
 	}
 	// An unknown source is nobody's decision: count it with suggestions
 	// rather than under a legal category.
@@ -223,6 +230,11 @@ func BuildContext(ctx context.Context, st *store.Store, opt Options) (*Report, e
 		return nil, fmt.Errorf("read hash sets: %w", err)
 	}
 	sort.Slice(r.HashSets, func(i, j int) bool { return r.HashSets[i].Name < r.HashSets[j].Name })
+	if lm, ok, err := categorize.LastLabMatch(st); err != nil {
+		return nil, err
+	} else if ok {
+		r.Lab = &lm
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package carve
 import (
 	"bytes"
 	"encoding/binary"
-	"slices"
 )
 
 // watchHead is how many bytes from a signature Watch looks at.
@@ -63,28 +62,41 @@ func (w *Watch) Write(p []byte) (int, error) {
 }
 
 // plausibleIn notes the plausible picture starts in b at an index below
-// starts, with watchHead bytes to look at, in increasing order.
+// starts, with watchHead bytes to look at, in increasing order. One pass
+// finds the places where a signature may start (pairs.go); only those are
+// looked at closer.
 func (w *Watch) plausibleIn(b []byte, base int64, starts int) {
-	first := len(w.candidates)
+	limit := min(starts, len(b)-watchHead+1) // candidates start below
+	for from := 0; from < limit; {
+		j := signaturePairs.index(b[from : limit+1])
+		if j < 0 {
+			return
+		}
+		at := from + j
+		from = at + 1
+		f := formatStarting(b[at])
+		if f == nil || !bytes.HasPrefix(b[at:], f.magic) || !plausible(f.name, b[at:at+watchHead]) {
+			continue
+		}
+		if len(w.candidates) == MaxCandidates {
+			w.overflow = true
+			return
+		}
+		w.candidates = append(w.candidates, base+int64(at))
+	}
+}
+
+// signaturePairs is the first two bytes of every signature; never changed.
+var signaturePairs = newPairs(formats)
+
+// formatStarting returns the format whose signature starts with c, or nil.
+func formatStarting(c byte) *format {
 	for i := range formats {
-		f := &formats[i]
-		for from := 0; from < starts; {
-			j := bytes.Index(b[from:], f.magic)
-			if j < 0 || from+j >= starts {
-				break
-			}
-			at := from + j
-			if at+watchHead <= len(b) && plausible(f.name, b[at:at+watchHead]) {
-				if len(w.candidates) == MaxCandidates {
-					w.overflow = true
-					return
-				}
-				w.candidates = append(w.candidates, base+int64(at))
-			}
-			from = at + 1
+		if formats[i].magic[0] == c {
+			return &formats[i]
 		}
 	}
-	slices.Sort(w.candidates[first:])
+	return nil
 }
 
 // plausible checks the first watchHead bytes of a candidate as its

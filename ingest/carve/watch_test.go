@@ -92,17 +92,3 @@ func TestWatch(t *testing.T) {
 		}
 	}
 }
-
-func BenchmarkWatch(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	buf := make([]byte, 1<<20)
-	for i := range buf {
-		buf[i] = byte(rng.Uint32())
-	}
-	b.SetBytes(int64(len(buf)))
-	var w Watch
-	for b.Loop() {
-		w.Reset()
-		w.Write(buf)
-	}
-}

@@ -21,6 +21,17 @@ import (
 // evidence given directly. Without it, only what this one file holds is
 // read, and what lies in sibling files is reported as not found.
 func OpenContent(r io.ReaderAt, size int64, name, host, where string) (Image, error) {
+	return OpenContentBeside(r, size, name, host, where, nil)
+}
+
+// Beside lists and opens the files beside one found inside an archive
+// (the other members of its folder there): an E01's further segments are
+// found among them by name.
+type Beside = ewf.Beside
+
+// OpenContentBeside is OpenContent for a file found inside an archive,
+// with the members beside it (nil: none known).
+func OpenContentBeside(r io.ReaderAt, size int64, name, host, where string, beside Beside) (Image, error) {
 	head := make([]byte, min(size, 4096))
 	if n, err := r.ReadAt(head, 0); n < len(head) {
 		return nil, fmt.Errorf("container %s: read first bytes: %w", name, err)
@@ -39,7 +50,7 @@ func OpenContent(r io.ReaderAt, size int64, name, host, where string) (Image, er
 		if host != "" {
 			return p.open(host)
 		}
-		return openContentAs(p.name, head, tail, r, size, name, where)
+		return openContentAs(p.name, head, tail, r, size, name, where, beside)
 	}
 	if host != "" {
 		if s, idx, ok := parseSplitName(host); ok && s.numeric {
@@ -54,11 +65,11 @@ func OpenContent(r io.ReaderAt, size int64, name, host, where string) (Image, er
 }
 
 // openContentAs opens content a probe claimed as format, without a folder
-// to find other files in.
-func openContentAs(format string, head, tail []byte, r io.ReaderAt, size int64, name, where string) (Image, error) {
+// to find other files in (an E01's segments are looked for beside).
+func openContentAs(format string, head, tail []byte, r io.ReaderAt, size int64, name, where string, beside Beside) (Image, error) {
 	switch {
 	case format == "ewf":
-		im, err := ewf.OpenReader(r, size, name, where)
+		im, err := ewf.OpenBeside(r, size, name, where, beside)
 		if err != nil {
 			return nil, err
 		}

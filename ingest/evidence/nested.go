@@ -34,15 +34,31 @@ import (
 // given as evidence: volumes, filesystems, deleted files, carving of
 // unallocated space, and notes (WalkNoter).
 func OpenNested(r io.ReaderAt, size int64, name, host, where string, raw bool) (Source, error) {
+	return OpenNestedBeside(r, size, name, host, where, raw, nil)
+}
+
+// OpenNestedBeside is OpenNested for a member of an archive, with the
+// members beside it in the archive's folder (nil: none known; see
+// ArchiveFolder): an E01's further segments are found among them, and a
+// later segment whose first one lies there is ErrLaterSegment.
+func OpenNestedBeside(r io.ReaderAt, size int64, name, host, where string, raw bool, beside container.Beside) (Source, error) {
 	if host != "" {
 		if _, ok := container.ExtentOf(host); ok {
 			return nil, ErrLaterSegment
 		}
 	}
-	img, err := container.OpenContent(r, size, name, host, where)
+	img, err := container.OpenContentBeside(r, size, name, host, where, beside)
 	if errors.Is(err, ewf.ErrLaterSegment) && host != "" {
 		if _, serr := os.Stat(ewf.FirstSegment(host)); serr == nil {
 			return nil, ErrLaterSegment
+		}
+	}
+	if errors.Is(err, ewf.ErrLaterSegment) && beside != nil {
+		first := path.Base(ewf.FirstSegment(name))
+		for _, n := range beside.Names() {
+			if strings.EqualFold(n, first) {
+				return nil, ErrLaterSegment
+			}
 		}
 	}
 	if err != nil {
@@ -70,7 +86,7 @@ func OpenNested(r io.ReaderAt, size int64, name, host, where string, raw bool) (
 }
 
 // ErrLaterSegment: the file is a later segment of an E01 whose first
-// segment lies beside it, or an extent a VMDK descriptor beside it names;
+// segment lies beside it (in a folder or an archive), or an extent a VMDK descriptor beside it names;
 // it is read with that one.
 var ErrLaterSegment = errors.New("a later segment of a disk image beside its first")
 

@@ -3,6 +3,8 @@ package evidence
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,5 +61,67 @@ func FuzzOpenNested(f *testing.F) {
 				r.ReadAt(buf[:min(size, int64(len(buf)))], 0)
 			}
 		}
+	})
+}
+
+// memBeside is the files beside a first segment, held in memory; a name
+// listed without content fails to open.
+type memBeside map[string][]byte
+
+func (m memBeside) Names() []string {
+	var out []string
+	for n := range m {
+		out = append(out, n)
+	}
+	return out
+}
+
+func (m memBeside) Open(name string) (io.ReaderAt, int64, io.Closer, error) {
+	b, ok := m[name]
+	if !ok || b == nil {
+		return nil, 0, nil, fmt.Errorf("%s: %w", name, errMemberNotFound)
+	}
+	return bytes.NewReader(b), int64(len(b)), nil, nil
+}
+
+// FuzzOpenNestedBeside opens fuzzed bytes cut in two as the first and
+// second segments of an E01 found inside an archive (a third listed but
+// unreadable) and walks it: no panic, no hang, errors and notes only.
+// The seed is a real E01 (ewfacquire) of a 64 KiB FAT image, cut in two.
+func FuzzOpenNestedBeside(f *testing.F) {
+	f.Add([]byte("EVF\x09\x0d\x0a\xff\x00\x01\x01\x00\x00\x00"), uint16(13))
+	if _, err := exec.LookPath("ewfacquire"); err == nil {
+		dir := f.TempDir()
+		img := filepath.Join(dir, "f.img")
+		cmd := exec.Command("sh", "-c", `mkfs.vfat -C "$1" 64 >/dev/null && ewfacquire -u -q -t "$2" -f encase6 -c none "$1" >/dev/null`, "sh", img, filepath.Join(dir, "disk"))
+		if err := cmd.Run(); err == nil {
+			if b, err := os.ReadFile(filepath.Join(dir, "disk.E01")); err == nil {
+				f.Add(b, uint16(len(b)/2))
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, cut uint16) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		c := min(int(cut), len(data))
+		first := data[:c]
+		beside := memBeside{"fuzz.E01": first, "fuzz.E02": data[c:], "fuzz.E04": nil}
+		src, err := OpenNestedBeside(bytes.NewReader(first), int64(len(first)), "fuzz.E01", "", "fuzz.zip", true, beside)
+		if err != nil || src == nil {
+			return
+		}
+		defer src.Close()
+		buf := make([]byte, 4096)
+		n := 0
+		src.Walk(ctx, func(e Entry) error {
+			if e.Open != nil && n < 8 {
+				n++
+				if c, err := e.Open(); err == nil {
+					c.ReadAt(buf, 0)
+					c.Close()
+				}
+			}
+			return nil
+		})
 	})
 }

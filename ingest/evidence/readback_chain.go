@@ -31,10 +31,10 @@ var errMemberNotFound = errors.New("member not found")
 // opened on the way, once the content is used.
 func descend(ctx context.Context, c io.ReaderAt, size int64, top, host, chain string) (_ io.ReaderAt, _ int64, release func(), err error) {
 	container := path.Base(top)
-	var opened []Source
+	var opened []io.Closer
 	release = func() {
-		for _, s := range opened {
-			s.Close()
+		for i := len(opened) - 1; i >= 0; i-- {
+			opened[i].Close()
 		}
 	}
 	defer func() {
@@ -42,9 +42,14 @@ func descend(ctx context.Context, c io.ReaderAt, size int64, top, host, chain st
 			release()
 		}
 	}()
-	for _, name := range strings.Split(chain, ChainSeparator) {
+	names := strings.Split(chain, ChainSeparator)
+	// folder is the archive the current member came from, for a disk
+	// image to find the members beside it (an E01's further segments).
+	var folder *ArchiveFolder
+	var inFolder string
+	for i, name := range names {
 		if np, ok := parseNestedMember(name); ok {
-			src, err := OpenNested(c, size, container, host, container, true)
+			src, err := OpenNestedBeside(c, size, container, host, container, true, folder.Beside(inFolder))
 			if err != nil {
 				return nil, 0, nil, fmt.Errorf("%s: %w", container, err)
 			}
@@ -55,6 +60,24 @@ func descend(ctx context.Context, c io.ReaderAt, size int64, top, host, chain st
 					return nil, 0, nil, err
 				}
 				c, size, container, host = r, n, path.Base(np.path), ""
+				folder = nil
+				continue
+			}
+		}
+		if i+1 < len(names) && isNestedMember(names[i+1]) {
+			// A disk image inside an archive: read in place when stored,
+			// else from a temporary copy, never held in memory.
+			if f := detect(c, size); f != nil {
+				a := NewArchiveFolder(ctx, f, c, size, container, "", nil)
+				r, n, closer, err := a.open(name)
+				if err != nil {
+					return nil, 0, nil, err
+				}
+				if closer != nil {
+					opened = append(opened, closer)
+				}
+				c, size, container, host = r, n, name, ""
+				folder, inFolder = a, name
 				continue
 			}
 		}
@@ -63,8 +86,21 @@ func descend(ctx context.Context, c io.ReaderAt, size int64, top, host, chain st
 			return nil, 0, nil, err
 		}
 		c, size, container, host = bytesAt(held), int64(len(held)), name, ""
+		folder = nil
 	}
 	return c, size, release, nil
+}
+
+func isNestedMember(name string) bool {
+	_, ok := parseNestedMember(name)
+	return ok
+}
+
+// detect is the container format of c by its first bytes, or nil.
+func detect(c io.ReaderAt, size int64) expand.Format {
+	head := make([]byte, expand.HeadSize)
+	n, _ := c.ReadAt(head, 0)
+	return expand.Detect(head[:min(int64(n), size)])
 }
 
 // ContainerName is what a member's own members are named after (see
@@ -79,9 +115,7 @@ func ContainerName(member string) string {
 
 // member reads the member called name of the container c, as ingest named it.
 func member(ctx context.Context, c io.ReaderAt, size int64, container, name string) ([]byte, error) {
-	head := make([]byte, expand.HeadSize)
-	n, _ := c.ReadAt(head, 0)
-	f := expand.Detect(head[:min(int64(n), size)])
+	f := detect(c, size)
 	var found []byte
 	err := expand.WalkNamed(ctx, f, c, size, container, func(m expand.Member) error {
 		if m.Name != name {

@@ -11,7 +11,8 @@ import (
 	"scrim/ingest/carve"
 )
 
-// pdfFormat lists the image XObjects of a PDF: a DCT stream is the JPEG
+// pdfFormat lists the image XObjects of a PDF, then its inline images
+// (pdfinline.go), the same way: a DCT stream is the JPEG
 // as stored, a JPX stream the JPEG 2000 file, and raw samples (behind
 // Flate, LZW, RunLength, ASCIIHex or ASCII85, with PNG or TIFF predictors)
 // are decoded to a PNG. Soft masks and stencil masks are members of their
@@ -20,7 +21,9 @@ import (
 // gives its images. Pictures hidden elsewhere in the file (appended after
 // %%EOF, inside a stream that is not an image) are carved like in any
 // file of another type, outside the image streams already listed.
-type pdfFormat struct{}
+type pdfFormat struct {
+	noInline bool // inline images are not looked for (the benchmark's baseline)
+}
 
 func (pdfFormat) Name() string { return "pdf" }
 
@@ -30,7 +33,7 @@ func (pdfFormat) Probe(h []byte) bool { return bytes.Contains(h[:min(len(h), 102
 // ErrPDFEncrypted marks the images of an encrypted PDF.
 var ErrPDFEncrypted = errors.New("PDF is encrypted, images not readable")
 
-func (pdfFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
+func (pf pdfFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
 	d, err := scanPDF(ctx, r, size)
 	if err != nil {
 		return fmt.Errorf("pdf: %w", err)
@@ -67,6 +70,18 @@ func (pdfFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Me
 		if err := fn(d.imageMember(s, pages[s.num], masks[s.num], encrypted)); err != nil {
 			return err
 		}
+	}
+	if pf.noInline {
+		encrypted = errors.New("not looked for") // no inline images
+	}
+	err = d.inlineImages(ctx, encrypted, func(m Member, at [2]int64) error {
+		if at[0] >= 0 {
+			claimed = append(claimed, span{at[0], at[1]})
+		}
+		return fn(m)
+	})
+	if err != nil {
+		return err
 	}
 	sort.Slice(claimed, func(i, j int) bool { return claimed[i].from < claimed[j].from })
 	err = carve.Carve(ctx, r, 0, size, func(f carve.Found) error {
@@ -153,39 +168,58 @@ func (d *pdfDoc) imageMember(s *pdfStream, page int, mask string, encrypted erro
 		m.Err = err
 		return m
 	}
-	lim := Limits{}.WithDefaults()
-	switch samples := ras.sampleBytes(); {
-	case max(samples, ras.pictureBytes()) > pdfImageMax:
-		m.Err = &LimitError{Name: "bytes", Detail: fmt.Sprintf("PDF image of %d×%d pixels needs %d bytes decoded, over the %d-byte PDF image limit",
-			ras.w, ras.h, max(samples, ras.pictureBytes()), pdfImageMax)}
-		return m
-	case samples > lim.RatioFloor && samples > lim.MaxRatio*max(s.length, 1):
-		m.Err = &LimitError{Name: "ratio", Detail: fmt.Sprintf("PDF image of %d stored bytes claims %d bytes of samples (more than %d times)",
-			s.length, samples, lim.MaxRatio)}
+	if err := rasterWithinLimits(ras, s.length); err != nil {
+		m.Err = err
 		return m
 	}
 	m.Open = func() (io.ReadCloser, error) {
-		want := ras.sampleBytes()
 		b, err := d.streamBytes(s, pdfImageMax)
-		// Slack for the predictors' row tags and writers' padding.
-		limit := want + want/8 + int64(ras.h) + 4096
-		for i := 0; err == nil && i < len(filters); i++ {
-			b, err = pdfDecode(filters[i], params[i], b, limit)
-		}
 		if err != nil {
 			return nil, err
 		}
-		img, err := ras.picture(b)
-		if err != nil {
-			return nil, err
-		}
-		out, err := encodePNG(img)
-		if err != nil {
-			return nil, err
-		}
-		return io.NopCloser(bytes.NewReader(out)), nil
+		return decodeRaster(ras, b, filters, params)
 	}
 	return m
+}
+
+// rasterWithinLimits refuses an image whose samples or picture would take
+// more than the PDF image limit, or whose samples claim far more than the
+// stored bytes give (a bomb), before anything is allocated.
+func rasterWithinLimits(ras pdfRaster, stored int64) error {
+	lim := Limits{}.WithDefaults()
+	switch samples := ras.sampleBytes(); {
+	case max(samples, ras.pictureBytes()) > pdfImageMax:
+		return &LimitError{Name: "bytes", Detail: fmt.Sprintf("PDF image of %d×%d pixels needs %d bytes decoded, over the %d-byte PDF image limit",
+			ras.w, ras.h, max(samples, ras.pictureBytes()), pdfImageMax)}
+	case samples > lim.RatioFloor && samples > lim.MaxRatio*max(stored, 1):
+		return &LimitError{Name: "ratio", Detail: fmt.Sprintf("PDF image of %d stored bytes claims %d bytes of samples (more than %d times)",
+			stored, samples, lim.MaxRatio)}
+	}
+	return nil
+}
+
+// decodeRaster undoes an image's filters on its stored bytes b and builds
+// the PNG of its samples.
+func decodeRaster(ras pdfRaster, b []byte, filters []pdfName, params []pdfDict) (io.ReadCloser, error) {
+	want := ras.sampleBytes()
+	// Slack for the predictors' row tags and writers' padding.
+	limit := want + want/8 + int64(ras.h) + 4096
+	var err error
+	for i := 0; err == nil && i < len(filters); i++ {
+		b, err = pdfDecode(filters[i], params[i], b, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	img, err := ras.picture(b)
+	if err != nil {
+		return nil, err
+	}
+	out, err := encodePNG(img)
+	if err != nil {
+		return nil, err
+	}
+	return io.NopCloser(bytes.NewReader(out)), nil
 }
 
 // raster reads an image's geometry and colour space.

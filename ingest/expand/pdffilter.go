@@ -97,11 +97,14 @@ func inflatePDF(b []byte, limit int64) ([]byte, error) {
 	} else {
 		r = zr
 	}
-	out, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil && len(out) == 0 {
+	// Sized for a typical ratio up front: growing from nothing costs more
+	// than the inflating on text content streams.
+	buf := bytes.NewBuffer(make([]byte, 0, min(limit+1, max(4096, 8*int64(len(b))))))
+	_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil && buf.Len() == 0 {
 		return nil, err
 	}
-	return out, nil
+	return buf.Bytes(), nil
 }
 
 // lzwDecodePDF decodes PDF's LZW: codes of 9 to 12 bits, most significant

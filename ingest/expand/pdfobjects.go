@@ -48,6 +48,7 @@ type pdfDoc struct {
 	objStm   map[int64]any // objects read from object streams, once loaded
 	resolved int           // references followed, bounded per document
 	crypt    *pdfCrypt     // set when the streams are encrypted and the key is known
+	inLength bool          // a stream's /Length reference is being followed
 }
 
 // scanPDF finds every object header, trailer and %%EOF of a PDF, then reads
@@ -255,7 +256,20 @@ func (d *pdfDoc) parseObject(b []byte, off int64) (any, *pdfStream, error) {
 // follows it, else looks for the keyword; a stream cut by the end of the
 // file runs to its end.
 func (d *pdfDoc) streamLength(s *pdfStream) int64 {
-	if n, ok := pdfInt(d.resolve(s.dict["Length"])); ok && n >= 0 && n <= d.size-s.data {
+	length := s.dict["Length"]
+	if _, ref := length.(pdfRef); ref {
+		// A /Length that refers to a stream (itself, or one whose own
+		// /Length refers back) would recurse without end: a reference met
+		// while one is followed is not trusted, the keyword is looked for.
+		if d.inLength {
+			length = nil
+		} else {
+			d.inLength = true
+			length = d.resolve(length)
+			d.inLength = false
+		}
+	}
+	if n, ok := pdfInt(length); ok && n >= 0 && n <= d.size-s.data {
 		if b, _ := readAtMost(d.r, s.data+n, 32); endstreamAt(b) {
 			return n
 		}

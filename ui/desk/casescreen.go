@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"scrim/categorize"
+	"scrim/hashlib"
 	"scrim/ingest"
 	"scrim/ingest/workflow"
 	"scrim/store"
@@ -57,6 +58,12 @@ func (w *Workstation) openCase(dir string, opt store.Options, evidencePaths []st
 	w.st, w.scheme = st, scheme
 	w.rememberCase(dir)
 	w.eng = categorize.NewEngine(st, scheme)
+	if w.opt.Home != nil {
+		// The hash library belongs to the workstation home this window
+		// was started with (--home), not to $SCRIM_HOME.
+		w.eng.SetLibrary(hashlib.DirIn(w.opt.Home.Dir()))
+	}
+	w.startLabSender()
 	w.cache = thumbs.New(w.thumbSource, w.opt.Preview, w.opt.CacheTiles, 2, w.thumbReady)
 	w.audit("sign-in", map[string]string{"role": string(w.session.Role), "case": w.caseName()})
 	w.loadQueue(nil)

@@ -73,10 +73,13 @@ func (w *Workstation) detailsText(d review.Details) string {
 		fmt.Fprintf(&b, "Hash sets that list it: %s\n", strings.Join(d.HashSets, ", "))
 	}
 	signalsText(&b, d.Signals)
+	if len(d.Lab) > 0 {
+		fmt.Fprintf(&b, "Lab library decisions: %s\n", strings.Join(d.Lab, ", "))
+	}
 	fmt.Fprintf(&b, "\nHistory (%d)\n", len(d.History))
 	for _, a := range d.History {
 		fmt.Fprintf(&b, "  %s  %-9s %-3s by %s", store.FormatTime(a.At), a.Kind, a.Category, a.Source)
-		if a.Kind == "suggested" {
+		if a.Kind == "suggested" || a.Kind == store.AssignLabNear {
 			fmt.Fprintf(&b, " (distance %d)", a.Distance)
 		}
 		if a.Kind == "undo" {

@@ -77,6 +77,11 @@ func categorySource(c store.Category) string {
 		return "hash set " + p.Name
 	case store.FromSuggestion:
 		return "suggested"
+	case store.FromLab:
+		if p.LabNear() {
+			return "suggested by lab " + p.Name
+		}
+		return "lab " + p.Name
 	}
 	return p.String()
 }
@@ -123,6 +128,9 @@ func (w *Workstation) factsOf(it review.Item) tileFacts {
 		for _, a := range hist {
 			if a.Kind == "hashset" && !slices.Contains(f.hashSets, a.Source) {
 				f.hashSets = append(f.hashSets, a.Source)
+			}
+			if a.Kind == store.AssignLab && !slices.Contains(f.hashSets, "lab:"+a.Source) {
+				f.hashSets = append(f.hashSets, "lab:"+a.Source)
 			}
 		}
 		c, _, err := w.st.Category(sha)

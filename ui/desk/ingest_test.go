@@ -113,3 +113,21 @@ func TestWorkstationVerifiesAcquisitionHashes(t *testing.T) {
 		t.Fatalf("%d verify entries in the audit log, want 1", verified)
 	}
 }
+
+// TestWorkstationMatchesItsHomesHashLibrary: a workstation started with
+// --home matches the hash library of that home, not $SCRIM_HOME's.
+func TestWorkstationMatchesItsHomesHashLibrary(t *testing.T) {
+	t.Setenv("SCRIM_HOME", t.TempDir())
+	f := newFixture(t)
+	f.ws.opt.CaseDir = ""
+	if err := f.ws.SignIn("erin", pin); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ws.OpenCase(filepath.Join(t.TempDir(), "case"), nil); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(f.ws.opt.Home.Dir(), "hashlib")
+	if got := f.ws.eng.Library(); got != want {
+		t.Fatalf("engine matches the library in %s; want the workstation home's %s", got, want)
+	}
+}

@@ -120,6 +120,15 @@ func TestCategorizeAdvanceWithLabP99(t *testing.T) {
 	if got != presses {
 		t.Fatalf("%d reviews in the lab, want %d", got, presses)
 	}
+	// Every decision also reaches the unit's library once the case closes
+	// (its outbox sender sends what is left).
+	f.ws.closeCase()
+	if err := l.Pool().QueryRow(ctx, `SELECT count(*) FROM library WHERE examiner = 'erin'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != presses {
+		t.Fatalf("%d library records in the lab, want %d", got, presses)
+	}
 }
 
 // categorizePresses presses category keys n times, calling before(i)

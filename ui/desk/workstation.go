@@ -60,6 +60,8 @@ type Workstation struct {
 	scheme categorize.Scheme
 	desk   *review.Desk
 	cache  *thumbs.Cache
+	// labSend sends the open case's decisions to the lab's library.
+	labSend *labSender
 
 	grid   *widget.GridWrap
 	keys   *keyCatcher
@@ -217,6 +219,7 @@ func (w *Workstation) closeCase() {
 		w.cache.Close()
 		w.cache = nil
 	}
+	w.stopLabSender()
 	if w.st != nil {
 		w.st.Close()
 		w.st = nil

@@ -77,6 +77,7 @@ type Details struct {
 	HashSets    []string
 	// Signals are the models' findings, nil when none were recorded.
 	Signals *store.Signals
+	Lab     []string // lab library sources that match it: CASE/EXAMINER
 }
 
 // LoadDetails reads one media's full record.
@@ -109,6 +110,10 @@ func LoadDetails(st *store.Store, sha string) (Details, error) {
 		if a.Kind == "hashset" && !seen[a.Source] {
 			seen[a.Source] = true
 			d.HashSets = append(d.HashSets, a.Source)
+		}
+		if (a.Kind == store.AssignLab || a.Kind == store.AssignLabNear) && !seen["lab:"+a.Source] {
+			seen["lab:"+a.Source] = true
+			d.Lab = append(d.Lab, store.LabSource(a.Source).String())
 		}
 	}
 	return d, nil

@@ -22,7 +22,7 @@ import (
 type Item struct {
 	SHA      [32]byte
 	Category string      // effective category code, "" when none
-	Source   string      // "examiner", "hashset", "suggested" or ""
+	Source   string      // "examiner", "hashset", "lab", "suggested" (also a lab near-duplicate) or ""
 	Cluster  int32       // near-duplicate cluster, -1 when alone
 	Evidence EvidenceSet // the evidence items it was found in
 	Flags    uint8
@@ -213,7 +213,11 @@ func (m evidenceSets) intern(found []int32) EvidenceSet {
 
 func setCategory(it *Item, c store.Category) {
 	it.Category = c.Category
-	it.Source = string(c.Provenance().Kind)
+	p := c.Provenance()
+	it.Source = string(p.Kind)
+	if p.LabNear() { // a lab near-duplicate is a suggestion like any other
+		it.Source = string(store.FromSuggestion)
+	}
 	it.Flags &^= FlagConflict
 	if len(c.Conflict) > 0 {
 		it.Flags |= FlagConflict
@@ -253,8 +257,8 @@ func (m *Model) keep(it *Item) bool {
 		return m.NeedsReview(*it)
 	case InCategory:
 		return it.Category == f.Arg
-	case HashSetMatched:
-		return it.Source == "hashset"
+	case HashSetMatched: // known material: a hash set or the lab's library
+		return it.Source == "hashset" || it.Source == "lab"
 	case Suggested:
 		return it.Source == "suggested"
 	case InCluster:
@@ -375,7 +379,7 @@ func (m *Model) Counts() Counts {
 		switch {
 		case m.NeedsReview(*it):
 			c.NeedsReview++
-		case it.Source == "hashset":
+		case it.Source == "hashset" || it.Source == "lab":
 			c.HashSet++
 		case it.Source == "examiner":
 			c.Examiner++

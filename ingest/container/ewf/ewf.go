@@ -92,27 +92,107 @@ func Open(path string) (*Image, error) {
 // rest is reported by Problems as not found inside where (the file holding
 // it) and reads there fail.
 func OpenReader(r io.ReaderAt, size int64, name, where string) (*Image, error) {
+	return OpenBeside(r, size, name, where, nil)
+}
+
+// Beside is what lies beside a first segment found inside other evidence:
+// the other members of the same folder of the archive holding it.
+type Beside interface {
+	// Names lists the base names of the files in the first segment's folder.
+	Names() []string
+	// Open opens one of them by its base name. The image closes c when it
+	// is closed; reads must not need the file to stay in memory.
+	Open(name string) (r io.ReaderAt, size int64, c io.Closer, err error)
+}
+
+// prefetcher is a Beside that opens the files it is told of in one pass
+// (the members of an archive read in order); as an io.Closer it releases
+// those never asked for once the image is open.
+type prefetcher interface{ Prefetch(names []string) }
+
+// OpenBeside is OpenReader for a first segment whose further segments
+// (NAME.E02 …, NAME.EAA …) are found among the files beside lists by name
+// (nil: none). A missing segment is a problem naming it and where; the
+// media it holds fails its reads, the rest stays readable.
+func OpenBeside(r io.ReaderAt, size int64, name, where string, beside Beside) (*Image, error) {
 	head := make([]byte, fileHeaderSize)
 	if n, _ := r.ReadAt(head, 0); n == len(head) && hasPrefix(head, sigEVF) {
 		if seg := int(head[9]) | int(head[10])<<8; seg > 1 {
-			return nil, fmt.Errorf("ewf: %s is segment %d of an image: it is read with its first segment, beside it in a folder: %w", filepath.Base(name), seg, ErrLaterSegment)
+			return nil, fmt.Errorf("ewf: %s is segment %d of an image: it is read with its first segment: %w", filepath.Base(name), seg, ErrLaterSegment)
 		}
 	}
+	base := filepath.Base(name)
+	names := []string{base}
+	if beside != nil {
+		names = matchSegments(base, beside.Names())
+	}
 	im := &Image{meta: map[string]string{}}
+	ok := false
+	defer func() {
+		if !ok {
+			im.Close()
+		}
+	}()
 	o := opener{im: im}
 	if err := o.scan(0, name, nopCloser{r}, size); err != nil {
 		return nil, err
 	}
+	if p, ok := beside.(prefetcher); ok {
+		var present []string
+		for _, n := range names[1:] {
+			if n != "" {
+				present = append(present, n)
+			}
+		}
+		p.Prefetch(present)
+	}
+	if c, ok := beside.(io.Closer); ok {
+		defer c.Close()
+	}
+	for i := 1; i < len(names); i++ {
+		seg := names[i]
+		if seg == "" {
+			seg = filepath.Base(segmentName(name, i+1))
+		}
+		im.segs = append(im.segs, &segment{path: seg})
+		o.scans = append(o.scans, segScan{})
+		if names[i] == "" {
+			o.problem("segment %s is missing: not found inside %s", seg, where)
+			continue
+		}
+		f, n, c, err := beside.Open(seg)
+		if err != nil {
+			o.problem("segment %s inside %s: %v", seg, where, err)
+			continue
+		}
+		if err := o.scan(i, seg, readerCloser{f, c}, n); err != nil {
+			return nil, err
+		}
+	}
 	if err := o.finish(); err != nil {
 		return nil, err
 	}
-	if sc := o.scans[0]; sc.complete && !sc.done {
-		im.problems = append(im.problems, fmt.Sprintf("segment %s not found inside %s: only segments beside an image in a folder are found; the media past %s is not read",
-			filepath.Base(segmentName(name, 2)), where, filepath.Base(name)))
+	if last := len(o.scans) - 1; o.scans[last].complete && !o.scans[last].done {
+		im.problems = append(im.problems, fmt.Sprintf("segment %s not found inside %s: the media past %s is not read",
+			filepath.Base(segmentName(name, last+2)), where, filepath.Base(im.segs[last].path)))
 	}
 	im.cache = newChunkCache(chunkCacheBytes, im.chunkSize)
 	im.tables = newTableCache(tableCacheEntries)
+	ok = true
 	return im, nil
+}
+
+// readerCloser is a segment found beside the first one, closed with it.
+type readerCloser struct {
+	io.ReaderAt
+	c io.Closer
+}
+
+func (r readerCloser) Close() error {
+	if r.c == nil {
+		return nil
+	}
+	return r.c.Close()
 }
 
 type nopCloser struct{ io.ReaderAt }

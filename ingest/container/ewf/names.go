@@ -75,10 +75,39 @@ func siblings(first string) ([]string, error) {
 	if err != nil {
 		return probeSiblings(first, dir, stem, ext[0], family), nil
 	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	paths := matchSegments(base, names)
+	for i, p := range paths {
+		if p != "" {
+			paths[i] = filepath.Join(dir, p)
+		}
+	}
+	paths[0] = first
+	return paths, nil
+}
+
+// matchSegments picks, among the file names beside a first segment called
+// base (names without a folder), the segments of its image: the names
+// indexed by segment number - 1 (empty for a missing number) up to the
+// highest number present; [0] is base. A base without a segment extension
+// is a single-segment image.
+func matchSegments(base string, names []string) []string {
+	ext := filepath.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	ext = strings.TrimPrefix(ext, ".")
+	family := byte(0)
+	if len(ext) == 3 {
+		family = strings.ToUpper(ext)[0]
+	}
+	if (family != 'E' && family != 'S') || segmentNumber(ext, family) != 1 {
+		return []string{base}
+	}
 	found := map[int]string{}
 	hi := 1
-	for _, e := range entries {
-		name := e.Name()
+	for _, name := range names {
 		if len(name) != len(stem)+4 || name[:len(stem)] != stem || name[len(stem)] != '.' {
 			continue
 		}
@@ -90,15 +119,15 @@ func siblings(first string) ([]string, error) {
 		if prev, ok := found[n]; ok && strings.HasSuffix(prev, string(ext[0])+name[len(name)-2:]) {
 			continue
 		}
-		found[n] = filepath.Join(dir, name)
+		found[n] = name
 		hi = max(hi, n)
 	}
 	paths := make([]string, hi)
 	for n, p := range found {
 		paths[n-1] = p
 	}
-	paths[0] = first
-	return paths, nil
+	paths[0] = base
+	return paths
 }
 
 // probeSiblings is the fallback when the directory cannot be listed: stat

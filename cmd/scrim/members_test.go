@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"scrim/testdata/demo"
+)
+
+// TestKillAndResumeInsideZipOnHelpers kills an ingest while three workers
+// share the members of one deflated ZIP (with a ZIP inside): the resumed
+// run must give the case one worker gives uninterrupted, since the ZIP's
+// own record waits for every member, wherever it was hashed.
+func TestKillAndResumeInsideZipOnHelpers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: real child processes")
+	}
+	work := t.TempDir()
+	src := filepath.Join(work, "src")
+	if _, err := demo.GenerateJPEGs(filepath.Join(src, "cam"), 200, 1600, 1200, 90, 19); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.GenerateJPEGs(filepath.Join(src, "sub"), 20, 800, 600, 90, 23); err != nil {
+		t.Fatal(err)
+	}
+	zipTool(t, src, "-q", "-r", filepath.Join(src, "cam", "sub.zip"), "sub")
+	ev := filepath.Join(work, "evidence")
+	os.MkdirAll(ev, 0o755)
+	zipTool(t, src, "-q", "-r", filepath.Join(ev, "pics.zip"), "cam")
+	const total = 1 + 201 + 20 // the ZIP, its members, the inner ZIP's
+	reference := filepath.Join(work, "reference")
+	mustScrim(t, "ingest", "--case", reference, "--workers", "1", ev)
+	want := dumpCase(t, reference)
+	if n := readStats(t, reference).Occurrences; n != total {
+		t.Fatalf("reference has %d places, want %d", n, total)
+	}
+
+	// The moment to kill depends on the machine's load: start at 1.5 s
+	// into the expansion and move until the kill lands inside it.
+	wait := 1500 * time.Millisecond
+	for attempt := range 5 {
+		caseDir := filepath.Join(work, "killed", string(rune('a'+attempt)))
+		partial := killDuringExpansion(t, caseDir, ev, wait)
+		switch {
+		case partial == 0:
+			wait *= 2
+			continue
+		case partial >= total:
+			wait /= 3
+			continue
+		}
+		mustScrim(t, "ingest", "--case", caseDir, "--workers", "3", ev)
+		if got := dumpCase(t, caseDir); got != want {
+			t.Fatalf("killed with %d places committed and resumed: case differs\n%s", partial, firstDiff(got, want))
+		}
+		checkCounters(t, caseDir)
+		t.Logf("killed after %v with %d of %d places committed; resumed to the case of one uninterrupted worker", wait, partial, total)
+		return
+	}
+	t.Fatal("no kill landed inside the expansion")
+}
+
+// killDuringExpansion starts a three-worker ingest, kills it (SIGKILL)
+// wait after the ZIP is hashed, and returns the places committed.
+func killDuringExpansion(t *testing.T, caseDir, ev string, wait time.Duration) int64 {
+	t.Helper()
+	cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, "--workers", "3", "--progress", "plain", "--progress-interval", "50ms", ev)
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	hashed := false
+	for !hashed && sc.Scan() {
+		hashed = strings.Contains(sc.Text(), "[====================] 0/1")
+	}
+	go io.Copy(io.Discard, stderr)
+	if hashed {
+		time.Sleep(wait)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	return readStats(t, caseDir).Occurrences
+}

@@ -1,0 +1,253 @@
+package lab
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"scrim/categorize"
+	"scrim/store"
+)
+
+// MatchOptions tune MatchCase.
+type MatchOptions struct {
+	// NoNear skips near-duplicate matching (which reads every library
+	// record with picture hashes).
+	NoNear bool
+}
+
+// MatchStats are MatchCase's timings and counts.
+type MatchStats struct {
+	Media     int           `json:"media"`
+	ExactHits int           `json:"exact_hits"`
+	NearHits  int           `json:"near_hits"`
+	NearRead  int           `json:"near_records_read"`
+	ExactTime time.Duration `json:"exact_ns"` // COPY and join
+	CopyTime  time.Duration `json:"copy_ns"`  // of which COPY
+	NearTime  time.Duration `json:"near_ns"`
+	ApplyTime time.Duration `json:"apply_ns"`
+	TotalTime time.Duration `json:"total_ns"`
+	categorize.LabApplied
+}
+
+// MatchCase matches a case's media against the library and applies the
+// hits (categorize.Engine.ApplyLab). Exact: the case's SHA-256, MD5 and
+// SHA-1 are copied (COPY) into a temporary table and joined once with the
+// library; a record whose MD5 or SHA-1 differs from the case's is a
+// conflict. Near: the case's pictures are indexed in memory and every
+// record in force with picture hashes is streamed past the index. The
+// case's own records never match it.
+func MatchCase(ctx context.Context, l *Lab, eng *categorize.Engine, st *store.Store, opt MatchOptions) (MatchStats, error) {
+	var ms MatchStats
+	t0 := time.Now()
+	uid, err := st.CaseUID()
+	if err != nil {
+		return ms, err
+	}
+	hits, n, err := l.exact(ctx, st, uid, &ms.CopyTime)
+	if err != nil {
+		return ms, err
+	}
+	ms.Media, ms.ExactHits, ms.ExactTime = n, len(hits), time.Since(t0)
+	if !opt.NoNear {
+		t1 := time.Now()
+		near, read, err := l.near(ctx, eng, uid)
+		if err != nil {
+			return ms, err
+		}
+		hits = append(hits, near...)
+		ms.NearHits, ms.NearRead, ms.NearTime = len(near), read, time.Since(t1)
+	}
+	t2 := time.Now()
+	ms.LabApplied, err = eng.ApplyLab(ctx, l.url, hits)
+	ms.ApplyTime, ms.TotalTime = time.Since(t2), time.Since(t0)
+	return ms, err
+}
+
+// exact returns the library records in force with a case media's SHA-256.
+func (l *Lab) exact(ctx context.Context, st *store.Store, uid string, copyTime *time.Duration) ([]categorize.LabHit, int, error) {
+	var hits []categorize.LabHit
+	n := 0
+	err := pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE case_media (sha256 text) ON COMMIT DROP`); err != nil {
+			return fmt.Errorf("temporary table: %w", err)
+		}
+		t0 := time.Now()
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(writeMediaCopy(st, pw)) }()
+		c, err := tx.Conn().PgConn().CopyFrom(ctx, pr, `COPY case_media FROM STDIN`)
+		pr.Close()
+		if err != nil {
+			return fmt.Errorf("copy the case's media: %w", err)
+		}
+		n = int(c.RowsAffected())
+		*copyTime = time.Since(t0)
+		if _, err := tx.Exec(ctx, `ANALYZE case_media`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT DISTINCT ON (l.sha256, l.case_uid, l.examiner)
+			l.id, l.sha256, l.md5, l.sha1, l.category, l.scheme, l.examiner, l.case_number, l.case_uid
+			FROM case_media c JOIN library l ON l.sha256 = c.sha256
+			WHERE l.case_uid <> $1 AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)
+			ORDER BY l.sha256, l.case_uid, l.examiner, l.decided_at DESC`, uid)
+		if err != nil {
+			return err
+		}
+		hits, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (categorize.LabHit, error) {
+			var h categorize.LabHit
+			var ex, num, cuid string
+			err := row.Scan(&h.Record, &h.Media, &h.MD5, &h.SHA1, &h.Category, &h.Scheme, &ex, &num, &cuid)
+			h.Source, h.Distance = caseName(num, cuid)+"/"+ex, -1
+			return h, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, n, fmt.Errorf("lab %s: match the case's media: %w", l.url, explain(err))
+	}
+	return hits, n, crossCheck(st, hits)
+}
+
+// crossCheck compares the MD5 and SHA-1 of each exact hit with the case's
+// own: the same SHA-256 with another MD5 or SHA-1 is a conflict, never a
+// match. Only the hits' media are read.
+func crossCheck(st *store.Store, hits []categorize.LabHit) error {
+	for len(hits) > 0 {
+		chunk := hits[:min(len(hits), 10000)]
+		hits = hits[len(chunk):]
+		shas := make([]string, len(chunk))
+		for i, h := range chunk {
+			shas[i] = h.Media
+		}
+		ms, err := st.MediaAndCategories(shas)
+		if err != nil {
+			return err
+		}
+		for i := range chunk {
+			h := &chunk[i]
+			m := ms[h.Media].Media
+			switch {
+			case h.MD5 != "" && m.MD5 != "" && h.MD5 != m.MD5:
+				h.Mismatch = "MD5 (case " + m.MD5 + ", library " + h.MD5 + ")"
+			case h.SHA1 != "" && m.SHA1 != "" && h.SHA1 != m.SHA1:
+				h.Mismatch = "SHA-1 (case " + m.SHA1 + ", library " + h.SHA1 + ")"
+			}
+		}
+	}
+	return nil
+}
+
+// near streams the records in force that carry picture hashes past the
+// case's picture index, on every core: the database decodes rows while
+// the workers query the index.
+func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]categorize.LabHit, int, error) {
+	idx, err := eng.NearLab()
+	if err != nil {
+		return nil, 0, err
+	}
+	if idx.Len() == 0 {
+		return nil, 0, nil
+	}
+	type rec struct {
+		id, sha, cat, scheme, ex, num, cuid string
+		p, d                                int64
+		at                                  time.Time
+	}
+	type cand struct {
+		hit categorize.LabHit
+		key string // library SHA-256, case and examiner
+		at  time.Time
+	}
+	batches := make(chan []rec, 4)
+	results := make(chan []cand, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var out []cand
+			for b := range batches {
+				for _, r := range b {
+					idx.Match(uint64(r.p), uint64(r.d), r.sha, func(media string, dist int) {
+						out = append(out, cand{categorize.LabHit{Media: media, Record: r.id, Source: caseName(r.num, r.cuid) + "/" + r.ex,
+							Category: r.cat, Scheme: r.scheme, Distance: dist}, r.sha + "\x00" + r.cuid + "\x00" + r.ex, r.at})
+					})
+				}
+			}
+			results <- out
+		}()
+	}
+	read, err := func() (int, error) {
+		defer close(batches)
+		rows, err := l.pool.Query(ctx, `SELECT l.id, l.sha256, l.phash, l.dhash, l.category, l.scheme, l.examiner,
+			l.case_number, l.case_uid, l.decided_at
+			FROM library l WHERE l.phash IS NOT NULL AND l.case_uid <> $1
+			AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)`, uid)
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		read := 0
+		b := make([]rec, 0, 512)
+		for rows.Next() {
+			var r rec
+			if err := rows.Scan(&r.id, &r.sha, &r.p, &r.d, &r.cat, &r.scheme, &r.ex, &r.num, &r.cuid, &r.at); err != nil {
+				return read, err
+			}
+			read++
+			if b = append(b, r); len(b) == cap(b) {
+				batches <- b
+				b = make([]rec, 0, 512)
+			}
+		}
+		if len(b) > 0 {
+			batches <- b
+		}
+		return read, rows.Err()
+	}()
+	wg.Wait()
+	close(results)
+	var all []cand
+	for r := range results {
+		all = append(all, r...)
+	}
+	if err != nil {
+		return nil, read, fmt.Errorf("lab %s: read picture hashes: %w", l.url, explain(err))
+	}
+	// Only each case's and examiner's latest record per media counts (an
+	// undo shows the one before); every record of a media has its hashes,
+	// so they all match alike.
+	latest := map[string]time.Time{}
+	for _, c := range all {
+		if c.at.After(latest[c.key]) {
+			latest[c.key] = c.at
+		}
+	}
+	var hits []categorize.LabHit
+	for _, c := range all {
+		if c.at.Equal(latest[c.key]) {
+			hits = append(hits, c.hit)
+		}
+	}
+	return hits, read, nil
+}
+
+// writeMediaCopy writes every media's SHA-256 in COPY text format (hex
+// digits need no escaping), from the keys alone.
+func writeMediaCopy(st *store.Store, w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	err := st.ScanKeys("m/", func(k []byte) error {
+		bw.Write(k[2:])
+		return bw.WriteByte('\n')
+	})
+	if err != nil {
+		return fmt.Errorf("read the case's media: %w", err)
+	}
+	return bw.Flush()
+}
