@@ -1,13 +1,16 @@
 package desk
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"scrim/signals/models"
 	"scrim/store"
+	"scrim/testdata/demo"
 	"scrim/ui/review"
 )
 
@@ -116,4 +119,70 @@ func (w *Workstation) detailsFor(t *testing.T, sha string) string {
 		t.Fatal(err)
 	}
 	return w.detailsText(d)
+}
+
+// TestWorkstationIngestRunsTheModels: evidence added on the case screen
+// goes through the real models (the workstation's Options.Signals), and
+// the grid then offers the signal filters; a case set to signals off gets
+// none.
+func TestWorkstationIngestRunsTheModels(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("..", "..", ".cache", "models"))
+	if _, err := os.Stat(filepath.Join(dir, "blazeface.json")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("signals models missing in %s", dir)
+		}
+		t.Skipf("signals models missing in %s: run make models", dir)
+	}
+	an, err := models.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := t.TempDir()
+	pictures := 3
+	if testing.Short() {
+		pictures = 1 // the race run: the models are ~20× slower
+	}
+	if _, err := demo.GenerateJPEGs(ev, pictures, 320, 240, 85, 9); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t)
+	f.ws.opt.CaseDir = ""
+	f.ws.opt.Signals = an
+	if err := f.ws.SignIn("erin", pin); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		off  bool
+	}{{"on", false}, {"off", true}} {
+		if err := f.ws.OpenCase(filepath.Join(f.dir, c.name), nil); err != nil {
+			t.Fatal(err)
+		}
+		if c.off {
+			f.ws.st.SetMeta(store.MetaSignals, "off")
+		}
+		if err := f.ws.AddEvidence(ev); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.ws.WaitIngest(); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.ws.reload(); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		f.ws.st.EachSignals(func(g store.Signals) error {
+			if g.Error == "" && g.Nudity != nil && len(g.Models) == 3 {
+				n++
+			}
+			return nil
+		})
+		names, _ := f.ws.filterChoices()
+		switch {
+		case !c.off && (n != pictures || !slices.Contains(names, filterNeutral) || !f.ws.desk.Model.HasSignals()):
+			t.Errorf("signals on: %d records, filters %v", n, names)
+		case c.off && (n != 0 || slices.Contains(names, filterNeutral)):
+			t.Errorf("signals off: %d records, filters %v", n, names)
+		}
+	}
 }
