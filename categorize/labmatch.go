@@ -148,6 +148,7 @@ func (e *Engine) ApplyLab(ctx context.Context, labName string, hits []LabHit) (L
 		return res, err
 	}
 	changed := map[string]bool{}
+	var lostExact []string // media that lost an exact lab match: their own suggestions may go too
 	for sha, m := range have {
 		for k, a := range m {
 			if _, keep := want[sha][k]; !keep {
@@ -156,6 +157,9 @@ func (e *Engine) ApplyLab(ctx context.Context, labName string, hits []LabHit) (L
 				}
 				res.Removed++
 				changed[sha] = true
+				if k.kind == store.AssignLab {
+					lostExact = append(lostExact, sha)
+				}
 			}
 		}
 	}
@@ -176,6 +180,14 @@ func (e *Engine) ApplyLab(ctx context.Context, labName string, hits []LabHit) (L
 	}
 	if err := e.writeLab(ctx, want, have, changed); err != nil {
 		return res, err
+	}
+	if len(lostExact) > 0 {
+		// A withdrawn record takes back the suggestions its match gave the
+		// media's near-duplicates in this case.
+		sort.Strings(lostExact)
+		if err := e.SuggestFrom(ctx, lostExact); err != nil {
+			return res, err
+		}
 	}
 	res.Records = len(records)
 	res.Cases, res.Examiners = sortedSet(cases), sortedSet(examiners)

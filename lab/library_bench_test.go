@@ -44,7 +44,8 @@ func benchDigest(i int64) (sha, md string) {
 // Prints lab.MatchCase's time (COPY + one join, the near-duplicate stream,
 // writing the matches) beside the bare join counted in SQL over the same
 // digests (COPY into a table, SELECT count(*) ... JOIN).
-// SCRIM_BENCH_LAB_NEAR=0 leaves the near-duplicate pass out.
+// SCRIM_BENCH_LAB_NEAR=0 leaves the near-duplicate pass out;
+// SCRIM_BENCH_LAB_EXPLAIN=1 prints the join's plan.
 func BenchmarkLibraryMatch(b *testing.B) {
 	nRec, nMedia := envInt("SCRIM_BENCH_LAB_RECORDS", 200_000), envInt("SCRIM_BENCH_LAB_MEDIA", 20_000)
 	url := initLab(b)
@@ -110,6 +111,25 @@ func BenchmarkLibraryMatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	base := time.Since(t0)
+	if os.Getenv("SCRIM_BENCH_LAB_EXPLAIN") != "" { // the plan of the match's join, over the same digests
+		if _, err := admin.Pool().Exec(ctx, `ANALYZE bench_media`); err != nil {
+			b.Fatal(err)
+		}
+		rows, err := admin.Pool().Query(ctx, `EXPLAIN ANALYZE SELECT DISTINCT ON (l.sha256, l.case_uid, l.examiner)
+			l.id, l.sha256, l.md5, l.sha1, l.category, l.scheme, l.examiner, l.case_number, l.case_uid
+			FROM bench_media c JOIN library l ON l.sha256 = c.sha256
+			WHERE l.case_uid <> 'x' AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)
+			ORDER BY l.sha256, l.case_uid, l.examiner, l.decided_at DESC`)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var line string
+			rows.Scan(&line)
+			fmt.Println(line)
+		}
+		rows.Close()
+	}
 
 	ws := open(b, workstationURL(b, url))
 	b.ResetTimer()

@@ -145,9 +145,12 @@ func TestLibraryTwoCases(t *testing.T) {
 		t.Fatalf("library holds %d records, want 6", n)
 	}
 
-	bSt, bEng := newCase(t, filepath.Join(root, "b"), "vic-us", "B-3", same, other, tampered, near, media("unrelated", ^uint64(ph), 0))
+	bSt, bEng := newCase(t, filepath.Join(root, "b"), "vic-us", "B-3", same, other, tampered, near, pic, media("unrelated", ^uint64(ph), 0))
 	ms, err := lab.MatchCase(ctx, wsB, bEng, bSt, lab.MatchOptions{})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bEng.Suggest(ctx); err != nil { // as scrim lab match does
 		t.Fatal(err)
 	}
 	c := category(t, bSt, same)
@@ -155,13 +158,18 @@ func TestLibraryTwoCases(t *testing.T) {
 		!slices.Contains(c.Conflict, "2 by lab:C-7/bob") || !slices.Contains(c.Conflict, "1 by lab:A-1/alice") || !slices.Contains(c.Conflict, "1 by lab:U-2/carl") {
 		t.Fatalf("same media in case B: %+v", c)
 	}
-	if c := category(t, bSt, near); c.Category != "1" || c.Source != "lab:A-1/alice (d=2)" {
+	if c := category(t, bSt, pic); c.Category != "1" || c.Source != "lab:A-1/alice" {
+		t.Fatalf("pic in case B: %+v", c)
+	}
+	// near gets the category twice as a suggestion: from the library record
+	// (distance 2) and from case B's own pic; both say d=2, the lab's wins the tie.
+	if c := category(t, bSt, near); c.Category != "1" || !strings.Contains(c.Source, "(d=2)") {
 		t.Fatalf("near-duplicate in case B: %+v", c)
 	}
 	if c := category(t, bSt, tampered); c.Category != "" {
 		t.Fatalf("a digest mismatch must not categorize: %+v", c)
 	}
-	if ms.Exact != 2 || ms.Near != 1 || len(ms.Conflicts) != 0 || len(ms.Refused) != 1 || !strings.Contains(ms.Refused[0], "U-2/carl") {
+	if ms.Exact != 3 || ms.Near != 1 || len(ms.Conflicts) != 0 || len(ms.Refused) != 1 || !strings.Contains(ms.Refused[0], "U-2/carl") {
 		t.Fatalf("match summary %+v", ms.LabApplied)
 	}
 	if got, ok, err := categorize.LastLabMatch(bSt); err != nil || !ok || got.Records != 5 || !slices.Equal(got.Cases, []string{"A-1", "C-7", "U-2"}) {
@@ -200,8 +208,11 @@ func TestLibraryTwoCases(t *testing.T) {
 		t.Fatalf("%d withdrawals", n)
 	}
 	ms, err = lab.MatchCase(ctx, wsB, bEng, bSt, lab.MatchOptions{})
-	if err != nil || ms.Removed != 1 {
+	if err != nil || ms.Removed != 2 {
 		t.Fatalf("match after the withdrawal: %+v %v", ms.LabApplied, err)
+	}
+	if c := category(t, bSt, pic); c.Category != "" {
+		t.Fatalf("withdrawn record still categorizes: %+v", c)
 	}
 	if c := category(t, bSt, near); c.Category != "" {
 		t.Fatalf("withdrawn record still suggests: %+v", c)

@@ -479,6 +479,7 @@ func (w *Workstation) Categorize(key string) error {
 		w.say("%v", err)
 		return err
 	}
+	w.labSend.decided()
 	decided := make([]string, 0, len(sel))
 	for _, p := range sel {
 		sha := w.desk.Model.At(p).Hex()

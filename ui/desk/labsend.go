@@ -2,21 +2,37 @@ package desk
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"scrim/lab"
 )
 
 // labSender sends the open case's lab outbox (its decisions and undos,
-// queued with each decision) to the lab's library every few seconds, off
-// the categorize-and-advance path: a key press never waits on the network,
-// and a lab out of reach only means the outbox waits.
+// queued with each decision) to the lab's library, off the
+// categorize-and-advance path: a key press never waits on the network, a
+// lab out of reach only means the outbox waits, and while the examiner is
+// pressing keys the sender waits for a pause, so its store writes never
+// compete with a decision's (measured: they pushed the p99 of a press
+// from ~25 ms to 150 ms on a loaded machine).
 type labSender struct {
 	stop, done chan struct{}
+	last       atomic.Int64 // unix ns of the latest decision
 }
 
-// labSendEvery is how often the open case's outbox is sent.
-const labSendEvery = 3 * time.Second
+// labSendEvery is how often the sender looks at the outbox; labSendQuiet
+// the pause in decisions it waits for.
+const (
+	labSendEvery = time.Second
+	labSendQuiet = 2 * time.Second
+)
+
+// decided tells the sender a decision was just made (nil-safe).
+func (s *labSender) decided() {
+	if s != nil {
+		s.last.Store(time.Now().UnixNano())
+	}
+}
 
 func (w *Workstation) startLabSender() {
 	if w.opt.Home == nil || w.st == nil {
@@ -43,7 +59,9 @@ func (w *Workstation) startLabSender() {
 				send(5 * time.Second) // what the examiner decided last
 				return
 			case <-t.C:
-				send(30 * time.Second)
+				if time.Since(time.Unix(0, s.last.Load())) >= labSendQuiet {
+					send(30 * time.Second)
+				}
 			}
 		}
 	}()
