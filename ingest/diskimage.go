@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"path/filepath"
 	"slices"
@@ -28,11 +30,20 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	if media.Kind != string(filetype.Other) || media.Size < 64 || j.exp.noHidden {
 		return false, nil
 	}
-	c, err := j.entry.Open()
-	if err != nil {
-		return false, nil // expandMembers says so
+	// A small file of the evidence is probed from the bytes already read
+	// whole (worker.go): a second open and read of every small file cost
+	// more than its hashing.
+	var c io.ReaderAt
+	if j.exp.depth == 0 && w.wholeOK && int64(len(w.whole)) == media.Size {
+		c = bytes.NewReader(w.whole)
+	} else {
+		f, err := j.entry.Open()
+		if err != nil {
+			return false, nil // expandMembers says so
+		}
+		defer f.Close()
+		c = f
 	}
-	defer c.Close()
 	name := path.Base(parent.Path)
 	where := "evidence " + parent.Evidence
 	if parent.Embedded {
