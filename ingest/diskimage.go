@@ -32,7 +32,7 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	// A small file of the evidence was read whole by analyse: it is
 	// probed from memory, not reopened and read again.
 	var c evidence.Content = nopContent{bytes.NewReader(w.whole)}
-	if j.exp.depth > 0 || !w.wholeOK {
+	if j.exp.depth > 0 || !w.wholeOK || int64(len(w.whole)) != media.Size {
 		if c, err = j.entry.Open(); err != nil {
 			return false, nil // expandMembers says so
 		}

@@ -123,8 +123,11 @@ type Ingester struct {
 	bytesReading           atomic.Int64 // read from files not yet recorded
 	filesTotal, bytesTotal atomic.Int64
 	totalKnown             atomic.Bool
-	started                atomic.Int64
-	membersLent            atomic.Int64 // members walked by a worker other than their container's
+	// startCount starts the counting walk of the running ingest the first
+	// time progress is asked for: nobody watching, no second walk.
+	startCount  atomic.Pointer[func()]
+	started     atomic.Int64
+	membersLent atomic.Int64 // members walked by a worker other than their container's
 }
 
 // New returns an Ingester writing into st.
@@ -160,6 +163,9 @@ func (in *Ingester) warnNoVideo() {
 
 // Progress returns the current progress of the running ingest.
 func (in *Ingester) Progress() Progress {
+	if start := in.startCount.Load(); start != nil {
+		(*start)()
+	}
 	return Progress{
 		FilesDone:  in.filesDone.Load(),
 		BytesDone:  in.bytesDone.Load() + in.bytesReading.Load(),
@@ -275,8 +281,13 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	defer cancel(nil)
 	if info.Format == "directory" {
 		// A second walk of a folder is cheap and gives the ETA; a disk
-		// image would be parsed (and carved) twice.
-		go in.countTotals(ctx, src)
+		// image would be parsed (and carved) twice. It is walked only
+		// when someone watches: on a million small files it cost 7 % of
+		// the CPU.
+		var once sync.Once
+		start := func() { once.Do(func() { go in.countTotals(ctx, src) }) }
+		in.startCount.Store(&start)
+		defer in.startCount.Store(nil)
 	}
 
 	// ffmpeg needs a seekable file: each worker copies a video it hashes

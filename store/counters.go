@@ -129,9 +129,12 @@ func (b *Batch) countRecord(r FileRecord, del []byte) error {
 	occKey := OccurrenceKey(o)
 	ev, flag := placeOfOccurrenceKey(occKey) // as the index entries say, like recount
 	var old Occurrence
-	hadOld, err := getIn(b.txn, keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) })
-	if err != nil {
-		return fmt.Errorf("read earlier record: %w", err)
+	hadOld := false
+	if !b.s.fresh.firstWrite(o.Evidence, occKey) {
+		var err error
+		if hadOld, err = getIn(b.txn, keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) }); err != nil {
+			return fmt.Errorf("read earlier record: %w", err)
+		}
 	}
 	if hadOld {
 		b.cnt.delta.addPlace(old.Evidence, old, -1)
@@ -172,6 +175,11 @@ func (b *Batch) countRecord(r FileRecord, del []byte) error {
 // or last place there.
 func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 	f, ok := b.cnt.facts[sha]
+	if !ok && m != nil && sign > 0 {
+		// A media Add found in neither the store nor the transaction has
+		// no place counts either: they are only kept beside a media record.
+		f, ok = factsOf(*m), true
+	}
 	if !ok {
 		found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
 			var err error

@@ -65,6 +65,7 @@ type Store struct {
 	audit    *AuditChain
 	media    mediaFilter // which contents are certainly not in the case yet
 	counters counterState
+	fresh    freshPlaces // evidence items on their first run (freshplaces.go)
 }
 
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:
@@ -98,8 +99,12 @@ func Open(dir string, opt Options) (*Store, error) {
 		WithNumLevelZeroTablesStall(32).
 		WithBlockCacheSize(32 << 20).
 		WithIndexCacheSize(16 << 20).
-		WithValueThreshold(1 << 10). // thumbnails go to the value log, keeping the LSM tree small
-		WithValueLogFileSize(256 << 20).
+		// Records over 100 bytes (media, places, thumbnails) go to the
+		// value log, so the LSM tree holds keys and pointers: its tables,
+		// memtables and merges shrink (200 k small files: 684 → 587 MiB
+		// peak RSS, 20.7 → 18.0 CPU s).
+		WithValueThreshold(100).
+		WithValueLogFileSize(64 << 20).
 		WithDetectConflicts(false). // one writer per case: the lock guarantees it
 		WithNumCompactors(2)
 	if key != nil {
