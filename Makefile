@@ -140,7 +140,9 @@ test: deps-test models tfjs
 	@echo "== go vet"; $(GO) vet ./... ./testdata/demo ./testdata/gendemo
 	@echo "== pure-Go build (no cgo)"; CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o /dev/null ./cmd/scrim
 	@echo "== short fuzz of every parser"; $(MAKE) --no-print-directory fuzz-run FUZZ_FOR=3s
-	@echo "== tests without cgo (pure-Go decoders)"; CGO_ENABLED=0 $(GO) test -count=1 ./ingest ./ingest/picture ./ingest/digest ./ingest/filetype
+	@echo "== tests without cgo (pure-Go decoders: the decoder packages, and the demo tree ingested end to end)"; \
+		CGO_ENABLED=0 $(GO) test -count=1 ./ingest/picture ./ingest/digest ./ingest/filetype; \
+		CGO_ENABLED=0 $(GO) test -count=1 -run '^(TestWorkersAgree|TestCancelThenResume)$$' ./ingest
 	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/demo
 	@echo "== race detector on the packages whose goroutines share a case or the workstation store (video tests and the workstation's real-model ingest: above only, over 10 min and 2 min under -race; the signals stage is raced in ./ingest)"; \
 		$(GO) test -race -short -count=1 -timeout 15m -skip 'Video|WorkstationIngestRunsTheModels' ./store ./categorize ./profile ./ingest ./ui/review ./ui/desk ./hashlib
