@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -143,6 +141,12 @@ func crossCheck(st *store.Store, hits []categorize.LabHit) error {
 	return nil
 }
 
+// nearBatch is how many records the near pass joins at once: each batch
+// costs the join a few hundred sweeps over the case's pictures, so fewer,
+// larger batches are faster, while memory holds at most three (one read,
+// one queued, one joined; ~100 MB at 10 M records with picture hashes).
+const nearBatch = 1 << 18
+
 // near streams the records in force that carry picture hashes past the
 // case's picture index, on every core: the database decodes rows while
 // the workers query the index.
@@ -164,25 +168,27 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 		key string // library SHA-256, case and examiner
 		at  time.Time
 	}
-	batches := make(chan []rec, 4)
-	results := make(chan []cand, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var out []cand
-			for b := range batches {
-				for _, r := range b {
-					idx.Match(uint64(r.p), uint64(r.d), r.sha, func(media string, dist int) {
-						out = append(out, cand{categorize.LabHit{Media: media, Record: r.id, Source: caseName(r.num, r.cuid) + "/" + r.ex,
-							Category: r.cat, Scheme: r.scheme, Distance: dist}, r.sha + "\x00" + r.cuid + "\x00" + r.ex, r.at})
-					})
-				}
+	// The reader decodes rows into batches while the previous batch is
+	// joined with the case's pictures (LabNear.MatchBatch, on every core).
+	batches := make(chan []rec, 1)
+	var all []cand
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var p, d []uint64
+		var skip []string
+		for b := range batches {
+			p, d, skip = p[:0], d[:0], skip[:0]
+			for _, r := range b {
+				p, d, skip = append(p, uint64(r.p)), append(d, uint64(r.d)), append(skip, r.sha)
 			}
-			results <- out
-		}()
-	}
+			idx.MatchBatch(p, d, skip, func(i int, media string, dist int) {
+				r := &b[i]
+				all = append(all, cand{categorize.LabHit{Media: media, Record: r.id, Source: caseName(r.num, r.cuid) + "/" + r.ex,
+					Category: r.cat, Scheme: r.scheme, Distance: dist}, r.sha + "\x00" + r.cuid + "\x00" + r.ex, r.at})
+			})
+		}
+	}()
 	read, err := func() (int, error) {
 		defer close(batches)
 		rows, err := l.pool.Query(ctx, `SELECT l.id, l.sha256, l.phash, l.dhash, l.category, l.scheme, l.examiner,
@@ -194,7 +200,7 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 		}
 		defer rows.Close()
 		read := 0
-		b := make([]rec, 0, 512)
+		b := make([]rec, 0, nearBatch)
 		for rows.Next() {
 			var r rec
 			if err := rows.Scan(&r.id, &r.sha, &r.p, &r.d, &r.cat, &r.scheme, &r.ex, &r.num, &r.cuid, &r.at); err != nil {
@@ -203,7 +209,7 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 			read++
 			if b = append(b, r); len(b) == cap(b) {
 				batches <- b
-				b = make([]rec, 0, 512)
+				b = make([]rec, 0, nearBatch)
 			}
 		}
 		if len(b) > 0 {
@@ -211,12 +217,7 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 		}
 		return read, rows.Err()
 	}()
-	wg.Wait()
-	close(results)
-	var all []cand
-	for r := range results {
-		all = append(all, r...)
-	}
+	<-done
 	if err != nil {
 		return nil, read, fmt.Errorf("lab %s: read picture hashes: %w", l.url, explain(err))
 	}
