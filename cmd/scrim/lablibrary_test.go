@@ -70,7 +70,8 @@ func TestLabLibraryCLI(t *testing.T) {
 	}
 	report := filepath.Join(t.TempDir(), "b.html")
 	mustScrim(t, "export", "--case", b, "--format", "html", "--out", report)
-	if rep := string(mustRead(t, report)); !strings.Contains(rep, "Lab library used") || !strings.Contains(rep, "A-1") {
+	if rep := string(mustRead(t, report)); !strings.Contains(rep, "Lab library used") || !strings.Contains(rep, "A-1") ||
+		!strings.Contains(rep, "Category from the lab library (cases A-1; examiners alice)") {
 		t.Fatalf("report has no lab section:\n%s", rep)
 	}
 
