@@ -68,11 +68,28 @@ func MatchCase(ctx context.Context, l *Lab, eng *categorize.Engine, st *store.St
 	return ms, err
 }
 
+// matchSettings tunes the match's transaction (settings any role may
+// change, for this transaction only). EXPLAIN ANALYZE at 1 M media × 10 M
+// records on the server's defaults: JIT compiled the join's expressions
+// for 3.9 s of its 27 s, and 4 MB of work_mem split the hash join into 16
+// batches and sorted the hits on disk.
+func matchSettings(ctx context.Context, tx pgx.Tx) error {
+	for _, set := range []string{`SET LOCAL jit = off`, `SET LOCAL work_mem = '256MB'`} {
+		if _, err := tx.Exec(ctx, set); err != nil {
+			return fmt.Errorf("%s: %w", set, err)
+		}
+	}
+	return nil
+}
+
 // exact returns the library records in force with a case media's SHA-256.
 func (l *Lab) exact(ctx context.Context, st *store.Store, uid string, copyTime *time.Duration) ([]categorize.LabHit, int, error) {
 	var hits []categorize.LabHit
 	n := 0
 	err := pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		if err := matchSettings(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE case_media (sha256 text) ON COMMIT DROP`); err != nil {
 			return fmt.Errorf("temporary table: %w", err)
 		}
@@ -189,22 +206,24 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 			})
 		}
 	}()
-	read, err := func() (int, error) {
-		defer close(batches)
-		rows, err := l.pool.Query(ctx, `SELECT l.id, l.sha256, l.phash, l.dhash, l.category, l.scheme, l.examiner,
+	read := 0
+	err = pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := matchSettings(ctx, tx); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT l.id, l.sha256, l.phash, l.dhash, l.category, l.scheme, l.examiner,
 			l.case_number, l.case_uid, l.decided_at
 			FROM library l WHERE l.phash IS NOT NULL AND l.case_uid <> $1
 			AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)`, uid)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		defer rows.Close()
-		read := 0
 		b := make([]rec, 0, nearBatch)
 		for rows.Next() {
 			var r rec
 			if err := rows.Scan(&r.id, &r.sha, &r.p, &r.d, &r.cat, &r.scheme, &r.ex, &r.num, &r.cuid, &r.at); err != nil {
-				return read, err
+				return err
 			}
 			read++
 			if b = append(b, r); len(b) == cap(b) {
@@ -215,8 +234,9 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 		if len(b) > 0 {
 			batches <- b
 		}
-		return read, rows.Err()
-	}()
+		return rows.Err()
+	})
+	close(batches)
 	<-done
 	if err != nil {
 		return nil, read, fmt.Errorf("lab %s: read picture hashes: %w", l.url, explain(err))

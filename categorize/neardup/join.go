@@ -71,7 +71,9 @@ type Pair struct {
 // Join returns every pair (a, b) near-duplicate under rule (the same pairs,
 // each once, as querying an Index of b's pHashes with each of a's and
 // checking rule.Similar), sorted by A then B, on every core.
-func Join(a, b *JoinSide, rule Rule) []Pair {
+func Join(a, b *JoinSide, rule Rule) []Pair { return join(a, b, rule, pairMasks) }
+
+func join(a, b *JoinSide, rule Rule, kern kernel) []Pair {
 	if a.n == 0 || b.n == 0 {
 		return nil
 	}
@@ -97,12 +99,13 @@ func Join(a, b *JoinSide, rule Rule) []Pair {
 		go func() {
 			defer wg.Done()
 			var out []Pair
+			var masks []uint64
 			for {
 				u := int(next.Add(1) - 1)
 				if u >= len(units) {
 					break
 				}
-				out = joinMask(out, &a.blocks[units[u].block], &b.blocks[units[u].block], units[u].block, units[u].mask, rs, rule)
+				out, masks = joinMask(out, masks, kern, &a.blocks[units[u].block], &b.blocks[units[u].block], units[u].block, units[u].mask, rs, rule)
 			}
 			outs[w] = out
 		}()
@@ -121,8 +124,9 @@ func Join(a, b *JoinSide, rule Rule) []Pair {
 	return all
 }
 
-// joinMask compares every bucket k of a's block with bucket k^mask of b's.
-func joinMask(out []Pair, a, b *joinBlock, blk int, mask uint16, rs []int, rule Rule) []Pair {
+// joinMask compares every bucket k of a's block with bucket k^mask of b's,
+// up to 64 of b's hashes at a time through the kernel; masks is scratch.
+func joinMask(out []Pair, masks []uint64, kern kernel, a, b *joinBlock, blk int, mask uint16, rs []int, rule Rule) ([]Pair, []uint64) {
 	r := rule.PHashRadius
 	for k := 0; k < 1<<joinWidth; k++ {
 		a0, a1 := a.start[k], a.start[k+1]
@@ -134,24 +138,28 @@ func joinMask(out []Pair, a, b *joinBlock, blk int, mask uint16, rs []int, rule 
 		if b0 == b1 {
 			continue
 		}
-		bp := b.p[b0:b1]
-		for i := a0; i < a1; i++ {
-			h := a.p[i]
-			for j, c := range bp {
-				diff := h ^ c
-				pd := bits.OnesCount64(diff)
-				if pd > r {
-					continue
+		ap := a.p[a0:a1]
+		if cap(masks) < len(ap) {
+			masks = make([]uint64, len(ap))
+		}
+		ms := masks[:len(ap)]
+		for j0 := b0; j0 < b1; j0 += 64 {
+			kern(ap, b.p[j0:min(j0+64, b1)], r, ms)
+			for i, m := range ms {
+				for m != 0 {
+					j := j0 + uint32(bits.TrailingZeros64(m))
+					m &= m - 1
+					ia := a0 + uint32(i)
+					diff := ap[i] ^ b.p[j]
+					if bits.OnesCount64(a.d[ia]^b.d[j]) > rule.DHashRadius || foundInEarlierBlock(rs, blk, diff) {
+						continue
+					}
+					out = append(out, Pair{A: a.id[ia], B: b.id[j], Distance: bits.OnesCount64(diff)})
 				}
-				bj := b0 + uint32(j)
-				if bits.OnesCount64(a.d[i]^b.d[bj]) > rule.DHashRadius || foundInEarlierBlock(rs, blk, diff) {
-					continue
-				}
-				out = append(out, Pair{A: a.id[i], B: b.id[bj], Distance: pd})
 			}
 		}
 	}
-	return out
+	return out, masks
 }
 
 // foundInEarlierBlock reports whether a pair differing by diff is also
