@@ -145,8 +145,8 @@ func BenchmarkLibraryMatch(b *testing.B) {
 	}
 	per := b.Elapsed() / time.Duration(b.N)
 	b.ReportMetric(per.Seconds(), "s/match")
-	fmt.Printf("BenchmarkLibraryMatch: %d media × %d records: match %.2f s (exact COPY+join %.2f s of which COPY %.2f s, near %.2f s over %d records, apply %.2f s; %d exact, %d near) vs COPY + SELECT count(*) JOIN %.2f s (%d rows) = %.2f×\n",
-		nMedia, nRec, per.Seconds(), ms.ExactTime.Seconds(), ms.CopyTime.Seconds(), ms.NearTime.Seconds(), ms.NearRead, ms.ApplyTime.Seconds(),
+	fmt.Printf("BenchmarkLibraryMatch: %d media × %d records: match %.2f s (exact COPY+join %.2f s of which COPY %.2f s and MD5/SHA-1 check %.2f s, near %.2f s over %d records of which join %.2f s, apply %.2f s; %d exact, %d near) vs COPY + SELECT count(*) JOIN %.2f s (%d rows) = %.2f×\n",
+		nMedia, nRec, per.Seconds(), ms.ExactTime.Seconds(), ms.CopyTime.Seconds(), ms.CheckTime.Seconds(), ms.NearTime.Seconds(), ms.NearRead, ms.NearJoin.Seconds(), ms.ApplyTime.Seconds(),
 		ms.Exact, ms.Near, base.Seconds(), joined, per.Seconds()/base.Seconds())
 }
 

@@ -29,6 +29,10 @@ type MatchStats struct {
 	ExactTime time.Duration `json:"exact_ns"` // COPY and join
 	CopyTime  time.Duration `json:"copy_ns"`  // of which COPY
 	NearTime  time.Duration `json:"near_ns"`
+	// NearJoin is the near pass's time in the join (neardup.Join), which
+	// overlaps the database's reading of the next batch.
+	NearJoin  time.Duration `json:"near_join_ns"`
+	CheckTime time.Duration `json:"check_ns"` // of ExactTime, the MD5/SHA-1 cross-check in the case store
 	ApplyTime time.Duration `json:"apply_ns"`
 	TotalTime time.Duration `json:"total_ns"`
 	categorize.LabApplied
@@ -48,14 +52,14 @@ func MatchCase(ctx context.Context, l *Lab, eng *categorize.Engine, st *store.St
 	if err != nil {
 		return ms, err
 	}
-	hits, n, err := l.exact(ctx, st, uid, &ms.CopyTime)
+	hits, n, err := l.exact(ctx, st, uid, &ms.CopyTime, &ms.CheckTime)
 	if err != nil {
 		return ms, err
 	}
 	ms.Media, ms.ExactHits, ms.ExactTime = n, len(hits), time.Since(t0)
 	if !opt.NoNear {
 		t1 := time.Now()
-		near, read, err := l.near(ctx, eng, uid)
+		near, read, err := l.near(ctx, eng, uid, &ms.NearJoin)
 		if err != nil {
 			return ms, err
 		}
@@ -83,7 +87,7 @@ func matchSettings(ctx context.Context, tx pgx.Tx) error {
 }
 
 // exact returns the library records in force with a case media's SHA-256.
-func (l *Lab) exact(ctx context.Context, st *store.Store, uid string, copyTime *time.Duration) ([]categorize.LabHit, int, error) {
+func (l *Lab) exact(ctx context.Context, st *store.Store, uid string, copyTime, checkTime *time.Duration) ([]categorize.LabHit, int, error) {
 	var hits []categorize.LabHit
 	n := 0
 	err := pgx.BeginTxFunc(ctx, l.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
@@ -126,7 +130,10 @@ func (l *Lab) exact(ctx context.Context, st *store.Store, uid string, copyTime *
 	if err != nil {
 		return nil, n, fmt.Errorf("lab %s: match the case's media: %w", l.url, explain(err))
 	}
-	return hits, n, crossCheck(st, hits)
+	t0 := time.Now()
+	err = crossCheck(st, hits)
+	*checkTime = time.Since(t0)
+	return hits, n, err
 }
 
 // crossCheck compares the MD5 and SHA-1 of each exact hit with the case's
@@ -167,7 +174,7 @@ const nearBatch = 1 << 18
 // near streams the records in force that carry picture hashes past the
 // case's picture index, on every core: the database decodes rows while
 // the workers query the index.
-func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]categorize.LabHit, int, error) {
+func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string, joinTime *time.Duration) ([]categorize.LabHit, int, error) {
 	idx, err := eng.NearLab()
 	if err != nil {
 		return nil, 0, err
@@ -199,11 +206,13 @@ func (l *Lab) near(ctx context.Context, eng *categorize.Engine, uid string) ([]c
 			for _, r := range b {
 				p, d, skip = append(p, uint64(r.p)), append(d, uint64(r.d)), append(skip, r.sha)
 			}
+			t0 := time.Now()
 			idx.MatchBatch(p, d, skip, func(i int, media string, dist int) {
 				r := &b[i]
 				all = append(all, cand{categorize.LabHit{Media: media, Record: r.id, Source: caseName(r.num, r.cuid) + "/" + r.ex,
 					Category: r.cat, Scheme: r.scheme, Distance: dist}, r.sha + "\x00" + r.cuid + "\x00" + r.ex, r.at})
 			})
+			*joinTime += time.Since(t0)
 		}
 	}()
 	read := 0
