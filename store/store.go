@@ -66,6 +66,7 @@ type Store struct {
 	media    mediaFilter // which contents are certainly not in the case yet
 	counters counterState
 	fresh    freshPlaces // evidence items on their first run (freshplaces.go)
+	resident residency   // mapped pages handed back (residency.go)
 }
 
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:

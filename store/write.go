@@ -190,6 +190,7 @@ func (b *Batch) Flush() error {
 	if err != nil {
 		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
 	}
+	b.s.maybeTrim()
 	return nil
 }
 
