@@ -56,7 +56,6 @@ func fileEntries(r FileRecord) ([]kv, []byte, error) {
 		if len(r.Thumb) > 0 {
 			out = append(out, kv{keyThumb(m.SHA256), r.Thumb})
 		}
-		out = append(out, kv{keyMD5(m.MD5), []byte(m.SHA256)}, kv{keySHA1(m.SHA1), []byte(m.SHA256)})
 	}
 	if r.PreviousSHA256 != "" && r.PreviousSHA256 != o.SHA256 {
 		del = keyOccIndex(r.PreviousSHA256, occKey)
