@@ -45,9 +45,9 @@ func (s *Store) maybeTrim() {
 	}
 }
 
-// trimMappedFiles pages out every shared mapping of a value log or table of
-// this case. The memtables' write-ahead logs (.mem) stay: they are written
-// and read the most.
+// trimMappedFiles pages out every shared mapping of a value log, table or
+// memtable write-ahead log (.mem, only read back after a crash) of the
+// case in dir.
 func trimMappedFiles(dir string) {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
@@ -67,7 +67,7 @@ func trimMappedFiles(dir string) {
 		if filepath.Dir(p) != dir {
 			continue
 		}
-		if ext := filepath.Ext(p); ext != ".vlog" && ext != ".sst" {
+		if ext := filepath.Ext(p); ext != ".vlog" && ext != ".sst" && ext != ".mem" {
 			continue
 		}
 		lo, hi, ok := bytes.Cut(fields[0], []byte("-"))

@@ -26,7 +26,7 @@ func residentKiB(t *testing.T, dir string) int {
 		fields := strings.Fields(line)
 		if len(fields) >= 5 && strings.Contains(fields[0], "-") {
 			p := fields[len(fields)-1]
-			in = filepath.Dir(p) == dir && (strings.HasSuffix(p, ".vlog") || strings.HasSuffix(p, ".sst"))
+			in = filepath.Dir(p) == dir && (strings.HasSuffix(p, ".vlog") || strings.HasSuffix(p, ".sst") || strings.HasSuffix(p, ".mem"))
 			continue
 		}
 		if in && len(fields) == 3 && fields[0] == "Rss:" {
