@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"scrim/ingest/video"
 	"scrim/signals"
 	"scrim/store"
 )
@@ -29,11 +30,15 @@ import (
 // sigJob is one media waiting for the models.
 type sigJob struct {
 	sha string
-	// img is the picture's 256-px fit, w×h its own size; sheet is a
-	// video's contact sheet JPEG with w×h the frame size.
-	img   *image.RGBA
-	sheet []byte
-	w, h  int
+	// img is the picture's 256-px fit, w×h its own size; frames are a
+	// video's sampled frames (each with its 256-px fit) and sheet its
+	// contact sheet JPEG, with w×h the frame size.
+	img    *image.RGBA
+	frames []video.Frame
+	sheet  []byte
+	w, h   int
+	// note goes on the record (why the models saw less than they could).
+	note string
 }
 
 // signalStage is the running stage of one ingest run.
@@ -167,6 +172,11 @@ func analyseJob(an signals.Analyzer, j sigJob, source string, at time.Time) stor
 		g.Nudity = &n
 		return g
 	}
+	g.Note = j.note
+	if len(j.frames) > 0 {
+		analyseFrames(an, j, &g)
+		return g
+	}
 	g.Source = "sheet"
 	cells, err := sheetCells(j.sheet, j.w, j.h)
 	if err != nil {
@@ -191,6 +201,43 @@ func analyseJob(an signals.Analyzer, j sigJob, source string, at time.Time) stor
 		g.Nudity = &nud
 	}
 	return g
+}
+
+// analyseFrames runs the models on every sampled frame of a video, in
+// time order: per-frame signals, and the video's summary (every frame's
+// faces, each class's highest score) that filters and orders use. A frame
+// that fails is noted on its own signals; the video fails only when all do.
+func analyseFrames(an signals.Analyzer, j sigJob, g *store.Signals) {
+	g.Source = "frames"
+	var nud store.NuditySignal
+	var lastErr string
+	for i, f := range j.frames {
+		fs := store.FrameSignal{At: roundTo(f.At, 1000)}
+		if f.Fitted == nil {
+			fs.Error = "frame not kept"
+		} else if res, err := analyse(an, f.Fitted); err != nil {
+			fs.Error = err.Error()
+		} else {
+			sx, sy := scale(j.w, j.h, f.Fitted.Bounds())
+			faces := facesOf(res.Faces, sx, sy, fs.At)
+			g.Faces = append(g.Faces, faces...)
+			fs.Faces = len(faces)
+			n := nudityOf(res.Nudity)
+			fs.Nudity = &n
+			nud = store.NuditySignal{Drawing: max(nud.Drawing, n.Drawing), Hentai: max(nud.Hentai, n.Hentai),
+				Neutral: max(nud.Neutral, n.Neutral), Porn: max(nud.Porn, n.Porn), Sexy: max(nud.Sexy, n.Sexy)}
+			g.Frames++
+		}
+		if fs.Error != "" {
+			lastErr = fmt.Sprintf("frame %d at %.3f s: %s", i+1, fs.At, fs.Error)
+		}
+		g.FrameSignals = append(g.FrameSignals, fs)
+	}
+	if g.Frames > 0 {
+		g.Nudity = &nud
+	} else if lastErr != "" {
+		g.Error = lastErr
+	}
 }
 
 // analyse calls the models and turns a panic of theirs into an error: a
