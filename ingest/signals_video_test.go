@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"scrim/ingest/picture"
@@ -138,5 +140,59 @@ func checkFrameSignals(t *testing.T, an *models.Analyzer, clip string, m store.M
 	}
 	if g.Nudity == nil || g.Nudity.Porn != maxPorn {
 		t.Errorf("summary nudity %+v, frames' highest porn score %.4f", g.Nudity, maxPorn)
+	}
+}
+
+// TestSignalsPassResamplesVideo: a pass over a case ingested without
+// signals reads each video back from its evidence and gives every sampled
+// frame its signals, as the ingest would have; with the evidence gone it
+// falls back to the contact sheet and says so on the record.
+func TestSignalsPassResamplesVideo(t *testing.T) {
+	an := realModels(t)
+	root := filepath.Join(t.TempDir(), "evidence")
+	os.Mkdir(root, 0o755)
+	seconds := 2.0
+	if testing.Short() {
+		seconds = 0.8
+	}
+	clip := filepath.Join(root, "astronaut.mp4")
+	astronautClip(t, clip, seconds)
+	before, _ := os.ReadFile(clip)
+	st := openCase(t)
+	ingestAll(t, st, root, Options{Workers: 1})
+	m := mediaByPath(t, st, "astronaut.mp4")
+	if _, ok, _ := st.SignalsOf(m.SHA256); ok {
+		t.Fatal("signals recorded with signals off")
+	}
+	p, err := Pass(context.Background(), st, an, PassOptions{Workers: 1})
+	if err != nil || p.Analysed != 1 || p.Errors != 0 || !p.Complete {
+		t.Fatalf("pass: %+v %v", p, err)
+	}
+	g, _, _ := st.SignalsOf(m.SHA256)
+	if g.Source != "frames" || g.Note != "" || len(g.FrameSignals) != len(m.Frames) || g.Frames != len(m.Frames) {
+		t.Fatalf("source %q note %q: %d frame signals for %d sampled frames", g.Source, g.Note, len(g.FrameSignals), len(m.Frames))
+	}
+	checkFrameSignals(t, an, clip, m, g)
+	if after, _ := os.ReadFile(clip); !bytes.Equal(before, after) {
+		t.Fatal("the evidence changed")
+	}
+	tmp, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("%s%d-*", videoTempPrefix, os.Getpid())))
+	for _, d := range tmp {
+		if ents, _ := os.ReadDir(d); len(ents) > 0 {
+			t.Errorf("copies left in %s", d)
+		}
+	}
+
+	// Evidence gone: the contact sheet, and a note why.
+	if err := os.Rename(root, root+"-moved"); err != nil {
+		t.Fatal(err)
+	}
+	p, err = Pass(context.Background(), st, an, PassOptions{Workers: 1, Redo: true})
+	if err != nil || p.Analysed != 1 || !p.Complete {
+		t.Fatalf("pass without evidence: %+v %v", p, err)
+	}
+	g, _, _ = st.SignalsOf(m.SHA256)
+	if g.Source != "sheet" || !strings.Contains(g.Note, "contact sheet") || len(g.FrameSignals) != 0 || g.Frames == 0 || g.Error != "" {
+		t.Fatalf("without evidence: source %q note %q error %q, %d frames", g.Source, g.Note, g.Error, g.Frames)
 	}
 }
