@@ -53,6 +53,7 @@ func readBackVideos(ctx context.Context, st *store.Store, shas []string, dir str
 		}
 		for _, o := range occs {
 			if o.Error != "" {
+				why[sha] = "its places could not be read at ingest either"
 				continue
 			}
 			top, names, err := st.Outermost(o)
@@ -63,6 +64,7 @@ func readBackVideos(ctx context.Context, st *store.Store, shas []string, dir str
 			loc := evidence.Locator{Volume: top.Volume, Path: top.Path, Inode: top.Inode, Offset: top.Offset,
 				Carved: top.Carved, Deleted: top.Deleted, Chain: strings.Join(names, evidence.ChainSeparator)}
 			byEvidence[o.Evidence] = append(byEvidence[o.Evidence], wanted{sha: sha, loc: loc, at: o.Evidence + ":" + o.Path})
+			why[sha] = "not found in its evidence"
 		}
 	}
 	ids := make([]string, 0, len(byEvidence))
@@ -125,7 +127,7 @@ func readBackVideos(ctx context.Context, st *store.Store, shas []string, dir str
 			continue
 		}
 		for _, w := range owner {
-			if !done[w.sha] && why[w.sha] == "no place of it recorded" {
+			if !done[w.sha] && why[w.sha] == "not found in its evidence" {
 				why[w.sha] = fmt.Sprintf("not found in evidence %s (%s)", id, ev.Path)
 			}
 		}
