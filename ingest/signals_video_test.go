@@ -143,11 +143,11 @@ func checkFrameSignals(t *testing.T, an *models.Analyzer, clip string, m store.M
 	}
 }
 
-// TestSignalsPassResamplesVideo: a pass over a case ingested without
+// TestSignalsPassResamplesFromEvidence: a pass over a case ingested without
 // signals reads each video back from its evidence and gives every sampled
 // frame its signals, as the ingest would have; with the evidence gone it
 // falls back to the contact sheet and says so on the record.
-func TestSignalsPassResamplesVideo(t *testing.T) {
+func TestSignalsPassResamplesFromEvidence(t *testing.T) {
 	an := realModels(t)
 	root := filepath.Join(t.TempDir(), "evidence")
 	os.Mkdir(root, 0o755)
