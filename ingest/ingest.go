@@ -149,6 +149,7 @@ func New(st *store.Store, opt Options) *Ingester {
 	}
 	if opt.Signals != nil {
 		opt.Picture.KeepFitted = true
+		opt.Video.KeepFitted = true
 	}
 	va, verr := video.New(opt.Video)
 	return &Ingester{store: st, opt: opt, analyzer: picture.NewAnalyzer(opt.Picture), video: va, videoErr: verr}

@@ -9,12 +9,15 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"math"
+	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"scrim/ingest/video"
 	"scrim/signals"
 	"scrim/store"
 )
@@ -29,11 +32,15 @@ import (
 // sigJob is one media waiting for the models.
 type sigJob struct {
 	sha string
-	// img is the picture's 256-px fit, w×h its own size; sheet is a
-	// video's contact sheet JPEG with w×h the frame size.
-	img   *image.RGBA
-	sheet []byte
-	w, h  int
+	// img is the picture's 256-px fit, w×h its own size; frames are a
+	// video's sampled frames (each with its 256-px fit) and sheet its
+	// contact sheet JPEG, with w×h the frame size.
+	img    *image.RGBA
+	frames []video.Frame
+	sheet  []byte
+	w, h   int
+	// note goes on the record (why the models saw less than they could).
+	note string
 }
 
 // signalStage is the running stage of one ingest run.
@@ -167,6 +174,11 @@ func analyseJob(an signals.Analyzer, j sigJob, source string, at time.Time) stor
 		g.Nudity = &n
 		return g
 	}
+	g.Note = j.note
+	if len(j.frames) > 0 {
+		analyseFrames(an, j, &g)
+		return g
+	}
 	g.Source = "sheet"
 	cells, err := sheetCells(j.sheet, j.w, j.h)
 	if err != nil {
@@ -191,6 +203,43 @@ func analyseJob(an signals.Analyzer, j sigJob, source string, at time.Time) stor
 		g.Nudity = &nud
 	}
 	return g
+}
+
+// analyseFrames runs the models on every sampled frame of a video, in
+// time order: per-frame signals, and the video's summary (every frame's
+// faces, each class's highest score) that filters and orders use. A frame
+// that fails is noted on its own signals; the video fails only when all do.
+func analyseFrames(an signals.Analyzer, j sigJob, g *store.Signals) {
+	g.Source = "frames"
+	var nud store.NuditySignal
+	var lastErr string
+	for i, f := range j.frames {
+		fs := store.FrameSignal{At: roundTo(f.At, 1000)}
+		if f.Fitted == nil {
+			fs.Error = "frame not kept"
+		} else if res, err := analyse(an, f.Fitted); err != nil {
+			fs.Error = err.Error()
+		} else {
+			sx, sy := scale(j.w, j.h, f.Fitted.Bounds())
+			faces := facesOf(res.Faces, sx, sy, fs.At)
+			g.Faces = append(g.Faces, faces...)
+			fs.Faces = len(faces)
+			n := nudityOf(res.Nudity)
+			fs.Nudity = &n
+			nud = store.NuditySignal{Drawing: max(nud.Drawing, n.Drawing), Hentai: max(nud.Hentai, n.Hentai),
+				Neutral: max(nud.Neutral, n.Neutral), Porn: max(nud.Porn, n.Porn), Sexy: max(nud.Sexy, n.Sexy)}
+			g.Frames++
+		}
+		if fs.Error != "" {
+			lastErr = fmt.Sprintf("frame %d at %.3f s: %s", i+1, fs.At, fs.Error)
+		}
+		g.FrameSignals = append(g.FrameSignals, fs)
+	}
+	if g.Frames > 0 {
+		g.Nudity = &nud
+	} else if lastErr != "" {
+		g.Error = lastErr
+	}
 }
 
 // analyse calls the models and turns a panic of theirs into an error: a
@@ -318,6 +367,10 @@ type PassOptions struct {
 	// Progress is called now and then with media done and to do.
 	Progress func(done, total int64)
 	Now      func() time.Time
+	// Video samples videos read back from their evidence (zero: the
+	// ingest's defaults); without ffmpeg, or when the evidence cannot be
+	// read back, a video is analysed from its contact sheet.
+	Video video.Options
 }
 
 // PassSummary says what a pass did.
@@ -367,6 +420,7 @@ func Pass(ctx context.Context, st *store.Store, an signals.Analyzer, opt PassOpt
 		sha  string
 		w, h int
 		kind string
+		copy videoCopy // a video's read-back copy, or why there is none
 	}
 	var list []todo
 	err = st.EachMedia(func(m store.Media) error {
@@ -380,7 +434,7 @@ func Pass(ctx context.Context, st *store.Store, an signals.Analyzer, opt PassOpt
 	if err != nil {
 		return sum, err
 	}
-	var kept []todo
+	var kept, videos []todo
 	for _, t := range list {
 		g, ok, err := st.SignalsOf(t.sha)
 		if err != nil {
@@ -390,9 +444,23 @@ func Pass(ctx context.Context, st *store.Store, an signals.Analyzer, opt PassOpt
 			sum.Skipped++
 			continue
 		}
-		kept = append(kept, t)
+		if t.kind == "video" {
+			videos = append(videos, t)
+		} else {
+			kept = append(kept, t)
+		}
 	}
-	total := int64(len(kept))
+	total := int64(len(kept) + len(videos))
+	vopt := opt.Video
+	vopt.KeepFitted = true
+	va, vaErr := video.New(vopt)
+	var tmp string
+	if len(videos) > 0 && vaErr == nil {
+		if tmp, err = videoTempDir(); err != nil {
+			return sum, fmt.Errorf("signals pass: %w", err)
+		}
+		defer os.RemoveAll(tmp) // after the producer below has stopped
+	}
 	jobs := make(chan todo)
 	results := make(chan store.Signals, 2*opt.Workers)
 	var analysts sync.WaitGroup
@@ -404,13 +472,20 @@ func Pass(ctx context.Context, st *store.Store, an signals.Analyzer, opt PassOpt
 				if ctx.Err() != nil {
 					return
 				}
-				th, err := st.Thumbnail(t.sha)
 				var g store.Signals
+				if t.kind == "video" {
+					g = passVideo(ctx, st, an, va, t.copy, t.w, t.h, opt.Now)
+					select {
+					case results <- g:
+					case <-ctx.Done():
+						return
+					}
+					continue
+				}
+				th, err := st.Thumbnail(t.sha)
 				switch {
 				case err != nil:
 					g = store.Signals{SHA256: t.sha, At: opt.Now().UTC(), Models: modelsOf(an), Error: err.Error()}
-				case t.kind == "video":
-					g = analyseJob(an, sigJob{sha: t.sha, sheet: th, w: t.w, h: t.h}, "", opt.Now())
 				default:
 					img, derr := decodeThumb(th)
 					if derr != nil {
@@ -427,16 +502,44 @@ func Pass(ctx context.Context, st *store.Store, an signals.Analyzer, opt PassOpt
 			}
 		}()
 	}
+	produced := make(chan struct{})
 	go func() {
+		defer close(produced)
 		defer close(jobs)
-		for _, t := range kept {
+		send := func(t todo) bool {
 			select {
 			case jobs <- t:
+				return true
 			case <-ctx.Done():
+				return false
+			}
+		}
+		for _, t := range kept {
+			if !send(t) {
 				return
 			}
 		}
+		size := map[string][2]int{}
+		var shas []string
+		for _, t := range videos {
+			size[t.sha] = [2]int{t.w, t.h}
+			shas = append(shas, t.sha)
+		}
+		sendVideo := func(c videoCopy) bool {
+			wh := size[c.sha]
+			return send(todo{sha: c.sha, w: wh[0], h: wh[1], kind: "video", copy: c})
+		}
+		if vaErr != nil {
+			for _, sha := range shas {
+				if !sendVideo(videoCopy{sha: sha, note: fmt.Sprintf("not re-sampled (%v): analysed from the contact sheet", vaErr)}) {
+					return
+				}
+			}
+			return
+		}
+		readBackVideos(ctx, st, shas, tmp, sendVideo)
 	}()
+	defer func() { <-produced }()
 	go func() { analysts.Wait(); close(results) }()
 	var done atomic.Int64
 	counted := make(chan store.Signals, 2*opt.Workers)
@@ -469,6 +572,37 @@ func Pass(ctx context.Context, st *store.Store, an signals.Analyzer, opt PassOpt
 		}
 	}
 	return sum, nil
+}
+
+// passVideo samples a video read back from its evidence and runs the
+// models on every sampled frame; without a copy, or when sampling yields
+// no frame, it analyses the stored contact sheet and notes why.
+func passVideo(ctx context.Context, st *store.Store, an signals.Analyzer, va *video.Analyzer, c videoCopy, w, h int, now func() time.Time) store.Signals {
+	note := c.note
+	if c.path != "" {
+		res, err := va.Analyze(ctx, c.path, c.size)
+		os.Remove(c.path) // copies of evidence must not outlive their use
+		if res.Width > 0 && res.Height > 0 {
+			w, h = res.Width, res.Height
+		}
+		if len(res.Frames) > 0 {
+			j := sigJob{sha: c.sha, frames: res.Frames, w: w, h: h}
+			if err != nil {
+				j.note = "re-sampled from the evidence with errors: " + strings.ReplaceAll(err.Error(), "\n", "; ")
+			}
+			return analyseJob(an, j, "", now())
+		}
+		note = "re-sampling from the evidence gave no frame"
+		if err != nil {
+			note += " (" + strings.ReplaceAll(err.Error(), "\n", "; ") + ")"
+		}
+		note += ": analysed from the contact sheet"
+	}
+	th, err := st.Thumbnail(c.sha)
+	if err != nil {
+		return store.Signals{SHA256: c.sha, At: now().UTC(), Models: modelsOf(an), Source: "sheet", Note: note, Error: err.Error()}
+	}
+	return analyseJob(an, sigJob{sha: c.sha, sheet: th, w: w, h: h, note: note}, "", now())
 }
 
 // decodeThumb decodes a stored thumbnail into RGBA for the models.

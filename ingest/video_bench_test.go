@@ -39,29 +39,7 @@ const benchClipSeconds = 10
 //
 //	go test -run NONE -bench Video -benchtime 1x ./ingest/
 func BenchmarkVideo(b *testing.B) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		b.Skip("ffmpeg not installed")
-	}
-	dir := filepath.Join(b.TempDir(), "evidence")
-	os.MkdirAll(dir, 0o755)
-	var wg sync.WaitGroup
-	var paths []string
-	for i, src := range benchClips {
-		p := filepath.Join(dir, fmt.Sprintf("clip%d.mp4", i))
-		paths = append(paths, p)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := encodeClipErr(p, fmt.Sprintf("%s,fps=25,trim=duration=%d,format=yuv420p", src, benchClipSeconds),
-				"-c:v", "libx264", "-preset", "veryfast", "-crf", "23"); err != nil {
-				b.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	if b.Failed() {
-		b.FailNow()
-	}
+	dir, paths := benchVideoClips(b)
 	workers := runtime.GOMAXPROCS(0)
 	interval := max(video.DefaultMinInterval, float64(benchClipSeconds)/video.DefaultMaxFrames)
 
@@ -108,6 +86,35 @@ func BenchmarkVideo(b *testing.B) {
 		"ffmpeg only decoding and selecting them (-f null) %.2f s: %.2fx",
 		len(paths), benchClipSeconds, frames, ingestSecs, float64(len(paths))/ingestSecs, 100*videoSecs/(float64(workers)*ingestSecs),
 		ffmpegSecs, float64(len(paths))/ffmpegSecs, ingestSecs/ffmpegSecs, decodeSecs, ingestSecs/decodeSecs)
+}
+
+// benchVideoClips encodes the benchmark's clips into a fresh evidence
+// folder and returns it with their paths.
+func benchVideoClips(b *testing.B) (string, []string) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		b.Skip("ffmpeg not installed")
+	}
+	dir := filepath.Join(b.TempDir(), "evidence")
+	os.MkdirAll(dir, 0o755)
+	var wg sync.WaitGroup
+	var paths []string
+	for i, src := range benchClips {
+		p := filepath.Join(dir, fmt.Sprintf("clip%d.mp4", i))
+		paths = append(paths, p)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := encodeClipErr(p, fmt.Sprintf("%s,fps=25,trim=duration=%d,format=yuv420p", src, benchClipSeconds),
+				"-c:v", "libx264", "-preset", "veryfast", "-crf", "23"); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if b.Failed() {
+		b.FailNow()
+	}
+	return dir, paths
 }
 
 // ffmpegExtract is the baseline: ffmpeg alone writing the frames Scrim

@@ -260,8 +260,10 @@ func (w *worker) analyseVideo(m *store.Media, thumb *[]byte) {
 	if err != nil {
 		m.Error = "video: " + strings.ReplaceAll(err.Error(), "\n", "; ")
 	}
-	if len(res.Sheet) > 0 && w.ctx.Err() == nil {
-		w.in.sig.offer(sigJob{sha: m.SHA256, sheet: res.Sheet, w: m.Width, h: m.Height})
+	if w.ctx.Err() == nil && (len(res.Frames) > 0 || len(res.Sheet) > 0) {
+		// Every sampled frame reaches the models; a video of blank frames
+		// only still has its sheet looked at, as before.
+		w.in.sig.offer(sigJob{sha: m.SHA256, frames: res.Frames, sheet: res.Sheet, w: m.Width, h: m.Height})
 	}
 }
 

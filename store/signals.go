@@ -20,11 +20,20 @@ type Signals struct {
 	Nudity *NuditySignal `json:"nudity,omitempty"`
 	// Frames is how many video frames were analysed (0 for pictures).
 	Frames int `json:"frames,omitempty"`
+	// FrameSignals are a video's frames one by one, in time order, when
+	// the models saw the sampled frames (Source "frames"); records made
+	// from a contact sheet have none. A video's Faces are every frame's
+	// faces, each with its frame's At.
+	FrameSignals []FrameSignal `json:"frame_signals,omitempty"`
 	// Source says which pixels the models saw: "decoded" (the picture's
 	// 256-px fit made at ingest), "thumbnail" (the stored thumbnail, in a
-	// later pass), "frames" (sampled video frames), "sheet" (the tiles of
-	// a video's stored contact sheet).
-	Source string        `json:"source,omitempty"`
+	// later pass), "frames" (every sampled video frame, fitted within 256
+	// px like pictures), "sheet" (the 128-px tiles of a video's stored
+	// contact sheet).
+	Source string `json:"source,omitempty"`
+	// Note says why the models saw less than they could: a video analysed
+	// from its contact sheet because its evidence could not be read back.
+	Note   string        `json:"note,omitempty"`
 	Models []SignalModel `json:"models,omitempty"`
 	At     time.Time     `json:"at"`
 	// Error says why the models could not run on this media; the record
@@ -46,6 +55,27 @@ type FaceSignal struct {
 	GenderScore float64 `json:"gender_score,omitempty"`
 	// At is the frame's time in seconds, for faces found in a video.
 	At float64 `json:"at,omitempty"`
+}
+
+// FrameSignal is what the models said about one sampled video frame. Its
+// faces (with their boxes) are those of the record's Faces with this At.
+type FrameSignal struct {
+	At     float64       `json:"at"`
+	Faces  int           `json:"faces,omitempty"`
+	Nudity *NuditySignal `json:"nudity,omitempty"`
+	Error  string        `json:"error,omitempty"`
+}
+
+// FacesAt are the faces found on the frame at time at (a video's), in
+// the order found.
+func (s Signals) FacesAt(at float64) []FaceSignal {
+	var out []FaceSignal
+	for _, f := range s.Faces {
+		if f.At == at {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // NuditySignal holds the classifier's five class scores.

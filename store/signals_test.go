@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +58,36 @@ func TestSignalsRoundTrip(t *testing.T) {
 	}
 	if _, ok := (Signals{}).MinFaceAge(); ok {
 		t.Error("min age of no face")
+	}
+}
+
+// TestVideoSignalsFormat: a video's per-frame record round-trips, and a
+// record written before per-frame signals (a contact-sheet one, as its
+// JSON was then) still reads, with no frames.
+func TestVideoSignalsFormat(t *testing.T) {
+	var old Signals
+	const sheetRecord = `{"sha256":"` + "e" + `","faces":[{"x":1,"y":2,"w":3,"h":4,"score":0.9,"age":20,"age_spread":3}],` +
+		`"nudity":{"drawing":0,"hentai":0,"neutral":1,"porn":0,"sexy":0},"frames":16,"source":"sheet","at":"2026-11-01T10:00:00Z"}`
+	if err := json.Unmarshal([]byte(sheetRecord), &old); err != nil || old.Frames != 16 || old.Source != "sheet" || len(old.FrameSignals) != 0 || len(old.FacesAt(0)) != 1 {
+		t.Fatalf("old sheet record: %+v %v", old, err)
+	}
+	st, _ := openTemp(t)
+	defer st.Close()
+	sha := strings.Repeat("f", 64)
+	g := Signals{SHA256: sha, Source: "frames", Frames: 2, At: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC),
+		Faces: []FaceSignal{{X: 5, W: 10, H: 10, Age: 30, At: 1.2}, {X: 50, W: 10, H: 10, Age: 16, At: 1.2}},
+		FrameSignals: []FrameSignal{{At: 0, Nudity: &NuditySignal{Neutral: 1}}, {At: 1.2, Faces: 2, Nudity: &NuditySignal{Porn: 0.5, Neutral: 0.5}},
+			{At: 2.4, Error: "signals: picture 1x1 is too small"}},
+		Nudity: &NuditySignal{Porn: 0.5, Neutral: 1}}
+	if err := st.PutSignals(g); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := st.SignalsOf(sha)
+	if err != nil || len(got.FrameSignals) != 3 || got.FrameSignals[1].Faces != 2 || got.FrameSignals[2].Error == "" ||
+		len(got.FacesAt(1.2)) != 2 || len(got.FacesAt(0)) != 0 {
+		t.Fatalf("read back %+v %v", got, err)
+	}
+	if lo, _ := got.MinFaceAge(); lo != 16 {
+		t.Errorf("youngest face over the frames %v", lo)
 	}
 }

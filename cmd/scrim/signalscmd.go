@@ -70,7 +70,8 @@ func resolveSignals(st *store.Store, c *signalsChoice, stderr io.Writer) (signal
 func runSignals(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("signals", "--case CASEDIR [--redo] [--models DIR]\n\n"+
 		"Runs the face, age and nudity models over every picture and video of the case that has no signals yet\n"+
-		"(from the stored thumbnails and contact sheets). Signals never set a category. Stopped, it resumes\n"+
+		"(pictures from their stored thumbnails; videos sampled again from their evidence, read-only, else from\n"+
+		"their contact sheets, which the record notes). Signals never set a category. Stopped, it resumes\n"+
 		"where it was; --redo analyses everything again (a resumed --redo does not start over).", stderr)
 	caseDir := fs.caseFlags("case directory")
 	models := fs.String("models", "", "folder holding the signals models (default: $SCRIM_MODELS, else .cache/models beside the binary or the working directory)")

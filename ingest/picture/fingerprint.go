@@ -41,12 +41,26 @@ func (a *Analyzer) fingerprint(img image.Image, w, h int) (phash, dhash uint64, 
 // same pipeline as pictures, so its hashes compare with theirs: box-fit to
 // 256 px, then goimagehash's PerceptionHash and DifferenceHash.
 func HashImage(img image.Image) (phash, dhash uint64, err error) {
+	phash, dhash, _, err = HashImageFitted(img)
+	return phash, dhash, err
+}
+
+// HashImageFitted is HashImage that also returns the 256-px fit it hashed,
+// the pixels the signals models are given for pictures (Result.Fitted):
+// video frames reach the models exactly as pictures do, without a second
+// resize.
+func HashImageFitted(img image.Image) (phash, dhash uint64, fitted *image.RGBA, err error) {
 	b := img.Bounds()
 	if b.Empty() {
-		return 0, 0, fmt.Errorf("hash image: empty %dx%d image", b.Dx(), b.Dy())
+		return 0, 0, nil, fmt.Errorf("hash image: empty %dx%d image", b.Dx(), b.Dy())
 	}
 	hw, hh := fitSize(b.Dx(), b.Dy(), hashSide)
-	return hashFitted(resizeTo(img, hw, hh))
+	fitted = resizeTo(img, hw, hh)
+	phash, dhash, err = hashFitted(fitted)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	return phash, dhash, fitted, nil
 }
 
 // hashFitted computes both hashes of the already fitted hash image.

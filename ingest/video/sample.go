@@ -37,6 +37,7 @@ type sample struct {
 	ph, dh uint64
 	flat   bool
 	tile   *image.RGBA
+	fitted *image.RGBA // only with Options.KeepFitted, and never for flat frames
 	at     float64
 }
 
@@ -118,7 +119,7 @@ func (a *Analyzer) sample(ctx context.Context, path string, info streamInfo, res
 	kept = spread(kept, a.opt.MaxFrames)
 	for _, s := range kept {
 		if !s.flat {
-			res.Frames = append(res.Frames, Frame{At: s.at, PHash: s.ph, DHash: s.dh})
+			res.Frames = append(res.Frames, Frame{At: s.at, PHash: s.ph, DHash: s.dh, Fitted: s.fitted})
 		}
 	}
 	sheet, sheetErr := contactSheet(kept)
@@ -169,16 +170,22 @@ func (a *Analyzer) readFrames(r io.Reader, w, h int) (kept []sample, decoded int
 		if err == nil && idx%stride == 0 {
 			img := &image.RGBA{Pix: buf, Stride: 4 * w, Rect: image.Rect(0, 0, w, h)}
 			var ph, dh uint64
-			if ph, dh, err = picture.HashImage(img); err != nil {
+			var fitted *image.RGBA
+			if ph, dh, fitted, err = picture.HashImageFitted(img); err != nil {
 				err = fmt.Errorf("hash frame %d: %w", idx, err)
 			} else {
 				tile := makeTile(img)
-				kept = append(kept, sample{idx: idx, ph: ph, dh: dh, tile: tile, flat: lumaStdDev(tile) < flatStdDev})
+				s := sample{idx: idx, ph: ph, dh: dh, tile: tile, flat: lumaStdDev(tile) < flatStdDev}
+				if a.opt.KeepFitted && !s.flat {
+					s.fitted = fitted
+				}
+				kept = append(kept, s)
 			}
 			if len(kept) >= 2*a.opt.MaxFrames {
 				for i := range len(kept) / 2 {
 					kept[i] = kept[2*i]
 				}
+				clear(kept[len(kept)/2:]) // let the dropped images go
 				kept = kept[:len(kept)/2]
 				stride *= 2
 			}

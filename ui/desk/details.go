@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,6 +22,7 @@ func (w *Workstation) ShowDetails() {
 	}
 	w.endReveal("details")
 	var body string
+	var boxes fyne.CanvasObject
 	if w.court != nil {
 		body = w.courtDetailsText(w.desk.Model.At(w.cur).Hex())
 	} else {
@@ -30,6 +32,7 @@ func (w *Workstation) ShowDetails() {
 			return
 		}
 		body = w.detailsText(d)
+		boxes = w.faceBoxes(d)
 	}
 	text := widget.NewLabel(body)
 	text.TextStyle = fyne.TextStyle{Monospace: true}
@@ -37,7 +40,11 @@ func (w *Workstation) ShowDetails() {
 	back := widget.NewButton("Back to the grid (Enter / Esc)", w.showReview)
 	keys := newKeyCatcherFunc(w.showReview, w)
 	top := header("Details", back)
-	w.show("details", container.NewBorder(top, nil, nil, nil, container.NewStack(keys, container.NewVScroll(text))))
+	var content fyne.CanvasObject = text
+	if boxes != nil {
+		content = container.NewVBox(container.NewHBox(boxes), text)
+	}
+	w.show("details", container.NewBorder(top, nil, nil, nil, container.NewStack(keys, container.NewVScroll(content))))
 	w.win.Canvas().Focus(keys)
 }
 
@@ -113,4 +120,28 @@ func (w *Workstation) detailsText(d review.Details) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// faceBoxes is a picture's blurred, grayscale preview with the models' face
+// boxes drawn on it, or nil when there are none to show (videos list their
+// frames' faces in the text instead: their thumbnail is a contact sheet).
+func (w *Workstation) faceBoxes(d review.Details) fyne.CanvasObject {
+	g := d.Signals
+	if g == nil || len(g.Faces) == 0 || d.Media.Kind != "picture" {
+		return nil
+	}
+	thumb, err := w.st.Thumbnail(d.Media.SHA256)
+	if err != nil {
+		return nil
+	}
+	img, err := facePreview(thumb, g.Faces, d.Media.Width, d.Media.Height, w.opt.Preview)
+	if err != nil {
+		return nil
+	}
+	view := canvas.NewImageFromImage(img)
+	view.FillMode = canvas.ImageFillContain
+	view.ScaleMode = canvas.ImageScalePixels
+	view.SetMinSize(fyne.NewSize(float32(img.Bounds().Dx()), float32(img.Bounds().Dy())))
+	w.detailsBoxes = view
+	return view
 }

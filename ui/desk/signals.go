@@ -123,20 +123,61 @@ func signalsText(b *strings.Builder, g *store.Signals) {
 		fmt.Fprintf(b, " over %d video frames", g.Frames)
 	}
 	b.WriteString(" — a machine's estimate, never a category\n")
-	for i, f := range g.Faces {
-		fmt.Fprintf(b, "  face %d: age %.0f ± %.0f", i+1, f.Age, f.AgeSpread)
-		if f.Gender != "" {
-			fmt.Fprintf(b, ", %s (%.2f)", f.Gender, f.GenderScore)
-		}
-		fmt.Fprintf(b, ", box %.0f,%.0f %.0f×%.0f, score %.2f\n", f.X, f.Y, f.W, f.H, f.Score)
+	switch g.Source {
+	case "frames":
+		b.WriteString("  seen: every sampled frame (fitted within 256 px)\n")
+	case "sheet":
+		b.WriteString("  seen: the contact sheet's 128-px tiles only\n")
 	}
-	if n := g.Nudity; n != nil {
-		fmt.Fprintf(b, "  nudity: porn %.2f · sexy %.2f · hentai %.2f · neutral %.2f · drawing %.2f\n",
-			n.Porn, n.Sexy, n.Hentai, n.Neutral, n.Drawing)
+	if g.Note != "" {
+		fmt.Fprintf(b, "  note: %s\n", g.Note)
+	}
+	if len(g.FrameSignals) > 0 {
+		// A video: its frames one by one, each with its faces.
+		if n := g.Nudity; n != nil {
+			fmt.Fprintf(b, "  highest over the frames: porn %.2f · sexy %.2f · hentai %.2f · neutral %.2f · drawing %.2f\n",
+				n.Porn, n.Sexy, n.Hentai, n.Neutral, n.Drawing)
+		}
+		for _, fs := range g.FrameSignals {
+			fmt.Fprintf(b, "  frame at %.2f s: ", fs.At)
+			switch {
+			case fs.Error != "":
+				fmt.Fprintf(b, "the models could not run: %s\n", fs.Error)
+				continue
+			case fs.Nudity != nil:
+				n := fs.Nudity
+				fmt.Fprintf(b, "%d face(s), porn %.2f · sexy %.2f · hentai %.2f · neutral %.2f · drawing %.2f\n",
+					fs.Faces, n.Porn, n.Sexy, n.Hentai, n.Neutral, n.Drawing)
+			default:
+				fmt.Fprintf(b, "%d face(s)\n", fs.Faces)
+			}
+			for _, f := range g.FacesAt(fs.At) {
+				b.WriteString("    ")
+				faceText(b, f)
+			}
+		}
+	} else {
+		for i, f := range g.Faces {
+			fmt.Fprintf(b, "  face %d: ", i+1)
+			faceText(b, f)
+		}
+		if n := g.Nudity; n != nil {
+			fmt.Fprintf(b, "  nudity: porn %.2f · sexy %.2f · hentai %.2f · neutral %.2f · drawing %.2f\n",
+				n.Porn, n.Sexy, n.Hentai, n.Neutral, n.Drawing)
+		}
 	}
 	if s := g.ModelNames(); s != "" {
 		fmt.Fprintf(b, "  models: %s\n", s)
 	}
+}
+
+// faceText is one face's line: estimated age, gender, box and score.
+func faceText(b *strings.Builder, f store.FaceSignal) {
+	fmt.Fprintf(b, "age %.0f ± %.0f", f.Age, f.AgeSpread)
+	if f.Gender != "" {
+		fmt.Fprintf(b, ", %s (%.2f)", f.Gender, f.GenderScore)
+	}
+	fmt.Fprintf(b, ", box %.0f,%.0f %.0f×%.0f, score %.2f\n", f.X, f.Y, f.W, f.H, f.Score)
 }
 
 // caseSignals is the analyzer for an ingest into the open case: the

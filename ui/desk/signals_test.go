@@ -1,12 +1,15 @@
 package desk
 
 import (
+	"image"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2"
 
 	"scrim/signals/models"
 	"scrim/store"
@@ -184,5 +187,98 @@ func TestWorkstationIngestRunsTheModels(t *testing.T) {
 		case c.off && (n != 0 || slices.Contains(names, filterNeutral)):
 			t.Errorf("signals off: %d records, filters %v", n, names)
 		}
+	}
+}
+
+// TestDetailsDrawFaceBoxes: details show a picture's face boxes on its
+// blurred, grayscale preview, where the models found them (checked on the
+// rendered pixels), and a video's signals frame by frame.
+func TestDetailsDrawFaceBoxes(t *testing.T) {
+	f := newFixture(t)
+	st, err := store.Open(filepath.Join(f.dir, "case"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pic store.Media
+	st.EachMedia(func(m store.Media) error {
+		if pic.SHA256 == "" && m.Kind == "picture" && m.Error == "" && m.Width >= 64 && m.Height >= 64 {
+			if th, err := st.Thumbnail(m.SHA256); err == nil && len(th) > 0 {
+				pic = m
+			}
+		}
+		return nil
+	})
+	if pic.SHA256 == "" {
+		t.Fatal("no picture with a thumbnail in the demo case")
+	}
+	// A box over the picture's middle half.
+	box := store.FaceSignal{X: float64(pic.Width) / 4, Y: float64(pic.Height) / 4, W: float64(pic.Width) / 2, H: float64(pic.Height) / 2,
+		Score: 0.9, Age: 30, AgeSpread: 4}
+	at := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	err = st.PutSignals(store.Signals{SHA256: pic.SHA256, At: at, Source: "decoded", Faces: []store.FaceSignal{box}, Nudity: &store.NuditySignal{Neutral: 1}})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.signIn("erin")
+	f.ws.Move(f.ws.desk.Model.PositionOf(pic.SHA256), false)
+	f.ws.ShowDetails()
+	view := f.ws.detailsBoxes
+	if f.ws.Screen() != "details" || view == nil {
+		t.Fatalf("details screen %q without the face-box preview", f.ws.Screen())
+	}
+	shot := f.win.Canvas().Capture()
+	origin := fyne.CurrentApp().Driver().AbsolutePositionForObject(view)
+	img := view.Image.Bounds()
+	scale := float64(shot.Bounds().Dx()) / float64(f.win.Canvas().Size().Width)
+	// The box's colour is nowhere on a grayscale preview: its pixels are
+	// the box, and their extent is the box's place on the picture.
+	var found image.Rectangle
+	n := 0
+	for y := shot.Bounds().Min.Y; y < shot.Bounds().Max.Y; y++ {
+		for x := shot.Bounds().Min.X; x < shot.Bounds().Max.X; x++ {
+			r, g, b, _ := shot.At(x, y).RGBA()
+			if r>>8 > 220 && g>>8 > 150 && g>>8 < 230 && b>>8 < 60 {
+				found = found.Union(image.Rect(x, y, x+1, y+1))
+				n++
+			}
+		}
+	}
+	sx := float64(img.Dx()) / float64(pic.Width) * scale
+	sy := float64(img.Dy()) / float64(pic.Height) * scale
+	want := image.Rect(int(float64(origin.X)*scale+box.X*sx), int(float64(origin.Y)*scale+box.Y*sy),
+		int(float64(origin.X)*scale+(box.X+box.W)*sx), int(float64(origin.Y)*scale+(box.Y+box.H)*sy))
+	near := func(a, b int) bool { return a-b <= 3 && b-a <= 3 }
+	if n < want.Dx() || !near(found.Min.X, want.Min.X) || !near(found.Min.Y, want.Min.Y) || !near(found.Max.X, want.Max.X) || !near(found.Max.Y, want.Max.Y) {
+		t.Fatalf("box pixels (%d) span %v, want the face box at %v", n, found, want)
+	}
+	// Inside the box the preview is still gray and blurred.
+	inside := want.Inset(6)
+	if c := colourfulness(shot, inside); c > 6 {
+		t.Errorf("the preview inside the box has colour (spread %d)", c)
+	}
+	if d := detail(shot, inside); d > 1.5 {
+		t.Errorf("the preview inside the box is not blurred (energy %.2f)", d)
+	}
+
+	// A video's frames, each with its faces and scores.
+	g := store.Signals{SHA256: pic.SHA256, Source: "frames", Frames: 2,
+		Faces: []store.FaceSignal{{X: 5, Y: 6, W: 30, H: 32, Age: 25, AgeSpread: 3, At: 1.5}},
+		FrameSignals: []store.FrameSignal{{At: 0, Nudity: &store.NuditySignal{Neutral: 0.9}},
+			{At: 1.5, Faces: 1, Nudity: &store.NuditySignal{Porn: 0.2, Neutral: 0.7}}},
+		Nudity: &store.NuditySignal{Porn: 0.2, Neutral: 0.9}}
+	var b strings.Builder
+	signalsText(&b, &g)
+	for _, want := range []string{"over 2 video frames", "every sampled frame", "frame at 0.00 s: 0 face(s), porn 0.00",
+		"frame at 1.50 s: 1 face(s), porn 0.20", "    age 25 ± 3, box 5,6 30×32", "highest over the frames: porn 0.20"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("video details lack %q:\n%s", want, b.String())
+		}
+	}
+	g = store.Signals{SHA256: pic.SHA256, Source: "sheet", Frames: 3, Note: "evidence not read back (gone): analysed from the contact sheet"}
+	b.Reset()
+	signalsText(&b, &g)
+	if !strings.Contains(b.String(), "contact sheet's 128-px tiles") || !strings.Contains(b.String(), "note: evidence not read back") {
+		t.Errorf("sheet fallback not said:\n%s", b.String())
 	}
 }

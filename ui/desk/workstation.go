@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
@@ -60,6 +61,8 @@ type Workstation struct {
 	scheme categorize.Scheme
 	desk   *review.Desk
 	cache  *thumbs.Cache
+	// detailsBoxes is the face-box preview details shows last (tests).
+	detailsBoxes *canvas.Image
 	// labSend sends the open case's decisions to the lab's library.
 	labSend *labSender
 
