@@ -115,19 +115,11 @@ func BenchmarkLibraryMatch(b *testing.B) {
 		if _, err := admin.Pool().Exec(ctx, `ANALYZE bench_media`); err != nil {
 			b.Fatal(err)
 		}
-		var shas []string
-		for _, r := range rows {
-			shas = append(shas, r[0].(string))
-		}
-		tx, err := admin.Pool().Begin(ctx) // with the match's settings
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer tx.Rollback(ctx)
-		if _, err := tx.Exec(ctx, `SET LOCAL jit = off; SET LOCAL work_mem = '256MB'`); err != nil {
-			b.Fatal(err)
-		}
-		rows, err := tx.Query(ctx, `EXPLAIN ANALYZE `+lab.ExactQuery, "x", shas)
+		rows, err := admin.Pool().Query(ctx, `EXPLAIN ANALYZE SELECT DISTINCT ON (l.sha256, l.case_uid, l.examiner)
+			l.id, l.sha256, l.md5, l.sha1, l.category, l.scheme, l.examiner, l.case_number, l.case_uid
+			FROM bench_media c JOIN library l ON l.sha256 = c.sha256
+			WHERE l.case_uid <> 'x' AND NOT EXISTS (SELECT 1 FROM withdrawals w WHERE w.record_id = l.id)
+			ORDER BY l.sha256, l.case_uid, l.examiner, l.decided_at DESC`)
 		if err != nil {
 			b.Fatal(err)
 		}
