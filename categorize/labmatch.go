@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"scrim/categorize/neardup"
@@ -50,6 +51,9 @@ const MetaLabMatch = "lab_match"
 type LabNear struct {
 	t    *pictureTable
 	rule neardup.Rule
+
+	sideOnce sync.Once
+	side     *neardup.JoinSide // the case's pictures bucketed for MatchBatch
 }
 
 // NearLab indexes the case's fingerprinted pictures for library matching.
@@ -84,6 +88,48 @@ func (n *LabNear) Match(p, d uint64, skip string, fn func(sha string, distance i
 	for id, dist := range best {
 		if n.t.sha[id] != skip {
 			fn(n.t.sha[id], dist)
+		}
+	}
+}
+
+// MatchBatch matches many library records at once, with the same results
+// as Match for each: record i has hashes (p[i], d[i]) and its own media
+// skip[i]; fn gets the record's index, ordered by record. The records and
+// their mirror variants are bucketed and joined with the case's pictures
+// block by block (neardup.Join), which walks memory in order where a query
+// per record reads it at random: batches of a few hundred thousand records
+// keep the join's sequential sweeps few.
+func (n *LabNear) MatchBatch(p, d []uint64, skip []string, fn func(i int, sha string, distance int)) {
+	if len(n.t.sha) == 0 || len(p) == 0 {
+		return
+	}
+	n.sideOnce.Do(func() { n.side = neardup.NewJoinSide(n.t.phash, n.t.dhash) })
+	// Entry 2i is record i, 2i+1 its mirror variant.
+	vp, vd := make([]uint64, 2*len(p)), make([]uint64, 2*len(p))
+	for i := range p {
+		vp[2*i], vd[2*i] = p[i], d[i]
+		vp[2*i+1], vd[2*i+1] = neardup.MirrorVariant(p[i], d[i])
+	}
+	pairs := neardup.Join(neardup.NewJoinSide(vp, vd), n.side, n.rule)
+	best := map[uint32]int{}
+	var order []uint32
+	for k := 0; k < len(pairs); {
+		rec := pairs[k].A / 2
+		clear(best)
+		order = order[:0]
+		for ; k < len(pairs) && pairs[k].A/2 == rec; k++ {
+			pr := pairs[k]
+			if old, seen := best[pr.B]; !seen || pr.Distance < old {
+				if !seen {
+					order = append(order, pr.B)
+				}
+				best[pr.B] = pr.Distance
+			}
+		}
+		for _, b := range order {
+			if n.t.sha[b] != skip[rec] {
+				fn(int(rec), n.t.sha[b], best[b])
+			}
 		}
 	}
 }

@@ -129,29 +129,7 @@ func TestNestedDiskAgainstTSK(t *testing.T) {
 		{fat, "/stored.zip » fat.img", "whole disk (fat12"},
 		{ntfs, "/backup.zip » ntfs.img", "whole disk (ntfs"},
 	} {
-		got := underDisk(all, c.prefix)
-		tsk := fsystest.FLS(t, c.img)
-		if len(tsk) == 0 {
-			t.Fatalf("fls lists nothing in %s", c.img)
-		}
-		for _, f := range tsk {
-			k := f.Path + " " + strconv.FormatBool(f.Deleted)
-			o, ok := got[k]
-			if !ok {
-				t.Errorf("%s: fls lists %s (deleted %v), Scrim does not; Scrim has %v", c.prefix, f.Path, f.Deleted, sortedKeys(got))
-				continue
-			}
-			delete(got, k)
-			if o.SHA256 != icatSHA(t, c.img, f.Inode) || !o.Embedded || o.Error != "" {
-				t.Errorf("%s: %+v differs from icat", k, o)
-			}
-			if !strings.HasPrefix(o.Member, c.fs) {
-				t.Errorf("%s: member %q does not name the volume as %s…)", k, o.Member, c.fs)
-			}
-		}
-		for k := range got {
-			t.Errorf("%s: Scrim lists %s, fls does not", c.prefix, k)
-		}
+		agreeWithTSK(t, all, c.img, c.prefix, c.fs)
 	}
 	deleted := deletedUnder(t, all, "/images/card.img")
 	if deleted.SHA256 != sha(pics["gone.jpg"]) || !strings.Contains(deleted.Path, "(fat12, deleted, inode "+strconv.FormatUint(deleted.Inode, 10)+") » /DCIM/") {
@@ -501,4 +479,34 @@ func (r countingContent) ReadAt(p []byte, off int64) (int, error) {
 		r.c.cancel()
 	}
 	return n, err
+}
+
+// agreeWithTSK checks that the places under prefix (a disk image's walk)
+// are exactly what fls lists in img, live and deleted, each with icat's
+// content and a member naming the volume as fs.
+func agreeWithTSK(t *testing.T, all map[string]store.Occurrence, img, prefix, fs string) {
+	t.Helper()
+	got := underDisk(all, prefix)
+	tsk := fsystest.FLS(t, img)
+	if len(tsk) == 0 {
+		t.Fatalf("fls lists nothing in %s", img)
+	}
+	for _, f := range tsk {
+		k := f.Path + " " + strconv.FormatBool(f.Deleted)
+		o, ok := got[k]
+		if !ok {
+			t.Errorf("%s: fls lists %s (deleted %v), Scrim does not; Scrim has %v", prefix, f.Path, f.Deleted, sortedKeys(got))
+			continue
+		}
+		delete(got, k)
+		if o.SHA256 != icatSHA(t, img, f.Inode) || !o.Embedded || o.Error != "" {
+			t.Errorf("%s %s: %+v differs from icat", prefix, k, o)
+		}
+		if !strings.HasPrefix(o.Member, fs) {
+			t.Errorf("%s: member %q does not name the volume as %s…)", k, o.Member, fs)
+		}
+	}
+	for k := range got {
+		t.Errorf("%s: Scrim lists %s, fls does not", prefix, k)
+	}
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"scrim/ingest/evidence"
-	"scrim/ingest/fsys/fsystest"
 	"scrim/store"
 )
 
@@ -87,29 +86,7 @@ func TestE01SegmentsInArchives(t *testing.T) {
 		{ntfs, "/ntfs.tar » disk.E01", "whole disk (ntfs"},
 		{fat, "/disk.7z » disk.E01", "whole disk (fat12"},
 	} {
-		got := underDisk(all, c.prefix)
-		tsk := fsystest.FLS(t, c.img)
-		if len(tsk) == 0 {
-			t.Fatalf("fls lists nothing in %s", c.img)
-		}
-		for _, f := range tsk {
-			k := f.Path + " " + strconv.FormatBool(f.Deleted)
-			o, ok := got[k]
-			if !ok {
-				t.Errorf("%s: fls lists %s (deleted %v), Scrim does not; Scrim has %v", c.prefix, f.Path, f.Deleted, sortedKeys(got))
-				continue
-			}
-			delete(got, k)
-			if o.SHA256 != icatSHA(t, c.img, f.Inode) || !o.Embedded || o.Error != "" {
-				t.Errorf("%s %s: %+v differs from icat", c.prefix, k, o)
-			}
-			if !strings.HasPrefix(o.Member, c.fs) {
-				t.Errorf("%s: member %q does not name the volume as %s…)", k, o.Member, c.fs)
-			}
-		}
-		for k := range got {
-			t.Errorf("%s: Scrim lists %s, fls does not", c.prefix, k)
-		}
+		agreeWithTSK(t, all, c.img, c.prefix, c.fs)
 	}
 	for p := range all {
 		for _, seg := range []string{"disk.E02", "disk.E03"} {

@@ -138,13 +138,19 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	if lendable {
 		c = sharedReaderAt(c)
 	}
+	// Members of one stream (a TAR) are read here, in order, and the
+	// small ones handed with their bytes to a worker waiting for work.
+	streamed := !hidden && !lendable && membersFromStream(f) && w.pool != nil
 	err := expand.WalkNamed(w.ctx, f, c, media.Size, container, func(m expand.Member) error {
 		if err := group.failed(); err != nil {
 			return err
 		}
-		if lendable && m.Err == nil && w.pool.lend(memberTask{parent, parentKey, c, m, child, emit, &group}) {
+		if lendable && m.Err == nil && w.pool.lend(memberTask{parent, parentKey, c, m, child, emit, &group, nil}) {
 			w.in.membersLent.Add(1)
 			return nil
+		}
+		if streamed && m.Err == nil && m.Size >= 0 && m.Size <= lendBytesMax && w.pool.waiting() {
+			return w.lendRead(memberTask{parent, parentKey, c, m, child, emit, &group, nil})
 		}
 		return w.member(parent, parentKey, c, m, child, emit)
 	})

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"scrim/ingest/expand"
 	"scrim/store"
@@ -17,8 +18,14 @@ import (
 // A member is only handed to a worker already waiting for work, never
 // queued: the walker does it itself when none is free, so a walk never
 // waits for a helper to become free and nested walks cannot deadlock.
+//
+// A TAR's members come from one stream in order: its walker reads each
+// small one into a buffer of the pool and lends the bytes (lendRead), so
+// at most one buffer per worker is out at a time.
 type memberPool struct {
 	tasks chan memberTask // unbuffered: a send succeeds only into a waiting worker
+	idle  atomic.Int32    // workers waiting in run for a job or a member
+	bufs  chan []byte     // member buffers given back by helpers, for reuse
 
 	mu      sync.Mutex
 	walking int           // workers still taking the evidence's own files
@@ -26,7 +33,8 @@ type memberPool struct {
 }
 
 func newMemberPool(workers int) *memberPool {
-	p := &memberPool{tasks: make(chan memberTask), walking: workers, done: make(chan struct{})}
+	p := &memberPool{tasks: make(chan memberTask), bufs: make(chan []byte, max(workers, 1)),
+		walking: workers, done: make(chan struct{})}
 	if workers <= 0 {
 		close(p.done)
 	}
@@ -54,6 +62,9 @@ type memberTask struct {
 	exp       expansion
 	emit      func(result)
 	group     *memberGroup
+	// held is the member's bytes, read by the walker from a stream
+	// (m.Open reads them); given back to the pool once recorded.
+	held []byte
 }
 
 // memberGroup is one container walk's members out on helpers: the walk
@@ -100,8 +111,10 @@ func (p *memberPool) lend(t memberTask) bool {
 // it returns when no worker is walking any more.
 func (w *worker) run(jobs <-chan job, send func(result)) {
 	for {
+		w.pool.idle.Add(1)
 		select {
 		case j, ok := <-jobs:
+			w.pool.idle.Add(-1)
 			if !ok {
 				jobs = nil // a nil channel is never ready: only help from now on
 				w.pool.leave()
@@ -110,8 +123,10 @@ func (w *worker) run(jobs <-chan job, send func(result)) {
 			r, _ := w.process(j, send)
 			send(r)
 		case t := <-w.pool.tasks:
+			w.pool.idle.Add(-1)
 			w.help(t)
 		case <-w.pool.done:
+			w.pool.idle.Add(-1)
 			return
 		}
 	}
@@ -120,6 +135,9 @@ func (w *worker) run(jobs <-chan job, send func(result)) {
 // help records one lent member as its walker would have.
 func (w *worker) help(t memberTask) {
 	defer t.group.wg.Done()
+	if t.held != nil {
+		defer w.pool.giveBack(t.held)
+	}
 	defer func() {
 		// As expand.WalkNamed does for the walker: a reader that trusts a
 		// damaged header costs the container its expansion, not the run.
@@ -131,6 +149,71 @@ func (w *worker) help(t memberTask) {
 		t.group.fail(err)
 	}
 }
+
+// lendBytesMax is the largest member of a stream read ahead to be lent:
+// pictures and documents are smaller, and a larger member is better read
+// by its walker straight from the stream than through a buffer.
+const lendBytesMax = 1 << 20
+
+// membersFromStream tells whether the members of a container of format f
+// come from one stream in order, each small enough to be read ahead
+// and lent by its bytes: a TAR's.
+func membersFromStream(f expand.Format) bool {
+	return f != nil && f.Name() == "tar"
+}
+
+// waiting tells whether some worker waits for work: only then is a
+// streamed member worth reading ahead (a lend may still find none).
+func (p *memberPool) waiting() bool { return p != nil && p.idle.Load() > 0 }
+
+func (p *memberPool) buffer() []byte {
+	select {
+	case b := <-p.bufs:
+		return b[:0]
+	default:
+		return nil
+	}
+}
+
+func (p *memberPool) giveBack(b []byte) {
+	if cap(b) > lendBytesMax+1 {
+		return
+	}
+	select {
+	case p.bufs <- b:
+	default:
+	}
+}
+
+// lendRead reads the streamed member t.m into a buffer of the pool and
+// lends it with those bytes to a waiting worker, or records it here when
+// none took it (or the read failed: the member then says so itself).
+func (w *worker) lendRead(t memberTask) error {
+	rc, err := t.m.Open()
+	if err != nil {
+		return w.member(t.parent, t.parentKey, t.c, t.m, t.exp, t.emit)
+	}
+	buf, err := readUpTo(rc, w.pool.buffer(), int(t.m.Size)+1)
+	rc.Close()
+	t.held = buf
+	t.m.Open = func() (io.ReadCloser, error) {
+		var r io.Reader = bytes.NewReader(buf)
+		if err != nil {
+			r = io.MultiReader(r, errReader{err})
+		}
+		return io.NopCloser(r), nil
+	}
+	if err == nil && w.pool.lend(t) {
+		w.in.membersLent.Add(1)
+		return nil
+	}
+	defer w.pool.giveBack(buf)
+	return w.member(t.parent, t.parentKey, t.c, t.m, t.exp, t.emit)
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // membersOpenAlone tells whether the members of a container of format f
 // can be opened and read apart from the walk and from each other: a ZIP's

@@ -83,6 +83,63 @@ func TestMembersOnHelpers(t *testing.T) {
 	consistent(t, parallel)
 }
 
+// TestTarMembersOnHelpers: the members of TARs, read from one stream by
+// their walker and lent by their bytes, give the very places, media and
+// counts one worker gives, and several workers recorded them.
+func TestTarMembersOnHelpers(t *testing.T) {
+	work := t.TempDir()
+	src := filepath.Join(work, "src")
+	ev := filepath.Join(work, "evidence")
+	for i := range 60 {
+		write(t, filepath.Join(src, "cam", fmt.Sprintf("p%02d.jpg", i)), testJPEG(t, uint64(100+i%50)))
+	}
+	for i := range 12 {
+		write(t, filepath.Join(src, "in", fmt.Sprintf("q%02d.jpg", i)), testJPEG(t, uint64(200+i)))
+	}
+	noise := make([]byte, lendBytesMax+1)
+	rand.NewChaCha8([32]byte{6}).Read(noise)
+	write(t, filepath.Join(src, "cam", "big.bin"), noise) // read by its walker
+	write(t, filepath.Join(src, "cam", "appended.bin"), append(noise[:1572:1572], testJPEG(t, 300)...))
+	tool(t, src, "tar", "-cf", filepath.Join(src, "cam", "inner.tar"), "in")
+	if err := os.MkdirAll(ev, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tool(t, src, "tar", "-cf", filepath.Join(ev, "pics.tar"), "cam")
+	serial, parallel := openCase(t), openCase(t)
+	in1, in4 := New(serial, Options{Workers: 1}), New(parallel, Options{Workers: 4})
+	s1, s4 := ingestWith(t, in1, ev), ingestWith(t, in4, ev)
+	if in1.membersLent.Load() != 0 || in4.membersLent.Load() == 0 {
+		t.Fatalf("members lent: %d with 1 worker, %d with 4", in1.membersLent.Load(), in4.membersLent.Load())
+	}
+	t.Logf("%d members recorded on helpers", in4.membersLent.Load())
+	if s1.Added != s4.Added || s1.NewMedia != s4.NewMedia || s1.Errors != s4.Errors || s1.Added != 1+60+3+12+1 {
+		t.Fatalf("1 worker %+v\n4 workers %+v", s1, s4)
+	}
+	a, b := occurrencesByPath(t, serial), occurrencesByPath(t, parallel)
+	if !reflect.DeepEqual(a, b) {
+		for p, o := range a {
+			if !reflect.DeepEqual(o, b[p]) {
+				t.Errorf("%s:\n 1 worker  %+v\n 4 workers %+v", p, o, b[p])
+			}
+		}
+		t.Fatalf("%d places with 1 worker, %d with 4", len(a), len(b))
+	}
+	if o := a["/pics.tar » cam/appended.bin » carved@1572.jpeg"]; o.SHA256 != sha(testJPEG(t, 300)) {
+		t.Errorf("hidden picture in a lent member: %+v", o)
+	}
+	for _, p := range []string{"/pics.tar » cam/big.bin", "/pics.tar » cam/inner.tar » in/q11.jpg"} {
+		if o, ok := a[p]; !ok || o.SHA256 == "" || o.Error != "" {
+			t.Errorf("%s: %+v", p, o)
+		}
+	}
+	sa, _ := serial.Stats()
+	sb, _ := parallel.Stats()
+	if sa.Counts != sb.Counts {
+		t.Fatalf("stats differ: %+v vs %+v", sa.Counts, sb.Counts)
+	}
+	consistent(t, parallel)
+}
+
 // TestMembersOnHelpersLimit: a member budget hit on a helper stops the
 // walk as on the walker: the same note, as many places.
 func TestMembersOnHelpersLimit(t *testing.T) {

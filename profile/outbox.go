@@ -121,7 +121,7 @@ func (h *Home) workstationID() error {
 		}
 	}
 	h.wsid = id
-	return nil
+	return h.writeWorkstationFile(id)
 }
 
 // Workstation is this store's ID in the lab ("" without a lab).

@@ -114,17 +114,14 @@ func (c *Counts) plus(o Counts) {
 // counterTxn is the counting side of one Batch transaction.
 type counterTxn struct {
 	delta countDelta
-	facts map[string]mediaFacts // np/ records changed in this transaction
+	facts map[string]mediaFacts // np/ records read or changed in this transaction
 }
 
 // countRecord updates the counters for one file record about to be written
 // in txn: it reads what the record replaces (the place's earlier record, the
 // index entries that exist) so re-ingest and resume never count twice.
 func (b *Batch) countRecord(r FileRecord, del []byte) error {
-	if b.cnt == nil {
-		b.s.counters.places.Lock()
-		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}}
-	}
+	b.beginCounters()
 	o := r.Occurrence
 	occKey := OccurrenceKey(o)
 	ev, flag := placeOfOccurrenceKey(occKey) // as the index entries say, like recount
@@ -254,6 +251,14 @@ func (b *Batch) commitCounters() error {
 		return err
 	}
 	return b.txn.Set(b.s.deltaKey(), v)
+}
+
+// beginCounters opens the counting side of the transaction, once.
+func (b *Batch) beginCounters() {
+	if b.cnt == nil {
+		b.s.counters.places.Lock()
+		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}}
+	}
 }
 
 // endCounters closes the counting side of a transaction, committed or not.

@@ -95,14 +95,38 @@ func (s *Store) Category(sha string) (Category, bool, error) {
 	return c, ok, err
 }
 
-// SHA256ByMD5 and SHA256BySHA1 resolve hash-set digests to stored media.
+// SHA256ByMD5 and SHA256BySHA1 resolve hash-set digests to stored media:
+// from the index an older case keeps, else by reading every media record
+// (hash-set matching reads them in one pass for all its digests instead).
 func (s *Store) SHA256ByMD5(md5 string) (string, bool, error) {
-	return s.getString(keyMD5(md5))
+	return s.sha256By(keyMD5(md5), func(m *Media) bool { return m.MD5 == md5 })
 }
 
 // SHA256BySHA1 resolves a SHA-1 to the SHA-256 of stored media.
 func (s *Store) SHA256BySHA1(sha1 string) (string, bool, error) {
-	return s.getString(keySHA1(sha1))
+	return s.sha256By(keySHA1(sha1), func(m *Media) bool { return m.SHA1 == sha1 })
+}
+
+func (s *Store) sha256By(indexKey []byte, match func(*Media) bool) (string, bool, error) {
+	if sha, ok, err := s.getString(indexKey); ok || err != nil {
+		return sha, ok, err
+	}
+	var found string
+	err := s.Scan("m/", func(_, v []byte) error {
+		var m Media
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		if match(&m) {
+			found = m.SHA256
+			return ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("find media by %s: %w", printableKey(indexKey), err)
+	}
+	return found, found != "", nil
 }
 
 func (s *Store) getString(k []byte) (string, bool, error) {

@@ -7,7 +7,10 @@
 //	ep/<absolute source path>          evidence ID, to find an item again on re-ingest
 //	m/<sha256>                         Media: facts derived from the bytes alone
 //	t/<sha256>                         thumbnail JPEG (unblurred; blur is applied when shown)
-//	i/md5/<md5>, i/sha1/<sha1>         sha256, because hash sets speak MD5 and SHA-1
+//	i/md5/<md5>, i/sha1/<sha1>         sha256; only in cases written before 2026-12-04: hash-set
+//	                                   matching reads the digests from the media records, and
+//	                                   two more scattered keys per media were a quarter of an
+//	                                   ingest's store writes
 //	w/<occurrence key>                 Occurrence: one place a file was found
 //	o/<sha256>/<occurrence key>        empty; lists the places of one media
 //	c/<sha256>                         current category assignment (written by categorization)
@@ -66,6 +69,7 @@ type Store struct {
 	media    mediaFilter // which contents are certainly not in the case yet
 	counters counterState
 	fresh    freshPlaces // evidence items on their first run (freshplaces.go)
+	resident residency   // mapped pages handed back (residency.go)
 }
 
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:

@@ -56,7 +56,6 @@ func fileEntries(r FileRecord) ([]kv, []byte, error) {
 		if len(r.Thumb) > 0 {
 			out = append(out, kv{keyThumb(m.SHA256), r.Thumb})
 		}
-		out = append(out, kv{keyMD5(m.MD5), []byte(m.SHA256)}, kv{keySHA1(m.SHA1), []byte(m.SHA256)})
 	}
 	if r.PreviousSHA256 != "" && r.PreviousSHA256 != o.SHA256 {
 		del = keyOccIndex(r.PreviousSHA256, occKey)
@@ -133,7 +132,27 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 	if b.txn == nil {
 		return b.s.HasMedia(sha)
 	}
-	_, err := b.txn.Get(keyMedia(sha))
+	// A media found somewhere keeps its place counts beside its record,
+	// and countRecord needs those next: a duplicate is settled by that one
+	// read, kept for the transaction, instead of two.
+	b.beginCounters()
+	if _, ok := b.cnt.facts[sha]; ok {
+		return true, nil // cached only for a media stored or queued here
+	}
+	var f mediaFacts
+	found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
+		var err error
+		f, err = decodeFacts(v)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("place counts of %s: %w", sha, err)
+	}
+	if found {
+		b.cnt.facts[sha] = f
+		return true, nil
+	}
+	_, err = b.txn.Get(keyMedia(sha))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return false, nil
 	}
@@ -170,6 +189,7 @@ func (b *Batch) Flush() error {
 	if err != nil {
 		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
 	}
+	b.s.maybeTrim()
 	return nil
 }
 

@@ -247,16 +247,22 @@ func runHashsetRemove(args []string, stdout, stderr io.Writer) error {
 }
 
 func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("categorize", "--case CASEDIR --examiner NAME --category C [SHA256... | -]", stderr)
+	fs := newFlagSet("categorize", `--case CASEDIR --examiner NAME (--category C | --undo) [SHA256... | -]
+
+--undo takes back the examiner's latest decision on each media (the one
+before it, or the media's other sources, show again). With a lab set,
+decisions and undos are sent to its library at once; a lab out of reach
+leaves them in the case's outbox for the next send.`, stderr)
 	caseDir := fs.caseFlags("case directory")
 	examiner := fs.String("examiner", "", "who decides (required)")
 	category := fs.String("category", "", "category code of the case's scheme")
+	undo := fs.Bool("undo", false, "take back the examiner's latest decision on each media")
 	shas, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
 	}
-	if *examiner == "" || *category == "" {
-		return usageErr("--examiner and --category are required")
+	if *examiner == "" || (*category == "") == !*undo {
+		return usageErr("--examiner and one of --category or --undo are required")
 	}
 	if len(shas) == 0 || (len(shas) == 1 && shas[0] == "-") {
 		// The case passphrase, if any, is stdin's first line.
@@ -279,6 +285,16 @@ func runCategorize(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer st.Close()
+	if *undo {
+		for _, sha := range shas {
+			if _, err := eng.Undo(ctx, *examiner, sha); err != nil {
+				return err
+			}
+		}
+		sendAfterDecision(ctx, st, stderr)
+		fmt.Fprintf(stdout, "%d decision(s) of %s taken back\n", len(shas), *examiner)
+		return nil
+	}
 	if err := eng.Decide(ctx, *examiner, *category, shas); err != nil {
 		return err
 	}

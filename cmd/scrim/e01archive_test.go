@@ -29,13 +29,7 @@ func TestE01SegmentsInZipCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pic := func(i int) []byte {
-		b, err := os.ReadFile(names[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	pic := func(i int) []byte { return mustRead(t, names[i]) }
 	filler := make([]byte, 3<<20) // spreads the E01 over several segments
 	for i := range filler {
 		filler[i] = byte(i*7919>>3) ^ byte(i>>11)
@@ -44,12 +38,7 @@ func TestE01SegmentsInZipCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	card := filepath.Join(work, "card.raw")
-	fixtureCmd(t, work, "mkfs.vfat", "--invariant", "-F", "12", "-n", "CARD", "-C", card, "4096")
-	fixtureCmd(t, work, "mmd", "-i", card, "::/DCIM")
-	for _, f := range append(names, filepath.Join(work, "filler.bin")) {
-		fixtureCmd(t, work, "mcopy", "-i", card, f, "::/DCIM/"+filepath.Base(f))
-	}
-	fixtureCmd(t, work, "mdel", "-i", card, "::/DCIM/"+filepath.Base(names[2]))
+	fatCard(t, work, card, append(names, filepath.Join(work, "filler.bin")), names[2])
 	segDir := filepath.Join(work, "segs")
 	os.MkdirAll(segDir, 0o755)
 	fixtureCmd(t, work, "ewfacquire", "-u", "-q", "-t", filepath.Join(segDir, "disk"), "-f", "encase6", "-c", "none", "-S", "1MiB",

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,18 +13,44 @@ import (
 	"scrim/categorize"
 	"scrim/export"
 	"scrim/lab"
+	"scrim/profile"
 	"scrim/store"
 )
 
 // The unit's known-material library: `scrim lab case|send|match|library|export`.
 
-// workstationName is how the library records cite this machine.
-func workstationName() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" {
-		return "unknown"
+// labWorkstation is how records sent from the command line name this
+// workstation: its ID in the lab, the one the desk's records carry
+// (profile.WorkstationID of $SCRIM_HOME).
+func labWorkstation() (string, error) {
+	id, err := profile.WorkstationID(profile.DefaultHome())
+	if errors.Is(err, profile.ErrLocked) {
+		return "", fmt.Errorf("%w (the desktop app holds it and has not joined the lab yet: close it first)", err)
 	}
-	return h
+	return id, err
+}
+
+// openCheckedLab opens the lab flagURL or $SCRIM_LAB names and checks
+// that its schema is this scrim's.
+func openCheckedLab(ctx context.Context, flagURL string) (*lab.Lab, error) {
+	l, err := openLab(ctx, flagURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.Check(ctx); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// sendCase sends the case's lab outbox, naming this workstation.
+func sendCase(ctx context.Context, l *lab.Lab, st *store.Store) (lab.SendResult, error) {
+	ws, err := labWorkstation()
+	if err != nil {
+		return lab.SendResult{}, err
+	}
+	return lab.SendCase(ctx, l, st, ws)
 }
 
 func labCase(_ context.Context, args []string, stdout, stderr io.Writer) error {
@@ -59,7 +86,7 @@ library cites (lab:NUMBER/EXAMINER).`, stderr)
 			return err
 		}
 	}
-	c, priv, err := lab.CaseOf(st, workstationName())
+	c, priv, err := lab.CaseOf(st, "")
 	if err != nil {
 		return err
 	}
@@ -87,20 +114,17 @@ a resend is ignored by the lab.`, stderr)
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	l, err := openLab(ctx, *url)
+	l, err := openCheckedLab(ctx, *url)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	if err := l.Check(ctx); err != nil {
-		return err
-	}
 	st, err := openCase(caseDir, false, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	res, err := lab.SendCase(ctx, l, st, workstationName())
+	res, err := sendCase(ctx, l, st)
 	if err != nil {
 		return err
 	}
@@ -115,17 +139,17 @@ a resend is ignored by the lab.`, stderr)
 	return nil
 }
 
-// sendAfterDecision sends a case's outbox when a lab is set; a lab out of
-// reach is only a warning: the decisions wait in the outbox.
+// sendAfterDecision sends a case's outbox (decisions and undos) at once
+// when a lab is set; a lab out of reach is only a warning: they wait in
+// the outbox for the next send.
 func sendAfterDecision(ctx context.Context, st *store.Store, stderr io.Writer) {
-	u := lab.URL("")
-	if u == "" {
+	if lab.URL("") == "" {
 		return
 	}
-	l, err := lab.Open(ctx, u)
+	l, err := openCheckedLab(ctx, "")
 	if err == nil {
 		defer l.Close()
-		_, err = lab.SendCase(ctx, l, st, workstationName())
+		_, err = sendCase(ctx, l, st)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrim: the decisions are kept in the case and wait for the lab (scrim lab send): %v\n", err)
@@ -148,20 +172,17 @@ scheme are mapped as hash sets are, or refused with the reason.`, stderr)
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return err
 	}
-	l, err := openLab(ctx, *url)
+	l, err := openCheckedLab(ctx, *url)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	if err := l.Check(ctx); err != nil {
-		return err
-	}
 	st, eng, err := openEngine(caseDir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := lab.SendCase(ctx, l, st, workstationName()); err != nil {
+	if _, err := sendCase(ctx, l, st); err != nil {
 		return err
 	}
 	ms, err := lab.MatchCase(ctx, l, eng, st, lab.MatchOptions{NoNear: *noNear})
@@ -317,25 +338,21 @@ out and counted. Re-imports with scrim hashset import --format vics.`, stderr)
 // library when a lab is set. The lab out of reach is a warning: the
 // evidence is in the case, and `scrim lab match` can run later.
 func matchLabAfterIngest(ctx context.Context, st *store.Store, stderr io.Writer) {
-	u := lab.URL("")
-	if u == "" {
+	if lab.URL("") == "" {
 		return
 	}
 	err := func() error {
-		l, err := lab.Open(ctx, u)
+		l, err := openCheckedLab(ctx, "")
 		if err != nil {
 			return err
 		}
 		defer l.Close()
-		if err := l.Check(ctx); err != nil {
-			return err
-		}
 		sch, err := categorize.CaseScheme(st)
 		if err != nil {
 			return err
 		}
 		eng := categorize.NewEngine(st, sch)
-		if _, err := lab.SendCase(ctx, l, st, workstationName()); err != nil {
+		if _, err := sendCase(ctx, l, st); err != nil {
 			return err
 		}
 		ms, err := lab.MatchCase(ctx, l, eng, st, lab.MatchOptions{})

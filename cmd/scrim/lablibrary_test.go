@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"scrim/lab"
 	"scrim/lab/labtest"
+	"scrim/profile"
 	"scrim/testdata/demo"
 )
 
@@ -19,6 +22,8 @@ import (
 func TestLabLibraryCLI(t *testing.T) {
 	url := labtest.Database(t)
 	t.Setenv("SCRIM_LAB", "")
+	home := filepath.Join(t.TempDir(), "home")
+	t.Setenv("SCRIM_HOME", home)
 	root := filepath.Join(t.TempDir(), "evidence")
 	man, err := demo.Generate(root, demo.Options{Seed: 5})
 	if err != nil {
@@ -65,7 +70,8 @@ func TestLabLibraryCLI(t *testing.T) {
 	}
 	report := filepath.Join(t.TempDir(), "b.html")
 	mustScrim(t, "export", "--case", b, "--format", "html", "--out", report)
-	if rep := string(mustRead(t, report)); !strings.Contains(rep, "Lab library used") || !strings.Contains(rep, "A-1") {
+	if rep := string(mustRead(t, report)); !strings.Contains(rep, "Lab library used") || !strings.Contains(rep, "A-1") ||
+		!strings.Contains(rep, "Category from the lab library (cases A-1; examiners alice)") {
 		t.Fatalf("report has no lab section:\n%s", rep)
 	}
 
@@ -83,5 +89,44 @@ func TestLabLibraryCLI(t *testing.T) {
 	}
 	if _, err := os.Stat(vics); err != nil {
 		t.Fatal(err)
+	}
+
+	// An undo from the command line sends its withdrawal at once, as a
+	// decision does...
+	t.Setenv("SCRIM_LAB", url)
+	mustScrim(t, "categorize", "--case", a, "--examiner", "alice", "--undo", pics[3])
+	if out := mustScrim(t, "lab", "case", "--case", a, "--json"); !strings.Contains(out, `"waiting":0`) {
+		t.Fatalf("lab case after an undo: %s", out)
+	}
+	// ... and leaves it in the outbox while the lab is out of reach.
+	t.Setenv("SCRIM_LAB", "postgres://nobody@127.0.0.1:1/none?connect_timeout=5")
+	if r := scrim(t, "categorize", "--case", a, "--examiner", "alice", "--undo", pics[2]); r.code != 0 || !strings.Contains(r.stderr, "wait for the lab") {
+		t.Fatalf("undo with the lab away: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if out := mustScrim(t, "lab", "case", "--case", a, "--json"); !strings.Contains(out, `"waiting":1`) {
+		t.Fatalf("lab case after an undo with the lab away: %s", out)
+	}
+	if out := mustScrim(t, "lab", "send", "--case", a, "--lab", url); !strings.Contains(out, "1 record(s) sent") {
+		t.Fatalf("lab send of the undo: %s", out)
+	}
+	// Every record and withdrawal names the workstation as the desk does:
+	// by the workstation store's ID in the lab.
+	ws, err := profile.WorkstationID(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := lab.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var names []string
+	var withdrawn int
+	if err := l.Pool().QueryRow(context.Background(), `SELECT array_agg(DISTINCT w), (SELECT count(*) FROM withdrawals)
+		FROM (SELECT workstation FROM library UNION ALL SELECT workstation FROM withdrawals) AS x(w)`).Scan(&names, &withdrawn); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 1 || names[0] != ws || withdrawn != 2 {
+		t.Fatalf("records name workstations %q (want only %q), %d withdrawals (want 2)", names, ws, withdrawn)
 	}
 }

@@ -31,7 +31,7 @@ Usage:
   scrim hashset list   [--case CASEDIR] [--json]   # the case's sets and the hash library's
   scrim hashset remove --library NAME
   scrim hashset match  --case CASEDIR              # match the case against its sets and the library now (every ingest does)
-  scrim categorize --case CASEDIR --examiner NAME --category C [SHA256... | -]
+  scrim categorize --case CASEDIR --examiner NAME (--category C | --undo) [SHA256... | -]
   scrim similar    --case CASEDIR [--radius N] SHA256 | --clusters
   scrim conflicts  --case CASEDIR
   scrim audit verify|show --case CASEDIR [--json]

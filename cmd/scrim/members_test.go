@@ -19,6 +19,27 @@ import (
 // run must give the case one worker gives uninterrupted, since the ZIP's
 // own record waits for every member, wherever it was hashed.
 func TestKillAndResumeInsideZipOnHelpers(t *testing.T) {
+	killAndResumeInside(t, "pics.zip", func(src, archive string) {
+		zipTool(t, src, "-q", "-r", filepath.Join(src, "cam", "sub.zip"), "sub")
+		zipTool(t, src, "-q", "-r", archive, "cam")
+	})
+}
+
+// TestKillAndResumeInsideTarOnHelpers: the same inside a TAR (with a TAR
+// inside), whose members its walker reads from the one stream and lends
+// by their bytes to the other workers.
+func TestKillAndResumeInsideTarOnHelpers(t *testing.T) {
+	killAndResumeInside(t, "pics.tar", func(src, archive string) {
+		tarTool(t, src, "-cf", filepath.Join(src, "cam", "sub.tar"), "sub")
+		tarTool(t, src, "-cf", archive, "cam")
+	})
+}
+
+// killAndResumeInside makes the evidence folder holding archive (made by
+// pack from src/cam, with src/sub packed inside it) and kills three-worker
+// ingests of it until one dies inside the expansion; the resumed run must
+// give the case one uninterrupted worker gives.
+func killAndResumeInside(t *testing.T, archive string, pack func(src, archive string)) {
 	if testing.Short() {
 		t.Skip("slow: real child processes")
 	}
@@ -30,11 +51,10 @@ func TestKillAndResumeInsideZipOnHelpers(t *testing.T) {
 	if _, err := demo.GenerateJPEGs(filepath.Join(src, "sub"), 20, 800, 600, 90, 23); err != nil {
 		t.Fatal(err)
 	}
-	zipTool(t, src, "-q", "-r", filepath.Join(src, "cam", "sub.zip"), "sub")
 	ev := filepath.Join(work, "evidence")
 	os.MkdirAll(ev, 0o755)
-	zipTool(t, src, "-q", "-r", filepath.Join(ev, "pics.zip"), "cam")
-	const total = 1 + 201 + 20 // the ZIP, its members, the inner ZIP's
+	pack(src, filepath.Join(ev, archive))
+	const total = 1 + 201 + 20 // the archive, its members, the inner archive's
 	reference := filepath.Join(work, "reference")
 	mustScrim(t, "ingest", "--case", reference, "--workers", "1", ev)
 	want := dumpCase(t, reference)
@@ -65,6 +85,16 @@ func TestKillAndResumeInsideZipOnHelpers(t *testing.T) {
 		return
 	}
 	t.Fatal("no kill landed inside the expansion")
+}
+
+// tarTool runs GNU tar in dir.
+func tarTool(t *testing.T, dir string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("tar", args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tar %v: %v\n%s", args, err, out)
+	}
 }
 
 // killDuringExpansion starts a three-worker ingest, kills it (SIGKILL)

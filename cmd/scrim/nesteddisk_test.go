@@ -43,31 +43,15 @@ func TestNestedDiskImagesCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pic := func(i int) []byte {
-		b, err := os.ReadFile(names[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	fatWith := func(img string, files []string, gone string) {
-		fixtureCmd(t, work, "mkfs.vfat", "--invariant", "-F", "12", "-n", "CARD", "-C", img, "4096")
-		fixtureCmd(t, work, "mmd", "-i", img, "::/DCIM")
-		for _, f := range files {
-			fixtureCmd(t, work, "mcopy", "-i", img, f, "::/DCIM/"+filepath.Base(f))
-		}
-		if gone != "" {
-			fixtureCmd(t, work, "mdel", "-i", img, "::/DCIM/"+filepath.Base(gone))
-		}
-	}
+	pic := func(i int) []byte { return mustRead(t, names[i]) }
 	ev := filepath.Join(work, "evidence")
 	os.MkdirAll(ev, 0o755)
 	card := filepath.Join(work, "card.raw")
-	fatWith(card, names[:3], names[2])
+	fatCard(t, work, card, names[:3], names[2])
 	fixtureCmd(t, work, "ewfacquire", "-u", "-q", "-t", filepath.Join(ev, "disk"), "-f", "encase6", "-c", "deflate:fast",
 		"-C", "CASE-9", "-E", "EXH-9", "-e", "examiner", "-D", "nested", "-N", "none", "-m", "removable", "-M", "physical", card)
 	vm := filepath.Join(work, "vm.raw")
-	fatWith(vm, names[3:], "")
+	fatCard(t, work, vm, names[3:], "")
 	fixtureCmd(t, work, "qemu-img", "convert", "-f", "raw", "-O", "vmdk", vm, filepath.Join(work, "vm.vmdk"))
 	zipTool(t, work, "-q", filepath.Join(ev, "backup.zip"), "vm.vmdk")
 
@@ -130,5 +114,19 @@ func TestNestedDiskImagesCLI(t *testing.T) {
 	orig, err := b.Original(deleted.SHA256)
 	if err != nil || !bytes.Equal(orig, pic(2)) {
 		t.Fatalf("original of the deleted picture from the bundle: %d bytes, %v", len(orig), err)
+	}
+}
+
+// fatCard makes img a 4 MiB FAT12 image (mkfs.vfat, mtools) holding files
+// in /DCIM, then deletes gone from it (unless empty).
+func fatCard(t *testing.T, work, img string, files []string, gone string) {
+	t.Helper()
+	fixtureCmd(t, work, "mkfs.vfat", "--invariant", "-F", "12", "-n", "CARD", "-C", img, "4096")
+	fixtureCmd(t, work, "mmd", "-i", img, "::/DCIM")
+	for _, f := range files {
+		fixtureCmd(t, work, "mcopy", "-i", img, f, "::/DCIM/"+filepath.Base(f))
+	}
+	if gone != "" {
+		fixtureCmd(t, work, "mdel", "-i", img, "::/DCIM/"+filepath.Base(gone))
 	}
 }

@@ -136,8 +136,13 @@ func (r *Report) Blocks() []Block {
 		}
 	}
 	rv := r.Review
-	p("Categories were set by hash set for %s media and by an examiner for %s media; %s media carry only a machine suggestion and %s media have no category.",
-		num(rv[srcHashSet].Media), num(rv[srcExaminer].Media), num(rv[srcSuggested].Media), num(rv[srcNone].Media))
+	if r.hasLabRow() {
+		p("Categories were set by hash set for %s media, from the lab library (other cases' examiner decisions) for %s media and by an examiner for %s media; %s media carry only a machine suggestion and %s media have no category.",
+			num(rv[srcHashSet].Media), num(rv[srcLab].Media), num(rv[srcExaminer].Media), num(rv[srcSuggested].Media), num(rv[srcNone].Media))
+	} else {
+		p("Categories were set by hash set for %s media and by an examiner for %s media; %s media carry only a machine suggestion and %s media have no category.",
+			num(rv[srcHashSet].Media), num(rv[srcExaminer].Media), num(rv[srcSuggested].Media), num(rv[srcNone].Media))
+	}
 
 	add(Block{Kind: "h2", Text: "2. Examiners"})
 	g := &Grid{Head: []string{"Name", "Actions", "Decisions", "First action", "Last action"}, Right: []bool{false, false, true, false, false}, Width: []float64{1.2, 2.2, 0.8, 1.5, 1.5}}
@@ -239,7 +244,7 @@ func (r *Report) Blocks() []Block {
 	}
 	if r.Lab != nil {
 		add(Block{Kind: "h3", Text: "Lab library used"})
-		p("The case's media were matched against the unit's known-material library in the lab: other cases' examiner decisions, by SHA-256 (MD5 and SHA-1 cross-checked) and by near-duplicate (a suggestion only). An exact library match counts like a hash-set match below; this case's own examiner decisions take precedence over it; withdrawn library records are not used.")
+		p("The case's media were matched against the unit's known-material library in the lab: other cases' examiner decisions, by SHA-256 (MD5 and SHA-1 cross-checked) and by near-duplicate (a suggestion only). An exact library match has its own row in section 7 (Who set the categories) (hash-set counts are hash sets alone); this case's own examiner decisions take precedence over it; withdrawn library records are not used.")
 		kv := []KV{{"Lab", r.Lab.Lab}, {"Matched", fmtTime(r.Lab.At)}, {"Library records used", num(int64(r.Lab.Records))},
 			{"Media matched exactly", num(int64(r.Lab.Exact))}, {"Media given a near-duplicate suggestion", num(int64(r.Lab.Near))},
 			{"Cases cited", strings.Join(r.Lab.Cases, ", ")}, {"Examiners cited", strings.Join(r.Lab.Examiners, ", ")}}
@@ -266,7 +271,10 @@ func (r *Report) Blocks() []Block {
 	add(Block{Kind: "h2", Text: "7. Who set the categories"})
 	g = &Grid{Head: []string{"Source", "Media", "Pictures", "Videos", "Other"}, Right: []bool{false, true, true, true, true}, Width: []float64{3, 1, 1, 1, 1}, Total: true}
 	var tot ReviewCounts
-	for _, x := range r.Review {
+	for i, x := range r.Review {
+		if i == srcLab && !r.hasLabRow() {
+			continue
+		}
 		g.Rows = append(g.Rows, []string{x.Label, num(x.Media), num(x.Pictures), num(x.Videos), num(x.Other)})
 		tot.Media += x.Media
 		tot.Pictures += x.Pictures
@@ -372,3 +380,7 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// hasLabRow says whether the review counts show the lab library: the case
+// was matched against a lab, or holds lab categories.
+func (r *Report) hasLabRow() bool { return r.Lab != nil || r.Review[srcLab].Media > 0 }

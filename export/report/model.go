@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"scrim/buildinfo"
@@ -70,7 +71,7 @@ type Report struct {
 	Case       Table           // per category, whole case
 	PerExhibit []ExhibitTable  // per category, per evidence item
 	Stats      store.Stats     // the `scrim stats` counts the tables add up to
-	Review     [4]ReviewCounts // hash set, examiner, suggestion only, none
+	Review     [5]ReviewCounts // hash set, lab library, examiner, suggestion only, none
 	Conflicts  int64           // media whose hash sets disagree
 	Undecoded  int64           // unique media that could not be decoded
 	Unreadable int64           // occurrences whose content could not be read
@@ -172,10 +173,21 @@ type HashRow struct {
 // Source kinds, in the order the review table shows them.
 const (
 	srcHashSet = iota
+	srcLab     // an exact match in the lab's library: other cases' examiners
 	srcExaminer
 	srcSuggested
 	srcNone
 )
+
+// labRowLabel names the lab library's row as the method section cites it:
+// the cases and examiners whose decisions matched.
+func labRowLabel(lab *categorize.LabApplied) string {
+	l := "Category from the lab library"
+	if lab == nil || len(lab.Cases) == 0 {
+		return l
+	}
+	return l + " (cases " + strings.Join(lab.Cases, ", ") + "; examiners " + strings.Join(lab.Examiners, ", ") + ")"
+}
 
 func sourceKind(c store.Category) int {
 	if c.Category == "" {
@@ -188,7 +200,7 @@ func sourceKind(c store.Category) int {
 		return srcHashSet
 	case store.FromLab:
 		if !c.Provenance().LabNear() {
-			return srcHashSet // known material, like a hash set
+			return srcLab
 		}
 	}
 	// An unknown source is nobody's decision: count it with suggestions
@@ -319,7 +331,7 @@ func (r *Report) count(ctx context.Context, st *store.Store) error {
 	var sugg, none Row
 	perSugg, perNone := map[string]*Row{}, map[string]*Row{}
 	appx := map[int]*AppendixSection{}
-	r.Review = [4]ReviewCounts{{Label: "Category from a hash set"}, {Label: "Category decided by an examiner"},
+	r.Review = [5]ReviewCounts{{Label: "Category from a hash set"}, {Label: labRowLabel(r.Lab)}, {Label: "Category decided by an examiner"},
 		{Label: "Suggestion only (near-duplicate, not confirmed)"}, {Label: "No category (not reviewed)"}}
 
 	grow := func(t *Table, i int) *Row {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/categorize"
 	"scrim/store"
 )
 
@@ -211,5 +213,55 @@ func TestEmptyCase(t *testing.T) {
 	}
 	if !strings.Contains(page.String(), "The case holds 0 unique files") {
 		t.Error("empty case report does not say it is empty")
+	}
+}
+
+// Exact lab library matches have their own row in "Who set the
+// categories", naming the cases and examiners cited; the hash-set row
+// counts hash sets alone.
+func TestLabMatchesOwnReviewRow(t *testing.T) {
+	st := smallCase(t)
+	sch, _ := categorize.SchemeByID("vic-us")
+	eng := categorize.NewEngine(st, sch)
+	eng.SetLibrary("")
+	var hits []categorize.LabHit
+	for _, i := range []int{4, 5} {
+		hits = append(hits, categorize.LabHit{Media: synthMedia(i, "picture").SHA256, Record: fmt.Sprint("r", i),
+			Source: "A-1/alice", Category: "1", Scheme: "vic-us", Distance: -1})
+	}
+	if _, err := eng.ApplyLab(context.Background(), "postgres://lab/scrim", hits); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Build(st, Options{Tool: "scrim test", Now: time.Unix(1e9, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Review[srcHashSet].Media != 2 || r.Review[srcLab].Media != 2 || r.Review[srcExaminer].Media != 2 || r.Review[srcNone].Media != 3 {
+		t.Fatalf("review %+v", r.Review)
+	}
+	var rows [][]string
+	for _, b := range r.Blocks() {
+		if b.Kind == "table" && b.Table != nil && len(b.Table.Head) > 0 && b.Table.Head[0] == "Source" {
+			rows = b.Table.Rows
+		}
+	}
+	want := [][]string{{"Category from a hash set", "2"}, {"Category from the lab library (cases A-1; examiners alice)", "2"}, {"Category decided by an examiner", "2"}}
+	if len(rows) != 6 {
+		t.Fatalf("review table %v", rows)
+	}
+	for i, w := range want {
+		if rows[i][0] != w[0] || rows[i][1] != w[1] {
+			t.Errorf("review row %d: %v, want %v", i, rows[i][:2], w)
+		}
+	}
+	// Without a lab the table keeps its four rows.
+	plain, err := Build(smallCase(t), Options{Tool: "scrim test", Now: time.Unix(1e9, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range plain.Blocks() {
+		if b.Kind == "table" && b.Table != nil && len(b.Table.Head) > 0 && b.Table.Head[0] == "Source" && len(b.Table.Rows) != 5 {
+			t.Errorf("review table without a lab: %v", b.Table.Rows)
+		}
 	}
 }

@@ -29,6 +29,14 @@ func (mailFormat) Probe(h []byte) bool {
 	if bytes.HasPrefix(h, []byte("From ")) {
 		return bytes.Contains(bytes.ToLower(h), []byte("\nmime-version:"))
 	}
+	// The first header's name runs to the first colon with no blank in
+	// it; checked first, because most files probed are not text at all
+	// and this rejects them within a few bytes, where the search for the
+	// end of the header block read all of the head. It rejects nothing
+	// the checks below accept: the head is a prefix of h.
+	if colon := bytes.IndexByte(h, ':'); colon <= 0 || bytes.IndexAny(h[:colon], " \t\n") >= 0 {
+		return false
+	}
 	end := bytes.Index(h, []byte("\n\n"))
 	if e := bytes.Index(h, []byte("\r\n\r\n")); e >= 0 && (end < 0 || e < end) {
 		end = e

@@ -41,12 +41,7 @@ type pdfContent struct {
 // nested ones after their form), each form once in the document.
 func (d *pdfDoc) contents() []pdfContent {
 	var out []pdfContent
-	var root pdfDict
-	for _, t := range d.trailers {
-		if r, ok := d.resolve(t["Root"]).(pdfDict); ok {
-			root = r
-		}
-	}
+	root := d.catalog()
 	if root == nil {
 		return nil
 	}

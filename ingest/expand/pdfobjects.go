@@ -479,18 +479,25 @@ func (d *pdfDoc) encryption() error {
 	return nil
 }
 
-// pagesOf maps the object number of every image or form XObject to the
-// first page that uses it (pages numbered from 1), following the page tree
-// from the last trailer's /Root. Whatever the tree's damage, it returns
-// what it could follow.
-func (d *pdfDoc) pagesOf() map[int64]int {
-	out := map[int64]int{}
+// catalog is the document catalog: the /Root of the last trailer that has
+// one that resolves (an incremental update's trailer comes last); nil if none.
+func (d *pdfDoc) catalog() pdfDict {
 	var root pdfDict
 	for _, t := range d.trailers {
 		if r, ok := d.resolve(t["Root"]).(pdfDict); ok {
 			root = r
 		}
 	}
+	return root
+}
+
+// pagesOf maps the object number of every image or form XObject to the
+// first page that uses it (pages numbered from 1), following the page tree
+// from the last trailer's /Root. Whatever the tree's damage, it returns
+// what it could follow.
+func (d *pdfDoc) pagesOf() map[int64]int {
+	out := map[int64]int{}
+	root := d.catalog()
 	if root == nil {
 		return out
 	}

@@ -2,6 +2,7 @@ package expand
 
 import (
 	"archive/tar"
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -19,7 +20,9 @@ func (tarFormat) Probe(h []byte) bool { return at(h, 257, "ustar") }
 func (tarFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
 	taken := takeoutTarTimes(ctx, r, size)
 	backups := tarBackupsOf(ctx, r, size)
-	tr := tar.NewReader(io.NewSectionReader(r, 0, size))
+	// Buffered: a TAR of small pictures is mostly 512-byte headers and
+	// members of a few hundred bytes, each one pread on its own without.
+	tr := tar.NewReader(bufio.NewReaderSize(io.NewSectionReader(r, 0, size), 256<<10))
 	for {
 		if err := ctx.Err(); err != nil {
 			return err

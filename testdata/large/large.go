@@ -42,6 +42,7 @@ func Generate(dir string, occurrences, unique, perTar int) error {
 	}
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	encoded := newPNGCache(min(unique, cacheMax))
 	mtime := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	for first, n := 0, 0; first < occurrences; first, n = first+perTar, n+1 {
 		last := min(first+perTar, occurrences)
@@ -56,21 +57,25 @@ func Generate(dir string, occurrences, unique, perTar int) error {
 			// Occurrence i shows picture i mod unique: every picture
 			// appears occurrences/unique times, spread over the archives.
 			pic := i % unique
-			buf.Reset()
-			if err := enc.Encode(&buf, picture(pic)); err != nil {
-				return err
+			data, ok := encoded.get(pic)
+			if !ok {
+				buf.Reset()
+				if err := enc.Encode(&buf, picture(pic)); err != nil {
+					return err
+				}
+				data = encoded.put(pic, buf.Bytes())
 			}
 			h := &tar.Header{
 				Name:    fmt.Sprintf("d%04d/p%08d.png", i/1000, i),
 				Mode:    0o644,
-				Size:    int64(buf.Len()),
+				Size:    int64(len(data)),
 				ModTime: mtime.Add(time.Duration(i) * time.Second),
 				Format:  tar.FormatUSTAR,
 			}
 			if err := tw.WriteHeader(h); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			if _, err := tw.Write(buf.Bytes()); err != nil {
+			if _, err := tw.Write(data); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 		}
@@ -85,6 +90,44 @@ func Generate(dir string, occurrences, unique, perTar int) error {
 		}
 	}
 	return nil
+}
+
+// cacheMax is the most encoded pictures Generate keeps (about 350 bytes
+// each): every picture appears occurrences/unique times, and encoding it
+// again each time cost the 10 M-member evidence hours of CPU.
+const cacheMax = 1_000_000
+
+// pngCache keeps the encoded bytes of pictures 0..n-1, packed in one
+// arena, as they are first encoded (in order, since occurrence i shows
+// picture i mod unique).
+type pngCache struct {
+	arena []byte
+	ends  []int // ends[k]: where picture k's bytes end in arena
+	n     int
+}
+
+func newPNGCache(n int) *pngCache { return &pngCache{n: n} }
+
+func (c *pngCache) get(pic int) ([]byte, bool) {
+	if pic >= len(c.ends) {
+		return nil, false
+	}
+	start := 0
+	if pic > 0 {
+		start = c.ends[pic-1]
+	}
+	return c.arena[start:c.ends[pic]], true
+}
+
+// put keeps b as picture pic's when pic is the next one the cache can
+// hold, and returns the bytes to write either way.
+func (c *pngCache) put(pic int, b []byte) []byte {
+	if pic != len(c.ends) || pic >= c.n {
+		return b
+	}
+	c.arena = append(c.arena, b...)
+	c.ends = append(c.ends, len(c.arena))
+	return c.arena[len(c.arena)-len(b):]
 }
 
 // picture n: a smooth gradient with a random direction and offset (so the
