@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"scrim/ingest/evidence"
+	"scrim/ingest/video"
 	"scrim/signals/models"
 	"scrim/store"
 )
@@ -41,13 +42,21 @@ func BenchmarkVideoSignals(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		opt := Options{Workers: workers}
+		// A generous decoder timeout: on a loaded machine the models
+		// compete with ffmpeg, and a timed-out clip would measure nothing.
+		opt := Options{Workers: workers, Video: video.Options{Timeout: 10 * time.Minute}}
 		if signalsOn {
 			opt.Signals = an
 		}
 		start := time.Now()
 		sum, err := New(st, opt).Ingest(context.Background(), src, "clips")
 		if err != nil || sum.Errors != 0 {
+			st.EachMedia(func(m store.Media) error {
+				if m.Error != "" {
+					b.Logf("%s: %s", m.SHA256[:12], m.Error)
+				}
+				return nil
+			})
 			b.Fatalf("ingest: %v, %+v", err, sum)
 		}
 		if signalsOn && sum.SignalsDeferred > 0 {
