@@ -27,7 +27,7 @@ type residency struct {
 }
 
 // trimEvery is how often an ingest's commits hand the pages back.
-const trimEvery = 2 * time.Second
+const trimEvery = time.Second
 
 // maybeTrim trims the mapped files of the case when the last trim is old.
 func (s *Store) maybeTrim() {
@@ -43,6 +43,37 @@ func (s *Store) maybeTrim() {
 		}
 		trimMappedFiles(r.dir)
 	}
+}
+
+// trimWhileClosing keeps trimming, once a second, while Badger closes a
+// case this process wrote: closing flushes the memtables and finishes
+// the compactions under way, which write tables through their maps. The
+// returned function stops it and waits for it.
+func (s *Store) trimWhileClosing() (stop func()) {
+	r := &s.resident
+	r.mu.Lock()
+	wrote := !r.last.IsZero()
+	r.mu.Unlock()
+	if !wrote {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				s.maybeTrim()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // trimMappedFiles pages out every shared mapping of a value log, table or

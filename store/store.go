@@ -143,6 +143,8 @@ func (s *Store) Dir() string { return s.dir }
 
 // Close flushes and closes the case.
 func (s *Store) Close() error {
+	stop := s.trimWhileClosing()
+	defer stop()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close case %s: %w", s.dir, err)
 	}

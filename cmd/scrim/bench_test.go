@@ -293,6 +293,7 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		loadBefore := loadAverage()
 		hashdeep := timeIt(b, func() { runTool(b, "hashdeep", "-c", "md5,sha1,sha256", "-r", "-j2", root) })
 		caseDir := filepath.Join(dir, fmt.Sprintf("case%d", i))
 		var rss int64
@@ -314,8 +315,8 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 		b.ReportMetric(rate(hashdeep), "hashdeep-files/s")
 		b.ReportMetric(hashdeep.Seconds()/ingest.Seconds(), "x-hashdeep")
 		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
-		fmt.Printf("ingest of %d small files: scrim %.1f s, %.0f files/s (%.2fx hashdeep -j2: %.1f s, %.0f files/s), peak RSS %d MiB\n",
-			n, ingest.Seconds(), rate(ingest), hashdeep.Seconds()/ingest.Seconds(), hashdeep.Seconds(), rate(hashdeep), rss>>20)
+		fmt.Printf("ingest of %d small files: scrim %.1f s, %.0f files/s (%.2fx hashdeep -j2: %.1f s, %.0f files/s), peak RSS %d MiB; load average %s before, %s after\n",
+			n, ingest.Seconds(), rate(ingest), hashdeep.Seconds()/ingest.Seconds(), hashdeep.Seconds(), rate(hashdeep), rss>>20, loadBefore, loadAverage())
 	}
 }
 
@@ -354,4 +355,17 @@ func writeSmallFiles(root string, n int, seed uint64) error {
 		}
 	}
 	return nil
+}
+
+// loadAverage is the host's one-minute load average, printed beside speed
+// figures: on a shared 2-core machine it explains most of their spread.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
