@@ -356,16 +356,3 @@ func writeSmallFiles(root string, n int, seed uint64) error {
 	}
 	return nil
 }
-
-// loadAverage is the host's one-minute load average, printed beside speed
-// figures: on a shared 2-core machine it explains most of their spread.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	if f := strings.Fields(string(b)); len(f) > 0 {
-		return f[0]
-	}
-	return "unknown"
-}
