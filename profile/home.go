@@ -168,6 +168,13 @@ func Open(dir string, opt Options) (_ *Home, err error) {
 
 // joinLab connects the lab named by the options or this store's settings.
 func (h *Home) joinLab() error {
+	// The saved URL's file copy, for command-line runs while this process
+	// holds the store.
+	if saved, err := h.LabURL(); err != nil {
+		return err
+	} else if err := h.writeLabURLFile(saved); err != nil {
+		return err
+	}
 	l := h.opt.Lab
 	if l == nil && h.opt.ConnectLab != nil {
 		url := h.opt.LabURL

@@ -40,6 +40,9 @@ func (h *Home) SetLabURL(s *Session, raw string) error {
 	if err != nil {
 		return fmt.Errorf("set lab: %w", err)
 	}
+	if err := h.writeLabURLFile(raw); err != nil {
+		return fmt.Errorf("set lab: %w", err)
+	}
 	return nil
 }
 

@@ -143,10 +143,14 @@ a resend is ignored by the lab.`, stderr)
 // when a lab is set; a lab out of reach is only a warning: they wait in
 // the outbox for the next send.
 func sendAfterDecision(ctx context.Context, st *store.Store, stderr io.Writer) {
-	if lab.URL("") == "" {
+	u, err := labURL("")
+	if err == nil && u == "" {
 		return
 	}
-	l, err := openCheckedLab(ctx, "")
+	var l *lab.Lab
+	if err == nil {
+		l, err = openCheckedLab(ctx, u)
+	}
 	if err == nil {
 		defer l.Close()
 		_, err = sendCase(ctx, l, st)
@@ -338,11 +342,15 @@ out and counted. Re-imports with scrim hashset import --format vics.`, stderr)
 // library when a lab is set. The lab out of reach is a warning: the
 // evidence is in the case, and `scrim lab match` can run later.
 func matchLabAfterIngest(ctx context.Context, st *store.Store, stderr io.Writer) {
-	if lab.URL("") == "" {
+	u, err := labURL("")
+	if err == nil && u == "" {
 		return
 	}
-	err := func() error {
-		l, err := openCheckedLab(ctx, "")
+	err = func() error {
+		if err != nil {
+			return err
+		}
+		l, err := openCheckedLab(ctx, u)
 		if err != nil {
 			return err
 		}

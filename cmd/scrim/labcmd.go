@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"scrim/lab"
+	"scrim/profile"
 )
 
 // labFlag adds --lab to fs.
@@ -41,8 +42,21 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return usageErr("scrim lab init|status|audit|case|send|match|library|export: unknown subcommand %q", args[0])
 }
 
+// labURL is the lab this run uses: --lab, else $SCRIM_LAB, else the URL a
+// supervisor saved in this workstation's settings ($SCRIM_HOME), as the
+// desk does.
+func labURL(flagURL string) (string, error) {
+	if u := lab.URL(flagURL); u != "" {
+		return u, nil
+	}
+	return profile.SavedLabURL(profile.DefaultHome())
+}
+
 func openLab(ctx context.Context, flagURL string) (*lab.Lab, error) {
-	u := lab.URL(flagURL)
+	u, err := labURL(flagURL)
+	if err != nil {
+		return nil, err
+	}
 	if u == "" {
 		return nil, usageErr("%v", lab.ErrNoLab)
 	}
