@@ -208,14 +208,7 @@ func NewRowWriter(w io.Writer, format string) (RowWriter, error) {
 	case "jsonl", "json":
 		return &jsonlWriter{w: w}, nil
 	case "csv":
-		var head []byte
-		for i, c := range FileColumns {
-			if i > 0 {
-				head = append(head, ',')
-			}
-			head = appendCSVField(head, c)
-		}
-		if _, err := w.Write(append(head, '\n')); err != nil {
+		if _, err := w.Write(csvHeader()); err != nil {
 			return nil, err
 		}
 		return &csvWriter{w: w}, nil
