@@ -188,7 +188,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store/casekey:FuzzParse hashlib:FuzzManifest hashlib:FuzzRun \
 	store:FuzzPlaceFacts export:FuzzFileRowJSON ingest/carve:FuzzWatch ingest/expand:FuzzPDFInline \
 	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside \
-	store:FuzzOccurrenceJSON store:FuzzLabRecord categorize/neardup:FuzzKernel
+	store:FuzzOccurrenceJSON store:FuzzLabRecord categorize/neardup:FuzzKernel \
+	export:FuzzFileRowCSV
 FUZZTIME ?= 60s
 FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 

@@ -3,12 +3,10 @@
 package export
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"scrim/store"
@@ -77,16 +75,6 @@ var FileColumns = []string{"evidence", "volume", "fs", "path", "deleted", "carve
 	"kind", "mime", "inode", "mtime", "atime", "ctime", "btime", "error", "volume_offset", "volume_type",
 	"duration", "codec", "frames", "embedded", "parent", "container_path", "device_path",
 	"faces", "min_face_age", "max_face_age", "nudity_porn", "nudity_sexy", "nudity_hentai", "nudity_neutral", "nudity_drawing", "signals_model"}
-
-func (r FileRow) csvRecord() []string {
-	return append([]string{r.Evidence, r.Volume, r.FS, r.Path, strconv.FormatBool(r.Deleted), strconv.FormatBool(r.Carved),
-		strconv.FormatInt(r.Offset, 10), strconv.FormatInt(r.Size, 10), r.MD5, r.SHA1, r.SHA256, r.Type,
-		strconv.Itoa(r.Width), strconv.Itoa(r.Height), r.PHash, r.DHash, r.Category, r.CategorySource,
-		r.Kind, r.MIME, strconv.FormatUint(r.Inode, 10), r.Mtime, r.Atime, r.Ctime, r.Btime, r.Error,
-		strconv.FormatInt(r.VolumeOffset, 10), r.VolumeType,
-		strconv.FormatFloat(r.Duration, 'f', -1, 64), r.Codec, strconv.Itoa(r.Frames),
-		strconv.FormatBool(r.Embedded), r.Parent, r.ContainerPath, r.DevicePath}, r.signalsCSV()...)
-}
 
 // EachFileRow streams every occurrence (of one evidence item when evidence is
 // not empty) joined with its media. Duplicates of a large case sit far
@@ -220,11 +208,10 @@ func NewRowWriter(w io.Writer, format string) (RowWriter, error) {
 	case "jsonl", "json":
 		return &jsonlWriter{w: w}, nil
 	case "csv":
-		cw := csv.NewWriter(w)
-		if err := cw.Write(FileColumns); err != nil {
+		if _, err := w.Write(csvHeader()); err != nil {
 			return nil, err
 		}
-		return &csvWriter{w: cw}, nil
+		return &csvWriter{w: w}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (want jsonl or csv)", format)
 }
@@ -244,7 +231,14 @@ func (j *jsonlWriter) Write(r FileRow) error {
 }
 func (j *jsonlWriter) Close() error { return nil }
 
-type csvWriter struct{ w *csv.Writer }
+type csvWriter struct {
+	w   io.Writer
+	buf []byte
+}
 
-func (c *csvWriter) Write(r FileRow) error { return c.w.Write(r.csvRecord()) }
-func (c *csvWriter) Close() error          { c.w.Flush(); return c.w.Error() }
+func (c *csvWriter) Write(r FileRow) error {
+	c.buf = r.appendCSV(c.buf[:0])
+	_, err := c.w.Write(c.buf)
+	return err
+}
+func (c *csvWriter) Close() error { return nil }

@@ -109,25 +109,6 @@ func score(v float32) *float64 {
 	return &f
 }
 
-func (r *FileRow) signalsCSV() []string {
-	return []string{optInt(r.Faces), optFloat(r.MinFaceAge), optFloat(r.MaxFaceAge), optFloat(r.NudityPorn),
-		optFloat(r.NuditySexy), optFloat(r.NudityHentai), optFloat(r.NudityNeutral), optFloat(r.NudityDrawing), r.SignalsModel}
-}
-
-func optInt(v *int) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.Itoa(*v)
-}
-
-func optFloat(v *float64) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*v, 'f', -1, 64)
-}
-
 // appendSignalsJSON writes the signals fields as encoding/json would.
 func (r *FileRow) appendSignalsJSON(b []byte) []byte {
 	b = append(b, `,"faces":`...)

@@ -2,9 +2,12 @@ package export
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"os"
+	"syscall"
 	"testing"
+	"time"
 
 	"scrim/store"
 )
@@ -30,4 +33,58 @@ func BenchmarkFilesOnCase(b *testing.B) {
 		}
 		b.ReportMetric(float64(n), "rows")
 	}
+}
+
+// BenchmarkWriteFilesOnCase lists the case SCRIM_BENCH_CASE twice per
+// round, as jsonl to a discarding buffer: the serial path (EachFileRow
+// into a RowWriter, the baseline) and WriteFileRows, and prints rows/s,
+// CPU-seconds per million rows (load-independent) and their ratio.
+func BenchmarkWriteFilesOnCase(b *testing.B) {
+	dir := os.Getenv("SCRIM_BENCH_CASE")
+	if dir == "" {
+		b.Skip("SCRIM_BENCH_CASE")
+	}
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	// measure runs list into a discarding counter of lines (= jsonl rows).
+	measure := func(list func(w io.Writer) error) (rowsPerSec, cpuPerM float64) {
+		lines := &lineCounter{}
+		bw := bufio.NewWriterSize(lines, 1<<20)
+		t0, c0 := time.Now(), cpu()
+		if err := list(bw); err != nil {
+			b.Fatal(err)
+		}
+		bw.Flush()
+		wall, used := time.Since(t0), cpu()-c0
+		return float64(lines.n) / wall.Seconds(), used.Seconds() / (float64(lines.n) / 1e6)
+	}
+	for b.Loop() {
+		baseRate, baseCPU := measure(func(w io.Writer) error {
+			rw, _ := NewRowWriter(w, "jsonl")
+			return EachFileRow(st, "", rw.Write)
+		})
+		newRate, newCPU := measure(func(w io.Writer) error {
+			return WriteFileRows(st, "", "jsonl", w, func() error { return nil })
+		})
+		b.ReportMetric(baseRate, "serial-rows/s")
+		b.ReportMetric(newRate, "parallel-rows/s")
+		b.ReportMetric(newRate/baseRate, "ratio")
+		b.ReportMetric(baseCPU, "serial-CPUs/Mrows")
+		b.ReportMetric(newCPU, "parallel-CPUs/Mrows")
+	}
+}
+
+type lineCounter struct{ n int }
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.n += bytes.Count(p, []byte{'\n'})
+	return len(p), nil
 }

@@ -51,21 +51,9 @@ func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer f.Close()
 		dst = f
 	}
-	bw := bufio.NewWriterSize(dst, 256<<10)
-	rw, err := export.NewRowWriter(bw, *format)
-	if err != nil {
-		return err
-	}
-	err = export.EachFileRow(st, *evidenceID, func(r export.FileRow) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return rw.Write(r)
-	})
-	if err != nil {
-		return err
-	}
-	if err := rw.Close(); err != nil {
+	bw := bufio.NewWriterSize(dst, 1<<20)
+	// Rows are joined and formatted on every core, written in order.
+	if err := export.WriteFileRows(st, *evidenceID, *format, bw, ctx.Err); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {
