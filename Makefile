@@ -191,7 +191,6 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store:FuzzOccurrenceJSON store:FuzzLabRecord categorize/neardup:FuzzKernel \
 	export:FuzzFileRowCSV
 FUZZTIME ?= 60s
-FUZZ_LOG := $(or $(TMPDIR),/tmp)/scrim-fuzz.log
 
 fuzz: deps-test
 	@$(MAKE) --no-print-directory fuzz-run FUZZ_FOR=$(FUZZTIME)
@@ -200,17 +199,7 @@ fuzz-short: deps-test
 	@$(MAKE) --no-print-directory fuzz-run FUZZ_FOR=3s
 
 fuzz-run:
-	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; corpus=$$pkg/testdata/fuzz/$$fn; \
-		echo "fuzz $$pkg $$fn $(FUZZ_FOR)"; \
-		before=$$( (ls $$corpus 2>/dev/null || true) | wc -l); \
-		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZ_FOR) -fuzzminimizetime 1x ./$$pkg >$(FUZZ_LOG) 2>&1 && continue; \
-		after=$$( (ls $$corpus 2>/dev/null || true) | wc -l); \
-		if [ "$$after" = "$$before" ] && grep -q "context deadline exceeded" $(FUZZ_LOG); then \
-			echo "  no failing input was written: Go 1.26's fuzz coordinator race at -fuzztime's end (golang/go#75804); running $$fn again"; \
-			$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZ_FOR) -fuzzminimizetime 1x ./$$pkg >$(FUZZ_LOG) 2>&1 \
-				|| { cat $(FUZZ_LOG); exit 1; }; \
-		else cat $(FUZZ_LOG); exit 1; fi; \
-	done
+	@printf '%s\n' $(FUZZ_TARGETS) | GO=$(GO) xargs -P 2 -n 1 bash testdata/fuzzone.sh $(FUZZ_FOR)
 
 clean:
 	rm -rf $(BIN) $(DEMO)
