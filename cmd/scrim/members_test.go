@@ -45,7 +45,7 @@ func killAndResumeInside(t *testing.T, archive string, pack func(src, archive st
 	}
 	work := t.TempDir()
 	src := filepath.Join(work, "src")
-	if _, err := demo.GenerateJPEGs(filepath.Join(src, "cam"), 200, 800, 600, 90, 19); err != nil {
+	if _, err := demo.GenerateJPEGs(filepath.Join(src, "cam"), 200, 1600, 1200, 90, 19); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := demo.GenerateJPEGs(filepath.Join(src, "sub"), 20, 800, 600, 90, 23); err != nil {
