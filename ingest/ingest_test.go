@@ -28,7 +28,11 @@ func openCase(t *testing.T) *store.Store {
 func demoTree(t *testing.T) (string, *demo.Manifest) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "evidence")
-	man, err := demo.Generate(root, demo.Options{Seed: 3})
+	opt := demo.Options{Seed: 3}
+	if testing.Short() { // the race pass: the same tree at half the size, a quarter of the pixels
+		opt.Size = demo.DefaultSize / 2
+	}
+	man, err := demo.Generate(root, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
