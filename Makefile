@@ -145,8 +145,10 @@ test: deps-test models tfjs
 		CGO_ENABLED=0 $(GO) test -count=1 -run '^(TestWorkersAgree|TestCancelThenResume)$$' ./ingest
 	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/demo
 	@echo "== race detector on the packages whose goroutines share a case or the workstation store"; \
-		$(GO) test -race -short -count=1 -timeout 15m -skip '$(RACE_SKIP)' ./store ./categorize ./profile ./ingest ./ui/review ./ui/desk ./hashlib
+		$(GO) test -race -short -count=1 -timeout 15m -skip '$(RACE_SKIP)' ./ui/desk ./ingest ./profile ./store ./categorize ./ui/review ./hashlib
 
+# ./ui/desk comes first: its tests run mostly on one goroutine for the
+# longest time, so the others share the second core beside it.
 # Tests run above only, not again under -race, where they take minutes for
 # nothing the detector looks at: the video tests (over 10 min: ffmpeg and
 # decoding), the workstation's real-model ingest (the signals stage is raced
