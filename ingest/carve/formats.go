@@ -108,6 +108,9 @@ func pngSize(w *window, off int64) int64 {
 		first = false
 		p += 12 + l
 		if string(typ) == "IEND" {
+			if w.bytes(p-4, 4) == nil { // IEND's data and CRC must be there too
+				return 0
+			}
 			return p - off
 		}
 	}
