@@ -117,6 +117,11 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 		defer rc.Close()
 		c = rc
 	}
+	if j.exp.depth == 0 && !hidden {
+		tracked := w.in.trackExpansion(c, media.Size)
+		defer tracked.finish()
+		c = tracked
+	}
 	parentKey := store.OccurrenceKey(parent)
 	container := evidence.ContainerName(parent.Member)
 	if !parent.Embedded {

@@ -102,6 +102,32 @@ type Progress struct {
 	FilesTotal, BytesTotal int64
 	TotalKnown             bool // the counting walk has finished
 	Started                time.Time
+	// MembersDone counts the members of containers recorded so far: the
+	// files inside an archive, which the counting walk cannot know ahead.
+	MembersDone int64
+	// ExpandDone of ExpandTotal bytes of the top-level containers met so
+	// far have been read by their expansion, the second pass over a
+	// container after its hashing; a long archive moves the bar with it.
+	ExpandDone, ExpandTotal int64
+}
+
+// Fraction is how much of the known work is done, in [0, 1], and whether
+// it is known at all. Bytes weigh more than files, and a container's
+// expansion counts as work once it is met.
+func (p Progress) Fraction() (float64, bool) {
+	if !p.TotalKnown {
+		return 0, false
+	}
+	f := 0.0
+	switch {
+	case p.BytesTotal+p.ExpandTotal > 0:
+		f = float64(p.BytesDone+p.ExpandDone) / float64(p.BytesTotal+p.ExpandTotal)
+	case p.FilesTotal > 0:
+		f = float64(p.FilesDone) / float64(p.FilesTotal)
+	default:
+		return 0, false
+	}
+	return min(max(f, 0), 1), true
 }
 
 // Ingester ingests evidence into one case.
@@ -123,6 +149,9 @@ type Ingester struct {
 	bytesReading           atomic.Int64 // read from files not yet recorded
 	filesTotal, bytesTotal atomic.Int64
 	totalKnown             atomic.Bool
+	membersDone            atomic.Int64
+	expandDone             atomic.Int64 // see Progress.ExpandDone
+	expandTotal            atomic.Int64
 	// startCount starts the counting walk of the running ingest the first
 	// time progress is asked for: nobody watching, no second walk.
 	startCount  atomic.Pointer[func()]
@@ -168,12 +197,15 @@ func (in *Ingester) Progress() Progress {
 		(*start)()
 	}
 	return Progress{
-		FilesDone:  in.filesDone.Load(),
-		BytesDone:  in.bytesDone.Load() + in.bytesReading.Load(),
-		FilesTotal: in.filesTotal.Load(),
-		BytesTotal: in.bytesTotal.Load(),
-		TotalKnown: in.totalKnown.Load(),
-		Started:    time.Unix(0, in.started.Load()),
+		FilesDone:   in.filesDone.Load(),
+		BytesDone:   in.bytesDone.Load() + in.bytesReading.Load(),
+		FilesTotal:  in.filesTotal.Load(),
+		BytesTotal:  in.bytesTotal.Load(),
+		TotalKnown:  in.totalKnown.Load(),
+		Started:     time.Unix(0, in.started.Load()),
+		MembersDone: in.membersDone.Load(),
+		ExpandDone:  in.expandDone.Load(),
+		ExpandTotal: in.expandTotal.Load(),
 	}
 }
 
@@ -523,6 +555,8 @@ func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCoun
 			if !r.rec.Occurrence.Embedded {
 				in.filesDone.Add(1)
 				in.bytesDone.Add(r.rec.Occurrence.Size)
+			} else {
+				in.membersDone.Add(1)
 			}
 			in.bytesReading.Add(-r.bytesRead)
 		case <-tick.C:

@@ -242,6 +242,8 @@ func statelessReads(r io.ReaderAt) bool {
 		return statelessReads(outer)
 	case nopContent:
 		return statelessReads(r.ReaderAt)
+	case *expansionReader:
+		return statelessReads(r.r)
 	}
 	return false
 }

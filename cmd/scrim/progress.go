@@ -71,28 +71,31 @@ func progressLine(label string, p ingest.Progress, now time.Time) string {
 	total := fmt.Sprintf("%d", p.FilesTotal)
 	eta := "ETA --:--"
 	bar := ""
-	if p.TotalKnown {
-		frac := 0.0
-		if p.BytesTotal > 0 {
-			frac = float64(p.BytesDone) / float64(p.BytesTotal)
-		} else if p.FilesTotal > 0 {
-			frac = float64(p.FilesDone) / float64(p.FilesTotal)
-		}
-		frac = min(max(frac, 0), 1)
+	if frac, known := p.Fraction(); known {
 		filled := int(frac * 20)
 		bar = "[" + strings.Repeat("=", filled) + strings.Repeat(" ", 20-filled) + "] "
 		if frac > 0 {
 			left := time.Duration(el * (1 - frac) / frac * float64(time.Second))
 			eta = "ETA " + formatETA(left)
 		}
-	} else {
+	} else if p.TotalKnown {
+		bar = "[" + strings.Repeat(" ", 20) + "] "
+	}
+	if !p.TotalKnown {
 		total += "+"
+	}
+	members := ""
+	if p.MembersDone > 0 {
+		// Members are not in the total: they are known only as their
+		// containers are read.
+		members = fmt.Sprintf(" + %d members", p.MembersDone)
+		fps = float64(p.FilesDone+p.MembersDone) / el
 	}
 	if p.TotalKnown && p.FilesTotal == 0 && p.FilesDone == 0 {
 		// A pass over bytes, not files (verification).
 		return fmt.Sprintf("%s %s%s/%s  %.1f MB/s  %s", label, bar, humanBytes(p.BytesDone), humanBytes(p.BytesTotal), mbs, eta)
 	}
-	return fmt.Sprintf("%s %s%d/%s files  %.0f files/s  %.1f MB/s  %s", label, bar, p.FilesDone, total, fps, mbs, eta)
+	return fmt.Sprintf("%s %s%d/%s files%s  %.0f files/s  %.1f MB/s  %s", label, bar, p.FilesDone, total, members, fps, mbs, eta)
 }
 
 func formatETA(d time.Duration) string {

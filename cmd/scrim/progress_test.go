@@ -20,6 +20,13 @@ func TestProgressLine(t *testing.T) {
 	if !strings.Contains(known, "[=====               ]") || !strings.Contains(known, "ETA 0:30") {
 		t.Fatalf("with totals: %q", known)
 	}
+	// One 100 MB archive of 20 files, hashed, and a quarter of its
+	// expansion read: the bar and ETA move with the members.
+	inside := progressLine("ingest EX1", ingest.Progress{FilesDone: 0, BytesDone: 100e6, FilesTotal: 20, BytesTotal: 1000e6,
+		TotalKnown: true, Started: start, MembersDone: 5000, ExpandDone: 25e6, ExpandTotal: 100e6}, now)
+	if !strings.Contains(inside, "0/20 files + 5000 members") || !strings.Contains(inside, "500 files/s") || !strings.Contains(inside, "[==  ") || !strings.Contains(inside, "ETA 1:18") {
+		t.Fatalf("inside an archive: %q", inside)
+	}
 	if got := formatETA(2*time.Hour + 3*time.Minute + 4*time.Second); got != "2:03:04" {
 		t.Fatalf("formatETA %q", got)
 	}

@@ -398,16 +398,10 @@ func (w *Workstation) trackProgress(run *ingestRun, bar *widget.ProgressBar, rat
 				_, p := run.snapshot()
 				fyne.Do(func() {
 					el := time.Since(p.Started).Seconds()
-					if p.TotalKnown && p.FilesTotal > 0 {
-						bar.SetValue(float64(p.FilesDone) / float64(p.FilesTotal))
-					} else if p.TotalKnown && p.BytesTotal > 0 { // verification: a pass over bytes
-						bar.SetValue(float64(p.BytesDone) / float64(p.BytesTotal))
+					if frac, known := p.Fraction(); known {
+						bar.SetValue(frac)
 					}
-					fps := 0.0
-					if el > 0 {
-						fps = float64(p.FilesDone) / el
-					}
-					rate.SetText(fmt.Sprintf("%d/%d files · %.0f files/s · %.1f MB/s", p.FilesDone, p.FilesTotal, fps, float64(p.BytesDone)/1e6/max(el, 1e-9)))
+					rate.SetText(ingestRateText(p, el))
 				})
 			}
 		}
@@ -455,4 +449,16 @@ func (w *Workstation) countsText() string {
 		fmt.Fprintf(&b, "  %-40s %d\n", label, c.ByCategory[code])
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// ingestRateText is the line under the ingest bar: members of archives are
+// counted apart, since the file total cannot know them ahead.
+func ingestRateText(p ingest.Progress, el float64) string {
+	el = max(el, 1e-9)
+	members := ""
+	if p.MembersDone > 0 {
+		members = fmt.Sprintf(" + %d members", p.MembersDone)
+	}
+	fps := float64(p.FilesDone+p.MembersDone) / el
+	return fmt.Sprintf("%d/%d files%s · %.0f files/s · %.1f MB/s", p.FilesDone, p.FilesTotal, members, fps, float64(p.BytesDone)/1e6/el)
 }
