@@ -49,6 +49,12 @@ func Redact(raw string) string { return profile.RedactURL(raw) }
 func Connect(url string) (profile.Lab, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	return OpenChecked(ctx, url)
+}
+
+// OpenChecked opens the lab at url and checks its schema is one this
+// scrim can use: what a workstation does before sending or matching.
+func OpenChecked(ctx context.Context, url string) (*Lab, error) {
 	l, err := Open(ctx, url)
 	if err != nil {
 		return nil, err

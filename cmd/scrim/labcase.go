@@ -33,15 +33,7 @@ func labWorkstation() (string, error) {
 // openCheckedLab opens the lab flagURL or $SCRIM_LAB names and checks
 // that its schema is this scrim's.
 func openCheckedLab(ctx context.Context, flagURL string) (*lab.Lab, error) {
-	l, err := openLab(ctx, flagURL)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.Check(ctx); err != nil {
-		l.Close()
-		return nil, err
-	}
-	return l, nil
+	return openLabWith(ctx, flagURL, lab.OpenChecked)
 }
 
 // sendCase sends the case's lab outbox, naming this workstation.

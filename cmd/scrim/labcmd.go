@@ -53,6 +53,12 @@ func labURL(flagURL string) (string, error) {
 }
 
 func openLab(ctx context.Context, flagURL string) (*lab.Lab, error) {
+	return openLabWith(ctx, flagURL, lab.Open)
+}
+
+// openLabWith resolves the lab URL (--lab, $SCRIM_LAB, the saved one) and
+// opens it with open, within 30 s.
+func openLabWith(ctx context.Context, flagURL string, open func(context.Context, string) (*lab.Lab, error)) (*lab.Lab, error) {
 	u, err := labURL(flagURL)
 	if err != nil {
 		return nil, err
@@ -62,7 +68,7 @@ func openLab(ctx context.Context, flagURL string) (*lab.Lab, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	return lab.Open(ctx, u)
+	return open(ctx, u)
 }
 
 func labInit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
