@@ -143,9 +143,14 @@ test: deps-test models tfjs
 	@echo "== tests without cgo (pure-Go decoders: the decoder packages, and the demo tree ingested end to end)"; \
 		CGO_ENABLED=0 $(GO) test -count=1 ./ingest/picture ./ingest/digest ./ingest/filetype; \
 		CGO_ENABLED=0 $(GO) test -count=1 -run '^(TestWorkersAgree|TestCancelThenResume)$$' ./ingest
-	@echo "== tests"; $(GO) test -count=1 -timeout 20m ./... ./testdata/demo
+	@echo "== tests"; $(GO) test -count=1 -timeout 20m $(TESTS_FIRST) ./... ./testdata/demo
 	@echo "== race detector on the packages whose goroutines share a case or the workstation store"; \
 		$(GO) test -race -short -count=1 -timeout 15m -skip '$(RACE_SKIP)' ./ui/desk ./ingest ./profile ./store ./categorize ./ui/review ./hashlib
+
+# The longest packages of the tests pass start first (go test runs them in
+# the order named, two at a time), so the short ones fill the other core
+# beside them instead of leaving ./cmd/scrim to run alone at the end.
+TESTS_FIRST := ./cmd/scrim ./categorize
 
 # ./ui/desk comes first: its tests run mostly on one goroutine for the
 # longest time, so the others share the second core beside it.

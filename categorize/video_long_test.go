@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,18 +43,49 @@ var longClips = [][]longShot{
 		{"life=s=320x240:seed=24:rate=2:life_color=#00ffff", 18}, {"colorspectrum=s=320x240:type=black,hflip,hue=H=-t/4", 12}, {"colorchart,drawbox=x='mod(t*160\\,384)':y=80:w=60:h=60:color=green:t=fill", 15}},
 }
 
+// longFPS is the long clips' frame rate: every source renders, and x264
+// encodes, 10 frames a second rather than 25, which makes the set 2.5
+// times cheaper to generate and to ingest. Keyframe intervals are given
+// in seconds (longGOP), so they fall where they did at 25 frames a second.
+const longFPS = 10
+
+// longGOP is the -g of a keyframe every secs seconds at longFPS.
+func longGOP(secs int) string { return strconv.Itoa(secs * longFPS) }
+
+// atLongFPS makes a lavfi chain's source render longFPS frames a second
+// (a source given its own rate, Life at 2 generations a second, keeps it).
+// Time-driven sources (zooms, hue turns, moving boxes) show at each moment
+// what they show at any rate; Life and the automata advance one step a frame.
+func atLongFPS(chain string) string {
+	src, rest, filters := strings.Cut(chain, ",")
+	switch {
+	case strings.Contains(src, "rate="):
+		return chain
+	case strings.Contains(src, "="):
+		src += ":r=" + strconv.Itoa(longFPS)
+	default:
+		src += "=r=" + strconv.Itoa(longFPS)
+	}
+	if filters {
+		return src + "," + rest
+	}
+	return src
+}
+
 // longVariants are the copies of each long original. The original has
-// x264's default keyframes (every 250 frames and at scene cuts); the
-// re-encode has fixed 12 s GOPs without scene-cut keyframes, as streaming
-// encoders make, so its keyframes fall elsewhere; the trimmed copy starts
-// 8 s (10 %) in, mid-shot, so its keyframes are shifted too.
+// x264's default keyframes (every 10 s, as 250 frames are at 25 frames a
+// second, and at scene cuts); the re-encode has fixed 12 s GOPs without
+// scene-cut keyframes, as streaming encoders make, so its keyframes fall
+// elsewhere; the trimmed copy starts 8 s (10 %) in, mid-shot, so its
+// keyframes are shifted too. gop is each copy's keyframe interval in s.
 var longVariants = []struct {
 	name string
 	args []string
+	gop  int
 }{
-	{"reencoded", []string{"-c:v", "libx264", "-preset", "veryfast", "-b:v", "80k", "-g", "300", "-sc_threshold", "0"}},
-	{"resized", []string{"-vf", "scale=160:120", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23"}},
-	{"trimmed", []string{"-c:v", "libx264", "-preset", "veryfast", "-crf", "23"}}, // with -ss 8 on the input
+	{"reencoded", []string{"-c:v", "libx264", "-preset", "veryfast", "-b:v", "80k", "-sc_threshold", "0"}, 12},
+	{"resized", []string{"-vf", "scale=160:120", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23"}, 10},
+	{"trimmed", []string{"-c:v", "libx264", "-preset", "veryfast", "-crf", "23"}, 10}, // with -ss 8 on the input
 }
 
 func makeLongSet(t *testing.T, dir string) {
@@ -68,18 +100,18 @@ func makeLongSet(t *testing.T, dir string) {
 			var graph []string
 			var labels string
 			for k, s := range shots {
-				graph = append(graph, fmt.Sprintf("%s,scale=320:240,setsar=1,fps=25,trim=duration=%d,setpts=PTS-STARTPTS,format=yuv420p[s%d]", s.src, s.secs, k))
+				graph = append(graph, fmt.Sprintf("%s,scale=320:240,setsar=1,fps=%d,trim=duration=%d,setpts=PTS-STARTPTS,format=yuv420p[s%d]", atLongFPS(s.src), longFPS, s.secs, k))
 				labels += fmt.Sprintf("[s%d]", k)
 			}
 			lavfi := strings.Join(graph, ";") + fmt.Sprintf(";%sconcat=n=%d:v=1:a=0[out0]", labels, len(shots))
 			orig := filepath.Join(dir, fmt.Sprintf("long%d-original.mp4", i))
-			ffmpeg(t, "-f", "lavfi", "-i", lavfi, "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", "250", orig)
+			ffmpeg(t, "-f", "lavfi", "-i", lavfi, "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-g", longGOP(10), orig)
 			for _, v := range longVariants {
 				in := []string{"-i", orig}
 				if v.name == "trimmed" {
 					in = []string{"-ss", "8", "-i", orig}
 				}
-				ffmpeg(t, append(append(in, v.args...), filepath.Join(dir, fmt.Sprintf("long%d-%s.mp4", i, v.name)))...)
+				ffmpeg(t, append(append(in, v.args...), "-g", longGOP(v.gop), filepath.Join(dir, fmt.Sprintf("long%d-%s.mp4", i, v.name)))...)
 			}
 		}()
 	}

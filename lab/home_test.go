@@ -38,7 +38,7 @@ func (c *clock) Add(d time.Duration) {
 // openHome opens a workstation store in dir joined to the lab at url.
 func openHome(t testing.TB, dir, url string, now func() time.Time) *profile.Home {
 	t.Helper()
-	h, err := profile.Open(dir, profile.Options{Clock: now, Location: time.UTC, LabURL: url, ConnectLab: lab.Connect})
+	h, err := profile.Open(dir, profile.Options{Clock: now, Location: time.UTC, LabURL: url, ConnectLab: lab.Connect, PINCost: hometest.CheapPIN()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ const childReveals = 30
 // workstationChild is one workstation process: eve signs in, makes
 // childReveals reveals and as many reviews, and closes (which sends).
 func workstationChild(dir, url string) int {
-	h, err := profile.Open(dir, profile.Options{LabURL: url, ConnectLab: lab.Connect})
+	h, err := profile.Open(dir, profile.Options{LabURL: url, ConnectLab: lab.Connect, PINCost: hometest.CheapPIN()})
 	if err != nil {
 		fmt.Println("error", err)
 		return 1

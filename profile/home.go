@@ -64,6 +64,8 @@ type Options struct {
 	// everything stays in this store, as it always has.
 	LabURL     string
 	ConnectLab func(url string) (Lab, error)
+	// PINCost is the argon2id cost of new PIN hashes (zero: the default).
+	PINCost PINCost
 }
 
 // Home is an open workstation store. Its methods are safe for concurrent use.
@@ -125,6 +127,10 @@ func Open(dir string, opt Options) (_ *Home, err error) {
 	}
 	if opt.Lockout <= 0 {
 		opt.Lockout = time.Minute
+	}
+	opt.PINCost = opt.PINCost.withDefault()
+	if err := opt.PINCost.check(); err != nil {
+		return nil, fmt.Errorf("workstation store %s: %w", dir, err)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

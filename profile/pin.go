@@ -23,10 +23,35 @@ const (
 	pinKeyLen  = 32
 )
 
+// PINCost is the argon2id cost of the PIN hashes a Home makes
+// (Options.PINCost). The zero value is the default, OWASP's minimum;
+// tests pass a small one to save seconds per hash. A hash keeps its own
+// cost, so PINs hashed at any cost are checked at theirs.
+type PINCost struct {
+	MemoryKiB uint32 // at least 8
+	Passes    uint32 // at least 1
+}
+
+// withDefault gives the zero cost the default's values.
+func (c PINCost) withDefault() PINCost {
+	if c == (PINCost{}) {
+		return PINCost{MemoryKiB: pinMemory, Passes: pinTime}
+	}
+	return c
+}
+
+// check refuses a cost argon2id cannot run.
+func (c PINCost) check() error {
+	if c.MemoryKiB < 8*pinThreads || c.Passes < 1 {
+		return fmt.Errorf("PIN cost %d KiB, %d passes: argon2id needs at least %d KiB and 1 pass", c.MemoryKiB, c.Passes, 8*pinThreads)
+	}
+	return nil
+}
+
 var b64 = base64.RawStdEncoding
 
 // hashPIN returns a PHC string: $argon2id$v=19$m=..,t=..,p=..$salt$hash.
-func hashPIN(pin string) (string, error) {
+func hashPIN(pin string, cost PINCost) (string, error) {
 	if utf8.RuneCountInString(pin) < MinPINLength {
 		return "", fmt.Errorf("a PIN needs at least %d characters", MinPINLength)
 	}
@@ -34,8 +59,8 @@ func hashPIN(pin string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("PIN salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(pin), salt, pinTime, pinMemory, pinThreads, pinKeyLen)
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, pinMemory, pinTime, pinThreads,
+	key := argon2.IDKey([]byte(pin), salt, cost.Passes, cost.MemoryKiB, pinThreads, pinKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, cost.MemoryKiB, cost.Passes, pinThreads,
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
@@ -67,5 +92,9 @@ func checkPIN(stored, pin string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-// dummyHash keeps an unknown name as slow as a wrong PIN.
-const dummyHash = "$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+// dummyHash is checked for an unknown name, so that it is as slow as a
+// wrong PIN of a profile hashed at cost.
+func dummyHash(cost PINCost) string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		argon2.Version, cost.MemoryKiB, cost.Passes, pinThreads)
+}

@@ -44,9 +44,18 @@ func (c *clock) Set(t time.Time) {
 	c.t = t
 }
 
+// cheapPIN is the argon2id cost of the tests' PINs: the default costs
+// about a second a hash under -race. TestProfilesAndSignIn keeps the default.
+var cheapPIN = PINCost{MemoryKiB: 64, Passes: 1}
+
 func openHome(t *testing.T, dir string, c *clock) *Home {
 	t.Helper()
-	h, err := Open(dir, Options{Clock: c.Now, Location: time.UTC})
+	return openHomeCost(t, dir, c, cheapPIN)
+}
+
+func openHomeCost(t *testing.T, dir string, c *clock, cost PINCost) *Home {
+	t.Helper()
+	h, err := Open(dir, Options{Clock: c.Now, Location: time.UTC, PINCost: cost})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +100,7 @@ func auditActions(t *testing.T, h *Home) []string {
 
 func TestProfilesAndSignIn(t *testing.T) {
 	c := newClock()
-	h := openHome(t, t.TempDir(), c)
+	h := openHomeCost(t, t.TempDir(), c, PINCost{}) // the default cost
 	defer h.Close()
 	if err := h.AddProfile(nil, "eve", RoleExaminer, "1357"); !errors.Is(err, ErrNotAllowed) {
 		t.Fatalf("first profile as examiner: %v", err)
@@ -139,7 +148,7 @@ func TestProfilesAndSignIn(t *testing.T) {
 	if !strings.HasPrefix(raw.PINHash, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Contains(raw.PINHash, "1357") {
 		t.Fatalf("stored hash %q", raw.PINHash)
 	}
-	h2, _ := hashPIN("1357")
+	h2, _ := hashPIN("1357", PINCost{}.withDefault())
 	if h2 == raw.PINHash {
 		t.Fatal("same PIN hashed twice to the same string: no random salt")
 	}
@@ -220,7 +229,7 @@ func TestMain(m *testing.M) {
 
 func child(dir string) int {
 	c := newClock()
-	h, err := Open(dir, Options{Clock: c.Now, Location: time.UTC})
+	h, err := Open(dir, Options{Clock: c.Now, Location: time.UTC, PINCost: cheapPIN})
 	if err != nil {
 		fmt.Println("error", err)
 		return 1
@@ -819,5 +828,34 @@ func TestWorkstationAuditConcurrent(t *testing.T) {
 	c, err := h.VerifyAudit()
 	if err != nil || !c.OK || c.Entries != before.Entries+signers*signIns {
 		t.Fatalf("audit after: %+v %v, want %d entries intact", c, err, before.Entries+signers*signIns)
+	}
+}
+
+// TestPINCostKeptWithTheHash: a Home hashes new PINs at its PINCost and
+// checks each stored hash at the cost written in it, so profiles made at
+// one cost still sign in on a Home opened with another.
+func TestPINCostKeptWithTheHash(t *testing.T) {
+	if _, err := Open(t.TempDir(), Options{PINCost: PINCost{MemoryKiB: 4, Passes: 1}}); err == nil {
+		t.Fatal("a 4 KiB argon2id cost accepted")
+	}
+	dir := t.TempDir()
+	c := newClock()
+	h := openHome(t, dir, c)
+	if err := h.AddProfile(nil, "sam", RoleSupervisor, "2468"); err != nil {
+		t.Fatal(err)
+	}
+	var raw Profile
+	h.view(func(txn *badger.Txn) error { _, err := getJSON(txn, "u/sam", &raw); return err })
+	if !strings.HasPrefix(raw.PINHash, "$argon2id$v=19$m=64,t=1,p=1$") {
+		t.Fatalf("stored hash %q, want the Home's cost", raw.PINHash)
+	}
+	h.Close()
+	h = openHomeCost(t, dir, c, PINCost{}) // the default cost
+	defer h.Close()
+	if _, err := h.SignIn("sam", "2468"); err != nil {
+		t.Fatalf("a PIN hashed at another cost: %v", err)
+	}
+	if _, err := h.SignIn("sam", "1357"); !errors.Is(err, ErrBadPIN) {
+		t.Fatalf("wrong PIN: %v", err)
 	}
 }

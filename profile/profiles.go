@@ -84,7 +84,7 @@ func (h *Home) AddProfile(by *Session, name, role, pin string) error {
 	if role != RoleExaminer && role != RoleSupervisor {
 		return fmt.Errorf("role %q: use %s or %s", role, RoleExaminer, RoleSupervisor)
 	}
-	hash, err := hashPIN(pin)
+	hash, err := hashPIN(pin, h.opt.PINCost)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (h *Home) authenticate(w *wtx, name, pin, action string) (*Session, error, 
 		return nil, nil, err
 	}
 	if !found {
-		checkPIN(dummyHash, pin)
+		checkPIN(dummyHash(h.opt.PINCost), pin)
 		return nil, ErrBadPIN, w.audit(name, action+"-failed", map[string]string{"reason": "unknown name"})
 	}
 	if w.now.Before(p.LockedUntil) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"scrim/profile"
+	"scrim/profile/hometest"
 )
 
 func TestProfilePolicyExposureCLI(t *testing.T) {
@@ -53,7 +54,7 @@ func TestProfilePolicyExposureCLI(t *testing.T) {
 
 	// The desktop app's side, through the package: eve reviews on 7 Dec.
 	at := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
-	h, err := profile.Open(home, profile.Options{Clock: func() time.Time { return at }})
+	h, err := profile.Open(home, profile.Options{Clock: func() time.Time { return at }, PINCost: hometest.CheapPIN()})
 	if err != nil {
 		t.Fatal(err)
 	}

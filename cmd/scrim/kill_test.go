@@ -23,9 +23,7 @@ func TestKillAndResume(t *testing.T) {
 	if _, err := demo.Generate(filepath.Join(root, "phone"), demo.Options{Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.GenerateJPEGs(filepath.Join(root, "camera"), 150, 1600, 1200, 90, 7); err != nil {
-		t.Fatal(err)
-	}
+	linkPictures(t, filepath.Join(sharedKillPictures(t), "cam"), filepath.Join(root, "camera"), 150)
 	reference := filepath.Join(t.TempDir(), "reference")
 	mustScrim(t, "ingest", "--case", reference, "--workers", "1", root)
 	want := dumpCase(t, reference)

@@ -12,6 +12,7 @@ import (
 	"scrim/lab"
 	"scrim/lab/labtest"
 	"scrim/profile"
+	"scrim/profile/hometest"
 )
 
 // scrim lab init|status, and two workstation homes on one lab through the
@@ -54,7 +55,7 @@ func TestLabCLI(t *testing.T) {
 	// Exposure on both workstations (the desktop app's side, through the package).
 	at := time.Now().Add(-time.Hour)
 	for i, dir := range []string{homeA, homeB} {
-		h, err := profile.Open(dir, profile.Options{Clock: func() time.Time { return at }, LabURL: url, ConnectLab: lab.Connect})
+		h, err := profile.Open(dir, profile.Options{Clock: func() time.Time { return at }, LabURL: url, ConnectLab: lab.Connect, PINCost: hometest.CheapPIN()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"scrim/testdata/demo"
 )
 
 // TestKillAndResumeInsideZipOnHelpers kills an ingest while three workers
@@ -44,13 +42,10 @@ func killAndResumeInside(t *testing.T, archive string, pack func(src, archive st
 		t.Skip("slow: real child processes")
 	}
 	work := t.TempDir()
-	src := filepath.Join(work, "src")
-	if _, err := demo.GenerateJPEGs(filepath.Join(src, "cam"), 200, 1600, 1200, 90, 19); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.GenerateJPEGs(filepath.Join(src, "sub"), 20, 800, 600, 90, 23); err != nil {
-		t.Fatal(err)
-	}
+	src := filepath.Join(work, "src") // pack writes the inner archive into src/cam
+	pics := sharedKillPictures(t)
+	linkPictures(t, filepath.Join(pics, "cam"), filepath.Join(src, "cam"), -1)
+	linkPictures(t, filepath.Join(pics, "sub"), filepath.Join(src, "sub"), -1)
 	ev := filepath.Join(work, "evidence")
 	os.MkdirAll(ev, 0o755)
 	pack(src, filepath.Join(ev, archive))

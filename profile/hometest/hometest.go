@@ -32,6 +32,10 @@ func (c *Clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// CheapPIN is the argon2id cost of the suite's PINs: the default costs
+// about a second a hash under -race, and the suite checks no hash's strength.
+func CheapPIN() profile.PINCost { return profile.PINCost{MemoryKiB: 64, Passes: 1} }
+
 // Opener opens a fresh workstation store (on a fresh lab, if any) with
 // these options; Clock and Location are set by the suite.
 type Opener func(t *testing.T, opt profile.Options) *profile.Home
@@ -40,7 +44,7 @@ type Opener func(t *testing.T, opt profile.Options) *profile.Home
 func Run(t *testing.T, open Opener) {
 	setup := func(t *testing.T) (*profile.Home, *Clock, *profile.Session, *profile.Session) {
 		c := &Clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-		h := open(t, profile.Options{Clock: c.Now, Location: time.UTC, Lockout: time.Minute})
+		h := open(t, profile.Options{Clock: c.Now, Location: time.UTC, Lockout: time.Minute, PINCost: CheapPIN()})
 		t.Cleanup(func() { h.Close() })
 		if err := h.AddProfile(nil, "sam", profile.RoleSupervisor, "2468"); err != nil {
 			t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"scrim/ingest/evidence"
 	"scrim/lab/labtest"
 	"scrim/profile"
+	"scrim/profile/hometest"
 	"scrim/store"
 	"scrim/testdata/demo"
 	"scrim/ui/preview"
@@ -95,7 +96,7 @@ func newFixtureTB(tb testing.TB, t *testing.T) *fixture {
 		tb.Fatal(err)
 	}
 	clock := NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	home, err := profile.Open(filepath.Join(dir, "home"), profile.Options{Clock: clock.Now})
+	home, err := profile.Open(filepath.Join(dir, "home"), profile.Options{Clock: clock.Now, PINCost: hometest.CheapPIN()})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"scrim/lab"
 	"scrim/lab/labtest"
 	"scrim/profile"
+	"scrim/profile/hometest"
 )
 
 // newLabFixture is newFixture with the workstation joined to a fresh lab.
@@ -35,7 +36,7 @@ func newLabFixture(t *testing.T) (*fixture, string) {
 		t.Fatal(err)
 	}
 	clock := NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	home, err := profile.Open(filepath.Join(dir, "home"), profile.Options{Clock: clock.Now, LabURL: url, ConnectLab: lab.Connect})
+	home, err := profile.Open(filepath.Join(dir, "home"), profile.Options{Clock: clock.Now, LabURL: url, ConnectLab: lab.Connect, PINCost: hometest.CheapPIN()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestDashboardLabSettings(t *testing.T) {
 // on another workstation of the lab.
 func TestDashboardShowsTheWholeLab(t *testing.T) {
 	f, url := newLabFixture(t)
-	other, err := profile.Open(filepath.Join(t.TempDir(), "other"), profile.Options{Clock: f.clock.Now, LabURL: url, ConnectLab: lab.Connect})
+	other, err := profile.Open(filepath.Join(t.TempDir(), "other"), profile.Options{Clock: f.clock.Now, LabURL: url, ConnectLab: lab.Connect, PINCost: hometest.CheapPIN()})
 	if err != nil {
 		t.Fatal(err)
 	}
