@@ -113,16 +113,21 @@ func TestFileRowsTableAndChunksAgree(t *testing.T) {
 	if err := b.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	list := func(each func(*store.Store, string, func(FileRow) error) error, ev string) string {
+	tab, err := loadMediaTable(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromStore := func(occs []store.Occurrence, fn func(*FileRow) error) error { return joinFromStore(st, occs, fn) }
+	list := func(join mediaJoin, ev string) string {
 		var out bytes.Buffer
 		w, _ := NewRowWriter(&out, "jsonl")
-		if err := each(st, ev, w.Write); err != nil {
+		if err := eachFileRowJoined(st, ev, join, w.Write); err != nil {
 			t.Fatal(err)
 		}
 		return out.String()
 	}
 	for _, ev := range []string{"", "EX1"} {
-		table, chunks := list(eachFileRowTable, ev), list(eachFileRowChunked, ev)
+		table, chunks := list(tab.join, ev), list(fromStore, ev)
 		if table != chunks {
 			t.Fatalf("evidence %q: the table join differs from the chunked join\n%s", ev, firstLineDiff(table, chunks))
 		}

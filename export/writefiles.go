@@ -6,23 +6,31 @@ import (
 	"io"
 	"math"
 	"runtime"
-	"sync"
 
 	"scrim/store"
 )
 
 // WriteFileRows writes every file row (of one evidence item when evidence
 // is not empty) to w in format, byte for byte what NewRowWriter fed by
-// EachFileRow writes, but on every core: one goroutine reads and joins rows
-// in batches, formatters turn whole batches into bytes in parallel, and
-// this goroutine writes the batches in reading order. stop is asked before
-// each batch is written; its error ends the listing. Memory is bounded by
-// a fixed number of batches in flight.
+// EachFileRow writes, but on every core: a pass over the keys alone splits
+// the places into chunks, each chunk is read, decoded, joined with its
+// media and formatted by one of several workers, and this goroutine writes
+// the chunks in key order. stop is asked before each chunk is written; its
+// error ends the listing. Memory is bounded by a fixed number of chunks in
+// flight.
 func WriteFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error) error {
-	return writeFileRows(st, evidence, format, w, stop, 1024)
+	return writeFileRows(st, evidence, format, w, stop, 2048)
 }
 
-func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error, batchRows int) error {
+// rowChunk is one chunk of the listing on its way from a worker to the writer.
+type rowChunk struct {
+	occs []store.Occurrence
+	out  []byte
+	err  error         // the chunk's error; out holds the rows before it
+	done chan struct{} // closed when out is ready
+}
+
+func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error, chunkRows int) error {
 	var formatRow func([]byte, *FileRow) ([]byte, error)
 	switch format {
 	case "jsonl", "json":
@@ -41,6 +49,10 @@ func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop f
 	if err != nil {
 		return err
 	}
+	join, err := newMediaJoin(st, evidence)
+	if err != nil {
+		return err
+	}
 	if format == "csv" {
 		if _, err := w.Write(csvHeader()); err != nil {
 			return err
@@ -49,104 +61,71 @@ func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop f
 
 	workers := max(1, runtime.GOMAXPROCS(0))
 	inFlight := 2*workers + 2
-	type batch struct {
-		rows []FileRow
-		out  []byte
-		err  error         // the formatting error; out holds the rows before it
-		done chan struct{} // closed when out is ready
-	}
-	free := make(chan *batch, inFlight)
+	free := make(chan *rowChunk, inFlight)
 	for range inFlight {
-		free <- &batch{rows: make([]FileRow, 0, batchRows)}
+		free <- &rowChunk{}
 	}
-	toFormat := make(chan *batch)
-	inOrder := make(chan *batch, inFlight)
-	quit := make(chan struct{}) // closed when writing fails: reading stops
+	inOrder := make(chan *rowChunk, inFlight) // never full: only inFlight chunks exist
+	quit := make(chan struct{})               // closed when writing fails: reading stops
 	errQuit := errors.New("listing stopped by its writer")
 	readErr := make(chan error, 1)
 
-	go func() { // the reader
+	go func() {
 		defer close(inOrder)
-		defer close(toFormat)
-		var cur *batch
-		take := func() error {
-			select {
-			case cur = <-free:
-				cur.rows, cur.out, cur.err, cur.done = cur.rows[:0], cur.out[:0], nil, make(chan struct{})
-				return nil
-			case <-quit:
-				return errQuit
-			}
-		}
-		send := func() error {
-			select {
-			case inOrder <- cur:
-			case <-quit:
-				return errQuit
-			}
-			select {
-			case toFormat <- cur:
-				return nil
-			case <-quit:
-				cur.err = errQuit
-				close(cur.done) // queued but never formatted: the writer must not wait for it
-				return errQuit
-			}
-		}
-		err := take()
-		if err == nil {
-			err = eachFileRow(st, evidence, func(r FileRow) error {
-				cur.rows = append(cur.rows, r)
-				if len(cur.rows) < batchRows {
-					return nil
+		readErr <- store.EachOccurrenceChunk(st, evidence, chunkRows, workers,
+			func() (*rowChunk, error) { // in key order
+				select {
+				case c := <-free:
+					c.occs, c.out, c.err, c.done = c.occs[:0], c.out[:0], nil, make(chan struct{})
+					inOrder <- c
+					return c, nil
+				case <-quit:
+					return nil, errQuit
 				}
-				if err := send(); err != nil {
+			},
+			func(c *rowChunk, o *store.Occurrence) error {
+				c.occs = append(c.occs, *o)
+				return nil
+			},
+			func(c *rowChunk, readErr error) {
+				defer close(c.done)
+				select {
+				case <-quit:
+					c.err = errQuit // the writer has stopped: the chunk will not be written
+					return
+				default:
+				}
+				// The rows read before a read error are written, as the
+				// serial listing writes them.
+				c.err = join(c.occs, func(r *FileRow) error {
+					if signals != nil {
+						signals.fill(r)
+					}
+					var err error
+					c.out, err = formatRow(c.out, r)
 					return err
+				})
+				if c.err == nil {
+					c.err = readErr
 				}
-				return take()
 			})
-		}
-		if err != errQuit && cur != nil && len(cur.rows) > 0 { // rows read before an error are written
-			if serr := send(); err == nil {
-				err = serr
-			}
-		}
-		readErr <- err
 	}()
 
-	var formatters sync.WaitGroup
-	for range workers {
-		formatters.Go(func() {
-			for b := range toFormat {
-				for i := range b.rows {
-					if signals != nil {
-						signals.fill(&b.rows[i])
-					}
-					if b.out, b.err = formatRow(b.out, &b.rows[i]); b.err != nil {
-						break
-					}
-				}
-				close(b.done)
-			}
-		})
-	}
-
 	var werr error
-	for b := range inOrder {
-		<-b.done
+	for c := range inOrder {
+		<-c.done
 		if werr == nil {
 			if werr = stop(); werr == nil {
-				if _, werr = w.Write(b.out); werr == nil {
-					werr = b.err
+				if _, werr = w.Write(c.out); werr == nil {
+					werr = c.err
 				}
 			}
 			if werr != nil {
 				close(quit)
 			}
 		}
-		free <- b
+		free <- c
 	}
-	formatters.Wait()
 	rerr := <-readErr
 	if werr != nil {
 		return werr
