@@ -123,7 +123,7 @@ func eachFileRowJoined(st *store.Store, evidence string, join mediaJoin, fn func
 }
 
 // mediaJoin turns a run of occurrences into rows joined with their media,
-// handing each to fn in order; it stops at fn's first error, or at a place
+// handing each to fn in order (fn must not keep the row); it stops at fn's first error, or at a place
 // whose content has no media record.
 type mediaJoin func(occs []store.Occurrence, fn func(*FileRow) error) error
 
@@ -161,22 +161,30 @@ const (
 	tableMin   = 100_000
 )
 
-func occurrenceRow(o *store.Occurrence) FileRow {
+// occurrenceRow is the row of a place before its media is joined. last
+// holds the previous row's parent as stored and as shown: the members of
+// one archive follow each other and share it.
+func occurrenceRow(o *store.Occurrence, last *[2]string) FileRow {
+	if o.Parent != last[0] {
+		last[0], last[1] = o.Parent, strings.ReplaceAll(o.Parent, "\x00", `\0`)
+	}
 	return FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
 		Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
 		Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error,
-		Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member,
+		Embedded: o.Embedded, Parent: last[1], ContainerPath: o.Member,
 		DevicePath: o.DevicePath}
 }
 
 // join is the mediaJoin of a table.
 func (t *mediaTable) join(occs []store.Occurrence, fn func(*FileRow) error) error {
+	row := new(FileRow) // one for the run: fn does not keep it
+	var parent [2]string
 	for i := range occs {
-		row := occurrenceRow(&occs[i])
-		if row.SHA256 != "" && !t.fill(row.SHA256, &row) {
+		*row = occurrenceRow(&occs[i], &parent)
+		if row.SHA256 != "" && !t.fill(row.SHA256, row) {
 			return fmt.Errorf("case is inconsistent: no media record for %s", row.SHA256)
 		}
-		if err := fn(&row); err != nil {
+		if err := fn(row); err != nil {
 			return err
 		}
 	}
@@ -189,8 +197,10 @@ func joinFromStore(st *store.Store, occs []store.Occurrence, fn func(*FileRow) e
 	if err != nil {
 		return err
 	}
+	row := new(FileRow)
+	var parent [2]string
 	for i := range occs {
-		row := occurrenceRow(&occs[i])
+		*row = occurrenceRow(&occs[i], &parent)
 		if row.SHA256 != "" {
 			mc, ok := media[row.SHA256]
 			if !ok {
@@ -205,7 +215,7 @@ func joinFromStore(st *store.Store, occs []store.Occurrence, fn func(*FileRow) e
 				row.Error = m.Error
 			}
 		}
-		if err := fn(&row); err != nil {
+		if err := fn(row); err != nil {
 			return err
 		}
 	}

@@ -42,23 +42,48 @@ func (t *mediaTable) intern(s string) uint32 {
 	return i
 }
 
+// mediaPart is a chunk of media records on their way into the table.
+type mediaPart struct {
+	shas  [][32]byte
+	media []store.Media
+}
+
 func loadMediaTable(st *store.Store) (*mediaTable, error) {
 	t := &mediaTable{index: map[string]uint32{}}
 	t.intern("")
-	err := st.EachMedia(func(m store.Media) error {
-		var sha [32]byte
-		if n, err := hex.Decode(sha[:], []byte(m.SHA256)); err != nil || n != 32 {
-			return nil // not a SHA-256: no occurrence names it; rows would find no media and say so
-		}
-		t.shas = append(t.shas, sha)
-		t.entries = append(t.entries, compactMedia{
-			hexes: m.MD5 + m.SHA1 + m.PHash + m.DHash,
-			md5:   uint16(len(m.MD5)), sha1: uint16(len(m.SHA1)), phash: uint16(len(m.PHash)),
-			width: int32(m.Width), height: int32(m.Height), frames: int32(len(m.Frames)), duration: m.Duration,
-			typ: t.intern(m.Type), kind: t.intern(m.Kind), mime: t.intern(m.MIME), codec: t.intern(m.Codec), err: t.intern(m.Error),
+	// Records are read and decoded on every core, then added in order
+	// here (interning needs one goroutine, and is cheap).
+	workers := listWorkers()
+	err := readInOrder(workers,
+		func(claim func() (*chunk[mediaPart], error), finish func(*chunk[mediaPart], error)) error {
+			return store.EachMediaChunk(st, 4096, workers, claim, func(c *chunk[mediaPart], m store.Media) error {
+				var sha [32]byte
+				if n, err := hex.Decode(sha[:], []byte(m.SHA256)); err != nil || n != 32 {
+					return nil // not a SHA-256: no occurrence names it; rows would find no media and say so
+				}
+				c.v.shas = append(c.v.shas, sha)
+				c.v.media = append(c.v.media, m)
+				return nil
+			}, finish)
+		},
+		func(_ *mediaPart, readErr error) error { return readErr },
+		func(p *mediaPart) error {
+			t.shas = append(t.shas, p.shas...)
+			for i := range p.media {
+				m := &p.media[i]
+				t.entries = append(t.entries, compactMedia{
+					hexes: m.MD5 + m.SHA1 + m.PHash + m.DHash,
+					md5:   uint16(len(m.MD5)), sha1: uint16(len(m.SHA1)), phash: uint16(len(m.PHash)),
+					width: int32(m.Width), height: int32(m.Height), frames: int32(len(m.Frames)), duration: m.Duration,
+					typ: t.intern(m.Type), kind: t.intern(m.Kind), mime: t.intern(m.MIME), codec: t.intern(m.Codec), err: t.intern(m.Error),
+				})
+			}
+			return nil
+		},
+		func(p *mediaPart) {
+			clear(p.media) // let the records' strings go
+			p.shas, p.media = p.shas[:0], p.media[:0]
 		})
-		return nil
-	})
 	if err != nil {
 		return nil, err
 	}

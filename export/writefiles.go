@@ -1,11 +1,9 @@
 package export
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 
 	"scrim/store"
 )
@@ -22,12 +20,10 @@ func WriteFileRows(st *store.Store, evidence, format string, w io.Writer, stop f
 	return writeFileRows(st, evidence, format, w, stop, 2048)
 }
 
-// rowChunk is one chunk of the listing on its way from a worker to the writer.
+// rowChunk is one chunk of the listing: its places, then their rows.
 type rowChunk struct {
 	occs []store.Occurrence
 	out  []byte
-	err  error         // the chunk's error; out holds the rows before it
-	done chan struct{} // closed when out is ready
 }
 
 func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error, chunkRows int) error {
@@ -58,79 +54,36 @@ func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop f
 			return err
 		}
 	}
-
-	workers := max(1, runtime.GOMAXPROCS(0))
-	inFlight := 2*workers + 2
-	free := make(chan *rowChunk, inFlight)
-	for range inFlight {
-		free <- &rowChunk{}
-	}
-	inOrder := make(chan *rowChunk, inFlight) // never full: only inFlight chunks exist
-	quit := make(chan struct{})               // closed when writing fails: reading stops
-	errQuit := errors.New("listing stopped by its writer")
-	readErr := make(chan error, 1)
-
-	go func() {
-		defer close(inOrder)
-		readErr <- store.EachOccurrenceChunk(st, evidence, chunkRows, workers,
-			func() (*rowChunk, error) { // in key order
-				select {
-				case c := <-free:
-					c.occs, c.out, c.err, c.done = c.occs[:0], c.out[:0], nil, make(chan struct{})
-					inOrder <- c
-					return c, nil
-				case <-quit:
-					return nil, errQuit
-				}
-			},
-			func(c *rowChunk, o *store.Occurrence) error {
-				c.occs = append(c.occs, *o)
+	workers := listWorkers()
+	return readInOrder(workers,
+		func(claim func() (*chunk[rowChunk], error), finish func(*chunk[rowChunk], error)) error {
+			return store.EachOccurrenceChunk(st, evidence, chunkRows, workers, claim, func(c *chunk[rowChunk], o store.Occurrence) error {
+				c.v.occs = append(c.v.occs, o)
 				return nil
-			},
-			func(c *rowChunk, readErr error) {
-				defer close(c.done)
-				select {
-				case <-quit:
-					c.err = errQuit // the writer has stopped: the chunk will not be written
-					return
-				default:
+			}, finish)
+		},
+		func(c *rowChunk, readErr error) error { // on a worker: join and format
+			err := join(c.occs, func(r *FileRow) error {
+				if signals != nil {
+					signals.fill(r)
 				}
-				// The rows read before a read error are written, as the
-				// serial listing writes them.
-				c.err = join(c.occs, func(r *FileRow) error {
-					if signals != nil {
-						signals.fill(r)
-					}
-					var err error
-					c.out, err = formatRow(c.out, r)
-					return err
-				})
-				if c.err == nil {
-					c.err = readErr
-				}
+				var err error
+				c.out, err = formatRow(c.out, r)
+				return err
 			})
-	}()
-
-	var werr error
-	for c := range inOrder {
-		<-c.done
-		if werr == nil {
-			if werr = stop(); werr == nil {
-				if _, werr = w.Write(c.out); werr == nil {
-					werr = c.err
-				}
+			if err == nil {
+				err = readErr
 			}
-			if werr != nil {
-				close(quit)
+			return err
+		},
+		func(c *rowChunk) error { // in key order
+			if err := stop(); err != nil {
+				return err
 			}
-		}
-		free <- c
-	}
-	rerr := <-readErr
-	if werr != nil {
-		return werr
-	}
-	return rerr
+			_, err := w.Write(c.out)
+			return err
+		},
+		func(c *rowChunk) { c.occs, c.out = c.occs[:0], c.out[:0] })
 }
 
 // csvHeader is the CSV header line, quoted as encoding/csv would.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -122,12 +123,25 @@ func readChunk(it *badger.Iterator, prefix, first []byte, n int, read func(k, v 
 // item when evidence is not empty), decoded: each gets a chunk's places in
 // key order, the order EachOccurrence gives.
 func EachOccurrenceChunk[C any](s *Store, evidence string, chunkRows, workers int,
-	claim func() (C, error), each func(c C, o *Occurrence) error, finish func(c C, err error)) error {
+	claim func() (C, error), each func(c C, o Occurrence) error, finish func(c C, err error)) error {
 	return ScanChunks(s, occurrencePrefix(evidence), chunkRows, workers, claim, func(c C, _, v []byte) error {
-		var o Occurrence
+		var o Occurrence // by value: a place is not a heap object of its own
 		if err := decodeOccurrence(v, &o); err != nil {
 			return err
 		}
-		return each(c, &o)
+		return each(c, o)
+	}, finish)
+}
+
+// EachMediaChunk is ScanChunks over the media records, decoded, in
+// SHA-256 order within each chunk.
+func EachMediaChunk[C any](s *Store, chunkRows, workers int,
+	claim func() (C, error), each func(c C, m Media) error, finish func(c C, err error)) error {
+	return ScanChunks(s, "m/", chunkRows, workers, claim, func(c C, _, v []byte) error {
+		var m Media
+		if err := json.Unmarshal(v, &m); err != nil {
+			return err
+		}
+		return each(c, m)
 	}, finish)
 }
