@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -116,6 +117,10 @@ func TestFileRowsTableAndChunksAgree(t *testing.T) {
 	tab, err := loadMediaTable(st)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Read in chunks of 7 records, the table is the same.
+	if small, err := loadMediaTableBy(st, 7); err != nil || !reflect.DeepEqual(small, tab) {
+		t.Fatalf("the media table read 7 records at a time differs (%v)", err)
 	}
 	fromStore := func(occs []store.Occurrence, fn func(*FileRow) error) error { return joinFromStore(st, occs, fn) }
 	list := func(join mediaJoin, ev string) string {

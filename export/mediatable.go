@@ -48,7 +48,10 @@ type mediaPart struct {
 	media []store.Media
 }
 
-func loadMediaTable(st *store.Store) (*mediaTable, error) {
+func loadMediaTable(st *store.Store) (*mediaTable, error) { return loadMediaTableBy(st, 4096) }
+
+// loadMediaTableBy reads the media chunkRows records at a time.
+func loadMediaTableBy(st *store.Store, chunkRows int) (*mediaTable, error) {
 	t := &mediaTable{index: map[string]uint32{}}
 	t.intern("")
 	// Records are read and decoded on every core, then added in order
@@ -56,7 +59,7 @@ func loadMediaTable(st *store.Store) (*mediaTable, error) {
 	workers := listWorkers()
 	err := readInOrder(workers,
 		func(claim func() (*chunk[mediaPart], error), finish func(*chunk[mediaPart], error)) error {
-			return store.EachMediaChunk(st, 4096, workers, claim, func(c *chunk[mediaPart], m store.Media) error {
+			return store.EachMediaChunk(st, chunkRows, workers, claim, func(c *chunk[mediaPart], m store.Media) error {
 				var sha [32]byte
 				if n, err := hex.Decode(sha[:], []byte(m.SHA256)); err != nil || n != 32 {
 					return nil // not a SHA-256: no occurrence names it; rows would find no media and say so
