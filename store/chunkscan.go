@@ -54,6 +54,7 @@ func ScanChunks[C any](s *Store, prefix string, chunkRows, workers int,
 			})
 		}
 		err := splitKeys(txn, []byte(prefix), chunkRows, func(first []byte, n int) error {
+			s.maybeRelease() // the values read so far need not stay resident
 			c, err := claim()
 			if err != nil {
 				return err
