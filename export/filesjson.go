@@ -103,15 +103,6 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		// Eight bytes at a time while none needs a look: most of a
-		// listing's text (paths, digests, times) is plain ASCII.
-		for i+8 <= len(s) && plainJSONWord(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
-			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if jsonPlain[c] {
@@ -158,19 +149,6 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-// plainJSONWord reports whether each of the eight bytes of w is one
-// jsonPlain marks: ASCII, not a control character, not " \ < > or &.
-// (x-lo)&^x&hi is not zero exactly when a byte of x is zero.
-func plainJSONWord(w uint64) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	has := (w - 0x20*lo) &^ w // a byte under 0x20
-	for _, c := range [...]uint64{'"', '\\', '<', '>', '&'} {
-		x := w ^ c*lo
-		has |= (x - lo) &^ x
-	}
-	return (has|w)&hi == 0 // and no byte of 0x80 or more
 }
 
 // appendJSONFloat formats like encoding/json's float64 encoder (ES6 number

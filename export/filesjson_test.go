@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 // everyField fills every field of a FileRow with a non-zero value built
@@ -78,27 +77,4 @@ func FuzzFileRowJSON(f *testing.F) {
 		}
 		checkRowJSON(t, everyField(s, n/2, d))
 	})
-}
-
-// TestPlainJSONWord: the eight-byte test agrees with jsonPlain on words
-// with every byte value in every position.
-func TestPlainJSONWord(t *testing.T) {
-	for pos := range 8 {
-		for c := range 256 {
-			for _, fill := range []byte{'a', 0x7f, 0x20, '%'} {
-				var w uint64
-				for i := range 8 {
-					b := uint64(fill)
-					if i == pos {
-						b = uint64(c)
-					}
-					w |= b << (8 * i)
-				}
-				want := c < utf8.RuneSelf && jsonPlain[c] && jsonPlain[fill]
-				if got := plainJSONWord(w); got != want {
-					t.Fatalf("byte %#x at %d among %q: %v, want %v", c, pos, fill, got, want)
-				}
-			}
-		}
-	}
 }
