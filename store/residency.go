@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -52,7 +53,9 @@ func (s *Store) maybeRelease() {
 	defer r.mu.Unlock()
 	if now := time.Now(); now.Sub(r.lastRelease) >= trimEvery {
 		r.lastRelease = now
-		adviseMappedFiles(r.caseDir(s), dropPages)
+		// Only the value logs: the tables are small, and read again by
+		// every chunk's iterator.
+		adviseMappedFiles(r.caseDir(s), dropPages, ".vlog")
 	}
 }
 
@@ -100,12 +103,11 @@ func (s *Store) trimWhileClosing() (stop func()) {
 // trimMappedFiles pages out every shared mapping of a value log, table or
 // memtable write-ahead log (.mem, only read back after a crash) of the
 // case in dir.
-func trimMappedFiles(dir string) { adviseMappedFiles(dir, pageOut) }
+func trimMappedFiles(dir string) { adviseMappedFiles(dir, pageOut, ".vlog", ".sst", ".mem") }
 
 // adviseMappedFiles calls advise with the address and length of every
-// shared mapping of a value log, table or memtable write-ahead log of the
-// case in dir.
-func adviseMappedFiles(dir string, advise func(addr, n uintptr)) {
+// shared mapping of the case in dir whose file name ends in one of exts.
+func adviseMappedFiles(dir string, advise func(addr, n uintptr), exts ...string) {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
 		return // not Linux, or no /proc: the resident set is only larger
@@ -124,7 +126,7 @@ func adviseMappedFiles(dir string, advise func(addr, n uintptr)) {
 		if filepath.Dir(p) != dir {
 			continue
 		}
-		if ext := filepath.Ext(p); ext != ".vlog" && ext != ".sst" && ext != ".mem" {
+		if !slices.Contains(exts, filepath.Ext(p)) {
 			continue
 		}
 		lo, hi, ok := bytes.Cut(fields[0], []byte("-"))

@@ -159,7 +159,7 @@ func TestReleaseWhileScanning(t *testing.T) {
 	if got := read(); got != n {
 		t.Fatalf("after a release: %d places, want %d", got, n)
 	}
-	adviseMappedFiles(real, dropPages)
+	adviseMappedFiles(real, dropPages, ".vlog")
 	after := residentKiB(t, real)
 	t.Logf("resident pages of the case's value logs and tables: %d KiB after a scan, %d KiB after a release", before, after)
 	if before > 1024 && after > before/2 {
