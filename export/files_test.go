@@ -118,6 +118,16 @@ func TestFileRowsTableAndChunksAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i, sha := range tab.shas {
+		if j, ok := tab.find(fmt.Sprintf("%x", sha)); !ok || j != i {
+			t.Fatalf("media %x found at %d (%v), want %d", sha, j, ok, i)
+		}
+	}
+	for _, missing := range []string{fmt.Sprintf("%064x", 1), fmt.Sprintf("%064x", 7919*300), "not hex", ""} {
+		if _, ok := tab.find(missing); ok {
+			t.Fatalf("%q found", missing)
+		}
+	}
 	// Read in chunks of 7 records, the table is the same.
 	if small, err := loadMediaTableBy(st, 7); err != nil || !reflect.DeepEqual(small, tab) {
 		t.Fatalf("the media table read 7 records at a time differs (%v)", err)

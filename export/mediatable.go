@@ -1,8 +1,8 @@
 package export
 
 import (
+	"bytes"
 	"encoding/hex"
-	"slices"
 
 	"scrim/store"
 )
@@ -113,15 +113,18 @@ func (t *mediaTable) find(sha string) (int, bool) {
 	}
 	p := int(k[0])<<8 | int(k[1])
 	lo, hi := int(t.bucket[p]), int(t.bucket[p+1])
-	i, ok := slices.BinarySearchFunc(t.shas[lo:hi], k, func(a, b [32]byte) int {
-		for i := range a {
-			if a[i] != b[i] {
-				return int(a[i]) - int(b[i])
-			}
+	for lo < hi { // a bucket holds a few entries: search it without copying them
+		m := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(t.shas[m][:], k[:]); {
+		case c == 0:
+			return m, true
+		case c < 0:
+			lo = m + 1
+		default:
+			hi = m
 		}
-		return 0
-	})
-	return lo + i, ok
+	}
+	return 0, false
 }
 
 // fill copies the media fields of sha into row; false when the case has
