@@ -92,9 +92,49 @@ func EachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error
 }
 
 func eachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error {
-	s, err := st.Stats()
+	join, err := newMediaJoin(st, evidence)
 	if err != nil {
 		return err
+	}
+	return eachFileRowJoined(st, evidence, join, fn)
+}
+
+// eachFileRowJoined lists the rows, joined with join a run at a time. Rows
+// read before an error are still handed to fn.
+func eachFileRowJoined(st *store.Store, evidence string, join mediaJoin, fn func(FileRow) error) error {
+	const run = 8192
+	occs := make([]store.Occurrence, 0, run)
+	flush := func() error {
+		err := join(occs, func(r *FileRow) error { return fn(*r) })
+		occs = occs[:0]
+		return err
+	}
+	err := st.EachOccurrence(evidence, func(o store.Occurrence) error {
+		occs = append(occs, o)
+		if len(occs) == run {
+			return flush()
+		}
+		return nil
+	})
+	if ferr := flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// mediaJoin turns a run of occurrences into rows joined with their media,
+// handing each to fn in order (fn must not keep the row); it stops at fn's first error, or at a place
+// whose content has no media record.
+type mediaJoin func(occs []store.Occurrence, fn func(*FileRow) error) error
+
+// newMediaJoin chooses how rows find their media: a listing with many
+// places per media of the case reads every media once, in order, into a
+// compact table; otherwise each run's media are read in SHA-256 order in
+// one transaction.
+func newMediaJoin(st *store.Store, evidence string) (mediaJoin, error) {
+	s, err := st.Stats()
+	if err != nil {
+		return nil, err
 	}
 	places := s.Occurrences
 	if evidence != "" {
@@ -105,23 +145,13 @@ func eachFileRow(st *store.Store, evidence string, fn func(FileRow) error) error
 		}
 	}
 	if places >= tableRatio*s.Unique && places >= tableMin {
-		return eachFileRowTable(st, evidence, fn)
-	}
-	return eachFileRowChunked(st, evidence, fn)
-}
-
-func eachFileRowTable(st *store.Store, evidence string, fn func(FileRow) error) error {
-	t, err := loadMediaTable(st)
-	if err != nil {
-		return fmt.Errorf("read media: %w", err)
-	}
-	return st.EachOccurrence(evidence, func(o store.Occurrence) error {
-		row := occurrenceRow(o)
-		if o.SHA256 != "" && !t.fill(o.SHA256, &row) {
-			return fmt.Errorf("case is inconsistent: no media record for %s", o.SHA256)
+		t, err := loadMediaTable(st)
+		if err != nil {
+			return nil, fmt.Errorf("read media: %w", err)
 		}
-		return fn(row)
-	})
+		return t.join, nil
+	}
+	return func(occs []store.Occurrence, fn func(*FileRow) error) error { return joinFromStore(st, occs, fn) }, nil
 }
 
 // A listing with at least tableRatio places per media of the case, and at
@@ -131,56 +161,65 @@ const (
 	tableMin   = 100_000
 )
 
-func occurrenceRow(o store.Occurrence) FileRow {
+// occurrenceRow is the row of a place before its media is joined. last
+// holds the previous row's parent as stored and as shown: the members of
+// one archive follow each other and share it.
+func occurrenceRow(o *store.Occurrence, last *[2]string) FileRow {
+	if o.Parent != last[0] {
+		last[0], last[1] = o.Parent, strings.ReplaceAll(o.Parent, "\x00", `\0`)
+	}
 	return FileRow{Evidence: o.Evidence, Volume: o.Volume, VolumeOffset: o.VolumeOffset, VolumeType: o.VolumeType, FS: o.FS, Path: o.Path, Deleted: o.Deleted,
 		Carved: o.Carved, Offset: o.Offset, Size: o.Size, SHA256: o.SHA256, Inode: o.Inode,
 		Mtime: o.Mtime, Atime: o.Atime, Ctime: o.Ctime, Btime: o.Btime, Error: o.Error,
-		Embedded: o.Embedded, Parent: strings.ReplaceAll(o.Parent, "\x00", `\0`), ContainerPath: o.Member,
+		Embedded: o.Embedded, Parent: last[1], ContainerPath: o.Member,
 		DevicePath: o.DevicePath}
 }
 
-func eachFileRowChunked(st *store.Store, evidence string, fn func(FileRow) error) error {
-	const chunk = 8192
-	occs := make([]store.Occurrence, 0, chunk)
-	flush := func() error {
-		media, err := st.MediaAndCategories(occurrenceSHAs(occs))
-		if err != nil {
+// join is the mediaJoin of a table.
+func (t *mediaTable) join(occs []store.Occurrence, fn func(*FileRow) error) error {
+	row := new(FileRow) // one for the run: fn does not keep it
+	var parent [2]string
+	for i := range occs {
+		*row = occurrenceRow(&occs[i], &parent)
+		if row.SHA256 != "" && !t.fill(row.SHA256, row) {
+			return fmt.Errorf("case is inconsistent: no media record for %s", row.SHA256)
+		}
+		if err := fn(row); err != nil {
 			return err
 		}
-		for _, o := range occs {
-			row := occurrenceRow(o)
-			if o.SHA256 != "" {
-				mc, ok := media[o.SHA256]
-				if !ok {
-					return fmt.Errorf("case is inconsistent: no media record for %s", o.SHA256)
-				}
-				m := mc.Media
-				row.MD5, row.SHA1, row.Type, row.Kind, row.MIME = m.MD5, m.SHA1, m.Type, m.Kind, m.MIME
-				row.Width, row.Height, row.PHash, row.DHash = m.Width, m.Height, m.PHash, m.DHash
-				row.Category, row.CategorySource = mc.Category.Category, mc.Category.Source
-				row.Duration, row.Codec, row.Frames = m.Duration, m.Codec, len(m.Frames)
-				if row.Error == "" {
-					row.Error = m.Error
-				}
-			}
-			if err := fn(row); err != nil {
-				return err
-			}
-		}
-		occs = occs[:0]
-		return nil
 	}
-	err := st.EachOccurrence(evidence, func(o store.Occurrence) error {
-		occs = append(occs, o)
-		if len(occs) == chunk {
-			return flush()
-		}
-		return nil
-	})
+	return nil
+}
+
+// joinFromStore is the mediaJoin that reads the media of occs from st.
+func joinFromStore(st *store.Store, occs []store.Occurrence, fn func(*FileRow) error) error {
+	media, err := st.MediaAndCategories(occurrenceSHAs(occs))
 	if err != nil {
 		return err
 	}
-	return flush()
+	row := new(FileRow)
+	var parent [2]string
+	for i := range occs {
+		*row = occurrenceRow(&occs[i], &parent)
+		if row.SHA256 != "" {
+			mc, ok := media[row.SHA256]
+			if !ok {
+				return fmt.Errorf("case is inconsistent: no media record for %s", row.SHA256)
+			}
+			m := mc.Media
+			row.MD5, row.SHA1, row.Type, row.Kind, row.MIME = m.MD5, m.SHA1, m.Type, m.Kind, m.MIME
+			row.Width, row.Height, row.PHash, row.DHash = m.Width, m.Height, m.PHash, m.DHash
+			row.Category, row.CategorySource = mc.Category.Category, mc.Category.Source
+			row.Duration, row.Codec, row.Frames = m.Duration, m.Codec, len(m.Frames)
+			if row.Error == "" {
+				row.Error = m.Error
+			}
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // occurrenceSHAs lists the distinct contents of occs in ascending order.

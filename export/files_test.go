@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -113,16 +114,35 @@ func TestFileRowsTableAndChunksAgree(t *testing.T) {
 	if err := b.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	list := func(each func(*store.Store, string, func(FileRow) error) error, ev string) string {
+	tab, err := loadMediaTable(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, sha := range tab.shas {
+		if j, ok := tab.find(fmt.Sprintf("%x", sha)); !ok || j != i {
+			t.Fatalf("media %x found at %d (%v), want %d", sha, j, ok, i)
+		}
+	}
+	for _, missing := range []string{fmt.Sprintf("%064x", 1), fmt.Sprintf("%064x", 7919*300), "not hex", ""} {
+		if _, ok := tab.find(missing); ok {
+			t.Fatalf("%q found", missing)
+		}
+	}
+	// Read in chunks of 7 records, the table is the same.
+	if small, err := loadMediaTableBy(st, 7); err != nil || !reflect.DeepEqual(small, tab) {
+		t.Fatalf("the media table read 7 records at a time differs (%v)", err)
+	}
+	fromStore := func(occs []store.Occurrence, fn func(*FileRow) error) error { return joinFromStore(st, occs, fn) }
+	list := func(join mediaJoin, ev string) string {
 		var out bytes.Buffer
 		w, _ := NewRowWriter(&out, "jsonl")
-		if err := each(st, ev, w.Write); err != nil {
+		if err := eachFileRowJoined(st, ev, join, w.Write); err != nil {
 			t.Fatal(err)
 		}
 		return out.String()
 	}
 	for _, ev := range []string{"", "EX1"} {
-		table, chunks := list(eachFileRowTable, ev), list(eachFileRowChunked, ev)
+		table, chunks := list(tab.join, ev), list(fromStore, ev)
 		if table != chunks {
 			t.Fatalf("evidence %q: the table join differs from the chunked join\n%s", ev, firstLineDiff(table, chunks))
 		}

@@ -1,8 +1,8 @@
 package export
 
 import (
+	"bytes"
 	"encoding/hex"
-	"slices"
 
 	"scrim/store"
 )
@@ -42,23 +42,51 @@ func (t *mediaTable) intern(s string) uint32 {
 	return i
 }
 
-func loadMediaTable(st *store.Store) (*mediaTable, error) {
+// mediaPart is a chunk of media records on their way into the table.
+type mediaPart struct {
+	shas  [][32]byte
+	media []store.Media
+}
+
+func loadMediaTable(st *store.Store) (*mediaTable, error) { return loadMediaTableBy(st, 4096) }
+
+// loadMediaTableBy reads the media chunkRows records at a time.
+func loadMediaTableBy(st *store.Store, chunkRows int) (*mediaTable, error) {
 	t := &mediaTable{index: map[string]uint32{}}
 	t.intern("")
-	err := st.EachMedia(func(m store.Media) error {
-		var sha [32]byte
-		if n, err := hex.Decode(sha[:], []byte(m.SHA256)); err != nil || n != 32 {
-			return nil // not a SHA-256: no occurrence names it; rows would find no media and say so
-		}
-		t.shas = append(t.shas, sha)
-		t.entries = append(t.entries, compactMedia{
-			hexes: m.MD5 + m.SHA1 + m.PHash + m.DHash,
-			md5:   uint16(len(m.MD5)), sha1: uint16(len(m.SHA1)), phash: uint16(len(m.PHash)),
-			width: int32(m.Width), height: int32(m.Height), frames: int32(len(m.Frames)), duration: m.Duration,
-			typ: t.intern(m.Type), kind: t.intern(m.Kind), mime: t.intern(m.MIME), codec: t.intern(m.Codec), err: t.intern(m.Error),
+	// Records are read and decoded on every core, then added in order
+	// here (interning needs one goroutine, and is cheap).
+	workers := listWorkers()
+	err := readInOrder(workers,
+		func(claim func() (*chunk[mediaPart], error), finish func(*chunk[mediaPart], error)) error {
+			return store.EachMediaChunk(st, chunkRows, workers, claim, func(c *chunk[mediaPart], m store.Media) error {
+				var sha [32]byte
+				if n, err := hex.Decode(sha[:], []byte(m.SHA256)); err != nil || n != 32 {
+					return nil // not a SHA-256: no occurrence names it; rows would find no media and say so
+				}
+				c.v.shas = append(c.v.shas, sha)
+				c.v.media = append(c.v.media, m)
+				return nil
+			}, finish)
+		},
+		func(_ *mediaPart, readErr error) error { return readErr },
+		func(p *mediaPart) error {
+			t.shas = append(t.shas, p.shas...)
+			for i := range p.media {
+				m := &p.media[i]
+				t.entries = append(t.entries, compactMedia{
+					hexes: m.MD5 + m.SHA1 + m.PHash + m.DHash,
+					md5:   uint16(len(m.MD5)), sha1: uint16(len(m.SHA1)), phash: uint16(len(m.PHash)),
+					width: int32(m.Width), height: int32(m.Height), frames: int32(len(m.Frames)), duration: m.Duration,
+					typ: t.intern(m.Type), kind: t.intern(m.Kind), mime: t.intern(m.MIME), codec: t.intern(m.Codec), err: t.intern(m.Error),
+				})
+			}
+			return nil
+		},
+		func(p *mediaPart) {
+			clear(p.media) // let the records' strings go
+			p.shas, p.media = p.shas[:0], p.media[:0]
 		})
-		return nil
-	})
 	if err != nil {
 		return nil, err
 	}
@@ -85,15 +113,18 @@ func (t *mediaTable) find(sha string) (int, bool) {
 	}
 	p := int(k[0])<<8 | int(k[1])
 	lo, hi := int(t.bucket[p]), int(t.bucket[p+1])
-	i, ok := slices.BinarySearchFunc(t.shas[lo:hi], k, func(a, b [32]byte) int {
-		for i := range a {
-			if a[i] != b[i] {
-				return int(a[i]) - int(b[i])
-			}
+	for lo < hi { // a bucket holds a few entries: search it without copying them
+		m := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(t.shas[m][:], k[:]); {
+		case c == 0:
+			return m, true
+		case c < 0:
+			lo = m + 1
+		default:
+			hi = m
 		}
-		return 0
-	})
-	return lo + i, ok
+	}
+	return 0, false
 }
 
 // fill copies the media fields of sha into row; false when the case has

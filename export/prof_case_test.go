@@ -3,8 +3,13 @@ package export
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -13,7 +18,8 @@ import (
 )
 
 // BenchmarkFilesOnCase lists every file row of the case SCRIM_BENCH_CASE
-// in-process (for -cpuprofile); skipped without it.
+// in-process as `scrim files` does, to a discarding buffer (for
+// -cpuprofile); skipped without it.
 func BenchmarkFilesOnCase(b *testing.B) {
 	dir := os.Getenv("SCRIM_BENCH_CASE")
 	if dir == "" {
@@ -25,20 +31,21 @@ func BenchmarkFilesOnCase(b *testing.B) {
 	}
 	defer st.Close()
 	for b.Loop() {
-		w := bufio.NewWriterSize(io.Discard, 256<<10)
-		rw, _ := NewRowWriter(w, "jsonl")
-		n := 0
-		if err := EachFileRow(st, "", func(r FileRow) error { n++; return rw.Write(r) }); err != nil {
+		lines := &lineCounter{}
+		w := bufio.NewWriterSize(lines, 1<<20)
+		if err := WriteFileRows(st, "", "jsonl", w, func() error { return nil }); err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(n), "rows")
+		w.Flush()
+		b.ReportMetric(float64(lines.n), "rows")
 	}
 }
 
 // BenchmarkWriteFilesOnCase lists the case SCRIM_BENCH_CASE twice per
 // round, as jsonl to a discarding buffer: the serial path (EachFileRow
 // into a RowWriter, the baseline) and WriteFileRows, and prints rows/s,
-// CPU-seconds per million rows (load-independent) and their ratio.
+// CPU-seconds per million rows (load-independent) and their ratio; then
+// `cat` of the same listing from a file to a file, the floor.
 func BenchmarkWriteFilesOnCase(b *testing.B) {
 	dir := os.Getenv("SCRIM_BENCH_CASE")
 	if dir == "" {
@@ -79,6 +86,34 @@ func BenchmarkWriteFilesOnCase(b *testing.B) {
 		b.ReportMetric(newRate/baseRate, "ratio")
 		b.ReportMetric(baseCPU, "serial-CPUs/Mrows")
 		b.ReportMetric(newCPU, "parallel-CPUs/Mrows")
+		// The floor: `cat` of the same bytes from one file to another, as
+		// `scrim files --out` writes them.
+		out := filepath.Join(b.TempDir(), "files.jsonl")
+		f, err := os.Create(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		bw := bufio.NewWriterSize(f, 1<<20)
+		if err := WriteFileRows(st, "", "jsonl", bw, func() error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if err := errors.Join(bw.Flush(), f.Close()); err != nil {
+			b.Fatal(err)
+		}
+		wc, err := exec.Command("wc", "-l", out).Output()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, _ := strconv.Atoi(strings.Fields(string(wc))[0])
+		t0 := time.Now()
+		if err := exec.Command("sh", "-c", `cat "$1" > "$1.cat"`, "sh", out).Run(); err != nil {
+			b.Fatal(err)
+		}
+		wall := time.Since(t0)
+		b.ReportMetric(float64(n)/wall.Seconds(), "cat-rows/s")
+		b.ReportMetric(newRate/(float64(n)/wall.Seconds()), "parallel/cat")
+		os.Remove(out)
+		os.Remove(out + ".cat")
 	}
 }
 

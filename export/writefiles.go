@@ -1,28 +1,32 @@
 package export
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
-	"runtime"
-	"sync"
 
 	"scrim/store"
 )
 
 // WriteFileRows writes every file row (of one evidence item when evidence
 // is not empty) to w in format, byte for byte what NewRowWriter fed by
-// EachFileRow writes, but on every core: one goroutine reads and joins rows
-// in batches, formatters turn whole batches into bytes in parallel, and
-// this goroutine writes the batches in reading order. stop is asked before
-// each batch is written; its error ends the listing. Memory is bounded by
-// a fixed number of batches in flight.
+// EachFileRow writes, but on every core: a pass over the keys alone splits
+// the places into chunks, each chunk is read, decoded, joined with its
+// media and formatted by one of several workers, and this goroutine writes
+// the chunks in key order. stop is asked before each chunk is written; its
+// error ends the listing. Memory is bounded by a fixed number of chunks in
+// flight.
 func WriteFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error) error {
-	return writeFileRows(st, evidence, format, w, stop, 1024)
+	return writeFileRows(st, evidence, format, w, stop, 2048)
 }
 
-func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error, batchRows int) error {
+// rowChunk is one chunk of the listing: its places, then their rows.
+type rowChunk struct {
+	occs []store.Occurrence
+	out  []byte
+}
+
+func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error, chunkRows int) error {
 	var formatRow func([]byte, *FileRow) ([]byte, error)
 	switch format {
 	case "jsonl", "json":
@@ -41,117 +45,45 @@ func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop f
 	if err != nil {
 		return err
 	}
+	join, err := newMediaJoin(st, evidence)
+	if err != nil {
+		return err
+	}
 	if format == "csv" {
 		if _, err := w.Write(csvHeader()); err != nil {
 			return err
 		}
 	}
-
-	workers := max(1, runtime.GOMAXPROCS(0))
-	inFlight := 2*workers + 2
-	type batch struct {
-		rows []FileRow
-		out  []byte
-		err  error         // the formatting error; out holds the rows before it
-		done chan struct{} // closed when out is ready
-	}
-	free := make(chan *batch, inFlight)
-	for range inFlight {
-		free <- &batch{rows: make([]FileRow, 0, batchRows)}
-	}
-	toFormat := make(chan *batch)
-	inOrder := make(chan *batch, inFlight)
-	quit := make(chan struct{}) // closed when writing fails: reading stops
-	errQuit := errors.New("listing stopped by its writer")
-	readErr := make(chan error, 1)
-
-	go func() { // the reader
-		defer close(inOrder)
-		defer close(toFormat)
-		var cur *batch
-		take := func() error {
-			select {
-			case cur = <-free:
-				cur.rows, cur.out, cur.err, cur.done = cur.rows[:0], cur.out[:0], nil, make(chan struct{})
+	workers := listWorkers()
+	return readInOrder(workers,
+		func(claim func() (*chunk[rowChunk], error), finish func(*chunk[rowChunk], error)) error {
+			return store.EachOccurrenceChunk(st, evidence, chunkRows, workers, claim, func(c *chunk[rowChunk], o store.Occurrence) error {
+				c.v.occs = append(c.v.occs, o)
 				return nil
-			case <-quit:
-				return errQuit
-			}
-		}
-		send := func() error {
-			select {
-			case inOrder <- cur:
-			case <-quit:
-				return errQuit
-			}
-			select {
-			case toFormat <- cur:
-				return nil
-			case <-quit:
-				cur.err = errQuit
-				close(cur.done) // queued but never formatted: the writer must not wait for it
-				return errQuit
-			}
-		}
-		err := take()
-		if err == nil {
-			err = eachFileRow(st, evidence, func(r FileRow) error {
-				cur.rows = append(cur.rows, r)
-				if len(cur.rows) < batchRows {
-					return nil
+			}, finish)
+		},
+		func(c *rowChunk, readErr error) error { // on a worker: join and format
+			err := join(c.occs, func(r *FileRow) error {
+				if signals != nil {
+					signals.fill(r)
 				}
-				if err := send(); err != nil {
-					return err
-				}
-				return take()
+				var err error
+				c.out, err = formatRow(c.out, r)
+				return err
 			})
-		}
-		if err != errQuit && cur != nil && len(cur.rows) > 0 { // rows read before an error are written
-			if serr := send(); err == nil {
-				err = serr
+			if err == nil {
+				err = readErr
 			}
-		}
-		readErr <- err
-	}()
-
-	var formatters sync.WaitGroup
-	for range workers {
-		formatters.Go(func() {
-			for b := range toFormat {
-				for i := range b.rows {
-					if signals != nil {
-						signals.fill(&b.rows[i])
-					}
-					if b.out, b.err = formatRow(b.out, &b.rows[i]); b.err != nil {
-						break
-					}
-				}
-				close(b.done)
+			return err
+		},
+		func(c *rowChunk) error { // in key order
+			if err := stop(); err != nil {
+				return err
 			}
-		})
-	}
-
-	var werr error
-	for b := range inOrder {
-		<-b.done
-		if werr == nil {
-			if werr = stop(); werr == nil {
-				if _, werr = w.Write(b.out); werr == nil {
-					werr = b.err
-				}
-			}
-			if werr != nil {
-				close(quit)
-			}
-		}
-		free <- b
-	}
-	formatters.Wait()
-	rerr := <-readErr
-	if werr != nil {
-		return werr
-	}
-	return rerr
+			_, err := w.Write(c.out)
+			return err
+		},
+		func(c *rowChunk) { c.occs, c.out = c.occs[:0], c.out[:0] })
 }
 
 // csvHeader is the CSV header line, quoted as encoding/csv would.

@@ -179,17 +179,22 @@ func (s *Store) Occurrence(occKey string) (Occurrence, bool, error) {
 // EachOccurrence calls fn for every occurrence, ordered by evidence, volume
 // and path. evidence limits it to one item when not empty.
 func (s *Store) EachOccurrence(evidence string, fn func(Occurrence) error) error {
-	prefix := "w/"
-	if evidence != "" {
-		prefix += evidence + "\x00"
-	}
-	return s.Scan(prefix, func(_, v []byte) error {
+	return s.Scan(occurrencePrefix(evidence), func(_, v []byte) error {
 		var o Occurrence
 		if err := decodeOccurrence(v, &o); err != nil {
 			return err
 		}
 		return fn(o)
 	})
+}
+
+// occurrencePrefix is the key prefix of every occurrence, or of one
+// evidence item's when evidence is not empty.
+func occurrencePrefix(evidence string) string {
+	if evidence == "" {
+		return "w/"
+	}
+	return "w/" + evidence + "\x00"
 }
 
 // OccurrencesOf lists the places a media was found.

@@ -8,3 +8,10 @@ import "golang.org/x/sys/unix"
 func pageOut(addr, n uintptr) {
 	unix.Syscall(unix.SYS_MADVISE, addr, n, unix.MADV_PAGEOUT)
 }
+
+// dropPages drops this process's page table entries of [addr, addr+n), a
+// shared file mapping: the pages stay in the page cache (dirty ones are
+// written back as usual) and a later read maps them again.
+func dropPages(addr, n uintptr) {
+	unix.Syscall(unix.SYS_MADVISE, addr, n, unix.MADV_DONTNEED)
+}

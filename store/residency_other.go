@@ -3,3 +3,5 @@
 package store
 
 func pageOut(addr, n uintptr) {}
+
+func dropPages(addr, n uintptr) {}
