@@ -29,10 +29,24 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 	if media.Kind != string(filetype.Other) || media.Size < 64 || j.exp.noHidden {
 		return false, nil
 	}
+	// Only a file of no known type may be a raw disk: a text, a document
+	// or an executable is one only when a container's magic says so.
+	raw := media.Type == "unknown" && media.Size >= diskMinSize
 	// A small file of the evidence was read whole by analyse: it is
-	// probed from memory, not reopened and read again.
+	// probed from memory, not reopened and read again, and most need no
+	// probe at all (the check stays out of openDisk, whose closures would
+	// put its arguments on the heap for every file).
+	inMemory := j.exp.depth == 0 && w.wholeOK && int64(len(w.whole)) == media.Size
+	if inMemory && !raw && !evidence.MayOpenNested(w.whole, w.hostName(parent), false) {
+		return false, nil
+	}
+	return w.openDisk(j, parent, media, head, lim, emit, raw, inMemory)
+}
+
+// openDisk is expandDisk for a file that may be a disk image.
+func (w *worker) openDisk(j job, parent store.Occurrence, media store.Media, head []byte, lim *expand.Limits, emit func(result), raw, inMemory bool) (handled bool, err error) {
 	var c evidence.Content = nopContent{bytes.NewReader(w.whole)}
-	if j.exp.depth > 0 || !w.wholeOK || int64(len(w.whole)) != media.Size {
+	if !inMemory {
 		if c, err = j.entry.Open(); err != nil {
 			return false, nil // expandMembers says so
 		}
@@ -47,14 +61,8 @@ func (w *worker) expandDisk(j job, parent store.Occurrence, media store.Media, h
 		name = path.Base(evidence.ContainerName(parent.Member))
 		where = strings.TrimSuffix(parent.Path, store.ChainSeparator+parent.Member)
 	}
-	host := ""
-	if !parent.Embedded && parent.Volume == "" && w.hostRoot != "" {
-		host = filepath.Join(w.hostRoot, filepath.FromSlash(path.Clean(parent.Path)))
-	}
-	// Only a file of no known type may be a raw disk: a text, a document
-	// or an executable is one only when a container's magic says so.
-	src, err := evidence.OpenNestedBeside(c, media.Size, name, host, where, media.Type == "unknown" && media.Size >= diskMinSize,
-		j.exp.folder.Beside(parent.Member))
+	host := w.hostPath(parent)
+	src, err := evidence.OpenNestedBeside(c, media.Size, name, host, where, raw, j.exp.folder.Beside(parent.Member))
 	switch {
 	case errors.Is(err, evidence.ErrLaterSegment):
 		return true, nil
@@ -148,3 +156,20 @@ type diskLimit struct{ le *expand.LimitError }
 
 func (d *diskLimit) Error() string { return d.le.Error() }
 func (d *diskLimit) Unwrap() error { return d.le }
+
+// hostPath is the path on the examiner's machine of a file of the
+// evidence itself, "" for a file inside a disk image or an archive.
+func (w *worker) hostPath(o store.Occurrence) string {
+	if o.Embedded || o.Volume != "" || w.hostRoot == "" {
+		return ""
+	}
+	return filepath.Join(w.hostRoot, filepath.FromSlash(path.Clean(o.Path)))
+}
+
+// hostName is the base name of hostPath, without building the path.
+func (w *worker) hostName(o store.Occurrence) string {
+	if o.Embedded || o.Volume != "" || w.hostRoot == "" {
+		return ""
+	}
+	return path.Base(o.Path)
+}

@@ -42,7 +42,44 @@ type counterState struct {
 	places sync.Mutex
 	fold   sync.Mutex
 	seq    atomic.Uint64
+	// committed holds np/ records as last committed, guarded by places:
+	// a duplicate's record is then read from memory, not the store.
+	committed factsCache
 }
+
+// factsCache keeps the committed np/ records of the media written or read
+// most recently, encoded as stored, in two generations of at most
+// factsCacheMax each: when the newer fills, the older is dropped, so what
+// is found again often stays. Only Batch writes np/ records (and
+// RebuildCounters, which clears the cache), all under counterState.places,
+// so the copy stays exact.
+type factsCache struct{ newer, older map[string][]byte }
+
+// factsCacheMax bounds one generation: about 8 MB for both at 32 k records.
+const factsCacheMax = 32 << 10
+
+// get returns the committed record of sha, when cached.
+func (c *factsCache) get(sha string) (mediaFacts, bool) {
+	v, ok := c.newer[sha]
+	if !ok {
+		if v, ok = c.older[sha]; !ok {
+			return mediaFacts{}, false
+		}
+		c.newer[sha] = v // found again: kept a generation longer
+	}
+	f, err := decodeFacts(v)
+	return f, err == nil
+}
+
+// put records f as committed.
+func (c *factsCache) put(sha string, f mediaFacts) {
+	if c.newer == nil || len(c.newer) >= factsCacheMax {
+		c.older, c.newer = c.newer, make(map[string][]byte, 1024)
+	}
+	c.newer[sha] = f.encode()
+}
+
+func (c *factsCache) clear() { c.newer, c.older = nil, nil }
 
 // countDelta is what one transaction changes, per evidence item; "" is the
 // whole case.
@@ -172,6 +209,9 @@ func (b *Batch) countRecord(r FileRecord, del []byte) error {
 // or last place there.
 func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 	f, ok := b.cnt.facts[sha]
+	if !ok {
+		f, ok = b.s.counters.committed.get(sha)
+	}
 	if !ok && m != nil && sign > 0 {
 		// A media Add found in neither the store nor the transaction has
 		// no place counts either: they are only kept beside a media record.
@@ -258,6 +298,19 @@ func (b *Batch) beginCounters() {
 	if b.cnt == nil {
 		b.s.counters.places.Lock()
 		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}}
+	}
+}
+
+// countersCommitted keeps the np/ records of a committed transaction in the
+// cache, before endCounters. A media left with no place has no record
+// any more: it is read from the store again if found again.
+func (b *Batch) countersCommitted() {
+	if b.cnt != nil {
+		for sha, f := range b.cnt.facts {
+			if f.total() > 0 {
+				b.s.counters.committed.put(sha, f)
+			}
+		}
 	}
 }
 
@@ -384,6 +437,7 @@ func (s *Store) ensureCounters() error {
 func (s *Store) RebuildCounters() error {
 	s.counters.places.Lock()
 	defer s.counters.places.Unlock()
+	s.counters.committed.clear()
 	s.counters.fold.Lock()
 	defer s.counters.fold.Unlock()
 	if err := s.dropPrefixes("np/", "cnt/"); err != nil {

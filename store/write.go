@@ -139,6 +139,10 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 	if _, ok := b.cnt.facts[sha]; ok {
 		return true, nil // cached only for a media stored or queued here
 	}
+	if f, ok := b.s.counters.committed.get(sha); ok {
+		b.cnt.facts[sha] = f
+		return true, nil
+	}
 	var f mediaFacts
 	found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
 		var err error
@@ -179,7 +183,9 @@ func (b *Batch) Flush() error {
 	}
 	err := b.commitCounters()
 	if err == nil {
-		err = b.txn.Commit()
+		if err = b.txn.Commit(); err == nil {
+			b.countersCommitted()
+		}
 	} else {
 		b.txn.Discard()
 	}

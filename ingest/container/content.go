@@ -32,14 +32,14 @@ type Beside = ewf.Beside
 // OpenContentBeside is OpenContent for a file found inside an archive,
 // with the members beside it (nil: none known).
 func OpenContentBeside(r io.ReaderAt, size int64, name, host, where string, beside Beside) (Image, error) {
-	head := make([]byte, min(size, 4096))
+	head := make([]byte, min(size, probeHead))
 	if n, err := r.ReadAt(head, 0); n < len(head) {
 		return nil, fmt.Errorf("container %s: read first bytes: %w", name, err)
 	}
 	var tail []byte
-	if size >= 512 {
-		tail = make([]byte, 512)
-		if n, err := r.ReadAt(tail, size-512); n < len(tail) {
+	if size >= probeTail {
+		tail = make([]byte, probeTail)
+		if n, err := r.ReadAt(tail, size-probeTail); n < len(tail) {
 			return nil, fmt.Errorf("container %s: read last bytes: %w", name, err)
 		}
 	}

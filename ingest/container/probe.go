@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 
 	"scrim/ingest/container/ewf"
 )
@@ -21,26 +22,26 @@ type probe struct {
 }
 
 // probes lists the content-recognised formats in the order they are tried.
-func probes() []probe {
-	return []probe{
-		{"ewf", func(h, _ []byte) bool { return ewf.Probe(h) }, openEWF},
-		{"vhdx", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("vhdxfile")) }, openVHDX},
-		// A fixed VHD has only the footer at the end; a dynamic one also has
-		// a copy at offset 0 (checked so a truncated one is reported, not
-		// read as raw).
-		{"vhd", func(h, t []byte) bool {
-			return bytes.HasPrefix(t, []byte("conectix")) || bytes.HasPrefix(h, []byte("conectix"))
-		}, openVHD},
-		{"vmdk", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("KDMV")) }, openVMDKSparse},
-		{"qcow2", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte(qcowMagic)) }, openQCOW2},
-		{"dmg", func(_, t []byte) bool { return bytes.HasPrefix(t, []byte("koly")) }, openUDIF},
-		{"dmg", func(h, t []byte) bool {
-			return bytes.HasPrefix(h, []byte("encrcdsa")) || bytes.HasSuffix(t, []byte("cdsaencr"))
-		}, func(path string) (Image, error) {
-			return nil, fmt.Errorf("dmg %s: encrypted disk image (cdsa): not read, the key is needed: %w", path, ErrUnsupported)
-		}},
-		{"vmdk", func(h, _ []byte) bool { return isVMDKDescriptor(h) }, openVMDKDescriptor},
-	}
+func probes() []probe { return probeList }
+
+var probeList = []probe{
+	{"ewf", func(h, _ []byte) bool { return ewf.Probe(h) }, openEWF},
+	{"vhdx", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("vhdxfile")) }, openVHDX},
+	// A fixed VHD has only the footer at the end; a dynamic one also has
+	// a copy at offset 0 (checked so a truncated one is reported, not
+	// read as raw).
+	{"vhd", func(h, t []byte) bool {
+		return bytes.HasPrefix(t, []byte("conectix")) || bytes.HasPrefix(h, []byte("conectix"))
+	}, openVHD},
+	{"vmdk", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte("KDMV")) }, openVMDKSparse},
+	{"qcow2", func(h, _ []byte) bool { return bytes.HasPrefix(h, []byte(qcowMagic)) }, openQCOW2},
+	{"dmg", func(_, t []byte) bool { return bytes.HasPrefix(t, []byte("koly")) }, openUDIF},
+	{"dmg", func(h, t []byte) bool {
+		return bytes.HasPrefix(h, []byte("encrcdsa")) || bytes.HasSuffix(t, []byte("cdsaencr"))
+	}, func(path string) (Image, error) {
+		return nil, fmt.Errorf("dmg %s: encrypted disk image (cdsa): not read, the key is needed: %w", path, ErrUnsupported)
+	}},
+	{"vmdk", func(h, _ []byte) bool { return isVMDKDescriptor(h) }, openVMDKDescriptor},
 }
 
 // ErrWrongFormat: the file's name says a container format (E01, VMDK, VHD,
@@ -147,4 +148,50 @@ func openEWF(path string) (Image, error) {
 		return nil, err
 	}
 	return im, nil
+}
+
+// probeHead and probeTail are how much of a content's start and end the
+// probes look at (OpenContentBeside reads those).
+const (
+	probeHead = 4096
+	probeTail = 512
+)
+
+// Claims reports whether some probe takes the whole content b (held in
+// memory) for a container format: when it does not, OpenContentBeside
+// returns b as raw media, or opens a split raw image when its host path
+// is a numeric segment name (SplitHost). Ingest asks it first for each
+// small file of no known type, which is never read as raw media, so the
+// common answer costs no copy of the file's first and last bytes.
+func Claims(b []byte) bool {
+	head := b[:min(len(b), probeHead)]
+	var tail []byte
+	if len(b) >= probeTail {
+		tail = b[len(b)-probeTail:]
+	}
+	for _, p := range probes() {
+		if p.match(head, tail) {
+			return true
+		}
+	}
+	return false
+}
+
+// SplitHost reports whether path is named like a numeric segment of a
+// split raw image (NAME.001), which OpenContentBeside opens with the
+// segments beside it.
+func SplitHost(path string) bool {
+	s, _, ok := parseSplitName(path)
+	return ok && s.numeric
+}
+
+// FlatExtentName reports whether path is named like a flat VMDK extent
+// (NAME-flat.vmdk, NAME-f001.vmdk), which ExtentOf looks up.
+func FlatExtentName(path string) bool {
+	// Most names are not even .vmdk: the pattern is not run for them.
+	const ext = ".vmdk"
+	if len(path) < len(ext) || !strings.EqualFold(path[len(path)-len(ext):], ext) {
+		return false
+	}
+	return flatExtent.MatchString(filepath.Base(path))
 }

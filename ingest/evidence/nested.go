@@ -85,6 +85,22 @@ func OpenNestedBeside(r io.ReaderAt, size int64, name, host, where string, raw b
 	return &diskImage{path: name, img: img, vols: vols, notes: warnings}, nil
 }
 
+// MayOpenNested reports whether OpenNestedBeside could find a disk image
+// in content, the whole of a file held in memory, named host on the
+// examiner's machine ("" when it has no path there; its base name is
+// enough, only the name is looked at): false means it would
+// return (nil, nil), so the caller need not call it. Only raw is false
+// and only content no container probe claims under a name that is neither
+// a flat VMDK extent nor a split segment gets that answer; nearly every
+// small file of a phone or a NAS is one, and for them the probe's copies
+// of the first and last bytes cost more than their hashing.
+func MayOpenNested(content []byte, host string, raw bool) bool {
+	if raw || host != "" && (container.FlatExtentName(host) || container.SplitHost(host)) {
+		return true
+	}
+	return container.Claims(content)
+}
+
 // ErrLaterSegment: the file is a later segment of an E01 whose first
 // segment lies beside it (in a folder or an archive), or an extent a VMDK descriptor beside it names;
 // it is read with that one.
