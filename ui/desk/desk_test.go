@@ -46,7 +46,11 @@ func demoCase(t testing.TB) string {
 		return sharedCase
 	}
 	dir := filepath.Join(testTemp, "demo")
-	if _, err := demo.Generate(filepath.Join(dir, "evidence"), demo.Options{}); err != nil {
+	var opt demo.Options
+	if testing.Short() { // the race pass: the same tree at half the size, a quarter of the pixels to ingest
+		opt.Size = demo.DefaultSize / 2
+	}
+	if _, err := demo.Generate(filepath.Join(dir, "evidence"), opt); err != nil {
 		t.Fatal(err)
 	}
 	st, err := store.Open(filepath.Join(dir, "case"), store.Options{Create: true})
