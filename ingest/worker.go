@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -97,7 +96,10 @@ func (w *worker) process(j job, emit func(result)) (result, error) {
 		r.rec.Occurrence.Error = err.Error()
 		return r, nil
 	}
-	head := slices.Clone(w.head[:w.headLen])
+	// head is the worker's own buffer, not a copy (a 4 KiB allocation per
+	// file): expandMembers reads it before the first member is analysed,
+	// which reuses the buffer, and never after.
+	head := w.head[:w.headLen]
 	r.rec.Occurrence.SHA256 = media.SHA256
 	r.rec.Occurrence.Size = media.Size
 	// Only pictures and videos cost analysis worth a lookup to spare; the

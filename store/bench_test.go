@@ -48,7 +48,7 @@ func BenchmarkBatchAdd(b *testing.B) {
 		start = time.Now()
 		wb := db.NewWriteBatch()
 		for _, r := range recs {
-			entries, _, _ := fileEntries(r)
+			entries, _, _ := fileEntries(r, OccurrenceKey(r.Occurrence))
 			for _, e := range entries {
 				if err := wb.Set(e.k, e.v); err != nil {
 					b.Fatal(err)

@@ -157,10 +157,9 @@ type counterTxn struct {
 // countRecord updates the counters for one file record about to be written
 // in txn: it reads what the record replaces (the place's earlier record, the
 // index entries that exist) so re-ingest and resume never count twice.
-func (b *Batch) countRecord(r FileRecord, del []byte) error {
+func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 	b.beginCounters()
 	o := r.Occurrence
-	occKey := OccurrenceKey(o)
 	ev, flag := placeOfOccurrenceKey(occKey) // as the index entries say, like recount
 	var old Occurrence
 	hadOld := false

@@ -157,9 +157,13 @@ func joinCategory(ci *badger.Iterator, cp []byte, sha string, dst *Category) err
 // flag of an occurrence key, the flag counted from the end because a path
 // may hold anything.
 func placeOfOccurrenceKey(k string) (evidence, flag string) {
-	parts := strings.Split(k, "\x00")
-	if len(parts) < 6 {
-		return parts[0], "L"
+	evidence, _, _ = strings.Cut(k, "\x00")
+	if strings.Count(k, "\x00") < 5 {
+		return evidence, "L"
 	}
-	return parts[0], parts[len(parts)-3]
+	// The third field from the end: between the third and second last NULs.
+	last := strings.LastIndexByte(k, 0)
+	second := strings.LastIndexByte(k[:last], 0)
+	third := strings.LastIndexByte(k[:second], 0)
+	return evidence, k[third+1 : second]
 }

@@ -29,6 +29,7 @@ import (
 	"strings"
 
 	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 
 	"scrim/store/casekey"
 )
@@ -110,7 +111,15 @@ func Open(dir string, opt Options) (*Store, error) {
 		WithValueThreshold(100).
 		WithValueLogFileSize(64 << 20).
 		WithDetectConflicts(false). // one writer per case: the lock guarantees it
-		WithNumCompactors(2)
+		WithNumCompactors(2).
+		// Tables are not compressed: they hold keys (hex digests, paths)
+		// and value pointers, and without compression (or encryption)
+		// Badger reads blocks straight from the mapped tables, with no
+		// block cache to fill (200 k small files, same runs: 19.0 ->
+		// 16.2 CPU s, peak RSS 368 -> 245 MiB; the case 173 -> 205 MB).
+		// Each table records its own compression in the MANIFEST, so
+		// cases written with Snappy tables read as before.
+		WithCompression(options.None)
 	if key != nil {
 		// The block and index caches above stay non-zero: Badger needs
 		// both with encryption.

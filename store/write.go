@@ -42,11 +42,10 @@ func (s *Store) NewBatch() *Batch { return &Batch{s: s} }
 
 type kv struct{ k, v []byte }
 
-func fileEntries(r FileRecord) ([]kv, []byte, error) {
+func fileEntries(r FileRecord, occKey string) ([]kv, []byte, error) {
 	var out []kv
 	var del []byte
 	o := r.Occurrence
-	occKey := OccurrenceKey(o)
 	if m := r.Media; m != nil {
 		mv, err := json.Marshal(m)
 		if err != nil {
@@ -63,7 +62,7 @@ func fileEntries(r FileRecord) ([]kv, []byte, error) {
 	if o.SHA256 != "" {
 		out = append(out, kv{keyOccIndex(o.SHA256, occKey), nil})
 	}
-	ov, err := json.Marshal(o)
+	ov, err := encodeOccurrence(&o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,7 +84,8 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 			r.Media, r.Thumb = nil, nil
 		}
 	}
-	entries, del, err := fileEntries(r)
+	occKey := OccurrenceKey(r.Occurrence)
+	entries, del, err := fileEntries(r, occKey)
 	if err != nil {
 		return false, fmt.Errorf("encode record for %s: %w", r.Occurrence.Path, err)
 	}
@@ -101,7 +101,7 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 	if b.txn == nil {
 		b.txn = b.s.db.NewTransaction(true)
 	}
-	if err := b.countRecord(r, del); err != nil {
+	if err := b.countRecord(r, occKey, del); err != nil {
 		return false, b.fail(r, err)
 	}
 	if del != nil {
