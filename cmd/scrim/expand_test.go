@@ -111,16 +111,16 @@ func TestKillAndResumeInsideZip(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// The ZIP is hashed first (the bar fills), then its members are
-	// analysed, tens a second: kill 1.5 s into that.
+	// The ZIP is hashed first, then its members are analysed, tens a
+	// second, and counted on the progress line: kill 1.5 s into that.
 	sc := bufio.NewScanner(stderr)
-	hashed := false
-	for !hashed && sc.Scan() {
-		hashed = strings.Contains(sc.Text(), "[====================] 0/1")
+	expanding := false
+	for !expanding && sc.Scan() {
+		expanding = strings.Contains(sc.Text(), " 0/1 files + ")
 	}
-	if !hashed {
+	if !expanding {
 		cmd.Wait()
-		t.Fatal("the ZIP was not seen hashed before the ingest ended")
+		t.Fatal("the ZIP's members were not seen counted before the ingest ended")
 	}
 	go io.Copy(io.Discard, stderr)
 	time.Sleep(1500 * time.Millisecond)

@@ -93,7 +93,7 @@ func tarTool(t *testing.T, dir string, args ...string) {
 }
 
 // killDuringExpansion starts a three-worker ingest, kills it (SIGKILL)
-// wait after the ZIP is hashed, and returns the places committed.
+// wait after its first members are counted, and returns the places committed.
 func killDuringExpansion(t *testing.T, caseDir, ev string, wait time.Duration) int64 {
 	t.Helper()
 	cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, "--workers", "3", "--progress", "plain", "--progress-interval", "50ms", ev)
@@ -102,12 +102,12 @@ func killDuringExpansion(t *testing.T, caseDir, ev string, wait time.Duration) i
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stderr)
-	hashed := false
-	for !hashed && sc.Scan() {
-		hashed = strings.Contains(sc.Text(), "[====================] 0/1")
+	expanding := false
+	for !expanding && sc.Scan() {
+		expanding = strings.Contains(sc.Text(), " 0/1 files + ") // members counted, the archive not done
 	}
 	go io.Copy(io.Discard, stderr)
-	if hashed {
+	if expanding {
 		time.Sleep(wait)
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
