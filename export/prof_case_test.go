@@ -17,10 +17,9 @@ import (
 	"scrim/store"
 )
 
-// BenchmarkFilesOnCase lists every file row of the case SCRIM_BENCH_CASE
-// in-process as `scrim files` does, to a discarding buffer (for
-// -cpuprofile); skipped without it.
-func BenchmarkFilesOnCase(b *testing.B) {
+// openBenchCase opens the case SCRIM_BENCH_CASE names, closed when b
+// ends; b is skipped without it.
+func openBenchCase(b *testing.B) *store.Store {
 	dir := os.Getenv("SCRIM_BENCH_CASE")
 	if dir == "" {
 		b.Skip("SCRIM_BENCH_CASE")
@@ -29,7 +28,15 @@ func BenchmarkFilesOnCase(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer st.Close()
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+// BenchmarkFilesOnCase lists every file row of the case SCRIM_BENCH_CASE
+// in-process as `scrim files` does, to a discarding buffer (for
+// -cpuprofile); skipped without it.
+func BenchmarkFilesOnCase(b *testing.B) {
+	st := openBenchCase(b)
 	for b.Loop() {
 		lines := &lineCounter{}
 		w := bufio.NewWriterSize(lines, 1<<20)
@@ -47,15 +54,7 @@ func BenchmarkFilesOnCase(b *testing.B) {
 // CPU-seconds per million rows (load-independent) and their ratio; then
 // `cat` of the same listing from a file to a file, the floor.
 func BenchmarkWriteFilesOnCase(b *testing.B) {
-	dir := os.Getenv("SCRIM_BENCH_CASE")
-	if dir == "" {
-		b.Skip("SCRIM_BENCH_CASE")
-	}
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
+	st := openBenchCase(b)
 	cpu := func() time.Duration {
 		var ru syscall.Rusage
 		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
