@@ -28,7 +28,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
 	maxDepth := fs.Int("max-depth", 8, "expand archives, compressed files, documents (PDF images, OLE2 streams, e-mail attachments), disk images (E01, VMDK, raw...) and pictures hidden in other files this many levels deep, by content (0: do not expand); limits hit are noted on the evidence. Cellebrite UFDRs, phone TAR/ZIP trees and iTunes backups in folders give each file its device path")
 	maxPixels := fs.Int64("max-pixels", 0, "refuse to decode pictures larger than this many pixels (default 100000000)")
-	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none")
+	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none; members of archives are counted apart (N/M files + K members)")
 	progressEvery := fs.Duration("progress-interval", 0, "time between progress updates (default 200ms for bar, 1s for plain)")
 	schemeChoice := fs.String("scheme", "", "category scheme of a new case: vic-us (default), caid-uk, oliver, or a scheme JSON file")
 	verify := fs.Bool("verify", false, "after ingest, hash each disk image's whole media and check it against the acquisition hashes it stores (E01)")
