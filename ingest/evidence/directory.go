@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,7 +23,7 @@ func openDirectory(abs string, fi os.FileInfo) (Source, error) {
 	if !fi.IsDir() {
 		return nil, nil
 	}
-	return &directory{root: abs}, nil
+	return &directory{root: filepath.Clean(abs)}, nil
 }
 
 func (d *directory) Info() Info   { return Info{Path: d.root, Format: "directory"} }
@@ -37,13 +36,15 @@ func (d *directory) Walk(ctx context.Context, fn func(Entry) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return d.walkFolder(ctx, d.root, "/", fn)
+	var kept keptFolders
+	defer kept.retireAll()
+	return d.walkFolder(ctx, d.root, "/", fn, &kept)
 }
 
 // walkFolder visits one folder. Each file is looked up by its name in the
 // open folder (fstatat), not by its whole path from the root: on a tree of
 // a million small files the path lookups were a third of the walk.
-func (d *directory) walkFolder(ctx context.Context, abs, rel string, fn func(Entry) error) error {
+func (d *directory) walkFolder(ctx context.Context, abs, rel string, fn func(Entry) error, kept *keptFolders) error {
 	dir, err := os.Open(abs) // a folder: never in the network poller, Fd stays cheap
 	var entries []os.DirEntry
 	if err == nil {
@@ -59,18 +60,23 @@ func (d *directory) walkFolder(ctx context.Context, abs, rel string, fn func(Ent
 		// An unreadable folder is recorded, and the walk goes on.
 		return fn(Entry{Path: rel, Err: fmt.Errorf("read folder: %w", err)})
 	}
-	defer dir.Close()
-	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	fd := int(dir.Fd())
+	// Its files are opened in it too, by the workers, after the walk left
+	// it: it is kept open a while (folderfd.go).
+	folder := &openFolder{dir: dir, fd: fd}
+	defer kept.add(folder)
+	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	for _, de := range entries {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		name := de.Name()
-		childAbs := filepath.Join(abs, name)
-		childRel := path.Join(rel, filepath.ToSlash(name))
+		// A name read from a folder has no separator and is never . or
+		// ..: joining is appending (filepath.Join cleans, at a cost per file).
+		childAbs := joinName(abs, name, os.PathSeparator)
+		childRel := joinName(rel, filepath.ToSlash(name), '/')
 		if de.IsDir() {
-			if err := d.walkFolder(ctx, childAbs, childRel, fn); err != nil {
+			if err := d.walkFolder(ctx, childAbs, childRel, fn, kept); err != nil {
 				return err
 			}
 			continue
@@ -88,12 +94,21 @@ func (d *directory) walkFolder(ctx context.Context, abs, rel string, fn func(Ent
 		if st.Mode&unix.S_IFMT != unix.S_IFREG {
 			continue // replaced by something else since the folder was read
 		}
-		e := hostEntry(childAbs, childRel, st.Size, st.Ino, timespec(st.Mtim), timespec(st.Atim), timespec(st.Ctim))
+		e := folderEntry(folder, name, childAbs, childRel, &st)
 		if err := fn(e); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// joinName is filepath.Join (sep: os.PathSeparator) or path.Join (sep: '/')
+// of a clean folder path and a name read from it.
+func joinName(folder, name string, sep byte) string {
+	if folder != "" && folder[len(folder)-1] == sep {
+		return folder + name
+	}
+	return folder + string(sep) + name
 }
 
 // statAt is lstat of name inside the open folder fd.
