@@ -3,6 +3,7 @@ package filetype
 import (
 	"bytes"
 	"testing"
+	"time"
 )
 
 // BenchmarkSniff cycles through a mix of heads; full-size text and random
@@ -29,5 +30,39 @@ func BenchmarkSniffWorstCase(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		Sniff(text)
+	}
+}
+
+// BenchmarkIsText times isText on the heads of small binary files (the
+// files of a phone or a NAS that match no signature) and on a text head,
+// beside the branch-per-byte reference in the same run.
+func BenchmarkIsText(b *testing.B) {
+	text := bytes.Repeat([]byte("Exhibit 7, seized 2024-03-01 at 06:15, laptop, serial unknown.\n"), HeadSize/64)
+	var binary [][]byte
+	for seed := range 64 {
+		binary = append(binary, randomBytes(uint64(seed), 200+seed*45))
+	}
+	for _, c := range []struct {
+		name  string
+		heads [][]byte
+	}{{"binary", binary}, {"text", [][]byte{text}}} {
+		b.Run(c.name, func(b *testing.B) {
+			per := func(f func([]byte) bool) float64 {
+				const rounds = 2000
+				start := time.Now()
+				for i := range rounds {
+					f(c.heads[i%len(c.heads)])
+				}
+				return float64(time.Since(start).Nanoseconds()) / rounds
+			}
+			var table, branches float64
+			for b.Loop() {
+				table += per(isText)
+				branches += per(isTextByBranches)
+			}
+			b.ReportMetric(table/float64(b.N), "ns/head")
+			b.ReportMetric(branches/float64(b.N), "reference-ns/head")
+			b.ReportMetric(branches/table, "x-reference")
+		})
 	}
 }

@@ -1,6 +1,9 @@
 package filetype
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 func isWAV(b []byte) bool { return (at(b, 0, "RIFF") || at(b, 0, "RF64")) && at(b, 8, "WAVE") }
 
@@ -137,27 +140,60 @@ func isUTF16Text(b []byte) bool {
 }
 
 // isText is the last resort: no NUL, at most 1% control characters, and
-// either valid UTF-8 or mostly ASCII (legacy 8-bit code pages).
+// either valid UTF-8 or mostly ASCII (legacy 8-bit code pages). It counts
+// by table, without a branch per byte (binary heads made the branches
+// mispredict: 2 µs a file), and stops at the first block that settles no.
 func isText(b []byte) bool {
-	ctrl, high := 0, 0
-	for _, c := range b {
-		if c >= 0x20 && c < 0x7F {
-			continue // printable ASCII: the common case, one branch
+	var high, ctrl int
+	for rest := b; len(rest) > 0; {
+		n := min(len(rest), textBlock)
+		var counts uint64 // 16-bit fields: high, control, NUL (textWeight)
+		block := rest[:n]
+		for ; len(block) >= 8; block = block[8:] {
+			// Eight printable ASCII bytes at once, the common case in
+			// text, count nothing.
+			x := binary.LittleEndian.Uint64(block)
+			if ((x-0x20*ones)&^x|(x+ones)|x)&(0x80*ones) == 0 {
+				continue
+			}
+			for _, c := range block[:8] {
+				counts += textWeight[c]
+			}
 		}
-		switch {
-		case c == 0:
+		for _, c := range block {
+			counts += textWeight[c]
+		}
+		rest = rest[n:]
+		high += int(counts & 0xFFFF)
+		ctrl += int(counts >> 16 & 0xFFFF)
+		if counts>>32 != 0 || ctrl*100 > len(b) {
 			return false
-		case c >= 0x80:
-			high++
-		case c < 0x20 && !isTextControl(c), c == 0x7F:
-			ctrl++
 		}
-	}
-	if ctrl*100 > len(b) {
-		return false
 	}
 	return high == 0 || validUTF8(b) || high*10 <= len(b)
 }
+
+// ones has 1 in each byte: x*ones is byte x in each.
+const ones = 0x0101010101010101
+
+// textBlock bytes are counted in the 16-bit fields of textWeight at once.
+const textBlock = 256
+
+// textWeight counts a byte for isText: 1 for a high byte (>= 0x80), 1<<16
+// for a control character text does not use, 1<<32 for NUL.
+var textWeight = func() (w [256]uint64) {
+	for c := range 256 {
+		switch {
+		case c == 0:
+			w[c] = 1 << 32
+		case c >= 0x80:
+			w[c] = 1
+		case c < 0x20 && !isTextControl(byte(c)), c == 0x7F:
+			w[c] = 1 << 16
+		}
+	}
+	return w
+}()
 
 // isTextControl is the control characters real text uses: whitespace,
 // backspace, ANSI escape, DOS end-of-file.

@@ -2,6 +2,7 @@ package filetype
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -225,5 +226,61 @@ func checkType(t *testing.T, head []byte, got Type) {
 	}
 	if (len(head) == 0) != (got.Name == "empty") {
 		t.Fatalf("Sniff of %d bytes = %q", len(head), got.Name)
+	}
+}
+
+// isTextByBranches is isText as it was, one branch per byte: the reference
+// the table-counting isText must agree with.
+func isTextByBranches(b []byte) bool {
+	ctrl, high := 0, 0
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7F {
+			continue
+		}
+		switch {
+		case c == 0:
+			return false
+		case c >= 0x80:
+			high++
+		case c < 0x20 && !isTextControl(c), c == 0x7F:
+			ctrl++
+		}
+	}
+	if ctrl*100 > len(b) {
+		return false
+	}
+	return high == 0 || validUTF8(b) || high*10 <= len(b)
+}
+
+// TestIsTextAgreesWithBranches compares isText with its reference on heads
+// near each of its limits: NULs, control characters about 1%, high bytes
+// about 10%, valid and broken UTF-8, and lengths around its blocks.
+func TestIsTextAgreesWithBranches(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	pick := func(s string) byte { return s[r.IntN(len(s))] }
+	for i := range 20000 {
+		n := r.IntN(3 * textBlock)
+		if i%4 == 0 {
+			n = textBlock*(1+r.IntN(3)) + r.IntN(3) - 1
+		}
+		b := make([]byte, max(n, 0))
+		ctrlPer, highPer, nulPer := r.IntN(300), r.IntN(40), r.IntN(20000)
+		for k := range b {
+			switch x := r.IntN(10000); {
+			case x < nulPer/10:
+				b[k] = 0
+			case x < ctrlPer:
+				b[k] = pick("\x01\x02\x03\x7f\x1f\x10")
+			case x < ctrlPer+highPer*25:
+				b[k] = byte(0x80 + r.IntN(128))
+			case x < ctrlPer+highPer*50:
+				copy(b[k:], "é€")
+			default:
+				b[k] = pick("abc xyz\t\n\r\x1b")
+			}
+		}
+		if got, want := isText(b), isTextByBranches(b); got != want {
+			t.Fatalf("isText(%q) = %v, reference says %v", b, got, want)
+		}
 	}
 }
