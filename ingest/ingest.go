@@ -335,7 +335,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 		defer os.RemoveAll(tmp)
 	}
 
-	jobs := make(chan job, 2*in.opt.Workers)
+	jobs := make(chan []job, 2*in.opt.Workers)
 	records := make(chan result, 4*in.opt.Workers)
 	var counters runCounters
 	notes := &runNotes{}
@@ -375,6 +375,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- in.write(ctx, records, &counters, cancel) }()
 
+	var hand jobHand
 	walkErr := src.Walk(ctx, func(e evidence.Entry) error {
 		counters.seen.Add(1)
 		o := occurrenceOf(id, e)
@@ -396,13 +397,11 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 		if ok {
 			j.previousSHA = prev.SHA256
 		}
-		select {
-		case jobs <- j:
-			return nil
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
+		return hand.add(ctx, jobs, j)
 	})
+	if walkErr == nil {
+		walkErr = hand.flush(ctx, jobs)
+	}
 	close(jobs)
 	workers.Wait()
 	close(records)
@@ -501,6 +500,56 @@ func (in *Ingester) countTotals(ctx context.Context, src evidence.Source) {
 	in.bytesTotal.Store(bytes)
 	if err == nil {
 		in.totalKnown.Store(true)
+	}
+}
+
+// jobHand hands the walk's jobs to the workers in batches: one channel
+// operation (and one wake-up of a sleeping worker or walker) per batch
+// rather than per file, which on a million small files cost more than
+// opening them. A batch goes as soon as a worker has room for it, so a
+// slow walk (a disk image) still feeds idle workers one file at a time;
+// it grows only while the workers are busy.
+type jobHand struct {
+	batch []job
+	bytes int64
+}
+
+// jobBatchMax files, or jobBatchBytes of them, make a full batch: a batch is
+// one worker's, so it holds no more than the others can wait for at the end.
+const (
+	jobBatchMax   = 64
+	jobBatchBytes = 1 << 20
+)
+
+// add adds j to the batch and hands the batch on when it is full, or
+// without waiting when a worker has room for it.
+func (h *jobHand) add(ctx context.Context, jobs chan<- []job, j job) error {
+	h.batch = append(h.batch, j)
+	if j.entry.Size > 0 {
+		h.bytes += j.entry.Size
+	}
+	if len(h.batch) >= jobBatchMax || h.bytes >= jobBatchBytes || j.entry.Size < 0 {
+		return h.flush(ctx, jobs)
+	}
+	select {
+	case jobs <- h.batch:
+		h.batch, h.bytes = nil, 0
+	default:
+	}
+	return nil
+}
+
+// flush hands the batch on, waiting for room.
+func (h *jobHand) flush(ctx context.Context, jobs chan<- []job) error {
+	if len(h.batch) == 0 {
+		return nil
+	}
+	select {
+	case jobs <- h.batch:
+		h.batch, h.bytes = nil, 0
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
 }
 

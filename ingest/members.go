@@ -109,19 +109,21 @@ func (p *memberPool) lend(t memberTask) bool {
 // run takes the evidence's own files from jobs and, while waiting for
 // them (or once they are all handed out), members lent by other workers;
 // it returns when no worker is walking any more.
-func (w *worker) run(jobs <-chan job, send func(result)) {
+func (w *worker) run(jobs <-chan []job, send func(result)) {
 	for {
 		w.pool.idle.Add(1)
 		select {
-		case j, ok := <-jobs:
+		case batch, ok := <-jobs:
 			w.pool.idle.Add(-1)
 			if !ok {
 				jobs = nil // a nil channel is never ready: only help from now on
 				w.pool.leave()
 				continue
 			}
-			r, _ := w.process(j, send)
-			send(r)
+			for _, j := range batch {
+				r, _ := w.process(j, send)
+				send(r)
+			}
 		case t := <-w.pool.tasks:
 			w.pool.idle.Add(-1)
 			w.help(t)
