@@ -82,15 +82,22 @@ func (w *worker) expandMembers(j job, parent store.Occurrence, media store.Media
 	if lim == nil || w.ctx.Err() != nil {
 		return nil
 	}
+	f := w.format // analyse's, before a disk's walk analyses its files
 	if handled, err := w.expandDisk(j, parent, media, head, lim, emit); handled {
 		return err
 	}
-	f := expand.Detect(head)
 	hidden := f == nil && !j.exp.noHidden && media.Kind == string(filetype.Other) && media.Type != "empty" &&
 		media.Size > 0 && media.Size <= hiddenMax && w.hidden.mayHide()
 	if f == nil && !hidden {
 		return nil
 	}
+	return w.expandContainer(j, parent, media, f, hidden, lim, emit)
+}
+
+// expandContainer walks the members of the file of j, a container of
+// format f or a file hiding pictures, apart from expandMembers: its
+// closures would put every file's occurrence on the heap.
+func (w *worker) expandContainer(j job, parent store.Occurrence, media store.Media, f expand.Format, hidden bool, lim *expand.Limits, emit func(result)) error {
 	if slices.Contains(j.exp.ancestors, media.SHA256) {
 		w.notes.add(fmt.Sprintf("expansion: %s contains itself; not expanded again", parent.Path))
 		return nil

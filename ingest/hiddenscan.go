@@ -20,13 +20,14 @@ type hiddenWatch struct {
 	watch   carve.Watch
 }
 
-// tee returns r watched when the current file (of kind and size, starting
-// with head) is one the hidden-picture search would read, else r itself:
-// a container is walked by its own format instead.
-func (h *hiddenWatch) tee(r io.Reader, in *Ingester, kind filetype.Kind, size int64, head []byte) io.Reader {
+// tee returns r watched when the current file (of kind and size, whose
+// head shows container format, nil for none) is one the hidden-picture
+// search would read, else r itself: a container is walked by its own
+// format instead.
+func (h *hiddenWatch) tee(r io.Reader, in *Ingester, kind filetype.Kind, size int64, format expand.Format) io.Reader {
 	h.watch.Reset()
 	h.watched = kind == filetype.Other && size > 0 && size <= hiddenMax && in.expandLimits() != nil &&
-		expand.Detect(head) == nil
+		format == nil
 	if !h.watched {
 		return r
 	}

@@ -14,6 +14,7 @@ import (
 
 	"scrim/ingest/digest"
 	"scrim/ingest/evidence"
+	"scrim/ingest/expand"
 	"scrim/ingest/filetype"
 	"scrim/store"
 )
@@ -43,11 +44,18 @@ type worker struct {
 	videoPath   string
 	videoCopied bool
 	headLen     int // bytes of head read for the current file
+	// format is the container format the current file's head shows
+	// (expand.Detect), nil when none or expansion is off: the hidden
+	// picture watch and the expansion both ask.
+	format expand.Format
 	// whole holds the current evidence file when it is small enough to be
 	// read in one go (wholeOK): it is then sniffed, hashed and searched for
 	// hidden pictures from memory, opened and read once.
-	whole   []byte
-	wholeOK bool
+	whole       []byte
+	wholeOK     bool
+	wholeReader bytes.Reader     // reads whole
+	section     io.SectionReader // the current file's bytes, for reader
+	reader      ctxReader        // what the current file is hashed from
 	// prefix holds the first bytes of the current evidence file when it is
 	// too large to read whole and of no known type: the raw-disk probe
 	// (expandDisk) reads there again, and finds them here instead.
@@ -162,7 +170,8 @@ func (w *worker) analyse(e evidence.Entry, top bool) (store.Media, []byte, int64
 		// A file that shrank since the walk is hashed as it is now, as
 		// the streaming path below does.
 		w.whole, w.wholeOK = w.whole[:n], true
-		src = bytes.NewReader(w.whole)
+		w.wholeReader.Reset(w.whole)
+		src = &w.wholeReader
 	}
 	n, err := src.ReadAt(w.head, 0)
 	if err != nil && err != io.EOF {
@@ -170,14 +179,22 @@ func (w *worker) analyse(e evidence.Entry, top bool) (store.Media, []byte, int64
 	}
 	w.headLen = int(min(int64(n), e.Size))
 	t := filetype.Sniff(w.head[:w.headLen])
+	w.format = nil
+	if w.in.expandLimits() != nil {
+		w.format = expand.Detect(w.head[:w.headLen])
+	}
 	var tee *[]byte
 	keep := t.Kind == filetype.Picture && e.Size <= w.in.opt.MaxPictureBytes
 	if keep {
 		w.data = w.data[:0]
 		tee = &w.data
 	}
-	var r io.Reader = ctxReader{w.ctx, io.NewSectionReader(src, 0, e.Size), &w.in.bytesReading}
-	r = w.hidden.tee(r, w.in, t.Kind, e.Size, w.head[:w.headLen])
+	// The readers are the worker's own, reused: three allocations a file
+	// less. The file's bytes are all read before analyse returns.
+	w.section = *io.NewSectionReader(src, 0, e.Size)
+	w.reader = ctxReader{w.ctx, &w.section, &w.in.bytesReading}
+	var r io.Reader = &w.reader
+	r = w.hidden.tee(r, w.in, t.Kind, e.Size, w.format)
 	if top && !w.wholeOK && t.Kind == filetype.Other && w.in.expandLimits() != nil {
 		r = io.TeeReader(r, &w.prefix)
 	}

@@ -33,9 +33,15 @@ type Sums struct {
 	Size   int64 // bytes read
 }
 
-// Hex returns the three digests as lower-case hex.
+// Hex returns the three digests as lower-case hex, cut from one string (one
+// allocation a file rather than three).
 func (s Sums) Hex() (md5Hex, sha1Hex, sha256Hex string) {
-	return hex.EncodeToString(s.MD5[:]), hex.EncodeToString(s.SHA1[:]), hex.EncodeToString(s.SHA256[:])
+	var b [2 * (md5.Size + sha1.Size + sha256.Size)]byte
+	hex.Encode(b[:], s.MD5[:])
+	hex.Encode(b[2*md5.Size:], s.SHA1[:])
+	hex.Encode(b[2*(md5.Size+sha1.Size):], s.SHA256[:])
+	all := string(b[:])
+	return all[:2*md5.Size], all[2*md5.Size : 2*(md5.Size+sha1.Size)], all[2*(md5.Size+sha1.Size):]
 }
 
 // Hasher hashes streams. It owns two chunk buffers and three goroutines,
