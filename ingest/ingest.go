@@ -336,6 +336,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 	}
 
 	jobs := make(chan []job, 2*in.opt.Workers)
+	hand := jobHand{free: make(chan []job, 2*in.opt.Workers+2)}
 	records := make(chan result, 4*in.opt.Workers)
 	var counters runCounters
 	notes := &runNotes{}
@@ -368,14 +369,13 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 				case <-ctx.Done():
 				}
 			}
-			w.run(jobs, send)
+			w.run(jobs, send, hand.done)
 		}()
 	}
 
 	writeErr := make(chan error, 1)
 	go func() { writeErr <- in.write(ctx, records, &counters, cancel) }()
 
-	var hand jobHand
 	walkErr := src.Walk(ctx, func(e evidence.Entry) error {
 		counters.seen.Add(1)
 		o := occurrenceOf(id, e)
@@ -512,6 +512,7 @@ func (in *Ingester) countTotals(ctx context.Context, src evidence.Source) {
 type jobHand struct {
 	batch []job
 	bytes int64
+	free  chan []job // batches the workers are done with, for reuse
 }
 
 // jobBatchMax files, or jobBatchBytes of them, make a full batch: a batch is
@@ -524,6 +525,13 @@ const (
 // add adds j to the batch and hands the batch on when it is full, or
 // without waiting when a worker has room for it.
 func (h *jobHand) add(ctx context.Context, jobs chan<- []job, j job) error {
+	if h.batch == nil {
+		select {
+		case h.batch = <-h.free:
+		default:
+			h.batch = make([]job, 0, jobBatchMax)
+		}
+	}
 	h.batch = append(h.batch, j)
 	if j.entry.Size > 0 {
 		h.bytes += j.entry.Size
@@ -537,6 +545,15 @@ func (h *jobHand) add(ctx context.Context, jobs chan<- []job, j job) error {
 	default:
 	}
 	return nil
+}
+
+// done gives back a batch a worker has processed.
+func (h *jobHand) done(batch []job) {
+	clear(batch) // its entries may hold much: let them go
+	select {
+	case h.free <- batch[:0]:
+	default:
+	}
 }
 
 // flush hands the batch on, waiting for room.
@@ -619,6 +636,7 @@ func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCoun
 }
 
 func occurrenceOf(evidenceID string, e evidence.Entry) store.Occurrence {
+	mtime := store.FormatTime(e.Mtime)
 	return store.Occurrence{
 		Evidence:     evidenceID,
 		Volume:       e.Volume,
@@ -631,10 +649,20 @@ func occurrenceOf(evidenceID string, e evidence.Entry) store.Occurrence {
 		Carved:       e.Carved,
 		Offset:       e.Offset,
 		Size:         e.Size,
-		Mtime:        store.FormatTime(e.Mtime),
-		Atime:        store.FormatTime(e.Atime),
-		Ctime:        store.FormatTime(e.Ctime),
+		Mtime:        mtime,
+		Atime:        formatTimeAs(e.Atime, e.Mtime, mtime),
+		Ctime:        formatTimeAs(e.Ctime, e.Mtime, mtime),
 		Btime:        store.FormatTime(e.Btime),
 		DevicePath:   e.DevicePath,
 	}
+}
+
+// formatTimeAs is store.FormatTime(t), reusing formatted, the form of
+// other, when t is the same instant: a file's times often are, and
+// formatting was most of building its occurrence.
+func formatTimeAs(t, other time.Time, formatted string) string {
+	if t.Equal(other) {
+		return formatted
+	}
+	return store.FormatTime(t)
 }

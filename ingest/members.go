@@ -109,7 +109,7 @@ func (p *memberPool) lend(t memberTask) bool {
 // run takes the evidence's own files from jobs and, while waiting for
 // them (or once they are all handed out), members lent by other workers;
 // it returns when no worker is walking any more.
-func (w *worker) run(jobs <-chan []job, send func(result)) {
+func (w *worker) run(jobs <-chan []job, send func(result), done func([]job)) {
 	for {
 		w.pool.idle.Add(1)
 		select {
@@ -124,6 +124,7 @@ func (w *worker) run(jobs <-chan []job, send func(result)) {
 				r, _ := w.process(j, send)
 				send(r)
 			}
+			done(batch)
 		case t := <-w.pool.tasks:
 			w.pool.idle.Add(-1)
 			w.help(t)
