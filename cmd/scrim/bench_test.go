@@ -294,7 +294,9 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		loadBefore := loadAverage()
+		cpu0 := childrenCPU()
 		hashdeep := timeIt(b, func() { runTool(b, "hashdeep", "-c", "md5,sha1,sha256", "-r", "-j2", root) })
+		cpu1 := childrenCPU()
 		caseDir := filepath.Join(dir, fmt.Sprintf("case%d", i))
 		var rss int64
 		var out []byte
@@ -306,6 +308,7 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 			}
 			rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
 		})
+		cpu2 := childrenCPU()
 		if !bytes.Contains(out, []byte(fmt.Sprintf("%d files seen, %d added", n, n))) {
 			b.Fatalf("scrim ingest did not report %d files:\n%s", n, out)
 		}
@@ -317,7 +320,23 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
 		fmt.Printf("ingest of %d small files: scrim %.1f s, %.0f files/s (%.2fx hashdeep -j2: %.1f s, %.0f files/s), peak RSS %d MiB; load average %s before, %s after\n",
 			n, ingest.Seconds(), rate(ingest), hashdeep.Seconds()/ingest.Seconds(), hashdeep.Seconds(), rate(hashdeep), rss>>20, loadBefore, loadAverage())
+		// CPU time (user+sys) is steadier than wall time on a shared machine.
+		perFile := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(n) }
+		b.ReportMetric(perFile(cpu2-cpu1), "scrim-cpu-us/file")
+		b.ReportMetric(perFile(cpu1-cpu0), "hashdeep-cpu-us/file")
+		fmt.Printf("  CPU (user+sys) per file: scrim %.1f us, hashdeep %.1f us (%.2fx hashdeep's CPU)\n",
+			perFile(cpu2-cpu1), perFile(cpu1-cpu0), float64(cpu2-cpu1)/float64(cpu1-cpu0))
 	}
+}
+
+// childrenCPU is the user and system time of the child processes waited
+// for so far.
+func childrenCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // writeSmallFiles writes n files of 200 B–3 KB under root, 1000 to a
