@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/internal/benchrow"
 	"scrim/testdata/demo"
 )
 
@@ -51,6 +52,7 @@ func BenchmarkIngestVsHashdeep(b *testing.B) {
 }
 
 func benchIngest(b *testing.B, total int64, pictures int) {
+	row := benchrow.Start("cmd/ingest/" + strings.TrimPrefix(b.Name(), "BenchmarkIngestVsHashdeep/"))
 	root := filepath.Join(b.TempDir(), "tree")
 	if _, err := demo.GenerateBulk(root, total, pictures, 11); err != nil {
 		b.Fatal(err)
@@ -81,6 +83,10 @@ func benchIngest(b *testing.B, total int64, pictures int) {
 		fmt.Printf("ingest of %d files (%d pictures), %.2f GB: scrim %.0f MB/s (%.2fx md5sum %.0f MB/s, %.2fx hashdeep -j2 %.0f MB/s), peak RSS %d MiB\n",
 			len(files), pictures, float64(size)/1e9, mbs(ingest), md5sum.Seconds()/ingest.Seconds(), mbs(md5sum),
 			hashdeep.Seconds()/ingest.Seconds(), mbs(hashdeep), rss>>20)
+		row.Log(b, fmt.Sprintf("`scrim ingest` of a %.2f GB tree of %d files, %d of them 1 MP JPEGs (page cache warm)", float64(size)/1e9, len(files), pictures),
+			fmt.Sprintf("%s, peak RSS %s", benchrow.Rate(mbs(ingest), "MB/s"), benchrow.MiB(rss)),
+			fmt.Sprintf("`hashdeep -c md5,sha1,sha256 -r -j2` %s; `md5sum` %s (%.2f×)", benchrow.Rate(mbs(hashdeep), "MB/s"), benchrow.Rate(mbs(md5sum), "MB/s"), md5sum.Seconds()/ingest.Seconds()),
+			hashdeep.Seconds()/ingest.Seconds())
 	}
 }
 
@@ -179,6 +185,7 @@ func benchDiskImage(b *testing.B, total int64, mkImage func(tree, img string)) {
 	fi, _ := os.Stat(img)
 	runTool(b, "cat", img)
 	name := strings.TrimPrefix(b.Name(), "BenchmarkDiskImageVsTSK/")
+	row := benchrow.Start("cmd/disk-image/" + name)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		md5sum := timeIt(b, func() { runTool(b, "md5sum", img) })
@@ -205,6 +212,10 @@ func benchDiskImage(b *testing.B, total int64, mkImage func(tree, img string)) {
 		fmt.Printf("%s image %.2f GB: scrim ingest %.1f s (%.0f MB/s of image), md5sum of the image %.1f s (%.2fx), tsk_recover -e + hashdeep %.1f s (%.2fx), peak RSS %d MiB\n",
 			name, float64(fi.Size())/1e9, ingest.Seconds(), mbs(ingest), md5sum.Seconds(), md5sum.Seconds()/ingest.Seconds(),
 			tsk.Seconds(), tsk.Seconds()/ingest.Seconds(), rss>>20)
+		row.Log(b, fmt.Sprintf("`scrim ingest` of a %.2f GB %s image (%.2f GB of files, 400 pictures, carving included)", float64(fi.Size())/1e9, name, float64(total)/1e9),
+			fmt.Sprintf("%s of image, peak RSS %s", benchrow.Rate(mbs(ingest), "MB/s"), benchrow.MiB(rss)),
+			fmt.Sprintf("`tsk_recover -e` + `hashdeep` %s; `md5sum` of the image %s (%.2f×)", benchrow.Seconds(tsk), benchrow.Seconds(md5sum), md5sum.Seconds()/ingest.Seconds()),
+			tsk.Seconds()/ingest.Seconds())
 	}
 }
 
@@ -212,6 +223,7 @@ func benchDiskImage(b *testing.B, total int64, mkImage func(tree, img string)) {
 // MD5s into a case with the real binary, beside `wc -l` of the same file in
 // the same run, and prints lines/s and peak RSS.
 func BenchmarkHashsetImport(b *testing.B) {
+	row := benchrow.Start("cmd/hashset-import/case-md5")
 	lines := 10_000_000
 	if v := os.Getenv("SCRIM_BENCH_LINES"); v != "" {
 		if n, err := strconv.Atoi(v); err == nil {
@@ -259,6 +271,9 @@ func BenchmarkHashsetImport(b *testing.B) {
 		b.ReportMetric(wc.Seconds()/imp.Seconds(), "x-wc-l")
 		fmt.Printf("hash-set import of %d MD5 lines: %.1f s, %.0f lines/s, peak RSS %d MiB (wc -l of the same file %.2f s)\n",
 			lines, imp.Seconds(), rate, rss>>20, wc.Seconds())
+		row.Log(b, fmt.Sprintf("`scrim hashset import` into a case, %s MD5 lines", benchrow.Count(float64(lines))),
+			fmt.Sprintf("%s (%s), peak RSS %s", benchrow.Rate(rate, "lines/s"), benchrow.Seconds(imp), benchrow.MiB(rss)),
+			"`wc -l` of the same file "+benchrow.Seconds(wc), wc.Seconds()/imp.Seconds())
 	}
 }
 
@@ -291,6 +306,7 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 	if err := writeSmallFiles(root, n, 16); err != nil {
 		b.Fatal(err)
 	}
+	row := benchrow.Start("cmd/small-files/" + benchrow.Count(float64(n)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		loadBefore := loadAverage()
@@ -317,6 +333,10 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
 		fmt.Printf("ingest of %d small files: scrim %.1f s, %.0f files/s (%.2fx hashdeep -j2: %.1f s, %.0f files/s), peak RSS %d MiB; load average %s before, %s after\n",
 			n, ingest.Seconds(), rate(ingest), hashdeep.Seconds()/ingest.Seconds(), hashdeep.Seconds(), rate(hashdeep), rss>>20, loadBefore, loadAverage())
+		row.Log(b, fmt.Sprintf("`scrim ingest` of %s small files (200 B–3 KB, 30 %% copies, 1000 per folder; SCRIM_BENCH_FILES)", benchrow.Count(float64(n))),
+			fmt.Sprintf("%s (%s), peak RSS %s", benchrow.Rate(rate(ingest), "files/s"), benchrow.Seconds(ingest), benchrow.MiB(rss)),
+			fmt.Sprintf("`hashdeep -c md5,sha1,sha256 -r -j2` %s (%s)", benchrow.Rate(rate(hashdeep), "files/s"), benchrow.Seconds(hashdeep)),
+			hashdeep.Seconds()/ingest.Seconds())
 	}
 }
 
