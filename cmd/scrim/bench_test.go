@@ -282,7 +282,8 @@ func BenchmarkHashsetImport(b *testing.B) {
 // of them copies of others, about 1000 to a folder, with the real binary,
 // and times `hashdeep -c md5,sha1,sha256 -r -j2` over the same tree in the
 // same run. hashdeep runs first, which also warms the page cache for scrim.
-// It prints files/s of both, the ratio and scrim's peak RSS.
+// It prints files/s of both, the ratio and scrim's peak RSS. Under
+// SCRIM_BENCH_DIR the tree is kept for the next run (smallFilesTree).
 func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 	n := 20_000
 	if v := os.Getenv("SCRIM_BENCH_FILES"); v != "" {
@@ -302,10 +303,7 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(dir) })
-	root := filepath.Join(dir, "tree")
-	if err := writeSmallFiles(root, n, 16); err != nil {
-		b.Fatal(err)
-	}
+	root, origin := smallFilesTree(b, dir, n)
 	row := benchrow.Start("cmd/small-files/" + benchrow.Count(float64(n)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -333,11 +331,41 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
 		fmt.Printf("ingest of %d small files: scrim %.1f s, %.0f files/s (%.2fx hashdeep -j2: %.1f s, %.0f files/s), peak RSS %d MiB; load average %s before, %s after\n",
 			n, ingest.Seconds(), rate(ingest), hashdeep.Seconds()/ingest.Seconds(), hashdeep.Seconds(), rate(hashdeep), rss>>20, loadBefore, loadAverage())
-		row.Log(b, fmt.Sprintf("`scrim ingest` of %s small files (200 B–3 KB, 30 %% copies, 1000 per folder; SCRIM_BENCH_FILES)", benchrow.Count(float64(n))),
+		row.Log(b, fmt.Sprintf("`scrim ingest` of %s small files (200 B–3 KB, 30 %% copies, 1000 per folder; SCRIM_BENCH_FILES; tree %s)", benchrow.Count(float64(n)), origin),
 			fmt.Sprintf("%s (%s), peak RSS %s", benchrow.Rate(rate(ingest), "files/s"), benchrow.Seconds(ingest), benchrow.MiB(rss)),
 			fmt.Sprintf("`hashdeep -c md5,sha1,sha256 -r -j2` %s (%s)", benchrow.Rate(rate(hashdeep), "files/s"), benchrow.Seconds(hashdeep)),
 			hashdeep.Seconds()/ingest.Seconds())
 	}
+}
+
+// smallFilesTree is the generated tree of n small files: under
+// SCRIM_BENCH_DIR it is written once per n and kept (a file marks it
+// complete, so a run killed while writing it writes it again), else in
+// dir, removed with it. It returns the tree and how the row names it.
+func smallFilesTree(b *testing.B, dir string, n int) (string, string) {
+	keep := os.Getenv("SCRIM_BENCH_DIR")
+	if keep == "" {
+		root := filepath.Join(dir, "tree")
+		if err := writeSmallFiles(root, n, 16); err != nil {
+			b.Fatal(err)
+		}
+		return root, "written for this run"
+	}
+	kept := filepath.Join(keep, fmt.Sprintf("smallfiles-tree-%d-files-seed-16", n))
+	root, done := filepath.Join(kept, "tree"), filepath.Join(kept, "complete")
+	if written, err := os.ReadFile(done); err == nil {
+		return root, "kept in " + kept + " (written " + strings.TrimSpace(string(written)) + ")"
+	}
+	if err := os.RemoveAll(kept); err != nil {
+		b.Fatal(err)
+	}
+	if err := writeSmallFiles(root, n, 16); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(done, []byte(time.Now().UTC().Format("2006-01-02 15:04 UTC")+"\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return root, "written in this run, kept in " + kept
 }
 
 // writeSmallFiles writes n files of 200 B–3 KB under root, 1000 to a
