@@ -66,9 +66,9 @@ func BenchmarkImportLibrary(b *testing.B) {
 // assignments), the lookup alone, and `cat` of the library's runs as the
 // baseline: reading the library once.
 func BenchmarkMatchLibrary(b *testing.B) {
-	row := benchrow.Start("categorize/library/match")
 	known := benchInt(b, "SCRIM_BENCH_KNOWN", 100_000_000)
 	media := benchInt(b, "SCRIM_BENCH_MEDIA", 1_000_000)
+	row := benchrow.Start(fmt.Sprintf("categorize/library/match/%s-media-%s-known", benchrow.Size(float64(media)), benchrow.Size(float64(known))))
 	dir := b.TempDir()
 	lib := filepath.Join(dir, "hashlib")
 	r := rand.New(rand.NewPCG(7, 8))
@@ -216,8 +216,8 @@ func peakRSS() int64 {
 // in-process, for profiles; cmd/scrim's BenchmarkHashsetImportLibraryVICS
 // measures the binary at 1 M records beside jq.
 func BenchmarkImportLibraryVICS(b *testing.B) {
-	row := benchrow.Start("categorize/library/import-vics")
 	records := benchInt(b, "SCRIM_BENCH_VICS_RECORDS", 200_000)
+	row := benchrow.Start("categorize/library/import-vics/" + benchrow.Size(float64(records)))
 	dir := b.TempDir()
 	path := filepath.Join(dir, "vics.json")
 	f, err := os.Create(path)
@@ -256,8 +256,8 @@ func BenchmarkImportLibraryVICS(b *testing.B) {
 // tool) into a hash library in-process, for profiles; cmd/scrim's
 // BenchmarkHashsetImportLibraryRDS measures the binary beside sqlite3.
 func BenchmarkImportLibraryRDS(b *testing.B) {
-	row := benchrow.Start("categorize/library/import-rds")
 	rows := benchInt(b, "SCRIM_BENCH_RDS_ROWS", 300_000)
+	row := benchrow.Start("categorize/library/import-rds/" + benchrow.Size(float64(rows)))
 	if _, err := exec.LookPath("sqlite3"); err != nil {
 		b.Skip("sqlite3 missing")
 	}

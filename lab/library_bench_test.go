@@ -133,7 +133,7 @@ func BenchmarkLibraryMatch(b *testing.B) {
 	}
 
 	ws := open(b, workstationURL(b, url))
-	row := benchrow.Start("lab/library-match")
+	row := benchrow.Start(fmt.Sprintf("lab/library-match/%s-media-%s-records", benchrow.Size(float64(nMedia)), benchrow.Size(float64(nRec))))
 	b.ResetTimer()
 	var ms lab.MatchStats
 	for range b.N {

@@ -52,7 +52,7 @@ func BenchmarkIngestVsHashdeep(b *testing.B) {
 }
 
 func benchIngest(b *testing.B, total int64, pictures int) {
-	row := benchrow.Start("cmd/ingest/" + strings.TrimPrefix(b.Name(), "BenchmarkIngestVsHashdeep/"))
+	row := benchrow.Start("cmd/ingest/" + benchrow.Size(float64(total)) + "/" + strings.TrimPrefix(b.Name(), "BenchmarkIngestVsHashdeep/"))
 	root := filepath.Join(b.TempDir(), "tree")
 	if _, err := demo.GenerateBulk(root, total, pictures, 11); err != nil {
 		b.Fatal(err)
@@ -185,7 +185,7 @@ func benchDiskImage(b *testing.B, total int64, mkImage func(tree, img string)) {
 	fi, _ := os.Stat(img)
 	runTool(b, "cat", img)
 	name := strings.TrimPrefix(b.Name(), "BenchmarkDiskImageVsTSK/")
-	row := benchrow.Start("cmd/disk-image/" + name)
+	row := benchrow.Start("cmd/disk-image/" + benchrow.Size(float64(total)) + "/" + name)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		md5sum := timeIt(b, func() { runTool(b, "md5sum", img) })
@@ -223,13 +223,13 @@ func benchDiskImage(b *testing.B, total int64, mkImage func(tree, img string)) {
 // MD5s into a case with the real binary, beside `wc -l` of the same file in
 // the same run, and prints lines/s and peak RSS.
 func BenchmarkHashsetImport(b *testing.B) {
-	row := benchrow.Start("cmd/hashset-import/case-md5")
 	lines := 10_000_000
 	if v := os.Getenv("SCRIM_BENCH_LINES"); v != "" {
 		if n, err := strconv.Atoi(v); err == nil {
 			lines = n
 		}
 	}
+	row := benchrow.Start("cmd/hashset-import/case-md5/" + benchrow.Size(float64(lines)))
 	dir := b.TempDir()
 	list := filepath.Join(dir, "known.md5")
 	f, err := os.Create(list)
@@ -304,7 +304,7 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 	}
 	b.Cleanup(func() { os.RemoveAll(dir) })
 	root, origin := smallFilesTree(b, dir, n)
-	row := benchrow.Start("cmd/small-files/" + benchrow.Count(float64(n)))
+	row := benchrow.Start("cmd/small-files/" + benchrow.Size(float64(n)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		loadBefore := loadAverage()

@@ -133,7 +133,7 @@ func BenchmarkZipVsLoose(b *testing.B) {
 	mbs := func(d time.Duration) float64 { return float64(size) / 1e6 / d.Seconds() }
 	b.ResetTimer()
 	for range b.N {
-		rows := map[string]benchrow.Meter{"stored": benchrow.Start("cmd/zip-vs-loose/stored"), "deflated": benchrow.Start("cmd/zip-vs-loose/deflated")}
+		rows := map[string]benchrow.Meter{"stored": benchrow.Start("cmd/zip-vs-loose/" + benchrow.Size(float64(total)) + "/stored"), "deflated": benchrow.Start("cmd/zip-vs-loose/" + benchrow.Size(float64(total)) + "/deflated")}
 		tLoose := bestOf(2, func() time.Duration { return ingestTime(b, loose) })
 		fmt.Printf("zip vs loose, %d JPEGs, %.2f GB: loose %.2f s (%.1f files/s, %.0f MB/s)\n",
 			len(files), float64(size)/1e9, tLoose.Seconds(), float64(len(files))/tLoose.Seconds(), mbs(tLoose))

@@ -89,7 +89,7 @@ func BenchmarkHashsetImportLibraryMD5(b *testing.B) {
 	runTool(b, "cat", list)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		row := benchrow.Start("cmd/hashset-import/library-md5")
+		row := benchrow.Start("cmd/hashset-import/library-md5/" + benchrow.Size(float64(lines)))
 		home := filepath.Join(b.TempDir(), "home")
 		base := runTimed(b, []string{"LC_ALL=C"}, "sort", "-u", "-S", "128M", "-T", dir, "-o", filepath.Join(dir, "sorted"), list)
 		imp := runTimed(b, []string{"SCRIM_HOME=" + home}, scrimBin, "hashset", "import", "--library", "--format", "text", "--category", "5", list)
@@ -125,7 +125,7 @@ func BenchmarkHashsetImportLibraryVICS(b *testing.B) {
 	runTool(b, "cat", path)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		row := benchrow.Start("cmd/hashset-import/library-vics")
+		row := benchrow.Start("cmd/hashset-import/library-vics/" + benchrow.Size(float64(records)))
 		home := filepath.Join(b.TempDir(), "home")
 		base := runTimed(b, nil, "jq", "length", path)
 		imp := runTimed(b, []string{"SCRIM_HOME=" + home}, scrimBin, "hashset", "import", "--library", "--format", "vics", path)
@@ -164,7 +164,7 @@ INSERT INTO FILE SELECT hex(randomblob(32)), hex(randomblob(20)), hex(randomblob
 	runTool(b, "cat", db)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		row := benchrow.Start("cmd/hashset-import/library-rds")
+		row := benchrow.Start("cmd/hashset-import/library-rds/" + benchrow.Size(float64(rows)))
 		home := filepath.Join(b.TempDir(), "home")
 		base := runTimed(b, nil, "sh", "-c", `sqlite3 "$0" 'SELECT sha256, sha1, md5, file_name, file_size FROM FILE' >/dev/null`, db)
 		imp := runTimed(b, []string{"SCRIM_HOME=" + home}, scrimBin, "hashset", "import", "--library", "--format", "nsrl", db)

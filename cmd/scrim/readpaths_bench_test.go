@@ -60,7 +60,7 @@ func BenchmarkReadPaths(b *testing.B) {
 		b.Logf("scrim files   %8.0f rows/s   target ≥ 200000 rows/s (%v)", rows, files.Round(time.Millisecond))
 		b.Logf("review queue  %8.2f s        target ≤ 2 s (open: read, index, order)", queue.Seconds())
 		b.Logf("PDF report    %8.2f s        target ≤ 60 s", report.Seconds())
-		row.Log(b, fmt.Sprintf("read paths on %s: %s places, %s media, %s in the review queue", origin, benchrow.Count(float64(s.Occurrences)), benchrow.Count(float64(s.Unique)), benchrow.Count(float64(items))),
+		row.Named("cmd/read-paths/"+benchrow.Size(float64(s.Occurrences))).Log(b, fmt.Sprintf("read paths on %s: %s places, %s media, %s in the review queue", origin, benchrow.Count(float64(s.Occurrences)), benchrow.Count(float64(s.Unique)), benchrow.Count(float64(items))),
 			fmt.Sprintf("`scrim stats` %s; `scrim files` %s (%s); review queue %s; PDF report %s", benchrow.Seconds(stats), benchrow.Rate(rows, "rows/s"), benchrow.Seconds(files), benchrow.Seconds(queue), benchrow.Seconds(report)),
 			"— (targets: stats ≤ 5 s, files ≥ 200,000 rows/s, queue ≤ 2 s, report ≤ 60 s)", 0)
 	}

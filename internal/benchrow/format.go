@@ -2,6 +2,7 @@ package benchrow
 
 import (
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -50,4 +51,18 @@ func MiB(bytes int64) string {
 		return fmt.Sprintf("%.2f GiB", float64(bytes)/(1<<30))
 	}
 	return fmt.Sprintf("%d MiB", (bytes+1<<19)>>20)
+}
+
+// Size is n in short form for a row's path, which names the input size
+// where an environment knob sets it: 10M, 200k, 1.1G.
+func Size(n float64) string {
+	for _, u := range []struct {
+		f float64
+		s string
+	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+		if n >= u.f {
+			return strconv.FormatFloat(float64(float32(n/u.f)), 'g', 3, 64) + u.s
+		}
+	}
+	return strconv.FormatFloat(n, 'g', 3, 64)
 }

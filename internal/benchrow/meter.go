@@ -23,6 +23,10 @@ type Meter struct {
 // Start begins the row named path (a short stable id: the table's key).
 func Start(path string) Meter { return Meter{path: path, loadStart: Load()} }
 
+// Named is the same row under another path, for a benchmark that learns
+// its input's size (part of the path) only once it has run.
+func (m Meter) Named(path string) Meter { m.path = path; return m }
+
 // Row is the finished row: the load now is its end load.
 func (m Meter) Row(what, scrim, baseline string, ratio float64) Row {
 	return Row{Path: m.path, What: what, Scrim: scrim, Baseline: baseline, Ratio: ratio,
