@@ -38,6 +38,8 @@ type Row struct {
 	// benchmark started and ended; negative if unknown.
 	LoadStart, LoadEnd float64
 	At                 time.Time // when the benchmark ended; zero if unknown
+
+	ratioText string // the ratio as a parsed line printed it ("0.00×" is a ratio, not none)
 }
 
 var keys = []string{"path", "what", "scrim", "baseline", "ratio", "load", "at"}
@@ -49,7 +51,7 @@ func (r Row) String() string {
 	var sb strings.Builder
 	sb.WriteString(Marker)
 	vals := []string{clean(r.Path), clean(r.What), orNone(clean(r.Scrim)), orNone(clean(r.Baseline)),
-		FormatRatio(r.Ratio), FormatLoad(r.LoadStart, r.LoadEnd), formatAt(r.At)}
+		r.ratio(), FormatLoad(r.LoadStart, r.LoadEnd), formatAt(r.At)}
 	for i, k := range keys {
 		if i > 0 {
 			sb.WriteString(" | ")
@@ -90,6 +92,9 @@ func Parse(line string) (Row, error) {
 	var err error
 	if r.Ratio, err = ParseRatio(vals[4]); err != nil {
 		return Row{}, fmt.Errorf("path %s: %w", r.Path, err)
+	}
+	if vals[4] != None {
+		r.ratioText = vals[4]
 	}
 	if r.LoadStart, r.LoadEnd, err = ParseLoad(vals[5]); err != nil {
 		return Row{}, fmt.Errorf("path %s: %w", r.Path, err)
@@ -134,16 +139,28 @@ func orNone(s string) string {
 	return s
 }
 
-// FormatRatio is "1.23×", or None for 0 (no ratio).
+// ratio is the ratio as parsed, else formatted.
+func (r Row) ratio() string {
+	if r.ratioText != "" {
+		return r.ratioText
+	}
+	return FormatRatio(r.Ratio)
+}
+
+// FormatRatio is "1.23×" (three significant digits below 0.1: "0.00498×"),
+// or None for 0 (no ratio).
 func FormatRatio(x float64) string {
-	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+	if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
 		return None
+	}
+	if x < 0.1 {
+		return strconv.FormatFloat(x, 'g', 3, 64) + "×"
 	}
 	return strconv.FormatFloat(x, 'f', ratioDigits(x), 64) + "×"
 }
 
 func ratioDigits(x float64) int {
-	switch x = math.Abs(x); {
+	switch {
 	case x >= 100:
 		return 0
 	case x >= 10:
@@ -152,15 +169,16 @@ func ratioDigits(x float64) int {
 	return 2
 }
 
-// ParseRatio reads FormatRatio's output ("x" for "×" is accepted).
+// ParseRatio reads a ratio as FormatRatio writes it ("x" for "×" is
+// accepted; so is a ratio printed as 0.00, rounded below its digits).
 func ParseRatio(s string) (float64, error) {
 	if s == None {
 		return 0, nil
 	}
 	v := strings.TrimSuffix(strings.TrimSuffix(s, "×"), "x")
 	x, err := strconv.ParseFloat(v, 64)
-	if err != nil || x <= 0 || math.IsInf(x, 0) {
-		return 0, fmt.Errorf("ratio %q: want a positive number with ×, or %s", cut(s, 40), None)
+	if err != nil || x < 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, fmt.Errorf("ratio %q: want a number ≥ 0 with ×, or %s", cut(s, 40), None)
 	}
 	return x, nil
 }

@@ -1,6 +1,7 @@
 package benchrow
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,16 @@ func TestRowRoundTrip(t *testing.T) {
 			t.Errorf("round trip:\n%s\n%s", line, got.String())
 		}
 	}
+	for x, want := range map[float64]string{0.004978: "0.00498×", 0.53: "0.53×", 4.488: "4.49×", 12.34: "12.3×", 123.4: "123×", 0: None} {
+		if got := FormatRatio(x); got != want {
+			t.Errorf("FormatRatio(%v) = %q, want %q", x, got, want)
+		}
+	}
+	// A ratio that an older line rounded to 0.00 stays as printed.
+	small := "BENCHROW path=a | what=b | scrim=c | baseline=d | ratio=0.00× | load=— | at=—"
+	if r, err := Parse(small); err != nil || r.String() != small {
+		t.Errorf("Parse(%q) = %q, %v", small, r.String(), err)
+	}
 	got, _ := Parse(rows[1].String())
 	if got.What != "a | b" || got.Scrim != "s t" || got.Baseline != None {
 		t.Errorf("values: %+v", got)
@@ -38,6 +49,7 @@ func TestParseErrors(t *testing.T) {
 		"no marker":                "no \"BENCHROW\"",
 		"BENCHROW path=a | what=b": "2 fields",
 		"BENCHROW path=a b | what=b | scrim=c | baseline=d | ratio=1× | load=1 → 2":          "without spaces",
+		"BENCHROW path=a | what=b | scrim=c | baseline=d | ratio=-1× | load=1 → 2":           "ratio \"-1×\"",
 		"BENCHROW path=a | what=b | scrim=c | baseline=d | ratio=fast | load=1 → 2":          "ratio \"fast\"",
 		"BENCHROW path=a | what=b | scrim=c | baseline=d | ratio=1× | load=high":             "load \"high\"",
 		"BENCHROW path=a | what=b | scrim=c | base=d | ratio=1× | load=1 → 2":                "want baseline=",
@@ -85,7 +97,14 @@ func FuzzParse(f *testing.F) {
 	f.Add("BENCHROW path=a | what=b \\| c | scrim=1 | baseline=— | ratio=— | load=— | at=—")
 	f.Add("BenchmarkX-2 \tBENCHROW path=ingest/x | what=w | scrim=s | baseline=b | ratio=0.97× | load=2.20 → 2.41 | at=2026-12-04T19:31Z")
 	f.Add("BENCHROW path=a | what=b | scrim=c | baseline=d | ratio=1e308x | load=1->2")
+	f.Add("ratio 0.004978")
 	f.Fuzz(func(t *testing.T, line string) {
+		if x, err := strconv.ParseFloat(strings.TrimPrefix(line, "ratio "), 64); err == nil {
+			r := Row{Path: "p", What: "w", Scrim: "s", Ratio: x, LoadStart: x, LoadEnd: x}
+			if _, err := Parse(r.String()); err != nil {
+				t.Fatalf("a row made of %v does not parse: %v", x, err)
+			}
+		}
 		r, err := Parse(line)
 		if err != nil {
 			return
