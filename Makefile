@@ -167,7 +167,9 @@ RACE_SKIP := Video|WorkstationIngestRunsTheModels|EncryptedCaseAsksForItsPassphr
 # beside its same-run baseline; the stages run one package at a time (-p 1: no two benchmarks share
 # the cores) with their output kept in BENCH_LOG, and README's speed table is rebuilt from it at the
 # end (make bench-table LOG=... rebuilds it from any log; rows a log lacks stay, marked as older).
-# A failed stage does not stop the others; make bench fails at the end if one did.
+# A failed stage does not stop the others; make bench fails at the end if one did. The review queue's
+# benchmarks build a 1 M-item queue per iteration: once is enough (300 times took 20 min at load 15);
+# a new ui benchmark goes in one of the two ui lists.
 # Sizes: SCRIM_BENCH_BYTES (ingest trees, 1.1 GB), SCRIM_BENCH_ZIP_BYTES (1 GB), SCRIM_BENCH_FILES
 # (small files, 1 M), SCRIM_BENCH_OCCURRENCES (read paths, 10 M places; SCRIM_BENCH_CASE: an ingested
 # case to read instead), SCRIM_BENCH_LAB_RECORDS / SCRIM_BENCH_LAB_MEDIA (lab, 10 M / 1 M). Hash library
@@ -184,7 +186,8 @@ bench: deps-test models tfjs
 	@$(GO) run ./internal/benchtable header > $(BENCH_LOG)
 	-@$(BENCH_STAGE) signals $(GO) test -p 1 -run NONE -bench "Signals|Gemm" -benchtime 1x -timeout 30m ./signals/...
 	-@$(BENCH_STAGE) ingest+store+categorize $(GO) test -p 1 -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/... ./categorize/...
-	-@$(BENCH_STAGE) ui $(GO) test -p 1 -run NONE -bench . -benchtime 300x -timeout 30m ./ui/...
+	-@$(BENCH_STAGE) ui $(GO) test -p 1 -run NONE -bench 'CategorizeAdvance|GridScroll|RenderBlurred' -benchtime 300x -timeout 30m ./ui/...
+	-@$(BENCH_STAGE) ui-queue $(GO) test -p 1 -run NONE -bench 'ModelMillion|LoadCase' -benchtime 1x -timeout 30m ./ui/...
 	-@$(BENCH_STAGE) export $(GO) test -p 1 -run NONE -bench . -benchtime 1x -timeout 60m ./export/...
 	-@$(BENCH_STAGE) ingest-vs-tools env SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport|IngestSignals" -benchtime 1x -timeout 60m ./cmd/scrim
 	-@$(BENCH_STAGE) containers env SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
