@@ -139,7 +139,9 @@ func orNone(s string) string {
 	return s
 }
 
-// ratio is the ratio as parsed, else formatted.
+// RatioText is the ratio as the parsed line printed it, else formatted.
+func (r Row) RatioText() string { return r.ratio() }
+
 func (r Row) ratio() string {
 	if r.ratioText != "" {
 		return r.ratioText

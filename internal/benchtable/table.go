@@ -33,7 +33,7 @@ func rowCells(r benchrow.Row, h Header) cells {
 		at = r.At.UTC().Format(benchrow.TimeLayout)
 	}
 	return cells{"`" + r.Path + "`", benchrow.Escape(r.What), benchrow.Escape(r.Scrim), benchrow.Escape(r.Baseline),
-		benchrow.FormatRatio(r.Ratio), benchrow.FormatLoad(r.LoadStart, r.LoadEnd), displayTime(at) + " at " + h.Commit}
+		r.RatioText(), benchrow.FormatLoad(r.LoadStart, r.LoadEnd), displayTime(at) + " at " + h.Commit}
 }
 
 // displayTime turns 2026-12-04T19:31Z into "2026-12-04 19:31 UTC".
