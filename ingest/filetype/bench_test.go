@@ -2,8 +2,11 @@ package filetype
 
 import (
 	"bytes"
+	"fmt"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // BenchmarkSniff cycles through a mix of heads; full-size text and random
@@ -43,10 +46,11 @@ func BenchmarkIsText(b *testing.B) {
 		binary = append(binary, randomBytes(uint64(seed), 200+seed*45))
 	}
 	for _, c := range []struct {
-		name  string
-		heads [][]byte
-	}{{"binary", binary}, {"text", [][]byte{text}}} {
+		name, what string
+		heads      [][]byte
+	}{{"binary", "64 binary heads of 200 B-3 KB", binary}, {"text", "a 4 KiB text head", [][]byte{text}}} {
 		b.Run(c.name, func(b *testing.B) {
+			row := benchrow.Start("ingest/filetype/is-text-" + c.name)
 			per := func(f func([]byte) bool) float64 {
 				const rounds = 2000
 				start := time.Now()
@@ -63,6 +67,8 @@ func BenchmarkIsText(b *testing.B) {
 			b.ReportMetric(table/float64(b.N), "ns/head")
 			b.ReportMetric(branches/float64(b.N), "reference-ns/head")
 			b.ReportMetric(branches/table, "x-reference")
+			row.Log(b, "text check (isText) of "+c.what, fmt.Sprintf("%.0f ns a head", table/float64(b.N)),
+				fmt.Sprintf("one branch per byte (the check before) %.0f ns a head", branches/float64(b.N)), branches/table)
 		})
 	}
 }
