@@ -196,7 +196,7 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store:FuzzPlaceFacts export:FuzzFileRowJSON ingest/carve:FuzzWatch ingest/expand:FuzzPDFInline \
 	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside \
 	store:FuzzOccurrenceJSON store:FuzzLabRecord categorize/neardup:FuzzKernel \
-	export:FuzzFileRowCSV store:FuzzOccurrenceEncode
+	export:FuzzFileRowCSV store:FuzzOccurrenceEncode store:FuzzMediaEncode
 FUZZTIME ?= 60s
 
 fuzz: deps-test
