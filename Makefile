@@ -44,7 +44,7 @@ GIT_COMMIT   := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 GIT_MODIFIED := $(if $(filter %-dirty,$(GIT_VERSION)),true,false)
 LDFLAGS      := -X scrim/buildinfo.version=$(GIT_VERSION) -X scrim/buildinfo.commit=$(GIT_COMMIT) -X scrim/buildinfo.modified=$(GIT_MODIFIED)
 
-.PHONY: all build build-desktop run screenshot test bench fuzz fuzz-short fuzz-run deps deps-build deps-desktop deps-test deps-models models tfjs check-go clean
+.PHONY: all build build-desktop run screenshot test bench bench-table fuzz fuzz-short fuzz-run deps deps-build deps-desktop deps-test deps-models models tfjs check-go clean
 
 all: build
 
@@ -163,19 +163,45 @@ TESTS_FIRST := ./cmd/scrim ./categorize
 RACE_SKIP := Video|WorkstationIngestRunsTheModels|EncryptedCaseAsksForItsPassphrase|PlaceKeptAfterEveryPath|CategorizeAdvanceWithLabP99
 
 
-# Long measurements, kept out of make test. Hash library sizes: SCRIM_BENCH_LINES (MD5 list, 10 M),
-# SCRIM_BENCH_VICS_RECORDS (1 M), SCRIM_BENCH_RDS_ROWS (RDSv3 FILE rows, 1 M; the full NSRL is ~50 M),
-# SCRIM_BENCH_KNOWN / SCRIM_BENCH_MEDIA (match: 100 M known digests, 1 M media).
+# Long measurements, kept out of make test. Every benchmark prints one BENCHROW line (internal/benchrow)
+# beside its same-run baseline; the stages run one package at a time (-p 1: no two benchmarks share
+# the cores) with their output kept in BENCH_LOG, and README's speed table is rebuilt from it at the
+# end (make bench-table LOG=... rebuilds it from any log; rows a log lacks stay, marked as older).
+# A failed stage does not stop the others; make bench fails at the end if one did. The review queue's
+# benchmarks build a 1 M-item queue per iteration: once is enough (300 times took 20 min at load 15);
+# a new ui benchmark goes in one of the two ui lists.
+# Sizes: SCRIM_BENCH_BYTES (ingest trees, 1.1 GB), SCRIM_BENCH_ZIP_BYTES (1 GB), SCRIM_BENCH_FILES
+# (small files, 1 M), SCRIM_BENCH_OCCURRENCES (read paths, 10 M places; SCRIM_BENCH_CASE: an ingested
+# case to read instead), SCRIM_BENCH_LAB_RECORDS / SCRIM_BENCH_LAB_MEDIA (lab, 10 M / 1 M). Hash library
+# sizes: SCRIM_BENCH_LINES (MD5 list, 10 M), SCRIM_BENCH_VICS_RECORDS (1 M), SCRIM_BENCH_RDS_ROWS (RDSv3
+# FILE rows, 1 M; the full NSRL is ~50 M), SCRIM_BENCH_KNOWN / SCRIM_BENCH_MEDIA (match: 100 M known
+# digests, 1 M media). SCRIM_BENCH_DIR holds the large trees and the read-path case, kept between runs.
+SCRIM_BENCH_DIR ?= $(HOME)/.cache/scrim-bench
+BENCH_LOG       ?= $(SCRIM_BENCH_DIR)/bench.log
+export SCRIM_BENCH_DIR
+BENCH_STAGE := bash testdata/benchstage.sh $(BENCH_LOG)
+
 bench: deps-test models tfjs
-	$(GO) test -run NONE -bench "Signals|Gemm" -benchtime 1x -timeout 30m ./signals/...
-	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/... ./categorize/...
-	$(GO) test -run NONE -bench . -benchtime 300x -timeout 30m ./ui/...
-	$(GO) test -run NONE -bench . -benchtime 1x -timeout 60m ./export/...
-	SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport|IngestSignals" -benchtime 1x -timeout 60m ./cmd/scrim
-	SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
-	SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
-	SCRIM_BENCH_OCCURRENCES=$${SCRIM_BENCH_OCCURRENCES:-10000000} $(GO) test -run NONE -bench "ReadPaths" -benchtime 1x -timeout 600m ./cmd/scrim
-	SCRIM_BENCH_LAB_RECORDS=$${SCRIM_BENCH_LAB_RECORDS:-10000000} SCRIM_BENCH_LAB_MEDIA=$${SCRIM_BENCH_LAB_MEDIA:-1000000} $(GO) test -run NONE -bench "LibraryMatch|DecisionWithLab" -benchtime 1x -timeout 120m ./lab
+	@mkdir -p $(SCRIM_BENCH_DIR)
+	@$(GO) run ./internal/benchtable header > $(BENCH_LOG)
+	-@$(BENCH_STAGE) signals $(GO) test -p 1 -run NONE -bench "Signals|Gemm" -benchtime 1x -timeout 30m ./signals/...
+	-@$(BENCH_STAGE) ingest+store+categorize $(GO) test -p 1 -run NONE -bench . -benchtime 1x -timeout 60m ./ingest/... ./store/... ./categorize/...
+	-@$(BENCH_STAGE) ui $(GO) test -p 1 -run NONE -bench 'CategorizeAdvance|GridScroll|RenderBlurred' -benchtime 300x -timeout 30m ./ui/...
+	-@$(BENCH_STAGE) ui-queue $(GO) test -p 1 -run NONE -bench 'ModelMillion|LoadCase' -benchtime 1x -timeout 30m ./ui/...
+	-@$(BENCH_STAGE) export $(GO) test -p 1 -run NONE -bench . -benchtime 1x -timeout 60m ./export/...
+	-@$(BENCH_STAGE) ingest-vs-tools env SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport|IngestSignals" -benchtime 1x -timeout 60m ./cmd/scrim
+	-@$(BENCH_STAGE) containers env SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
+	-@$(BENCH_STAGE) small-files env SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
+	-@$(BENCH_STAGE) read-paths env SCRIM_BENCH_OCCURRENCES=$${SCRIM_BENCH_OCCURRENCES:-10000000} $(GO) test -run NONE -bench "ReadPaths" -benchtime 1x -timeout 600m ./cmd/scrim
+	-@$(BENCH_STAGE) lab env SCRIM_BENCH_LAB_RECORDS=$${SCRIM_BENCH_LAB_RECORDS:-10000000} SCRIM_BENCH_LAB_MEDIA=$${SCRIM_BENCH_LAB_MEDIA:-1000000} $(GO) test -run NONE -bench "LibraryMatch|DecisionWithLab" -benchtime 1x -timeout 120m ./lab
+	@$(MAKE) --no-print-directory bench-table LOG=$(BENCH_LOG)
+	@if grep -q '^BENCHSTAGE .*status=failed' $(BENCH_LOG); then echo "a bench stage failed: see $(BENCH_LOG)" >&2; exit 1; fi
+
+# README's speed table from a log of make bench (or of any of its stages run
+# by hand after `go run ./internal/benchtable header > LOG`).
+bench-table:
+	@if [ -z "$(LOG)" ]; then echo "usage: make bench-table LOG=path/to/bench.log" >&2; exit 1; fi
+	$(GO) run ./internal/benchtable table -log $(LOG) -readme README.md
 
 # Every parser entry point has a fuzz target: a few seconds each in make test,
 # longer in make fuzz. Minimisation is capped, or Go's fuzzer spends its time
@@ -196,7 +222,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store:FuzzPlaceFacts export:FuzzFileRowJSON ingest/carve:FuzzWatch ingest/expand:FuzzPDFInline \
 	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside \
 	store:FuzzOccurrenceJSON store:FuzzLabRecord categorize/neardup:FuzzKernel \
-	export:FuzzFileRowCSV store:FuzzOccurrenceEncode store:FuzzMediaEncode
+	export:FuzzFileRowCSV store:FuzzOccurrenceEncode \
+	internal/benchrow:FuzzParse internal/benchtable:FuzzReadLog store:FuzzMediaEncode
 FUZZTIME ?= 60s
 
 fuzz: deps-test

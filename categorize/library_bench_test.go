@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"scrim/hashlib"
+	"scrim/internal/benchrow"
 	"scrim/store"
 )
 
@@ -23,6 +24,7 @@ import (
 // in-process (for profiles; cmd/scrim's BenchmarkHashsetImport measures
 // the binary at 10 M lines beside its baselines).
 func BenchmarkImportLibrary(b *testing.B) {
+	row := benchrow.Start("categorize/library/import-md5")
 	const lines = 2_000_000
 	dir := b.TempDir()
 	list := filepath.Join(dir, "known.md5")
@@ -49,6 +51,8 @@ func BenchmarkImportLibrary(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+	row.Log(b, fmt.Sprintf("hash library import in process, %d MD5 lines", lines), benchrow.Rate(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s"),
+		"— (the same list beside `sort -u`: cmd/scrim/hashset-import/library-md5)", 0)
 }
 
 // BenchmarkMatchLibrary matches a case of SCRIM_BENCH_MEDIA media (default
@@ -64,6 +68,7 @@ func BenchmarkImportLibrary(b *testing.B) {
 func BenchmarkMatchLibrary(b *testing.B) {
 	known := benchInt(b, "SCRIM_BENCH_KNOWN", 100_000_000)
 	media := benchInt(b, "SCRIM_BENCH_MEDIA", 1_000_000)
+	row := benchrow.Start(fmt.Sprintf("categorize/library/match/%s-media-%s-known", benchrow.Size(float64(media)), benchrow.Size(float64(known))))
 	dir := b.TempDir()
 	lib := filepath.Join(dir, "hashlib")
 	r := rand.New(rand.NewPCG(7, 8))
@@ -164,6 +169,9 @@ func BenchmarkMatchLibrary(b *testing.B) {
 		b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MiB")
 		fmt.Printf("match of a %d-media case against %d known MD5s: MatchLibrary %.1f s (target <= 60 s; %d media matched), sort + lookup of the case's digests alone %.2f s; baseline cat of the library's runs (%d MB) %.1f s; peak RSS of the benchmark process while matching %d MiB\n",
 			media, known, match.Seconds(), n, look.Seconds(), fileBytes(runs)>>20, catTime.Seconds(), peakRSS()>>20)
+		row.Log(b, fmt.Sprintf("match of a %d-media case against a library of %d MD5s, %d matched (library built in %s)", media, known, n, benchrow.Seconds(build)),
+			fmt.Sprintf("%s (sort + lookup alone %s), peak RSS %s", benchrow.Seconds(match), benchrow.Seconds(look), benchrow.MiB(peakRSS())),
+			fmt.Sprintf("`cat` of the library's %d MB of runs %s", fileBytes(runs)>>20, benchrow.Seconds(catTime)), catTime.Seconds()/match.Seconds())
 	}
 }
 
@@ -209,6 +217,7 @@ func peakRSS() int64 {
 // measures the binary at 1 M records beside jq.
 func BenchmarkImportLibraryVICS(b *testing.B) {
 	records := benchInt(b, "SCRIM_BENCH_VICS_RECORDS", 200_000)
+	row := benchrow.Start("categorize/library/import-vics/" + benchrow.Size(float64(records)))
 	dir := b.TempDir()
 	path := filepath.Join(dir, "vics.json")
 	f, err := os.Create(path)
@@ -238,6 +247,8 @@ func BenchmarkImportLibraryVICS(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	row.Log(b, fmt.Sprintf("hash library import in process, VICS file of %d records", records), benchrow.Rate(float64(records)*float64(b.N)/b.Elapsed().Seconds(), "records/s"),
+		"— (beside `jq`: cmd/scrim/hashset-import/library-vics)", 0)
 }
 
 // BenchmarkImportLibraryRDS imports an RDSv3-shaped database of
@@ -246,6 +257,7 @@ func BenchmarkImportLibraryVICS(b *testing.B) {
 // BenchmarkHashsetImportLibraryRDS measures the binary beside sqlite3.
 func BenchmarkImportLibraryRDS(b *testing.B) {
 	rows := benchInt(b, "SCRIM_BENCH_RDS_ROWS", 300_000)
+	row := benchrow.Start("categorize/library/import-rds/" + benchrow.Size(float64(rows)))
 	if _, err := exec.LookPath("sqlite3"); err != nil {
 		b.Skip("sqlite3 missing")
 	}
@@ -269,4 +281,6 @@ INSERT INTO FILE SELECT hex(randomblob(32)), hex(randomblob(20)), hex(randomblob
 		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	row.Log(b, fmt.Sprintf("hash library import in process, NSRL RDSv3-shaped SQLite of %d FILE rows", rows), benchrow.Rate(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s"),
+		"— (beside `sqlite3`: cmd/scrim/hashset-import/library-rds)", 0)
 }

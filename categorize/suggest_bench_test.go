@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/internal/benchrow"
 	"scrim/store"
 )
 
@@ -19,6 +20,7 @@ import (
 // case of SCRIM_BENCH_MEDIA pictures (default 20 000, a tenth of them
 // categorized by a hash set).
 func BenchmarkSuggestAfterDecision(b *testing.B) {
+	row := benchrow.Start("categorize/suggest-after-decision")
 	n := 20_000
 	if v, err := strconv.Atoi(os.Getenv("SCRIM_BENCH_MEDIA")); err == nil && v > 0 {
 		n = v
@@ -83,4 +85,6 @@ func BenchmarkSuggestAfterDecision(b *testing.B) {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) / 1000 }
 	fmt.Printf("case of %d pictures, %d categorized: decision %.2f ms; near-duplicate pass from it %.2f ms (workstation); full pass %.0f ms (%.0fx the incremental one)\n",
 		n, n/10+b.N, ms(record), ms(from), ms(full), float64(full)/float64(from))
+	row.Log(b, fmt.Sprintf("near-duplicate pass after a decision, case of %s pictures (workstation, incremental)", benchrow.Count(float64(n))),
+		fmt.Sprintf("%.2f ms (the decision itself %.2f ms)", ms(from), ms(record)), fmt.Sprintf("a full pass over the case %.0f ms", ms(full)), float64(full)/float64(from))
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/internal/benchrow"
 	"scrim/store"
 )
 
@@ -72,6 +74,7 @@ func BenchmarkWriteFilesOnCase(b *testing.B) {
 		wall, used := time.Since(t0), cpu()-c0
 		return float64(lines.n) / wall.Seconds(), used.Seconds() / (float64(lines.n) / 1e6)
 	}
+	row := benchrow.Start("export/files-on-case")
 	for b.Loop() {
 		baseRate, baseCPU := measure(func(w io.Writer) error {
 			rw, _ := NewRowWriter(w, "jsonl")
@@ -111,6 +114,10 @@ func BenchmarkWriteFilesOnCase(b *testing.B) {
 		wall := time.Since(t0)
 		b.ReportMetric(float64(n)/wall.Seconds(), "cat-rows/s")
 		b.ReportMetric(newRate/(float64(n)/wall.Seconds()), "parallel/cat")
+		row.Log(b, fmt.Sprintf("`scrim files` rows in process (JSONL, every core) on the ingested case SCRIM_BENCH_CASE, %s rows", benchrow.Count(float64(n))),
+			fmt.Sprintf("%s (%.2f CPU s per M rows)", benchrow.Rate(newRate, "rows/s"), newCPU),
+			fmt.Sprintf("the serial writer, in process %s (%.2f CPU s per M rows); `cat` of the same rows %s", benchrow.Rate(baseRate, "rows/s"), baseCPU, benchrow.Rate(float64(n)/wall.Seconds(), "rows/s")),
+			newRate/baseRate)
 		os.Remove(out)
 		os.Remove(out + ".cat")
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"scrim/ingest/evidence"
+	"scrim/internal/benchrow"
 	"scrim/store"
 )
 
@@ -160,6 +161,7 @@ func TestE01SegmentsInArchives(t *testing.T) {
 // ZIP (segments copied to the temporary area), against the same segments
 // loose in a folder, measured in the same run.
 func BenchmarkE01SegmentsInArchive(b *testing.B) {
+	row := benchrow.Start("ingest/e01-in-zip")
 	for _, n := range []string{"mkfs.vfat", "mcopy", "ewfacquire", "zip"} {
 		if _, err := exec.LookPath(n); err != nil {
 			b.Skipf("%s missing", n)
@@ -239,6 +241,9 @@ func BenchmarkE01SegmentsInArchive(b *testing.B) {
 	b.ReportMetric(float64(td)/float64(tf), "x-deflated-zip-vs-folder")
 	b.Logf("%d segments: folder %v, stored ZIP %v (%.2f×), deflated ZIP %v (%.2f×)", len(names),
 		tf/time.Duration(b.N), ts/time.Duration(b.N), float64(ts)/float64(tf), td/time.Duration(b.N), float64(td)/float64(tf))
+	row.Log(b, fmt.Sprintf("ingest of a 24 MiB FAT image as %d E01 segments inside a ZIP", len(names)),
+		fmt.Sprintf("stored ZIP %s, deflated ZIP %s", benchrow.Seconds(ts/time.Duration(b.N)), benchrow.Seconds(td/time.Duration(b.N))),
+		"the same segments loose in a folder "+benchrow.Seconds(tf/time.Duration(b.N)), float64(tf)/float64(ts))
 }
 
 // testJPEGB is a small generated JPEG for benchmarks, different per seed.

@@ -8,6 +8,8 @@ import (
 	"io"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // md5List is a 2-million-line MD5 list, CRLF-terminated like most exports.
@@ -23,6 +25,7 @@ func md5List(lines int) []byte {
 // BenchmarkReadText reports lines/s beside a bare bufio.Scanner line count
 // of the same bytes in the same run: the floor any line reader pays.
 func BenchmarkReadText(b *testing.B) {
+	row := benchrow.Start("categorize/hashset/read-text")
 	const lines = 2_000_000
 	data := md5List(lines)
 	b.SetBytes(int64(len(data)))
@@ -52,11 +55,14 @@ func BenchmarkReadText(b *testing.B) {
 	b.ReportMetric(readText/1e6, "Mlines/s")
 	b.ReportMetric(scanner/1e6, "Mlines/s-scanner")
 	b.ReportMetric(readText/scanner, "ratio-vs-scanner")
+	row.Log(b, fmt.Sprintf("hash-set text parser, %d MD5 lines in memory", lines), benchrow.Rate(readText, "lines/s"),
+		"`bufio.Scanner` counting the same lines, in process "+benchrow.Rate(scanner, "lines/s"), readText/scanner)
 }
 
 // BenchmarkReadVICS reports MB/s for a case file beside json.Valid (a pure
 // JSON syntax scan) of the same bytes in the same run.
 func BenchmarkReadVICS(b *testing.B) {
+	row := benchrow.Start("categorize/hashset/read-vics")
 	data, err := io.ReadAll(&vicsGenerator{n: 100_000})
 	if err != nil {
 		b.Fatal(err)
@@ -81,4 +87,6 @@ func BenchmarkReadVICS(b *testing.B) {
 	b.ReportMetric(vics/1e6, "MB/s-vics")
 	b.ReportMetric(valid/1e6, "MB/s-json.Valid")
 	b.ReportMetric(vics/valid, "ratio-vs-valid")
+	row.Log(b, fmt.Sprintf("VICS 2.0 parser, 100,000 records (%d MB) in memory", len(data)/1e6), benchrow.Rate(vics/1e6, "MB/s"),
+		"`json.Valid` over the same bytes, in process "+benchrow.Rate(valid/1e6, "MB/s"), vics/valid)
 }

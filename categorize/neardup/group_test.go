@@ -1,10 +1,13 @@
 package neardup
 
 import (
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // crowd makes n pictures around a few centres, some mirrored, so that
@@ -103,6 +106,7 @@ func TestComponentsEqualPairwise(t *testing.T) {
 // 100 k) beside the per-picture grouping it replaced (one index query per
 // picture and per mirror, every answer joined), measured in the same run.
 func BenchmarkComponents(b *testing.B) {
+	row := benchrow.Start("categorize/neardup/components")
 	n := 100_000
 	p, d := crowd(n, 200, 9)
 	rule := DefaultRule()
@@ -136,4 +140,6 @@ func BenchmarkComponents(b *testing.B) {
 	b.ReportMetric(per, "s/group")
 	b.ReportMetric(old/per, "x-per-picture")
 	b.Logf("%d crowded pictures grouped in %.2f s; per-picture queries ~%.0f s (a tenth timed, ×100): %.0f×", n, per, old, old/per)
+	row.Log(b, fmt.Sprintf("near-duplicate grouping of %s generated look-alikes", benchrow.Count(float64(n))), fmt.Sprintf("%.2f s", per),
+		fmt.Sprintf("per-picture index queries, in process (a tenth timed, ×100) %.0f s", old), old/per)
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // joinSet is n (pHash, dHash) pairs, a third near one of a few centres
@@ -109,6 +111,7 @@ func le64(b []byte) uint64 {
 // the block join beside querying an Index of the case with every entry,
 // measured on a sample of the queries and scaled.
 func BenchmarkJoin(b *testing.B) {
+	row := benchrow.Start("categorize/neardup/join")
 	na := envIntN("SCRIM_BENCH_JOIN_N", 200_000)
 	nb := envIntN("SCRIM_BENCH_JOIN_CASE", na)
 	r := rand.New(rand.NewPCG(1, 2))
@@ -148,6 +151,8 @@ func BenchmarkJoin(b *testing.B) {
 	scaled := perQuery * time.Duration(na)
 	fmt.Printf("BenchmarkJoin: %d × %d hashes: block join %.2f s (%d pairs) vs Index queries %.1f µs each = %.2f s for all = %.1f× faster\n",
 		na, nb, per.Seconds(), len(pairs), float64(perQuery)/1e3, scaled.Seconds(), float64(scaled)/float64(per))
+	row.Log(b, fmt.Sprintf("near-duplicate block join, %s × %s hashes, %d pairs", benchrow.Count(float64(na)), benchrow.Count(float64(nb)), len(pairs)), benchrow.Seconds(per),
+		fmt.Sprintf("one index query per hash, in process (%d timed, scaled) %s", sample, benchrow.Seconds(scaled)), float64(scaled)/float64(per))
 }
 
 func envIntN(name string, def int) int {

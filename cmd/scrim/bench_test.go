@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/internal/benchrow"
 	"scrim/testdata/demo"
 )
 
@@ -51,6 +52,7 @@ func BenchmarkIngestVsHashdeep(b *testing.B) {
 }
 
 func benchIngest(b *testing.B, total int64, pictures int) {
+	row := benchrow.Start("cmd/ingest/" + benchrow.Size(float64(total)) + "/" + strings.TrimPrefix(b.Name(), "BenchmarkIngestVsHashdeep/"))
 	root := filepath.Join(b.TempDir(), "tree")
 	if _, err := demo.GenerateBulk(root, total, pictures, 11); err != nil {
 		b.Fatal(err)
@@ -81,6 +83,10 @@ func benchIngest(b *testing.B, total int64, pictures int) {
 		fmt.Printf("ingest of %d files (%d pictures), %.2f GB: scrim %.0f MB/s (%.2fx md5sum %.0f MB/s, %.2fx hashdeep -j2 %.0f MB/s), peak RSS %d MiB\n",
 			len(files), pictures, float64(size)/1e9, mbs(ingest), md5sum.Seconds()/ingest.Seconds(), mbs(md5sum),
 			hashdeep.Seconds()/ingest.Seconds(), mbs(hashdeep), rss>>20)
+		row.Log(b, fmt.Sprintf("`scrim ingest` of a %.2f GB tree of %d files, %d of them 1 MP JPEGs (page cache warm)", float64(size)/1e9, len(files), pictures),
+			fmt.Sprintf("%s, peak RSS %s", benchrow.Rate(mbs(ingest), "MB/s"), benchrow.MiB(rss)),
+			fmt.Sprintf("`hashdeep -c md5,sha1,sha256 -r -j2` %s; `md5sum` %s (%.2f×)", benchrow.Rate(mbs(hashdeep), "MB/s"), benchrow.Rate(mbs(md5sum), "MB/s"), md5sum.Seconds()/ingest.Seconds()),
+			hashdeep.Seconds()/ingest.Seconds())
 	}
 }
 
@@ -179,6 +185,7 @@ func benchDiskImage(b *testing.B, total int64, mkImage func(tree, img string)) {
 	fi, _ := os.Stat(img)
 	runTool(b, "cat", img)
 	name := strings.TrimPrefix(b.Name(), "BenchmarkDiskImageVsTSK/")
+	row := benchrow.Start("cmd/disk-image/" + benchrow.Size(float64(total)) + "/" + name)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		md5sum := timeIt(b, func() { runTool(b, "md5sum", img) })
@@ -205,6 +212,10 @@ func benchDiskImage(b *testing.B, total int64, mkImage func(tree, img string)) {
 		fmt.Printf("%s image %.2f GB: scrim ingest %.1f s (%.0f MB/s of image), md5sum of the image %.1f s (%.2fx), tsk_recover -e + hashdeep %.1f s (%.2fx), peak RSS %d MiB\n",
 			name, float64(fi.Size())/1e9, ingest.Seconds(), mbs(ingest), md5sum.Seconds(), md5sum.Seconds()/ingest.Seconds(),
 			tsk.Seconds(), tsk.Seconds()/ingest.Seconds(), rss>>20)
+		row.Log(b, fmt.Sprintf("`scrim ingest` of a %.2f GB %s image (%.2f GB of files, 400 pictures, carving included)", float64(fi.Size())/1e9, name, float64(total)/1e9),
+			fmt.Sprintf("%s of image, peak RSS %s", benchrow.Rate(mbs(ingest), "MB/s"), benchrow.MiB(rss)),
+			fmt.Sprintf("`tsk_recover -e` + `hashdeep` %s; `md5sum` of the image %s (%.2f×)", benchrow.Seconds(tsk), benchrow.Seconds(md5sum), md5sum.Seconds()/ingest.Seconds()),
+			tsk.Seconds()/ingest.Seconds())
 	}
 }
 
@@ -218,6 +229,7 @@ func BenchmarkHashsetImport(b *testing.B) {
 			lines = n
 		}
 	}
+	row := benchrow.Start("cmd/hashset-import/case-md5/" + benchrow.Size(float64(lines)))
 	dir := b.TempDir()
 	list := filepath.Join(dir, "known.md5")
 	f, err := os.Create(list)
@@ -259,6 +271,9 @@ func BenchmarkHashsetImport(b *testing.B) {
 		b.ReportMetric(wc.Seconds()/imp.Seconds(), "x-wc-l")
 		fmt.Printf("hash-set import of %d MD5 lines: %.1f s, %.0f lines/s, peak RSS %d MiB (wc -l of the same file %.2f s)\n",
 			lines, imp.Seconds(), rate, rss>>20, wc.Seconds())
+		row.Log(b, fmt.Sprintf("`scrim hashset import` into a case, %s MD5 lines", benchrow.Count(float64(lines))),
+			fmt.Sprintf("%s (%s), peak RSS %s", benchrow.Rate(rate, "lines/s"), benchrow.Seconds(imp), benchrow.MiB(rss)),
+			"`wc -l` of the same file "+benchrow.Seconds(wc), wc.Seconds()/imp.Seconds())
 	}
 }
 
@@ -267,7 +282,8 @@ func BenchmarkHashsetImport(b *testing.B) {
 // of them copies of others, about 1000 to a folder, with the real binary,
 // and times `hashdeep -c md5,sha1,sha256 -r -j2` over the same tree in the
 // same run. hashdeep runs first, which also warms the page cache for scrim.
-// It prints files/s of both, the ratio and scrim's peak RSS.
+// It prints files/s of both, the ratio and scrim's peak RSS. Under
+// SCRIM_BENCH_DIR the tree is kept for the next run (smallFilesTree).
 func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 	n := 20_000
 	if v := os.Getenv("SCRIM_BENCH_FILES"); v != "" {
@@ -287,10 +303,8 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { os.RemoveAll(dir) })
-	root := filepath.Join(dir, "tree")
-	if err := writeSmallFiles(root, n, 16); err != nil {
-		b.Fatal(err)
-	}
+	root, origin := smallFilesTree(b, dir, n)
+	row := benchrow.Start("cmd/small-files/" + benchrow.Size(float64(n)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		loadBefore := loadAverage()
@@ -317,7 +331,41 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 		b.ReportMetric(float64(rss)/(1<<20), "scrim-peak-RSS-MiB")
 		fmt.Printf("ingest of %d small files: scrim %.1f s, %.0f files/s (%.2fx hashdeep -j2: %.1f s, %.0f files/s), peak RSS %d MiB; load average %s before, %s after\n",
 			n, ingest.Seconds(), rate(ingest), hashdeep.Seconds()/ingest.Seconds(), hashdeep.Seconds(), rate(hashdeep), rss>>20, loadBefore, loadAverage())
+		row.Log(b, fmt.Sprintf("`scrim ingest` of %s small files (200 B–3 KB, 30 %% copies, 1000 per folder; SCRIM_BENCH_FILES; tree %s)", benchrow.Count(float64(n)), origin),
+			fmt.Sprintf("%s (%s), peak RSS %s", benchrow.Rate(rate(ingest), "files/s"), benchrow.Seconds(ingest), benchrow.MiB(rss)),
+			fmt.Sprintf("`hashdeep -c md5,sha1,sha256 -r -j2` %s (%s)", benchrow.Rate(rate(hashdeep), "files/s"), benchrow.Seconds(hashdeep)),
+			hashdeep.Seconds()/ingest.Seconds())
 	}
+}
+
+// smallFilesTree is the generated tree of n small files: under
+// SCRIM_BENCH_DIR it is written once per n and kept (a file marks it
+// complete, so a run killed while writing it writes it again), else in
+// dir, removed with it. It returns the tree and how the row names it.
+func smallFilesTree(b *testing.B, dir string, n int) (string, string) {
+	keep := os.Getenv("SCRIM_BENCH_DIR")
+	if keep == "" {
+		root := filepath.Join(dir, "tree")
+		if err := writeSmallFiles(root, n, 16); err != nil {
+			b.Fatal(err)
+		}
+		return root, "written for this run"
+	}
+	kept := filepath.Join(keep, fmt.Sprintf("smallfiles-tree-%d-files-seed-16", n))
+	root, done := filepath.Join(kept, "tree"), filepath.Join(kept, "complete")
+	if written, err := os.ReadFile(done); err == nil {
+		return root, "kept in " + kept + " (written " + strings.TrimSpace(string(written)) + ")"
+	}
+	if err := os.RemoveAll(kept); err != nil {
+		b.Fatal(err)
+	}
+	if err := writeSmallFiles(root, n, 16); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(done, []byte(time.Now().UTC().Format("2006-01-02 15:04 UTC")+"\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return root, "written in this run, kept in " + kept
 }
 
 // writeSmallFiles writes n files of 200 B–3 KB under root, 1000 to a

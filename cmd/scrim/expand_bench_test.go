@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/internal/benchrow"
 	"scrim/testdata/demo"
 )
 
@@ -68,6 +69,7 @@ func BenchmarkExpansionCost(b *testing.B) {
 	}
 	files, size := listFiles(b, root)
 	runTool(b, "cat", files...)
+	row := benchrow.Start("cmd/expansion-cost")
 	b.ResetTimer()
 	for range b.N {
 		on, off := time.Duration(1<<62), time.Duration(1<<62)
@@ -86,6 +88,9 @@ func BenchmarkExpansionCost(b *testing.B) {
 		b.ReportMetric(mbs(off), "off-MB/s")
 		fmt.Printf("expansion cost, %d files, %.2f GB without containers: default %.2f s (%.0f MB/s, CPU %.2f s), --max-depth 0 %.2f s (%.0f MB/s, CPU %.2f s): speed ratio %.3f (target >= 0.97), CPU ratio %.3f (target >= 0.97)\n",
 			len(files), float64(size)/1e9, on.Seconds(), mbs(on), onCPU.Seconds(), off.Seconds(), mbs(off), offCPU.Seconds(), ratio, offCPU.Seconds()/onCPU.Seconds())
+		row.Log(b, fmt.Sprintf("`scrim ingest` of a %.2f GB mixed tree without containers (%d files, 100 JPEGs), default expansion, best of 3", float64(size)/1e9, len(files)),
+			fmt.Sprintf("%s wall, %s CPU (CPU ratio %.3f×, target ≥ 0.97)", benchrow.Seconds(on), benchrow.Seconds(onCPU), offCPU.Seconds()/onCPU.Seconds()),
+			fmt.Sprintf("the same ingest with `--max-depth 0` %s wall, %s CPU", benchrow.Seconds(off), benchrow.Seconds(offCPU)), ratio)
 	}
 }
 
@@ -128,6 +133,7 @@ func BenchmarkZipVsLoose(b *testing.B) {
 	mbs := func(d time.Duration) float64 { return float64(size) / 1e6 / d.Seconds() }
 	b.ResetTimer()
 	for range b.N {
+		rows := map[string]benchrow.Meter{"stored": benchrow.Start("cmd/zip-vs-loose/" + benchrow.Size(float64(total)) + "/stored"), "deflated": benchrow.Start("cmd/zip-vs-loose/" + benchrow.Size(float64(total)) + "/deflated")}
 		tLoose := bestOf(2, func() time.Duration { return ingestTime(b, loose) })
 		fmt.Printf("zip vs loose, %d JPEGs, %.2f GB: loose %.2f s (%.1f files/s, %.0f MB/s)\n",
 			len(files), float64(size)/1e9, tLoose.Seconds(), float64(len(files))/tLoose.Seconds(), mbs(tLoose))
@@ -139,6 +145,10 @@ func BenchmarkZipVsLoose(b *testing.B) {
 			b.ReportMetric(tLoose.Seconds()/t.Seconds(), kind+"-ratio")
 			fmt.Printf("  %s ZIP: %.2f s (%.1f files/s, %.0f MB/s): %.2fx the loose speed (target >= 0.5); unzip -p | md5sum %.2f s (%.0f MB/s)\n",
 				kind, t.Seconds(), float64(len(files))/t.Seconds(), mbs(t), tLoose.Seconds()/t.Seconds(), unzip.Seconds(), mbs(unzip))
+			rows[kind].Log(b, fmt.Sprintf("`scrim ingest` of a %.2f GB %s ZIP of %d generated 2 MP JPEGs (SCRIM_BENCH_ZIP_BYTES), best of 2", float64(size)/1e9, kind, len(files)),
+				fmt.Sprintf("%s (%.1f files/s, %s; target ≥ 0.5× loose)", benchrow.Seconds(t), float64(len(files))/t.Seconds(), benchrow.Rate(mbs(t), "MB/s")),
+				fmt.Sprintf("the same JPEGs loose %s (%.1f files/s); `unzip -p | md5sum` %s", benchrow.Seconds(tLoose), float64(len(files))/tLoose.Seconds(), benchrow.Seconds(unzip)),
+				tLoose.Seconds()/t.Seconds())
 		}
 	}
 }

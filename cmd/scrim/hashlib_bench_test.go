@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // benchEnv reads a positive integer bench option.
@@ -49,7 +51,7 @@ func runTimed(b *testing.B, env []string, name string, args ...string) childRun 
 // reportLibrary prints one library import beside its baseline, with the
 // rate by wall clock and by the child's CPU time (on a shared machine the
 // wall clock also counts other processes' turns).
-func reportLibrary(b *testing.B, what string, n int, unit string, target float64, imp childRun, baseName string, base childRun) {
+func reportLibrary(b *testing.B, row benchrow.Meter, what string, n int, unit string, target float64, imp childRun, baseName string, base childRun) {
 	rate := float64(n) / imp.wall.Seconds()
 	b.ReportMetric(rate, unit+"/s")
 	b.ReportMetric(float64(n)/imp.cpu.Seconds(), unit+"/cpu-s")
@@ -57,6 +59,9 @@ func reportLibrary(b *testing.B, what string, n int, unit string, target float64
 	b.ReportMetric(base.wall.Seconds()/imp.wall.Seconds(), "x-"+strings.Fields(baseName)[0])
 	fmt.Printf("hash library import of %s: %.1f s wall, %.0f %s/s (target >= %.0f), %.1f s CPU (%.0f %s per CPU second), peak RSS %d MiB (target <= 512); %s of the same file %.1f s wall, %.1f s CPU\n",
 		what, imp.wall.Seconds(), rate, unit, target, imp.cpu.Seconds(), float64(n)/imp.cpu.Seconds(), unit, imp.rss>>20, baseName, base.wall.Seconds(), base.cpu.Seconds())
+	row.Log(b, "`scrim hashset import --library` of "+what,
+		fmt.Sprintf("%s (%s, %s CPU), peak RSS %s", benchrow.Rate(rate, unit+"/s"), benchrow.Seconds(imp.wall), benchrow.Seconds(imp.cpu), benchrow.MiB(imp.rss)),
+		fmt.Sprintf("`%s` of the same file %s (%s CPU)", baseName, benchrow.Seconds(base.wall), benchrow.Seconds(base.cpu)), base.wall.Seconds()/imp.wall.Seconds())
 }
 
 // BenchmarkHashsetImportLibraryMD5 imports a list of SCRIM_BENCH_LINES
@@ -84,10 +89,11 @@ func BenchmarkHashsetImportLibraryMD5(b *testing.B) {
 	runTool(b, "cat", list)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		row := benchrow.Start("cmd/hashset-import/library-md5/" + benchrow.Size(float64(lines)))
 		home := filepath.Join(b.TempDir(), "home")
 		base := runTimed(b, []string{"LC_ALL=C"}, "sort", "-u", "-S", "128M", "-T", dir, "-o", filepath.Join(dir, "sorted"), list)
 		imp := runTimed(b, []string{"SCRIM_HOME=" + home}, scrimBin, "hashset", "import", "--library", "--format", "text", "--category", "5", list)
-		reportLibrary(b, fmt.Sprintf("%d MD5 lines", lines), lines, "lines", 1e6, imp, "sort -u -S 128M", base)
+		reportLibrary(b, row, fmt.Sprintf("%d MD5 lines", lines), lines, "lines", 1e6, imp, "sort -u -S 128M", base)
 	}
 }
 
@@ -119,10 +125,11 @@ func BenchmarkHashsetImportLibraryVICS(b *testing.B) {
 	runTool(b, "cat", path)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		row := benchrow.Start("cmd/hashset-import/library-vics/" + benchrow.Size(float64(records)))
 		home := filepath.Join(b.TempDir(), "home")
 		base := runTimed(b, nil, "jq", "length", path)
 		imp := runTimed(b, []string{"SCRIM_HOME=" + home}, scrimBin, "hashset", "import", "--library", "--format", "vics", path)
-		reportLibrary(b, fmt.Sprintf("%d VICS records", records), records, "records", 3e5, imp, "jq length", base)
+		reportLibrary(b, row, fmt.Sprintf("%d VICS records", records), records, "records", 3e5, imp, "jq length", base)
 	}
 }
 
@@ -157,9 +164,10 @@ INSERT INTO FILE SELECT hex(randomblob(32)), hex(randomblob(20)), hex(randomblob
 	runTool(b, "cat", db)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		row := benchrow.Start("cmd/hashset-import/library-rds/" + benchrow.Size(float64(rows)))
 		home := filepath.Join(b.TempDir(), "home")
 		base := runTimed(b, nil, "sh", "-c", `sqlite3 "$0" 'SELECT sha256, sha1, md5, file_name, file_size FROM FILE' >/dev/null`, db)
 		imp := runTimed(b, []string{"SCRIM_HOME=" + home}, scrimBin, "hashset", "import", "--library", "--format", "nsrl", db)
-		reportLibrary(b, fmt.Sprintf("an RDSv3 database of %d FILE rows (%d digests)", rows, 3*rows), rows, "rows", 0, imp, "sqlite3 SELECT", base)
+		reportLibrary(b, row, fmt.Sprintf("an RDSv3 database of %d FILE rows (%d digests)", rows, 3*rows), rows, "rows", 0, imp, "sqlite3 SELECT", base)
 	}
 }

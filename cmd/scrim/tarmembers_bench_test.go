@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/internal/benchrow"
 	"scrim/testdata/large"
 )
 
@@ -32,6 +34,7 @@ func BenchmarkTarMembersOnHelpers(b *testing.B) {
 		b.Fatal(err)
 	}
 	workers := strconv.Itoa(runtime.NumCPU())
+	row := benchrow.Start("cmd/tar-members")
 	b.ResetTimer()
 	for range b.N {
 		var oneWall, allWall, oneCPU, allCPU time.Duration
@@ -52,6 +55,9 @@ func BenchmarkTarMembersOnHelpers(b *testing.B) {
 		b.Logf("one TAR of %d members, load average %s", n, loadAverage())
 		b.Logf("1 worker (baseline)  %8.0f places/s  %v wall, %v CPU", places/oneWall.Seconds(), oneWall.Round(time.Millisecond), oneCPU.Round(time.Millisecond))
 		b.Logf("%s workers (lent)     %8.0f places/s  %v wall, %v CPU: %.2f× the baseline", workers, places/allWall.Seconds(), allWall.Round(time.Millisecond), allCPU.Round(time.Millisecond), ratio)
+		row.Log(b, fmt.Sprintf("`scrim ingest` of one TAR of %s members lent to %s workers, best of 2", benchrow.Count(float64(n)), workers),
+			fmt.Sprintf("%s (%s, %s CPU)", benchrow.Rate(places/allWall.Seconds(), "places/s"), benchrow.Seconds(allWall), benchrow.Seconds(allCPU)),
+			fmt.Sprintf("the same with `--workers 1` %s (%s)", benchrow.Rate(places/oneWall.Seconds(), "places/s"), benchrow.Seconds(oneWall)), ratio)
 	}
 }
 

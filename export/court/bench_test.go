@@ -1,6 +1,7 @@
 package court
 
 import (
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/internal/benchrow"
 	"scrim/store"
 )
 
@@ -29,6 +31,7 @@ func BenchmarkBundle(b *testing.B) {
 		b.Fatal(err)
 	}
 	p := filepath.Join(b.TempDir(), "big"+Ext)
+	row := benchrow.Start("export/court/bundle")
 	b.ResetTimer()
 	for b.Loop() {
 		f, err := os.Create(p)
@@ -58,5 +61,7 @@ func BenchmarkBundle(b *testing.B) {
 		b.ReportMetric(mb/t1.Sub(t0).Seconds(), "write-MB/s")
 		b.ReportMetric(float64(t2.Sub(t1).Milliseconds()), "open-ms")
 		b.ReportMetric(mb/t3.Sub(t2).Seconds(), "verify-MB/s")
+		row.Log(b, "court package of 64 × 1 MiB originals", fmt.Sprintf("write %s, verify %s, open %s (argon2id)",
+			benchrow.Rate(mb/t1.Sub(t0).Seconds(), "MB/s"), benchrow.Rate(mb/t3.Sub(t2).Seconds(), "MB/s"), benchrow.Seconds(t2.Sub(t1))), benchrow.None, 0)
 	}
 }

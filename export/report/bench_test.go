@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"scrim/internal/benchrow"
 	"scrim/store"
 )
 
@@ -28,8 +29,11 @@ func BenchmarkReport(b *testing.B) {
 	if v := os.Getenv("SCRIM_REPORT_MEDIA"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
+	row := benchrow.Start("export/report")
 	for range b.N {
 		dir := b.TempDir()
+		cli := map[string]string{}
+		secs := map[string]float64{}
 		st, err := store.Open(filepath.Join(dir, "BIG-1"), store.Options{Create: true})
 		if err != nil {
 			b.Fatal(err)
@@ -125,7 +129,11 @@ func BenchmarkReport(b *testing.B) {
 			b.ReportMetric(float64(rss)/(1<<20), format+"-cli-peak-RSS-MiB")
 			b.ReportMetric(float64(peakAnon)/(1<<20), format+"-cli-peak-anon-MiB")
 			b.ReportMetric(took.Seconds(), format+"-cli-s")
+			cli[format] = fmt.Sprintf("%s, peak RSS %s", benchrow.Seconds(took), benchrow.MiB(rss))
+			secs[format] = took.Seconds()
 		}
+		row.Log(b, fmt.Sprintf("`scrim export` report of a %s-media generated case (appendix capped)", benchrow.Count(float64(n))),
+			fmt.Sprintf("PDF %s; HTML %s; CSV %s", cli["pdf"], cli["html"], cli["csv"]), "`scrim stats` on the same case "+cli["stats"], secs["stats"]/secs["pdf"])
 	}
 }
 

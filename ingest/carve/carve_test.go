@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"golang.org/x/image/bmp"
+
+	"scrim/internal/benchrow"
 )
 
 func picture(w, h int, seed uint64) *image.RGBA {
@@ -172,6 +174,7 @@ func FuzzCarve(f *testing.F) {
 // BenchmarkCarve scans incompressible bytes (the worst case for signature
 // hits) beside a plain read of the same bytes in the same run.
 func BenchmarkCarve(b *testing.B) {
+	row := benchrow.Start("ingest/carve/random-bytes")
 	d := noise(128<<20, 3)
 	r := bytes.NewReader(d)
 	b.SetBytes(int64(len(d)))
@@ -188,4 +191,6 @@ func BenchmarkCarve(b *testing.B) {
 	b.ReportMetric(carveRate/1e6, "carve-MB/s")
 	b.ReportMetric(readRate/1e6, "read-MB/s")
 	b.ReportMetric(carveRate/readRate, "ratio-vs-read")
+	row.Log(b, "carving 128 MiB of random bytes in memory", benchrow.Rate(carveRate/1e6, "MB/s"),
+		"reading the same blocks (ReadAt), in process "+benchrow.Rate(readRate/1e6, "MB/s"), carveRate/readRate)
 }

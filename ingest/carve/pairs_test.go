@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // pairBytes are the bytes signatures start with, and a few others, so that
@@ -167,6 +169,7 @@ func FuzzWatch(f *testing.F) {
 // pass per signature) and SHA-256 of the same bytes, the hashing it rides
 // on, and prints both ratios.
 func BenchmarkWatch(b *testing.B) {
+	row := benchrow.Start("ingest/carve/watch")
 	buf := make([]byte, 1<<20)
 	rand.NewChaCha8([32]byte{1}).Read(buf)
 	var w Watch
@@ -182,6 +185,9 @@ func BenchmarkWatch(b *testing.B) {
 	b.ReportMetric(watch/hash*100, "%-of-sha256")
 	fmt.Printf("watch %.0f MB/s (vector %v), one bytes.Index per signature %.0f MB/s: %.1fx faster; SHA-256 %.0f MB/s: the watch costs %.1f%% of it\n",
 		1/watch, signaturePairs.vector, 1/perSignature, perSignature/watch, 1/hash, watch/hash*100)
+	row.Log(b, fmt.Sprintf("signature watch over 1 MiB of random bytes (vector %v)", signaturePairs.vector),
+		fmt.Sprintf("%s (%.1f %% of SHA-256's time)", benchrow.Rate(1/watch, "MB/s"), watch/hash*100),
+		"one `bytes.Index` pass per signature, in process "+benchrow.Rate(1/perSignature, "MB/s"), perSignature/watch)
 }
 
 // timePerMB returns the best seconds per MB of f over n bytes in a few runs.

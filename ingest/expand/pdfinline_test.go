@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // inlineTestJPEG is a small JPEG whose bytes hold " EI " as a trap for
@@ -259,6 +261,7 @@ func decodePNG(t *testing.T, name string) image.Image {
 // operators each, one small inline image a page): the whole walk against
 // the same walk less the inline search, measured in the same run.
 func BenchmarkPDFInlineScan(b *testing.B) {
+	row := benchrow.Start("ingest/expand/pdf-inline")
 	var line bytes.Buffer
 	for i := range 400 {
 		fmt.Fprintf(&line, "BT /F1 11 Tf 72 %d Td (Sentence %d of the statement, with words (nested) and \\) escapes) Tj ET\n", 700-i%60*11, i)
@@ -299,4 +302,6 @@ func BenchmarkPDFInlineScan(b *testing.B) {
 	b.ReportMetric(ratio, "x-walk-vs-without-inline")
 	b.Logf("walk %v, without the inline search %v: %.2f× (%d pages, %d KiB of operators each, %d KiB file)",
 		with/time.Duration(b.N), without/time.Duration(b.N), ratio, pages, line.Len()>>10, len(pdf)>>10)
+	row.Log(b, fmt.Sprintf("PDF walk with the inline-image search, %d pages, %d KiB file", pages, len(pdf)>>10),
+		benchrow.Seconds(with/time.Duration(b.N)), "the same walk without the inline search "+benchrow.Seconds(without/time.Duration(b.N)), float64(without)/float64(with))
 }

@@ -2,21 +2,25 @@ package picture
 
 import (
 	"bytes"
+	"fmt"
 	"image/jpeg"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
-func BenchmarkPicturePath12MP(b *testing.B) { benchPicturePath(b, 4000, 3000, 6, 48) }
-func BenchmarkPicturePath1MP(b *testing.B)  { benchPicturePath(b, 1200, 900, 12, 360) }
+func BenchmarkPicturePath12MP(b *testing.B) { benchPicturePath(b, "12mp", 4000, 3000, 6, 48) }
+func BenchmarkPicturePath1MP(b *testing.B)  { benchPicturePath(b, "1mp", 1200, 900, 12, 360) }
 
 // benchPicturePath times Analyze over `runs` pictures cycled from `distinct`
 // generated JPEGs on GOMAXPROCS goroutines, and in the same run a plain full
 // image/jpeg.Decode of the same files, the baseline the ratio is against.
-func benchPicturePath(b *testing.B, w, h, distinct, runs int) {
+func benchPicturePath(b *testing.B, name string, w, h, distinct, runs int) {
+	m := benchrow.Start("ingest/picture/" + name)
 	files := make([][]byte, distinct)
 	var wg sync.WaitGroup
 	for i := range files {
@@ -59,6 +63,8 @@ func benchPicturePath(b *testing.B, w, h, distinct, runs int) {
 	b.ReportMetric(pureRate, "purego-analyze-pics/s")
 	b.Logf("%dx%d, %d workers, %d distinct files of ~%d KiB: Analyze (%s) %.1f pics/s; image/jpeg.Decode %.1f pics/s (x%.1f); pure-Go Analyze %.1f pics/s",
 		w, h, workers, distinct, len(files[0])>>10, decoder.Load(), rate, base, rate/base, pureRate)
+	m.Log(b, fmt.Sprintf("picture path, %.0f MP JPEG (decode %v, pHash, dHash, thumbnail), %d goroutines, %d pictures", float64(w*h)/1e6, decoder.Load(), workers, runs),
+		benchrow.Rate(rate, "pictures/s"), "full `image/jpeg` decode, in process "+benchrow.Rate(base, "pictures/s"), rate/base)
 }
 
 // parallelRate runs f over runs files (cycling) on workers goroutines and

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // previews are the test pictures fitted into 256 px, as ingest hands
@@ -74,6 +76,7 @@ func BenchmarkSignals(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	row := benchrow.Start("signals/models")
 	b.ResetTimer()
 	cpu0, t0 := cpuTime(), time.Now()
 	for range b.N {
@@ -103,6 +106,8 @@ func BenchmarkSignals(b *testing.B) {
 		fmt.Printf("BenchmarkSignals: Go %.1f pictures/s on %d cores (%.0f CPU-ms per picture); TF.js not run (SCRIM_BENCH_NO_TFJS), load %s\n",
 			goRate, workers, float64(cpu.Milliseconds())/float64(n), loadAvg())
 		b.ReportMetric(goRate, "pics/s")
+		row.Log(b, fmt.Sprintf("face, age and nudity models on 256 px previews, %d goroutines", workers),
+			fmt.Sprintf("%s (%.0f CPU-ms per picture)", benchrow.Rate(goRate, "pictures/s"), float64(cpu.Milliseconds())/float64(n)), "— (TF.js not run: SCRIM_BENCH_NO_TFJS)", 0)
 		return
 	}
 	_, timing := runReference(b, e, writePictures(b, pics), 1)
@@ -112,6 +117,9 @@ func BenchmarkSignals(b *testing.B) {
 	b.ReportMetric(goRate, "pics/s")
 	b.ReportMetric(jsRate, "tfjs-pics/s")
 	b.ReportMetric(goRate/jsRate, "x-tfjs")
+	row.Log(b, fmt.Sprintf("face, age and nudity models on 256 px previews, %d goroutines", workers),
+		fmt.Sprintf("%s (%.0f CPU-ms per picture)", benchrow.Rate(goRate, "pictures/s"), float64(cpu.Milliseconds())/float64(n)),
+		fmt.Sprintf("the same models in TF.js's CPU backend (Node, 1 thread) %.3f pictures/s", jsRate), goRate/jsRate)
 }
 
 func loadAvg() string {

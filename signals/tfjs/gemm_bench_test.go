@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"scrim/internal/benchrow"
 )
 
 // BenchmarkGemm: a MobileNet-sized 1×1 convolution (56×56 pixels, 128 in,
@@ -24,6 +26,7 @@ func BenchmarkGemm(b *testing.B) {
 		}
 		return best
 	}
+	row := benchrow.Start("signals/tfjs/gemm")
 	b.ResetTimer()
 	var fast, slow time.Duration
 	for range b.N {
@@ -34,4 +37,6 @@ func BenchmarkGemm(b *testing.B) {
 		m, n, k, useSIMD, useAVX512, gflops(fast), gflops(slow), slow.Seconds()/fast.Seconds())
 	b.ReportMetric(gflops(fast), "GFLOP/s")
 	b.ReportMetric(slow.Seconds()/fast.Seconds(), "x-pure-go")
+	row.Log(b, fmt.Sprintf("GEMM %d×%d×%d (a 56×56×128 convolution), SIMD (AVX2 %v, AVX-512 %v)", m, n, k, useSIMD, useAVX512),
+		fmt.Sprintf("%.1f GFLOP/s", gflops(fast)), fmt.Sprintf("the pure-Go kernel, in process %.1f GFLOP/s", gflops(slow)), slow.Seconds()/fast.Seconds())
 }

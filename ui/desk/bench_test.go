@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"scrim/internal/benchrow"
 	"scrim/store"
 	"scrim/ui/review"
 	"scrim/ui/thumbs"
@@ -21,6 +22,7 @@ import (
 // painted, on the real demo case (Badger on disk): the decision, its audit
 // entry, the exposure record of the review, the repaint and the move.
 func BenchmarkCategorizeAdvance(b *testing.B) {
+	row := benchrow.Start("ui/desk/categorize-advance")
 	t := &testing.T{}
 	f := newFixtureTB(b, t)
 	f.ws.ShowReview()
@@ -39,6 +41,8 @@ func BenchmarkCategorizeAdvance(b *testing.B) {
 	b.ReportMetric(float64(el.Microseconds())/float64(b.N)/1000, "ms/key")
 	fmt.Printf("categorize-and-advance: %.2f ms per key press on average, worst %.2f ms (aim < 50 ms), %d presses\n",
 		float64(el.Microseconds())/float64(b.N)/1000, float64(worst.Microseconds())/1000, b.N)
+	row.Log(b, fmt.Sprintf("workstation: category key → decision stored and audited → next tile shown (demo case on Badger, %d presses)", b.N),
+		fmt.Sprintf("%.2f ms mean, worst %.2f ms", float64(el.Microseconds())/float64(b.N)/1000, float64(worst.Microseconds())/1000), "— (aim 50 ms)", 0)
 }
 
 // BenchmarkGridScroll: a grid of 100 000 items scrolled one row per frame;
@@ -101,6 +105,7 @@ func BenchmarkGridScroll(b *testing.B) {
 	perRender := time.Since(t0)
 	_ = one
 	cols := f.ws.columns()
+	row := benchrow.Start("ui/desk/grid-scroll")
 	b.ResetTimer()
 	var scroll, draw time.Duration
 	for range b.N {
@@ -122,5 +127,11 @@ func BenchmarkGridScroll(b *testing.B) {
 		"software redraw of the 1280x800 window %.0f ms; thumbnail cache hit rate %.0f%% of %d lookups, %d renderings held; "+
 		"one rendering (decode+fit+grayscale+blur) %.1f ms\n",
 		items, cols, perScroll, 1000/perScroll, perDraw, rate*100, lookups, f.ws.cache.Len(), float64(perRender.Microseconds())/1000)
+	what := fmt.Sprintf("workstation: grid scroll, one row of %d tiles per step, %s generated items", cols, benchrow.Count(float64(items)))
+	if dir := os.Getenv("SCRIM_BENCH_CASE"); dir != "" {
+		what = fmt.Sprintf("workstation: grid scroll, one row of %d tiles per step, the queue of the ingested case SCRIM_BENCH_CASE (%s items)", cols, benchrow.Count(float64(items)))
+	}
+	row.Log(b, what, fmt.Sprintf("%.2f ms per row (move, scroll, paint), cache hit rate %.0f %%", perScroll, rate*100),
+		fmt.Sprintf("the software test renderer's full redraw %.0f ms", perDraw), perDraw/perScroll)
 	_ = context.Background
 }

@@ -2,10 +2,13 @@ package review
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"scrim/categorize"
+	"scrim/internal/benchrow"
 	"scrim/store"
 )
 
@@ -25,11 +28,16 @@ func BenchmarkLoadCase(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	row := benchrow.Start("ui/review/load-case")
+	items := 0
 	for b.Loop() {
 		m, err := Load(context.Background(), st, nil, scheme)
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(m.Total()), "items")
+		items = m.Total()
+		b.ReportMetric(float64(items), "items")
 	}
+	row.Log(b, fmt.Sprintf("review queue of the ingested case SCRIM_BENCH_CASE (%s items): index, cluster order, filter", benchrow.Count(float64(items))),
+		benchrow.Seconds(b.Elapsed()/time.Duration(b.N)), "— (aim ≤ 2 s)", 0)
 }

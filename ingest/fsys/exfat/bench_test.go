@@ -31,5 +31,5 @@ func BenchmarkReadAll(b *testing.B) {
 	b.Setenv("EXFAT_CARD_DELETE", "0")
 	img, _ := cardFrom(b, src, "")
 	v := fsystest.OpenImage(b, img, Probe, Open)
-	fsystest.BenchReadAll(b, v, img)
+	fsystest.BenchReadAll(b, "exfat", v, img)
 }

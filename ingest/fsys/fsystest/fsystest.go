@@ -7,6 +7,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"scrim/ingest/fsys"
+	"scrim/internal/benchrow"
 )
 
 // Opener is a filesystem package's Open.
@@ -64,7 +66,9 @@ func Exercise(t testing.TB, open Opener, data []byte) {
 
 // BenchReadAll reads every file of v each iteration and reports MB/s beside
 // `cat` of the image file measured in the same run.
-func BenchReadAll(b *testing.B, v fsys.FS, img string) {
+// BenchReadAll prints the row ingest/fsys/<name>/read-all.
+func BenchReadAll(b *testing.B, name string, v fsys.FS, img string) {
+	m := benchrow.Start("ingest/fsys/" + name + "/read-all")
 	buf := make([]byte, 1<<20)
 	var total int64
 	b.ResetTimer()
@@ -89,8 +93,11 @@ func BenchReadAll(b *testing.B, v fsys.FS, img string) {
 	if err := exec.Command("cat", img).Run(); err != nil {
 		b.Fatal(err)
 	}
+	cat := float64(st.Size()) / time.Since(start).Seconds()
 	b.ReportMetric(ours/1e6, "MB/s-files")
-	b.ReportMetric(float64(st.Size())/time.Since(start).Seconds()/1e6, "MB/s-cat")
+	b.ReportMetric(cat/1e6, "MB/s-cat")
+	m.Log(b, fmt.Sprintf("%s volume: walk and read every file (%d MiB of files, image %d MiB, page cache warm)", name, total>>20, st.Size()>>20),
+		benchrow.Rate(ours/1e6, "MB/s of files"), "`cat` of the image "+benchrow.Rate(cat/1e6, "MB/s"), ours/cat)
 }
 
 // OpenImage opens an image file read-only as one volume, requiring probe

@@ -24,5 +24,5 @@ func BenchmarkReadAll(b *testing.B) {
 		b.Fatalf("%v %s", err, out)
 	}
 	v := openImage(b, img)
-	fsystest.BenchReadAll(b, v, img)
+	fsystest.BenchReadAll(b, "iso", v, img)
 }

@@ -28,5 +28,5 @@ func BenchmarkReadAll(b *testing.B) {
 		run("ntfscp", "-q", img, src, fmt.Sprintf("/f%d.bin", i))
 	}
 	v := openImage(b, img)
-	fsystest.BenchReadAll(b, v, img)
+	fsystest.BenchReadAll(b, "ntfs", v, img)
 }
