@@ -40,9 +40,6 @@ type Batch struct {
 	// opened after it while it is in flight.
 	writes map[string]queued
 	sent   *sentTxn // the transaction in flight, nil when none
-	// serial commits each full transaction before the next begins, as
-	// batches did before: the baseline of BenchmarkBatchPipelined.
-	serial bool
 }
 
 // queued is a value a transaction writes, or a deletion.
@@ -122,7 +119,7 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 		size += len(e.k) + len(e.v) + 16
 	}
 	if b.keys > 0 && (b.bytes+size > batchMaxBytes || b.keys+len(entries)+1 > batchMaxKeys) {
-		if err := b.commit(!b.serial); err != nil {
+		if err := b.commit(true); err != nil {
 			return false, err
 		}
 	}
@@ -353,7 +350,7 @@ func (s *Store) DeleteCategory(sha string) error {
 func (b *Batch) set(k, v []byte) error {
 	size := len(k) + len(v) + 16
 	if b.keys > 0 && (b.bytes+size > batchMaxBytes || b.keys+1 > batchMaxKeys) {
-		if err := b.commit(!b.serial); err != nil {
+		if err := b.commit(true); err != nil {
 			return err
 		}
 	}
