@@ -45,11 +45,6 @@ type counterState struct {
 	// committed holds np/ records as last committed, guarded by places:
 	// a duplicate's record is then read from memory, not the store.
 	committed factsCache
-	// sent is the last transaction with place counts sent to Badger,
-	// guarded by places (write.go); lost says one failed to commit after
-	// its counts went into the cache.
-	sent *sentTxn
-	lost atomic.Bool
 }
 
 // factsCache keeps the committed np/ records of the media written or read
@@ -174,7 +169,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 	hadOld := false
 	if !b.s.fresh.firstWrite(o.Evidence, occKey) {
 		var err error
-		if hadOld, err = b.get(keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) }); err != nil {
+		if hadOld, err = getIn(b.txn, keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) }); err != nil {
 			return fmt.Errorf("read earlier record: %w", err)
 		}
 	}
@@ -185,7 +180,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 
 	// The index entry the record deletes, when it existed.
 	if del != nil {
-		if gone, err := b.exists(del); err != nil {
+		if gone, err := exists(b.txn, del); err != nil {
 			return err
 		} else if gone {
 			if err := b.movePlace(r.PreviousSHA256, ev, flag, -1, nil); err != nil {
@@ -200,7 +195,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 	// and its entry are written in one transaction.
 	isNew := !hadOld
 	if hadOld {
-		found, err := b.exists(keyOccIndex(o.SHA256, occKey))
+		found, err := exists(b.txn, keyOccIndex(o.SHA256, occKey))
 		if err != nil {
 			return err
 		}
@@ -226,7 +221,7 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		f, ok = factsOf(*m), true
 	}
 	if !ok {
-		found, err := b.get([]byte(placeCounts+sha), func(v []byte) error {
+		found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
 			var err error
 			f, err = decodeFacts(v)
 			return err
@@ -237,7 +232,7 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		if !found {
 			if m == nil {
 				var mm Media
-				known, err := b.get(keyMedia(sha), func(v []byte) error { return json.Unmarshal(v, &mm) })
+				known, err := getIn(b.txn, keyMedia(sha), func(v []byte) error { return json.Unmarshal(v, &mm) })
 				if err != nil {
 					return fmt.Errorf("media %s: %w", sha, err)
 				}
@@ -277,13 +272,21 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		delete(b.cnt.written, sha)
 		b.bytes += len(k) + 16
 		b.keys++
-		return b.delete(k)
+		return b.txn.Delete(k)
 	}
 	v := f.encode()
 	b.cnt.written[sha] = v
 	b.bytes += len(k) + len(v) + 16
 	b.keys++
-	return b.put(k, v)
+	return b.txn.Set(k, v)
+}
+
+func exists(txn *badger.Txn, k []byte) (bool, error) {
+	found, err := getIn(txn, k, func([]byte) error { return nil })
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", printableKey(k), err)
+	}
+	return found, nil
 }
 
 // commitCounters writes the transaction's delta into it, just before commit.
@@ -295,23 +298,13 @@ func (b *Batch) commitCounters() error {
 	if err != nil {
 		return err
 	}
-	return b.put(b.s.deltaKey(), v)
+	return b.txn.Set(b.s.deltaKey(), v)
 }
 
-// beginCounters opens the counting side of the transaction, once. Another
-// batch's transaction in flight is waited for: the cache holds its place
-// counts before they are applied, and forgets them if they never are.
+// beginCounters opens the counting side of the transaction, once.
 func (b *Batch) beginCounters() {
 	if b.cnt == nil {
-		c := &b.s.counters
-		c.places.Lock()
-		if p := c.sent; p != nil && p.owner != b {
-			<-p.done
-			c.sent = nil
-		}
-		if c.lost.Swap(false) {
-			c.committed.clear()
-		}
+		b.s.counters.places.Lock()
 		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}, written: map[string][]byte{}}
 	}
 }

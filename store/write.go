@@ -23,37 +23,12 @@ type FileRecord struct {
 // Batch groups many files into few transactions. Each file's keys always go
 // into one transaction, so a crash leaves every file either fully recorded or
 // not at all: the occurrence record, written last, is the proof of completion.
-//
-// A full transaction is committed in the background while the next one
-// fills: Badger's writer and the batch's own work (encoding, counting) were
-// two serial stages of a small-file ingest, one waiting for the other. At
-// most one transaction is in flight; the next is opened before it is sent,
-// so its snapshot is what was applied before, and reads look at what the
-// one in flight writes first (get). Flush waits for everything.
 type Batch struct {
 	s     *Store
 	txn   *badger.Txn
 	bytes int
 	keys  int
 	cnt   *counterTxn // counters.go
-	// writes are the keys txn queues, for the reads of the transaction
-	// opened after it while it is in flight.
-	writes map[string]queued
-	sent   *sentTxn // the transaction in flight, nil when none
-}
-
-// queued is a value a transaction writes, or a deletion.
-type queued struct {
-	v       []byte
-	deleted bool
-}
-
-// sentTxn is a transaction committing in the background.
-type sentTxn struct {
-	owner  *Batch
-	writes map[string]queued
-	done   chan struct{} // closed when Badger has applied it, or failed
-	err    error         // set before done is closed
 }
 
 // Limits per transaction, well below Badger's own (15 % of a 32 MiB memtable).
@@ -63,7 +38,7 @@ const (
 )
 
 // NewBatch starts a batch; call Flush to commit it.
-func (s *Store) NewBatch() *Batch { return &Batch{s: s, writes: map[string]queued{}} }
+func (s *Store) NewBatch() *Batch { return &Batch{s: s} }
 
 type kv struct{ k, v []byte }
 
@@ -118,8 +93,8 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 	for _, e := range entries {
 		size += len(e.k) + len(e.v) + 16
 	}
-	if b.keys > 0 && (b.bytes+size > batchMaxBytes || b.keys+len(entries)+1 > batchMaxKeys) {
-		if err := b.commit(true); err != nil {
+	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+len(entries)+1 > batchMaxKeys) {
+		if err := b.Flush(); err != nil {
 			return false, err
 		}
 	}
@@ -130,12 +105,12 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 		return false, b.fail(r, err)
 	}
 	if del != nil {
-		if err := b.delete(del); err != nil {
+		if err := b.txn.Delete(del); err != nil {
 			return false, b.fail(r, err)
 		}
 	}
 	for _, e := range entries {
-		if err := b.put(e.k, e.v); err != nil {
+		if err := b.txn.Set(e.k, e.v); err != nil {
 			return false, b.fail(r, err)
 		}
 	}
@@ -169,7 +144,7 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 		return true, nil
 	}
 	var f mediaFacts
-	found, err := b.get([]byte(placeCounts+sha), func(v []byte) error {
+	found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
 		var err error
 		f, err = decodeFacts(v)
 		return err
@@ -181,140 +156,56 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 		b.cnt.facts[sha] = f
 		return true, nil
 	}
-	found, err = b.exists(keyMedia(sha))
-	return found, err
+	_, err = b.txn.Get(keyMedia(sha))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 func (b *Batch) fail(r FileRecord, err error) error {
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		err = fmt.Errorf("record too large for one transaction: %w", err)
 	}
-	b.Discard()
+	b.txn.Discard()
+	b.txn = nil
+	b.endCounters()
 	return fmt.Errorf("store %s: %w", r.Occurrence.Path, err)
-}
-
-// get reads key as the open transaction sees it after the one in flight:
-// its own writes, then those in flight, then its snapshot.
-func (b *Batch) get(key []byte, fn func([]byte) error) (bool, error) {
-	q, ok := b.writes[string(key)]
-	if !ok && b.sent != nil {
-		q, ok = b.sent.writes[string(key)]
-	}
-	if ok {
-		if q.deleted {
-			return false, nil
-		}
-		return true, fn(q.v)
-	}
-	return getIn(b.txn, key, fn)
-}
-
-func (b *Batch) exists(key []byte) (bool, error) {
-	found, err := b.get(key, func([]byte) error { return nil })
-	if err != nil {
-		return false, fmt.Errorf("read %s: %w", printableKey(key), err)
-	}
-	return found, nil
-}
-
-// put and delete queue a write in the open transaction.
-func (b *Batch) put(k, v []byte) error {
-	if err := b.txn.Set(k, v); err != nil {
-		return err
-	}
-	b.writes[string(k)] = queued{v: v}
-	return nil
-}
-
-func (b *Batch) delete(k []byte) error {
-	if err := b.txn.Delete(k); err != nil {
-		return err
-	}
-	b.writes[string(k)] = queued{deleted: true}
-	return nil
 }
 
 // Pending is the number of bytes queued and not yet committed.
 func (b *Batch) Pending() int { return b.bytes }
 
-// Flush commits what is queued and waits until it is applied.
-func (b *Batch) Flush() error { return b.commit(false) }
-
-// commit sends the open transaction to Badger; unless async, it waits
-// until it is applied. An async commit opens the next transaction first,
-// and returns once the previous one in flight is applied.
-func (b *Batch) commit(async bool) error {
-	if err := b.waitSent(); err != nil {
-		b.Discard() // built on what failed
-		return err
-	}
+// Flush commits what is queued.
+func (b *Batch) Flush() error {
 	if b.txn == nil {
 		return nil
 	}
-	if err := b.commitCounters(); err != nil {
-		b.Discard()
-		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
-	}
-	var next *badger.Txn
-	if async {
-		// Its snapshot holds everything applied so far; the rest is in
-		// flight, and read from p.writes.
-		next = b.s.db.NewTransaction(true)
-	}
-	p := &sentTxn{owner: b, writes: b.writes, done: make(chan struct{})}
-	if b.cnt != nil {
-		// The cache takes the place counts now, for the next
-		// transaction's reads; a failed commit clears it (waitSent).
-		b.countersCommitted()
-		b.s.counters.sent = p
-	}
-	lost := &b.s.counters.lost
-	b.txn.CommitWith(func(err error) {
-		if err != nil {
-			lost.Store(true)
+	err := b.commitCounters()
+	if err == nil {
+		if err = b.txn.Commit(); err == nil {
+			b.countersCommitted()
 		}
-		p.err = err
-		close(p.done)
-	})
-	b.txn, b.writes, b.sent = next, map[string]queued{}, p
+	} else {
+		b.txn.Discard()
+	}
+	b.txn = nil
 	b.endCounters()
 	b.bytes, b.keys = 0, 0
-	if !async {
-		if err := b.waitSent(); err != nil {
-			return err
-		}
+	if err != nil {
+		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
 	}
 	b.s.maybeTrim()
 	return nil
 }
 
-// waitSent waits for the transaction in flight. When it failed, the place
-// counts it left in the cache were never written: the next transaction to
-// count clears the cache (beginCounters).
-func (b *Batch) waitSent() error {
-	p := b.sent
-	if p == nil {
-		return nil
-	}
-	<-p.done
-	b.sent = nil
-	if p.err != nil {
-		return fmt.Errorf("commit to case %s: %w", b.s.dir, p.err)
-	}
-	return nil
-}
-
-// Discard drops what is queued. A transaction already in flight is
-// waited for, and lands.
+// Discard drops what is queued.
 func (b *Batch) Discard() {
 	if b.txn != nil {
 		b.txn.Discard()
 		b.txn = nil
 	}
-	clear(b.writes)
-	b.bytes, b.keys = 0, 0
 	b.endCounters()
-	b.waitSent()
 }
 
 // PutEvidence writes an evidence record and its path index.
@@ -349,15 +240,15 @@ func (s *Store) DeleteCategory(sha string) error {
 // set queues one key outside a file record, committing first when full.
 func (b *Batch) set(k, v []byte) error {
 	size := len(k) + len(v) + 16
-	if b.keys > 0 && (b.bytes+size > batchMaxBytes || b.keys+1 > batchMaxKeys) {
-		if err := b.commit(true); err != nil {
+	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+1 > batchMaxKeys) {
+		if err := b.Flush(); err != nil {
 			return err
 		}
 	}
 	if b.txn == nil {
 		b.txn = b.s.db.NewTransaction(true)
 	}
-	if err := b.put(k, v); err != nil {
+	if err := b.txn.Set(k, v); err != nil {
 		b.Discard()
 		return fmt.Errorf("queue %s: %w", printableKey(k), err)
 	}
