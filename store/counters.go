@@ -71,12 +71,12 @@ func (c *factsCache) get(sha string) (mediaFacts, bool) {
 	return f, err == nil
 }
 
-// put records f as committed.
-func (c *factsCache) put(sha string, f mediaFacts) {
+// put records f, encoded as stored, as committed.
+func (c *factsCache) put(sha string, encoded []byte) {
 	if c.newer == nil || len(c.newer) >= factsCacheMax {
 		c.older, c.newer = c.newer, make(map[string][]byte, 1024)
 	}
-	c.newer[sha] = f.encode()
+	c.newer[sha] = encoded
 }
 
 func (c *factsCache) clear() { c.newer, c.older = nil, nil }
@@ -152,6 +152,10 @@ func (c *Counts) plus(o Counts) {
 type counterTxn struct {
 	delta countDelta
 	facts map[string]mediaFacts // np/ records read or changed in this transaction
+	// written holds the np/ values queued in this transaction, as
+	// encoded for it: the cache keeps them after commit without encoding
+	// every record a second time (2 % of a small-file ingest's CPU).
+	written map[string][]byte
 }
 
 // countRecord updates the counters for one file record about to be written
@@ -261,14 +265,19 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		b.cnt.delta.addMedia("", f, -1)
 	}
 	b.cnt.facts[sha] = f
-	k, v := []byte(placeCounts+sha), f.encode()
-	b.bytes += len(k) + len(v) + 16
-	b.keys++
+	k := []byte(placeCounts + sha)
 	if after == 0 {
 		// Only media found somewhere have a record: scans of np/ list
 		// exactly them.
+		delete(b.cnt.written, sha)
+		b.bytes += len(k) + 16
+		b.keys++
 		return b.txn.Delete(k)
 	}
+	v := f.encode()
+	b.cnt.written[sha] = v
+	b.bytes += len(k) + len(v) + 16
+	b.keys++
 	return b.txn.Set(k, v)
 }
 
@@ -296,7 +305,7 @@ func (b *Batch) commitCounters() error {
 func (b *Batch) beginCounters() {
 	if b.cnt == nil {
 		b.s.counters.places.Lock()
-		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}}
+		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}, written: map[string][]byte{}}
 	}
 }
 
@@ -306,8 +315,10 @@ func (b *Batch) beginCounters() {
 func (b *Batch) countersCommitted() {
 	if b.cnt != nil {
 		for sha, f := range b.cnt.facts {
-			if f.total() > 0 {
-				b.s.counters.committed.put(sha, f)
+			if v, ok := b.cnt.written[sha]; ok {
+				b.s.counters.committed.put(sha, v)
+			} else if f.total() > 0 {
+				b.s.counters.committed.put(sha, f.encode())
 			}
 		}
 	}

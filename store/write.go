@@ -47,7 +47,7 @@ func fileEntries(r FileRecord, occKey string) ([]kv, []byte, error) {
 	var del []byte
 	o := r.Occurrence
 	if m := r.Media; m != nil {
-		mv, err := json.Marshal(m)
+		mv, err := encodeMedia(m)
 		if err != nil {
 			return nil, nil, err
 		}
