@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/json"
-	"strconv"
 )
 
 // encodeMedia is json.Marshal(m), byte for byte (FuzzMediaEncode checks
@@ -14,18 +13,8 @@ func encodeMedia(m *Media) ([]byte, error) {
 	if m.Duration != 0 || len(m.Frames) > 0 {
 		return json.Marshal(m)
 	}
-	b := make([]byte, 0, 256+len(m.Type)+len(m.Kind)+len(m.MIME)+len(m.Decoder)+len(m.Error))
-	var err error
-	str := func(name, v string) {
-		b = append(b, name...)
-		if err == nil {
-			b, err = appendJSONString(b, v)
-		}
-	}
-	num := func(name string, v int64) {
-		b = append(b, name...)
-		b = strconv.AppendInt(b, v, 10)
-	}
+	w := jsonRecord{b: make([]byte, 0, 256+len(m.Type)+len(m.Kind)+len(m.MIME)+len(m.Decoder)+len(m.Error))}
+	str, num := w.str, w.num
 	str(`{"sha256":`, m.SHA256)
 	str(`,"md5":`, m.MD5)
 	str(`,"sha1":`, m.SHA1)
@@ -44,6 +33,5 @@ func encodeMedia(m *Media) ([]byte, error) {
 			str(t.name, t.v)
 		}
 	}
-	b = append(b, '}')
-	return b, err
+	return w.end()
 }

@@ -274,22 +274,8 @@ func jsonWS(b []byte, i int) int {
 // encoding/json would escape (quotes, controls, HTML characters, anything
 // beyond ASCII) are handed to it one by one.
 func encodeOccurrence(o *Occurrence) ([]byte, error) {
-	b := make([]byte, 0, 192+len(o.Path)+len(o.Parent)+len(o.Member)+len(o.DevicePath)+len(o.Error))
-	var err error
-	str := func(name, v string) {
-		b = append(b, name...)
-		if err == nil {
-			b, err = appendJSONString(b, v)
-		}
-	}
-	num := func(name string, v int64) {
-		b = append(b, name...)
-		b = strconv.AppendInt(b, v, 10)
-	}
-	flag := func(name string, v bool) {
-		b = append(b, name...)
-		b = strconv.AppendBool(b, v)
-	}
+	w := jsonRecord{b: make([]byte, 0, 192+len(o.Path)+len(o.Parent)+len(o.Member)+len(o.DevicePath)+len(o.Error))}
+	str, num, flag := w.str, w.num, w.flag
 	str(`{"evidence":`, o.Evidence)
 	str(`,"volume":`, o.Volume)
 	if o.VolumeOffset != 0 {
@@ -301,8 +287,8 @@ func encodeOccurrence(o *Occurrence) ([]byte, error) {
 	str(`,"fs":`, o.FS)
 	str(`,"path":`, o.Path)
 	if o.Inode != 0 {
-		b = append(b, `,"inode":`...)
-		b = strconv.AppendUint(b, o.Inode, 10)
+		w.b = append(w.b, `,"inode":`...)
+		w.b = strconv.AppendUint(w.b, o.Inode, 10)
 	}
 	flag(`,"deleted":`, o.Deleted)
 	flag(`,"carved":`, o.Carved)
@@ -329,8 +315,37 @@ func encodeOccurrence(o *Occurrence) ([]byte, error) {
 	if o.DevicePath != "" {
 		str(`,"device_path":`, o.DevicePath)
 	}
-	b = append(b, '}')
-	return b, err
+	return w.end()
+}
+
+// jsonRecord appends a record's "name":value pairs as encoding/json writes
+// them (names come with their leading brace or comma); the first error
+// from a string encoding/json must escape is kept.
+type jsonRecord struct {
+	b   []byte
+	err error
+}
+
+func (w *jsonRecord) str(name, v string) {
+	w.b = append(w.b, name...)
+	if w.err == nil {
+		w.b, w.err = appendJSONString(w.b, v)
+	}
+}
+
+func (w *jsonRecord) num(name string, v int64) {
+	w.b = append(w.b, name...)
+	w.b = strconv.AppendInt(w.b, v, 10)
+}
+
+func (w *jsonRecord) flag(name string, v bool) {
+	w.b = append(w.b, name...)
+	w.b = strconv.AppendBool(w.b, v)
+}
+
+func (w *jsonRecord) end() ([]byte, error) {
+	w.b = append(w.b, '}')
+	return w.b, w.err
 }
 
 // appendJSONString appends s as encoding/json writes it.
