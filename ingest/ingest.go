@@ -14,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -155,6 +156,7 @@ type Ingester struct {
 	// startCount starts the counting walk of the running ingest the first
 	// time progress is asked for: nobody watching, no second walk.
 	startCount  atomic.Pointer[func()]
+	noRing      sync.Once // says once why files are read one by one
 	started     atomic.Int64
 	membersLent atomic.Int64 // members walked by a worker other than their container's
 }
@@ -182,6 +184,22 @@ func New(st *store.Store, opt Options) *Ingester {
 	}
 	va, verr := video.New(opt.Video)
 	return &Ingester{store: st, opt: opt, analyzer: picture.NewAnalyzer(opt.Picture), video: va, videoErr: verr}
+}
+
+// newBatchReader returns a worker's reader of small files in batches, or
+// nil where io_uring is refused (then files are opened one by one, as
+// fast as before it, and a debug line says why, once).
+func (in *Ingester) newBatchReader() *evidence.BatchReader {
+	b, err := evidence.NewBatchReader(jobBatchBytes + wholeMax)
+	if err != nil {
+		in.noteNoRing(err)
+		return nil
+	}
+	return b
+}
+
+func (in *Ingester) noteNoRing(err error) {
+	in.noRing.Do(func() { slog.Debug("small files read one by one", "reason", err) })
 }
 
 // warnNoVideo says once that videos go unanalysed.
@@ -353,6 +371,7 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 			switch info.Format {
 			case "directory":
 				w.hostRoot = info.Path
+				w.batch = in.newBatchReader()
 			case "file":
 				w.hostRoot = filepath.Dir(info.Path)
 			}

@@ -120,10 +120,17 @@ func (w *worker) run(jobs <-chan []job, send func(result), done func([]job)) {
 				w.pool.leave()
 				continue
 			}
-			for _, j := range batch {
+			w.readBatch(batch)
+			for k, j := range batch {
+				w.pre, w.preOK = nil, false
+				if k < len(w.readOK) && w.readOK[k] {
+					w.pre, w.preOK = w.read[k], true
+				}
 				r, _ := w.process(j, send)
 				send(r)
 			}
+			w.pre, w.preOK = nil, false
+			clear(w.read)
 			done(batch)
 		case t := <-w.pool.tasks:
 			w.pool.idle.Add(-1)

@@ -51,8 +51,18 @@ type worker struct {
 	// whole holds the current evidence file when it is small enough to be
 	// read in one go (wholeOK): it is then sniffed, hashed and searched for
 	// hidden pictures from memory, opened and read once.
-	whole       []byte
-	wholeOK     bool
+	whole    []byte
+	wholeOK  bool
+	ownWhole []byte // w.whole's buffer when the file is read here
+	// batch reads the small files of a batch of jobs in one system call
+	// (nil: each is opened and read on its own); read[k] is job k's
+	// content, when readOK[k], valid until the next batch. pre is the
+	// current job's, when preOK.
+	batch       *evidence.BatchReader
+	read        [][]byte
+	readOK      []bool
+	pre         []byte
+	preOK       bool
 	wholeReader bytes.Reader     // reads whole
 	section     io.SectionReader // the current file's bytes, for reader
 	reader      ctxReader        // what the current file is hashed from
@@ -78,7 +88,45 @@ func newWorker(ctx context.Context, in *Ingester, notes *runNotes) *worker {
 	return &worker{ctx: ctx, in: in, hasher: digest.NewHasher(), head: make([]byte, filetype.HeadSize), notes: notes}
 }
 
-func (w *worker) close() { w.hasher.Close() }
+func (w *worker) close() {
+	w.hasher.Close()
+	if w.batch != nil {
+		w.batch.Close()
+	}
+}
+
+// readBatch reads whole, at once, the small files of the evidence in
+// batch that the batch reader can; the others are opened one by one by
+// analyse, as without it.
+func (w *worker) readBatch(batch []job) {
+	w.read, w.readOK = w.read[:0], w.readOK[:0]
+	if w.batch == nil {
+		return
+	}
+	es := make([]*evidence.Entry, 0, len(batch))
+	idx := make([]int, 0, len(batch))
+	for k := range batch {
+		w.read = append(w.read, nil)
+		w.readOK = append(w.readOK, false)
+		if j := &batch[k]; j.exp.depth == 0 && evidence.Batchable(&j.entry, wholeMax) {
+			es = append(es, &j.entry)
+			idx = append(idx, k)
+		}
+	}
+	if len(es) == 0 {
+		return
+	}
+	err := w.batch.Read(es, func(i int, content []byte) {
+		w.read[idx[i]], w.readOK[idx[i]] = content, true
+	})
+	if err != nil {
+		// The ring failed as a whole: what it reported stands, the rest
+		// is read file by file, and so is every later batch.
+		w.in.noteNoRing(err)
+		w.batch.Close()
+		w.batch = nil
+	}
+}
 
 // process analyses one file and returns its record. The members of a
 // container are emitted before it returns (see expandMembers); the error is
@@ -153,23 +201,31 @@ func (w *worker) analyse(e evidence.Entry, top bool) (store.Media, []byte, int64
 		w.wholeOK = false
 		w.prefix.buf = w.prefix.buf[:0]
 	}
-	c, err := e.Open()
-	if err != nil {
-		return store.Media{}, nil, 0, fmt.Errorf("open: %w", err)
-	}
-	defer c.Close()
-	var src io.ReaderAt = c
-	if top && e.Size >= 0 && e.Size <= wholeMax {
-		if int64(cap(w.whole)) < e.Size {
-			w.whole = make([]byte, max(e.Size, 64<<10))
+	var src io.ReaderAt
+	if top && w.preOK {
+		// Read whole with its batch (readBatch): not opened again.
+		w.whole, w.wholeOK = w.pre, true
+		w.wholeReader.Reset(w.whole)
+		src = &w.wholeReader
+	} else {
+		c, err := e.Open()
+		if err != nil {
+			return store.Media{}, nil, 0, fmt.Errorf("open: %w", err)
 		}
-		n, err := c.ReadAt(w.whole[:e.Size], 0)
+		defer c.Close()
+		src = c
+	}
+	if top && !w.preOK && e.Size >= 0 && e.Size <= wholeMax {
+		if int64(cap(w.ownWhole)) < e.Size {
+			w.ownWhole = make([]byte, max(e.Size, 64<<10))
+		}
+		n, err := src.ReadAt(w.ownWhole[:e.Size], 0)
 		if err != nil && err != io.EOF {
 			return store.Media{}, nil, 0, fmt.Errorf("read: %w", err)
 		}
 		// A file that shrank since the walk is hashed as it is now, as
 		// the streaming path below does.
-		w.whole, w.wholeOK = w.whole[:n], true
+		w.whole, w.wholeOK = w.ownWhole[:n], true
 		w.wholeReader.Reset(w.whole)
 		src = &w.wholeReader
 	}

@@ -39,6 +39,10 @@ type Entry struct {
 	DevicePath string
 	// Open returns the entry's content, read-only.
 	Open func() (Content, error)
+	// folder and name are where a folder walk found the file, for
+	// BatchReader; folder is nil for any other entry.
+	folder *openFolder
+	name   string
 }
 
 // Content is the read-only data of one entry.

@@ -82,6 +82,7 @@ func (k *keptFolders) retireAll() {
 func folderEntry(folder *openFolder, name, abs, rel string, st *unix.Stat_t) Entry {
 	e := Entry{Path: rel, Size: st.Size, Inode: st.Ino, Mtime: timespec(st.Mtim), Atime: timespec(st.Atim), Ctime: timespec(st.Ctim)}
 	e.Open = func() (Content, error) { return folder.open(name, abs) }
+	e.folder, e.name = folder, name
 	return e
 }
 
