@@ -51,21 +51,23 @@ type worker struct {
 	// whole holds the current evidence file when it is small enough to be
 	// read in one go (wholeOK): it is then sniffed, hashed and searched for
 	// hidden pictures from memory, opened and read once.
-	whole    []byte
-	wholeOK  bool
-	ownWhole []byte // w.whole's buffer when the file is read here
+	whole       []byte
+	wholeOK     bool
+	ownWhole    []byte           // w.whole's buffer when the file is read here
+	wholeReader bytes.Reader     // reads whole
+	section     io.SectionReader // the current file's bytes, for reader
+	reader      ctxReader        // what the current file is hashed from
 	// batch reads the small files of a batch of jobs in one system call
 	// (nil: each is opened and read on its own); read[k] is job k's
 	// content, when readOK[k], valid until the next batch. pre is the
 	// current job's, when preOK.
-	batch       *evidence.BatchReader
-	read        [][]byte
-	readOK      []bool
-	pre         []byte
-	preOK       bool
-	wholeReader bytes.Reader     // reads whole
-	section     io.SectionReader // the current file's bytes, for reader
-	reader      ctxReader        // what the current file is hashed from
+	batch    *evidence.BatchReader
+	read     [][]byte
+	readOK   []bool
+	batchES  []*evidence.Entry // the entries given to batch, reused
+	batchIdx []int             // their jobs' places in the batch
+	pre      []byte
+	preOK    bool
 	// prefix holds the first bytes of the current evidence file when it is
 	// too large to read whole and of no known type: the raw-disk probe
 	// (expandDisk) reads there again, and finds them here instead.
@@ -103,8 +105,11 @@ func (w *worker) readBatch(batch []job) {
 	if w.batch == nil {
 		return
 	}
-	es := make([]*evidence.Entry, 0, len(batch))
-	idx := make([]int, 0, len(batch))
+	es, idx := w.batchES[:0], w.batchIdx[:0]
+	defer func() {
+		clear(es) // the jobs' entries may hold much: let them go
+		w.batchES, w.batchIdx = es[:0], idx[:0]
+	}()
 	for k := range batch {
 		w.read = append(w.read, nil)
 		w.readOK = append(w.readOK, false)
