@@ -128,8 +128,6 @@ func (w *worker) readBatch(batch []job) {
 		// The ring failed as a whole: what it reported stands, the rest
 		// is read file by file, and so is every later batch.
 		w.in.noteNoRing(err)
-		w.batch.Close()
-		w.batch = nil
 	}
 }
 

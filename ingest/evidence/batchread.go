@@ -26,6 +26,9 @@ type BatchReader struct {
 	names []byte // the batch's NUL-terminated names
 	items []batchItem
 	held  []*openFolder // folders kept open for the batch
+	// broken is the ring's failure: what it held may still complete, so
+	// the ring and the arena are kept, unused, until Close.
+	broken error
 }
 
 type batchItem struct {
@@ -69,12 +72,17 @@ func Batchable(e *Entry, max int64) bool {
 // Read reads whole the entries it can among es (Batchable ones, as many
 // as fit the arena) and calls got(i, content) for each entry es[i] read in
 // full; the content is valid until the next Read. Entries it does not
-// report are to be opened as usual.
+// report are to be opened as usual. An error says the ring failed: this
+// Read and every later one report nothing more.
 func (b *BatchReader) Read(es []*Entry, got func(i int, content []byte)) error {
+	if b.broken != nil {
+		return nil // the caller heard of it and opens each file itself
+	}
 	arena := b.arena // what earlier rounds read stays valid: not reused
 	for start := 0; start < len(es); {
 		n, err := b.readSome(es, start, &arena, got)
 		if err != nil {
+			b.broken = err
 			return err
 		}
 		start = n

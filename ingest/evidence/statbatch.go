@@ -13,10 +13,13 @@ import (
 // one io_uring_enter (statx in the ring) where io_uring is allowed, else
 // one fstatat each. Either way a file's fields and errors are fstatat's.
 type folderStatter struct {
-	ring  *uring.Ring // nil: one fstatat per file
-	names []byte
-	sts   []unix.Statx_t
-	res   []int32
+	ring *uring.Ring // nil: one fstatat per file
+	// broken: the ring failed; it is kept, unused, until close, since
+	// statx still running in it may write into sts.
+	broken bool
+	names  []byte
+	sts    []unix.Statx_t
+	res    []int32
 }
 
 // statFields are the statx fields a folder entry is made of.
@@ -45,7 +48,7 @@ func (s *folderStatter) close() {
 // statAll is statAt of each of names (at most BatchFiles) in the folder
 // fd, into sts and errs.
 func (s *folderStatter) statAll(fd int, names []string, sts []unix.Stat_t, errs []error) {
-	if s.ring == nil || !s.statRing(fd, names, sts, errs) {
+	if s.ring == nil || s.broken || !s.statRing(fd, names, sts, errs) {
 		for i, n := range names {
 			errs[i] = statAt(fd, n, &sts[i])
 		}
@@ -75,7 +78,7 @@ func (s *folderStatter) statRing(fd int, names []string, sts []unix.Stat_t, errs
 	})
 	runtime.KeepAlive(s.names)
 	if err != nil {
-		s.close()
+		s.broken = true
 		return false
 	}
 	for i, n := range names {
