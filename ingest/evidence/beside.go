@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"sync"
 
 	"scrim/ingest/container"
 	"scrim/ingest/expand"
@@ -20,8 +21,9 @@ import (
 // once, on first use, and only when an image asks; a member is opened in
 // place when it is stored as is (a section of the archive, never a copy),
 // else copied into the private temporary area and removed when the image
-// is closed. It is used by one goroutine, during the walk of the archive
-// (c must stay readable while the images opened with it are).
+// is closed. It is used during the walk of the archive, by the walking
+// worker and by those its members are lent to (c must stay readable while
+// the images opened with it are): the listing is made once for all.
 type ArchiveFolder struct {
 	ctx       context.Context
 	format    expand.Format
@@ -34,9 +36,9 @@ type ArchiveFolder struct {
 	// bound limits a copy (the top-level file's expansion budget); nil: none.
 	bound func(r io.Reader, packed int64) io.Reader
 
-	listed bool
-	err    error
-	dirs   map[string]map[string]string // folder → base name → member name
+	listing sync.Once
+	err     error
+	dirs    map[string]map[string]string // folder → base name → member name; read-only once listed
 }
 
 // NewArchiveFolder describes the archive c (size bytes, format f, named
@@ -117,11 +119,9 @@ func (b *besideMember) Close() error {
 
 // list reads the member names once. A damaged archive lists what it
 // could read before the damage.
-func (a *ArchiveFolder) list() {
-	if a.listed {
-		return
-	}
-	a.listed = true
+func (a *ArchiveFolder) list() { a.listing.Do(a.listNow) }
+
+func (a *ArchiveFolder) listNow() {
 	a.dirs = map[string]map[string]string{}
 	err := expand.WalkNamed(a.ctx, a.format, a.c, a.size, a.container, func(m expand.Member) error {
 		d := path.Dir(m.Name)
