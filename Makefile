@@ -145,7 +145,7 @@ test: deps-test models tfjs
 		CGO_ENABLED=0 $(GO) test -count=1 -run '^(TestWorkersAgree|TestCancelThenResume)$$' ./ingest
 	@echo "== tests"; $(GO) test -count=1 -timeout 20m $(TESTS_FIRST) ./... ./testdata/demo
 	@echo "== race detector on the packages whose goroutines share a case or the workstation store"; \
-		$(GO) test -race -short -count=1 -timeout 15m -skip '$(RACE_SKIP)' ./ui/desk ./ingest ./ingest/evidence ./profile ./store ./categorize ./ui/review ./hashlib
+		$(GO) test -race -short -count=1 -timeout 15m -skip '$(RACE_SKIP)' ./ui/desk ./ingest ./ingest/evidence ./profile ./store ./categorize ./ui/review ./hashlib ./internal/uring
 
 # The longest packages of the tests pass start first (go test runs them in
 # the order named, two at a time), so the short ones fill the other core
