@@ -134,8 +134,16 @@ func isMPEGVideo(b []byte) bool {
 // Reed-Solomon). Streams cut mid-packet are found by trying every start.
 func isMPEGTS(b []byte) bool {
 	for _, size := range [...]int{188, 192, 204} {
-		for k := 0; k < size && k < len(b); k++ {
-			if tsSyncedAt(b, k, size) {
+		// Only a sync byte in the first packet with three packets after
+		// it can start four: the others are skipped by IndexByte, not
+		// tried one by one (Sniff runs on every file).
+		limit := min(size, len(b)-3*size)
+		for k := 0; k < limit; k++ {
+			j := bytes.IndexByte(b[k:limit], 0x47)
+			if j < 0 {
+				break
+			}
+			if k += j; tsSyncedAt(b, k, size) {
 				return true
 			}
 		}
