@@ -103,6 +103,12 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Paths and digests are plain nearly throughout: eight bytes are
+		// checked at once (a tenth of a listing's CPU went byte by byte).
+		if i+8 <= len(s) && plain8(load8(s, i)) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if jsonPlain[c] {
@@ -149,6 +155,31 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// load8 is the eight bytes of s from i, the first lowest.
+func load8(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plain8 reports whether all eight bytes of x are ones jsonPlain marks:
+// ASCII, not a control character, none of " \ < > &. A false answer may
+// be wrong (a borrow past a matching byte): the caller then checks the
+// bytes one by one.
+func plain8(x uint64) bool {
+	hasZero := func(y uint64) uint64 { return (y - lows) &^ y & highs }
+	special := x&highs | // not ASCII
+		(x-0x20*lows)&^x&highs | // below 0x20
+		hasZero(x^('"'*lows)) | hasZero(x^('\\'*lows)) |
+		hasZero(x^('<'*lows)) | hasZero(x^('>'*lows)) | hasZero(x^('&'*lows))
+	return special == 0
 }
 
 // appendJSONFloat formats like encoding/json's float64 encoder (ES6 number

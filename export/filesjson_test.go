@@ -3,9 +3,11 @@ package export
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // everyField fills every field of a FileRow with a non-zero value built
@@ -77,4 +79,27 @@ func FuzzFileRowJSON(f *testing.F) {
 		}
 		checkRowJSON(t, everyField(s, n/2, d))
 	})
+}
+
+// plain8 never calls a word plain that holds a byte jsonPlain does not
+// mark, and calls plain every word of plain bytes.
+func TestPlain8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 3))
+	word := func(b [8]byte) uint64 { return load8(string(b[:]), 0) }
+	for range 200_000 {
+		var b [8]byte
+		for i := range b {
+			b[i] = byte(0x20 + rng.IntN(0x60)) // mostly plain ASCII
+		}
+		if rng.IntN(2) == 0 {
+			b[rng.IntN(8)] = byte(rng.IntN(256)) // one byte of anything
+		}
+		want := true
+		for _, c := range b {
+			want = want && c < utf8.RuneSelf && jsonPlain[c]
+		}
+		if got := plain8(word(b)); got != want {
+			t.Fatalf("plain8(%q) = %v, want %v", b[:], got, want)
+		}
+	}
 }

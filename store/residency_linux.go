@@ -15,3 +15,10 @@ func pageOut(addr, n uintptr) {
 func dropPages(addr, n uintptr) {
 	unix.Syscall(unix.SYS_MADVISE, addr, n, unix.MADV_DONTNEED)
 }
+
+// noReadAround turns off read-ahead on the descriptor fd (only that open
+// file: Badger's own descriptors keep theirs).
+func noReadAround(fd int) { unix.Fadvise(fd, 0, 0, unix.FADV_RANDOM) }
+
+// willNeed starts reading [off, off+n) of fd into the page cache.
+func willNeed(fd int, off, n int64) { unix.Fadvise(fd, off, n, unix.FADV_WILLNEED) }

@@ -125,6 +125,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		// both with encryption.
 		bo = bo.WithEncryptionKey(key)
 	}
+	readOpenRanges(abs)
 	db, err := badger.Open(bo)
 	if err != nil {
 		if strings.Contains(err.Error(), "Cannot acquire directory lock") {

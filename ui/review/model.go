@@ -81,7 +81,7 @@ type Model struct {
 	Scheme   categorize.Scheme
 	Evidence []string
 	items    []Item
-	pos      map[[32]byte]int32
+	pos      shaIndex
 	view     []int32 // indices into items, in display order
 	filter   Filter
 	filterEv int // position in Evidence of an InEvidence filter's item, -1 when none
@@ -116,6 +116,7 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		evPos[e.ID] = int32(i)
 	}
 	sets := evidenceSets{}
+	var found []int32 // reused: sets.intern keeps a copy
 	// The summaries come from the counts kept as the case was written: no
 	// media record or place is read, two small records per media.
 	err = st.EachMediaSummary(func(mp store.MediaSummary) error {
@@ -136,7 +137,7 @@ func Load(ctx context.Context, st *store.Store, eng *categorize.Engine, scheme c
 		if mp.Kind == "picture" && (mp.NoHash || mp.Error) {
 			it.Flags |= FlagNoThumb
 		}
-		var found []int32
+		found = found[:0]
 		for ev, p := range mp.ByEvidence {
 			if i, ok := evPos[ev]; ok {
 				found = append(found, i)
@@ -199,7 +200,8 @@ type evidenceSets map[string]EvidenceSet
 // intern sorts found and returns the shared set with the same members.
 func (m evidenceSets) intern(found []int32) EvidenceSet {
 	slices.Sort(found)
-	key := make([]byte, 0, 4*len(found))
+	var small [64]byte // most media are in a few items: no allocation per media
+	key := small[:0]
 	for _, i := range found {
 		key = binary.LittleEndian.AppendUint32(key, uint32(i))
 	}
@@ -224,20 +226,14 @@ func setCategory(it *Item, c store.Category) {
 	}
 }
 
-func (m *Model) index() {
-	m.pos = make(map[[32]byte]int32, len(m.items))
-	for i, it := range m.items {
-		m.pos[it.SHA] = int32(i)
-	}
-}
+func (m *Model) index() { m.pos = newSHAIndex(m.items) }
 
 func (m *Model) lookup(sha string) (int32, bool) {
 	var k [32]byte
 	if _, err := hex.Decode(k[:], []byte(sha)); err != nil {
 		return 0, false
 	}
-	i, ok := m.pos[k]
-	return i, ok
+	return m.pos.find(m.items, k)
 }
 
 // SetFilter changes what is shown; the order is kept stable.

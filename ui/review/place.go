@@ -22,7 +22,7 @@ func (m *Model) PlaceAt(p int, offset float32) Place {
 // Find is the position of the place's media in this view, -1 when it is not
 // shown.
 func (m *Model) Find(pl Place) int {
-	i, ok := m.pos[pl.SHA]
+	i, ok := m.pos.find(m.items, pl.SHA)
 	if !ok {
 		return -1
 	}
