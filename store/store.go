@@ -100,6 +100,12 @@ func Open(dir string, opt Options) (*Store, error) {
 		// hash-keyed records of an ingest land all over the key space, so
 		// each merge rewrites the whole level below, and merging 3 at a time
 		// made compaction most of a million-file ingest (177 → 76 CPU s).
+		// Measured and left (1 M small files, 2026-12-04): 8 MiB memtables
+		// with 16 tables here cost more compaction (73 → 85 CPU s); with 64
+		// tables an ingest never compacted (73 → 60 CPU s, 339 → 188 MiB)
+		// but left 59 tables in level 0, which made `scrim files` 2-4x
+		// slower, and compacting them on close (CompactL0OnClose) cost the
+		// saving back (75 CPU s).
 		WithNumLevelZeroTables(16).
 		WithNumLevelZeroTablesStall(32).
 		WithBlockCacheSize(32 << 20).

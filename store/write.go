@@ -23,6 +23,15 @@ type FileRecord struct {
 // Batch groups many files into few transactions. Each file's keys always go
 // into one transaction, so a crash leaves every file either fully recorded or
 // not at all: the occurrence record, written last, is the proof of completion.
+//
+// Badger's StreamWriter (sorted tables written straight into the tree)
+// does not fit here, read in v4.9.6: PrepareIncremental refuses to run
+// while a memtable holds data (any evidence record, audit entry or meta
+// write) and Badger exports no way to flush one; it blocks every other
+// write of the case until Flush (a decision taken in the workstation
+// during an ingest would fail); and it adds each table to the MANIFEST as
+// it is written, so a kill mid-window keeps part of a window, its counter
+// deltas without all of its places.
 type Batch struct {
 	s     *Store
 	txn   *badger.Txn
