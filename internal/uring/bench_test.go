@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"scrim/internal/benchrow"
 )
 
 // benchFolder writes n small files and returns the open folder and names.
@@ -70,7 +72,7 @@ func BenchmarkSmallFileReads(b *testing.B) {
 			})
 		}
 	}
-	compare(b, "open+read+close", len(names), plain, ring)
+	compare(b, "internal/uring/open-read-close", "open+read+close of 1,024 small files", len(names), plain, ring)
 }
 
 // BenchmarkSmallFileStats is the walker's lstat of each file: fstatat per
@@ -107,13 +109,14 @@ func BenchmarkSmallFileStats(b *testing.B) {
 			})
 		}
 	}
-	compare(b, "lstat", len(names), plain, ring)
+	compare(b, "internal/uring/lstat", "lstat of 1,024 small files", len(names), plain, ring)
 }
 
 // compare times plain and ring alternately, b.N rounds each, and prints
 // the time per file of each, CPU time included (the ring may hand work
 // to kernel threads, which wall time alone would hide).
-func compare(b *testing.B, what string, files int, plain, ring func()) {
+func compare(b *testing.B, path, what string, files int, plain, ring func()) {
+	row := benchrow.Start(path)
 	var tp, tr, cp, cr time.Duration
 	b.ResetTimer()
 	for range b.N {
@@ -131,9 +134,10 @@ func compare(b *testing.B, what string, files int, plain, ring func()) {
 	b.ReportMetric(per(tr), "ring-us/file")
 	b.ReportMetric(per(tp), "syscalls-us/file")
 	b.ReportMetric(tp.Seconds()/tr.Seconds(), "x-syscalls")
-	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("%s per file: ring %.2f us wall %.2f us CPU, syscalls %.2f us wall %.2f us CPU (ring %.2fx faster); load %s",
-		what, per(tr), per(cr), per(tp), per(cp), tp.Seconds()/tr.Seconds(), load)
+	row.Log(b, what+", batches of 64 in one io_uring_enter",
+		fmt.Sprintf("%.2f µs per file wall, %.2f µs CPU", per(tr), per(cr)),
+		fmt.Sprintf("one system call per step: %.2f µs per file wall, %.2f µs CPU", per(tp), per(cp)),
+		tp.Seconds()/tr.Seconds())
 }
 
 // cpuTime is the process's user+system time, kernel io_uring workers
