@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Marker starts the line; it may follow other text on the same line (go
@@ -83,7 +84,11 @@ func Parse(line string) (Row, error) {
 		vals[n] = strings.TrimSpace(v)
 	}
 	r := Row{Path: vals[0], What: Unescape(vals[1]), Scrim: Unescape(vals[2]), Baseline: Unescape(vals[3])}
-	if r.Path == "" || strings.ContainsAny(r.Path, " \t`\\|") {
+	// String writes any space or control character as a plain space: a
+	// path with one would not read back as itself.
+	if r.Path == "" || strings.ContainsFunc(r.Path, func(c rune) bool {
+		return unicode.IsSpace(c) || unicode.IsControl(c) || strings.ContainsRune("`\\|", c)
+	}) {
 		return Row{}, fmt.Errorf("path %q: want a short id without spaces", cut(r.Path, 40))
 	}
 	if r.What == "" || r.Scrim == "" || r.Baseline == "" {

@@ -108,7 +108,16 @@ func parseHeader(line string) (Header, error) {
 	if _, err := parseTime(v[0]); err != nil {
 		return Header{}, fmt.Errorf("%s: date %q: want %s", strings.TrimSpace(headerMarker), cut(v[0], 40), benchrow.TimeLayout)
 	}
+	// The commit stands in every row's cell: a bar or a space would break it.
+	if strings.ContainsFunc(v[1], func(c rune) bool { return !commitRune(c) }) {
+		return Header{}, fmt.Errorf("%s: commit %q: want a short id like 1a2b3c4 or 1a2b3c4+dirty", strings.TrimSpace(headerMarker), cut(v[1], 40))
+	}
 	return Header{Date: v[0], Commit: v[1], Machine: v[2]}, nil
+}
+
+// commitRune is a rune git's short ids, "+dirty" and "unknown" are made of.
+func commitRune(c rune) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '+' || c == '-' || c == '.' || c == '_'
 }
 
 func parseStage(line string) (string, error) {
