@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # fuzzone.sh FUZZTIME PKG:FUZZFUNC — one short fuzz run for make fuzz-run,
-# which runs two at a time (each with one fuzzing worker), so the two
-# cores fuzz while the next targets link.
+# which runs two at a time (each with one fuzzing worker), so both cores
+# fuzz. With FUZZ_BINS set, the package's test binary built there by
+# fuzzbuild.sh is run the way `go test -fuzz` runs it (in the package's
+# folder, so failing inputs land in its testdata/fuzz/FUZZFUNC; with go's
+# fuzz cache folder), instead of linking the package again per target.
 set -uo pipefail
 fuzztime=$1 target=$2
 pkg=${target%%:*} fn=${target##*:}
 corpus=$pkg/testdata/fuzz/$fn
 log=$(mktemp "${TMPDIR:-/tmp}/scrim-fuzz-$fn.XXXXXX")
 trap 'rm -f "$log"' EXIT
-run() { ${GO:-go} test -run '^$' -fuzz "^$fn\$" -fuzztime "$fuzztime" -fuzzminimizetime 1x -parallel 1 "./$pkg" >"$log" 2>&1; }
+if [ -n "${FUZZ_BINS:-}" ]; then
+	bin=$FUZZ_BINS/${pkg//\//_}.test
+	cache=$(${GO:-go} env GOCACHE)/fuzz/$(${GO:-go} list -m)/$pkg
+	run() { (cd "$pkg" && "$bin" -test.paniconexit0 -test.run '^$' -test.fuzz "^$fn\$" -test.fuzztime "$fuzztime" \
+		-test.fuzzminimizetime 1x -test.parallel 1 -test.fuzzcachedir "$cache") >"$log" 2>&1; }
+else
+	run() { ${GO:-go} test -run '^$' -fuzz "^$fn\$" -fuzztime "$fuzztime" -fuzzminimizetime 1x -parallel 1 "./$pkg" >"$log" 2>&1; }
+fi
 echo "fuzz $pkg $fn $fuzztime"
 before=$( (ls "$corpus" 2>/dev/null || true) | wc -l)
 run && exit 0
@@ -20,4 +30,5 @@ if [ "$after" = "$before" ] && grep -q "context deadline exceeded" "$log"; then
 	run && exit 0
 fi
 cat "$log"
+echo "FAIL fuzz $pkg $fn"
 exit 1
