@@ -242,7 +242,8 @@ fuzz-run:
 	@bins=$$(mktemp -d "$${TMPDIR:-/tmp}/scrim-fuzzbin.XXXXXX"); trap 'rm -rf "$$bins"' EXIT; \
 	GO=$(GO) bash testdata/fuzzbuild.sh "$$bins" $(FUZZ_BUILD_FIRST); \
 	printf '%s\n' $(FUZZ_TARGETS) | sed 's/:.*//' | sort -u | GO=$(GO) xargs -P 2 -n 1 bash testdata/fuzzbuild.sh "$$bins"; \
-	printf '%s\n' $(FUZZ_TARGETS) | GO=$(GO) FUZZ_BINS="$$bins" xargs -P 2 -n 1 bash testdata/fuzzone.sh $(FUZZ_FOR)
+	cache=$$($(GO) env GOCACHE)/fuzz/$$($(GO) list -m); \
+	printf '%s\n' $(FUZZ_TARGETS) | GO=$(GO) FUZZ_BINS="$$bins" FUZZ_CACHE="$$cache" xargs -P 2 -n 1 bash testdata/fuzzone.sh $(FUZZ_FOR)
 
 clean:
 	rm -rf $(BIN) $(DEMO)

@@ -4,7 +4,8 @@
 # fuzz. With FUZZ_BINS set, the package's test binary built there by
 # fuzzbuild.sh is run the way `go test -fuzz` runs it (in the package's
 # folder, so failing inputs land in its testdata/fuzz/FUZZFUNC; with go's
-# fuzz cache folder), instead of linking the package again per target.
+# fuzz cache folder, FUZZ_CACHE/PKG when given), instead of linking the
+# package again per target.
 set -uo pipefail
 fuzztime=$1 target=$2
 pkg=${target%%:*} fn=${target##*:}
@@ -13,7 +14,7 @@ log=$(mktemp "${TMPDIR:-/tmp}/scrim-fuzz-$fn.XXXXXX")
 trap 'rm -f "$log"' EXIT
 if [ -n "${FUZZ_BINS:-}" ]; then
 	bin=$FUZZ_BINS/${pkg//\//_}.test
-	cache=$(${GO:-go} env GOCACHE)/fuzz/$(${GO:-go} list -m)/$pkg
+	cache=${FUZZ_CACHE:-$(${GO:-go} env GOCACHE)/fuzz/$(${GO:-go} list -m)}/$pkg
 	run() { (cd "$pkg" && "$bin" -test.paniconexit0 -test.run '^$' -test.fuzz "^$fn\$" -test.fuzztime "$fuzztime" \
 		-test.fuzzminimizetime 1x -test.parallel 1 -test.fuzzcachedir "$cache") >"$log" 2>&1; }
 else
