@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"math/rand"
+	"sync"
 	"testing"
 	"time"
 )
@@ -115,26 +116,31 @@ func TestBudgetRefuses(t *testing.T) {
 }
 
 // TestBudgetWaits: acquire blocks while the budget is spent and resumes on
-// release, in arrival order.
+// release, in arrival order. Acquire 2 would fit beside the 4 taken but
+// queues behind acquire 1, and does not fit beside acquire 1's 7, so the
+// order they return in is fixed (beside 8 taken, 5 and 1 both fitted after
+// the release, and came back 2,1 in 1 of 50 runs at load 11).
 func TestBudgetWaits(t *testing.T) {
 	b := newBudget(10)
-	b.acquire(8)
+	b.acquire(4)
 	got := make(chan int, 2)
-	go func() { b.acquire(5); got <- 1; b.release(5) }()
+	var wg sync.WaitGroup
+	wg.Go(func() { b.acquire(7); got <- 1; b.release(7) })
 	// Ticket by ticket, not by sleeping: on a loaded machine the first
 	// goroutine may not have queued 20 ms later, and the second then fits.
 	waitTickets(t, b, 2)
-	go func() { b.acquire(1); got <- 2; b.release(1) }() // fits, but must queue behind 1
+	wg.Go(func() { b.acquire(5); got <- 2; b.release(5) }) // fits, but must queue behind 1
 	waitTickets(t, b, 3)
 	select {
 	case v := <-got:
 		t.Fatalf("acquire %d returned while the budget was spent", v)
 	case <-time.After(50 * time.Millisecond):
 	}
-	b.release(8)
+	b.release(4)
 	if first, second := <-got, <-got; first != 1 || second != 2 {
 		t.Fatalf("order %d,%d, want 1,2", first, second)
 	}
+	wg.Wait() // each releases after it sent (used was 5 here in 1 of 5 -race runs)
 	if b.inUse() != 0 {
 		t.Fatalf("used = %d after all releases", b.inUse())
 	}
