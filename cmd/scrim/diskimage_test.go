@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"scrim/export"
@@ -145,22 +146,46 @@ func fileSHA256(t *testing.T, p string) string {
 }
 
 // fatDisk builds the MBR + FAT32 + FAT16 fixture from a demo tree.
+// fatDiskFixture is fatDisk's disk and the folder it was filled from, made
+// once per test binary beside scrim (removed by TestMain): four tests read
+// the same disk.
+var fatDiskFixture struct {
+	once     sync.Once
+	img, src string
+	err      error
+}
+
+// fatDisk returns a copy of the MBR disk (FAT32 + FAT16, some files deleted)
+// of its own, so a test that checks its evidence is left unchanged checks
+// only what its own ingest did, and the shared folder it was filled from
+// (read only).
 func fatDisk(t *testing.T) (img, src string) {
 	t.Helper()
 	needTool(t, "mmls", "sleuthkit")
 	needTool(t, "mcopy", "mtools")
 	needTool(t, "sfdisk", "fdisk")
-	dir := t.TempDir()
-	src = filepath.Join(dir, "src")
-	if _, err := demo.Generate(src, demo.Options{Seed: 2}); err != nil {
-		t.Fatal(err)
+	f := &fatDiskFixture
+	f.once.Do(func() {
+		dir := filepath.Join(filepath.Dir(scrimBin), "fat-disk")
+		src := filepath.Join(dir, "src")
+		if _, err := demo.Generate(src, demo.Options{Seed: 2}); err != nil {
+			f.err = err
+			return
+		}
+		img := filepath.Join(dir, "disk.raw")
+		script, _ := filepath.Abs("../../testdata/disks/fat-mbr.sh")
+		if out, err := exec.Command("bash", script, img, src).CombinedOutput(); err != nil {
+			f.err = fmt.Errorf("fat-mbr.sh: %v\n%s", err, out)
+			return
+		}
+		f.img, f.src = img, src
+	})
+	if f.err != nil {
+		t.Fatalf("FAT disk fixture: %v", f.err)
 	}
-	img = filepath.Join(dir, "disk.raw")
-	script, _ := filepath.Abs("../../testdata/disks/fat-mbr.sh")
-	if out, err := exec.Command("bash", script, img, src).CombinedOutput(); err != nil {
-		t.Fatalf("fat-mbr.sh: %v\n%s", err, out)
-	}
-	return img, src
+	img = filepath.Join(t.TempDir(), "disk.raw")
+	copyFile(t, f.img, img)
+	return img, f.src
 }
 
 func TestRawDiskAgainstTSK(t *testing.T) {
