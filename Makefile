@@ -233,7 +233,7 @@ fuzz-short: deps-test
 	@$(MAKE) --no-print-directory fuzz-run FUZZ_FOR=3s
 
 # Each package's fuzz-instrumented test binary is built once, then all its
-# targets run from it (57 targets, 28 packages: `go test -fuzz` linked the
+# targets run from it (56 targets, 28 packages: `go test -fuzz` linked the
 # package again for each). categorize's is built first and alone: its test
 # imports nearly everything the others do, so two builds side by side never
 # compile the same instrumented dependency (modernc's SQLite takes minutes).
