@@ -19,7 +19,14 @@ coproc APP { exec timeout 300 "$bin" --home "$home" --demo-profiles --case "$cas
 app=$APP_PID # bash forgets APP_PID once the coprocess ends
 while read -r word name <&"${APP[0]}"; do
 	if [ "$word" = ready ]; then
-		/usr/bin/import -window root "$out/$name.png"
+		# The stop waits 1.5 s to be drawn; on a loaded machine the first
+		# frame of a new GL window can come later, and a capture of an
+		# undrawn screen is one colour: capture again, for up to 15 s.
+		for _ in $(seq 30); do
+			/usr/bin/import -window root "$out/$name.png"
+			[ "$(/usr/bin/identify -format %k "$out/$name.png")" -gt 1 ] && break
+			sleep 0.5
+		done
 		echo "captured $out/$name.png"
 		echo next >&"${APP[1]}"
 	else
