@@ -74,7 +74,9 @@ func (c *factsCache) get(sha string) (mediaFacts, bool) {
 // put records f, encoded as stored, as committed.
 func (c *factsCache) put(sha string, encoded []byte) {
 	if c.newer == nil || len(c.newer) >= factsCacheMax {
-		c.older, c.newer = c.newer, make(map[string][]byte, 1024)
+		// Sized whole at once: grown from small, its rehashing was a
+		// visible part of an ingest's writer.
+		c.older, c.newer = c.newer, make(map[string][]byte, factsCacheMax)
 	}
 	c.newer[sha] = encoded
 }
@@ -301,10 +303,17 @@ func (b *Batch) commitCounters() error {
 	return b.txn.Set(b.s.deltaKey(), v)
 }
 
-// beginCounters opens the counting side of the transaction, once.
+// beginCounters opens the counting side of the transaction, once. The
+// maps of the batch's last transaction are reused: grown again from empty
+// for each transaction of thousands of files, they cost more in rehashing
+// than in use.
 func (b *Batch) beginCounters() {
 	if b.cnt == nil {
 		b.s.counters.places.Lock()
+		if c := b.spare; c != nil {
+			b.cnt, b.spare = c, nil
+			return
+		}
 		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}, written: map[string][]byte{}}
 	}
 }
@@ -327,7 +336,10 @@ func (b *Batch) countersCommitted() {
 // endCounters closes the counting side of a transaction, committed or not.
 func (b *Batch) endCounters() {
 	if b.cnt != nil {
-		b.cnt = nil
+		clear(b.cnt.delta)
+		clear(b.cnt.facts)
+		clear(b.cnt.written)
+		b.cnt, b.spare = nil, b.cnt
 		b.s.counters.places.Unlock()
 	}
 }

@@ -38,6 +38,7 @@ type Batch struct {
 	bytes int
 	keys  int
 	cnt   *counterTxn // counters.go
+	spare *counterTxn // the last one, emptied, for the next transaction
 }
 
 // Limits per transaction, well below Badger's own (15 % of a 32 MiB memtable).
@@ -52,7 +53,7 @@ func (s *Store) NewBatch() *Batch { return &Batch{s: s} }
 type kv struct{ k, v []byte }
 
 func fileEntries(r FileRecord, occKey string) ([]kv, []byte, error) {
-	var out []kv
+	out := make([]kv, 0, 4) // media, thumbnail, index, place: no regrowth
 	var del []byte
 	o := r.Occurrence
 	if m := r.Media; m != nil {
