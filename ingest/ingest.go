@@ -383,6 +383,9 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 				if ctx.Err() != nil {
 					return // cut short by the cancel: the resumed run redoes it
 				}
+				// Encoded here, by the workers side by side, not by
+				// the one writer every record waits for.
+				r.rec.Prepare()
 				select {
 				case records <- r:
 				case <-ctx.Done():

@@ -18,6 +18,35 @@ type FileRecord struct {
 	// PreviousSHA256 is the content this place held in an earlier run, when
 	// it differs; its stale index entry is removed.
 	PreviousSHA256 string
+
+	prep *prepared // set by Prepare
+}
+
+// prepared is a record's place key and encoded values, made by Prepare.
+type prepared struct {
+	occKey     string
+	occ, media []byte
+}
+
+// Prepare encodes the record ahead of Batch.Add, on the caller's
+// goroutine: an ingest's analysis workers do it in parallel, and the one
+// writer, which all records pass through, only queues the bytes (encoding
+// was a fifth of its time on small files). A record changed after Prepare
+// must be prepared again. On an error nothing is kept: Add encodes the
+// record itself and reports the error there.
+func (r *FileRecord) Prepare() {
+	r.prep = nil
+	p := &prepared{occKey: OccurrenceKey(r.Occurrence)}
+	var err error
+	if p.occ, err = encodeOccurrence(&r.Occurrence); err != nil {
+		return
+	}
+	if r.Media != nil {
+		if p.media, err = encodeMedia(r.Media); err != nil {
+			return
+		}
+	}
+	r.prep = p
 }
 
 // Batch groups many files into few transactions. Each file's keys always go
@@ -52,14 +81,38 @@ func (s *Store) NewBatch() *Batch { return &Batch{s: s} }
 
 type kv struct{ k, v []byte }
 
+func (p *prepared) key() string {
+	if p == nil {
+		return ""
+	}
+	return p.occKey
+}
+
+func (p *prepared) occValue() []byte {
+	if p == nil {
+		return nil
+	}
+	return p.occ
+}
+
+func (p *prepared) mediaValue() []byte {
+	if p == nil {
+		return nil
+	}
+	return p.media
+}
+
 func fileEntries(r FileRecord, occKey string) ([]kv, []byte, error) {
 	out := make([]kv, 0, 4) // media, thumbnail, index, place: no regrowth
 	var del []byte
 	o := r.Occurrence
 	if m := r.Media; m != nil {
-		mv, err := encodeMedia(m)
-		if err != nil {
-			return nil, nil, err
+		mv := r.prep.mediaValue()
+		if mv == nil {
+			var err error
+			if mv, err = encodeMedia(m); err != nil {
+				return nil, nil, err
+			}
 		}
 		out = append(out, kv{keyMedia(m.SHA256), mv})
 		if len(r.Thumb) > 0 {
@@ -72,9 +125,12 @@ func fileEntries(r FileRecord, occKey string) ([]kv, []byte, error) {
 	if o.SHA256 != "" {
 		out = append(out, kv{keyOccIndex(o.SHA256, occKey), nil})
 	}
-	ov, err := encodeOccurrence(&o)
-	if err != nil {
-		return nil, nil, err
+	ov := r.prep.occValue()
+	if ov == nil {
+		var err error
+		if ov, err = encodeOccurrence(&o); err != nil {
+			return nil, nil, err
+		}
 	}
 	out = append(out, kv{keyWhere(occKey), ov}) // last: marks the file done
 	return out, del, nil
@@ -94,7 +150,10 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 			r.Media, r.Thumb = nil, nil
 		}
 	}
-	occKey := OccurrenceKey(r.Occurrence)
+	occKey := r.prep.key()
+	if r.prep == nil {
+		occKey = OccurrenceKey(r.Occurrence)
+	}
 	entries, del, err := fileEntries(r, occKey)
 	if err != nil {
 		return false, fmt.Errorf("encode record for %s: %w", r.Occurrence.Path, err)
