@@ -600,6 +600,7 @@ type runCounters struct {
 // a crash loses little work, and on its own error cancels the run.
 func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCounters, cancel context.CancelCauseFunc) error {
 	b := in.store.NewBatch()
+	b.Pipeline() // Badger writes one transaction while this fills the next
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var failed error

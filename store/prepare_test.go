@@ -63,3 +63,97 @@ func TestPreparedRecordsCountLikeOthers(t *testing.T) {
 		t.Fatalf("counters: %q, %v", diff, err)
 	}
 }
+
+// TestPipelinedBatchWritesWhatASyncBatchWrites adds the same records,
+// spanning several transactions (duplicates, places written twice, places
+// whose content changed) through a pipelined batch and an ordinary one:
+// the answers, every key and value but the counter deltas' and the counts
+// must be the same, and agree with a recount.
+func TestPipelinedBatchWritesWhatASyncBatchWrites(t *testing.T) {
+	var recs []FileRecord
+	for i := range 6000 {
+		m := media(i%900, "picture")
+		path := fmt.Sprintf("/p/%05d.jpg", i)
+		r := FileRecord{Occurrence: occ("EX1", path, m), Media: m}
+		switch {
+		case i%10 == 3 && i > 1500: // the same place again, same content
+			p := recs[i-1100]
+			r = FileRecord{Occurrence: p.Occurrence, Media: p.Media}
+		case i%10 == 7 && i > 1500: // the same place again, new content
+			p := recs[i-1300]
+			m := media(5000+i, "other")
+			o := p.Occurrence
+			o.SHA256, o.Size = m.SHA256, m.Size
+			r = FileRecord{Occurrence: o, Media: m, PreviousSHA256: p.Occurrence.SHA256}
+		}
+		if i%2 == 0 {
+			r.Prepare()
+		}
+		recs = append(recs, r)
+	}
+	write := func(pipelined, fresh bool) (*Store, []bool) {
+		st, _ := openTemp(t)
+		t.Cleanup(func() { st.Close() })
+		if fresh { // as an ingest's first run: places are not read first
+			if _, err := st.HasOccurrences("EX1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b := st.NewBatch()
+		if pipelined {
+			b.Pipeline()
+		}
+		var news []bool
+		for _, r := range recs {
+			isNew, err := b.Add(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			news = append(news, isNew)
+		}
+		if err := b.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		return st, news
+	}
+	for _, fresh := range []bool{false, true} {
+		syncSt, syncNews := write(false, fresh)
+		pipeSt, pipeNews := write(true, fresh)
+		if fmt.Sprint(syncNews) != fmt.Sprint(pipeNews) {
+			t.Fatal("new-media answers differ")
+		}
+		sameCase(t, syncSt, pipeSt)
+	}
+}
+
+func sameCase(t *testing.T, syncSt, pipeSt *Store) {
+	t.Helper()
+	dump := func(st *Store) map[string]string {
+		out := map[string]string{}
+		for _, p := range []string{"m/", "w/", "o/", "np/"} {
+			if err := st.Scan(p, func(k, v []byte) error { out[string(k)] = string(v); return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+	a, b := dump(syncSt), dump(pipeSt)
+	if len(a) != len(b) {
+		t.Fatalf("%d keys written in order, %d pipelined", len(a), len(b))
+	}
+	for k, v := range a {
+		if b[k] != v {
+			t.Fatalf("key %q: %q in order, %q pipelined", printableKey([]byte(k)), v, b[k])
+		}
+	}
+	for _, st := range []*Store{syncSt, pipeSt} {
+		if diff, err := st.CounterMismatch(); err != nil || diff != "" {
+			t.Fatalf("counters: %q, %v", diff, err)
+		}
+	}
+	s1, err1 := syncSt.Stats()
+	s2, err2 := pipeSt.Stats()
+	if err1 != nil || err2 != nil || fmt.Sprint(s1) != fmt.Sprint(s2) {
+		t.Fatalf("stats differ: %+v (%v) and %+v (%v)", s1, err1, s2, err2)
+	}
+}

@@ -68,7 +68,37 @@ type Batch struct {
 	keys  int
 	cnt   *counterTxn // counters.go
 	spare *counterTxn // the last one, emptied, for the next transaction
+
+	// With pipelined set (Pipeline), a full transaction is committed while
+	// the next one fills: flight is the one committing, writes the keys
+	// the open one has written (its flight's overlay once committing).
+	pipelined bool
+	flight    *inflight
+	writes    map[string]written
+	spare2    map[string]written // a landed flight's, emptied, for reuse
 }
+
+// inflight is a transaction handed to Badger and not yet known committed.
+// The transaction after it was opened before it was committed, so that
+// opening waits for nothing (Badger's new transactions wait for every
+// commit under way to land); its snapshot does not hold what the one in
+// flight wrote, so reads look at writes first.
+type inflight struct {
+	done   chan error
+	writes map[string]written
+}
+
+// written is a key's value as a transaction set it, or its deletion.
+type written struct {
+	v       []byte
+	deleted bool
+}
+
+// Pipeline makes the batch commit a full transaction while the next one
+// fills, for a single writer that only adds file records (an ingest): the
+// writer goroutine then no longer waits for Badger to write each
+// transaction. Flush still returns once everything queued is committed.
+func (b *Batch) Pipeline() { b.pipelined = true }
 
 // Limits per transaction, well below Badger's own (15 % of a 32 MiB memtable).
 const (
@@ -163,7 +193,11 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 		size += len(e.k) + len(e.v) + 16
 	}
 	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+len(entries)+1 > batchMaxKeys) {
-		if err := b.Flush(); err != nil {
+		flush := b.Flush
+		if b.pipelined {
+			flush = b.flushAhead
+		}
+		if err := flush(); err != nil {
 			return false, err
 		}
 	}
@@ -174,12 +208,12 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 		return false, b.fail(r, err)
 	}
 	if del != nil {
-		if err := b.txn.Delete(del); err != nil {
+		if err := b.txnDelete(del); err != nil {
 			return false, b.fail(r, err)
 		}
 	}
 	for _, e := range entries {
-		if err := b.txn.Set(e.k, e.v); err != nil {
+		if err := b.txnSet(e.k, e.v); err != nil {
 			return false, b.fail(r, err)
 		}
 	}
@@ -213,7 +247,7 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 		return true, nil
 	}
 	var f mediaFacts
-	found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
+	found, err := b.get([]byte(placeCounts+sha), func(v []byte) error {
 		var err error
 		f, err = decodeFacts(v)
 		return err
@@ -225,20 +259,103 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 		b.cnt.facts[sha] = f
 		return true, nil
 	}
-	_, err = b.txn.Get(keyMedia(sha))
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
+	return b.get(keyMedia(sha), func([]byte) error { return nil })
+}
+
+// txnSet and txnDelete write into the open transaction, keeping what they
+// wrote when pipelined (the next transaction reads it through get).
+func (b *Batch) txnSet(k, v []byte) error {
+	if b.pipelined {
+		b.written(k, written{v: v})
 	}
-	return err == nil, err
+	return b.txn.Set(k, v)
+}
+
+func (b *Batch) txnDelete(k []byte) error {
+	if b.pipelined {
+		b.written(k, written{deleted: true})
+	}
+	return b.txn.Delete(k)
+}
+
+func (b *Batch) written(k []byte, w written) {
+	if b.writes == nil {
+		b.writes, b.spare2 = b.spare2, nil
+		if b.writes == nil {
+			b.writes = make(map[string]written, batchMaxKeys)
+		}
+	}
+	b.writes[string(k)] = w
+}
+
+// get reads k as the open transaction sees it after the one in flight.
+func (b *Batch) get(k []byte, fn func([]byte) error) (bool, error) {
+	if b.flight != nil {
+		if w, ok := b.flight.writes[string(k)]; ok {
+			if _, mine := b.writes[string(k)]; !mine {
+				if w.deleted {
+					return false, nil
+				}
+				return true, fn(w.v)
+			}
+		}
+	}
+	return getIn(b.txn, k, fn)
+}
+
+// flushAhead hands the full transaction to Badger and opens the next one
+// without waiting for it, once the one before it has landed.
+func (b *Batch) flushAhead() error {
+	if err := b.waitFlight(); err != nil {
+		b.Discard()
+		return err
+	}
+	if err := b.commitCounters(); err != nil {
+		b.Discard()
+		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
+	}
+	// Opened before the commit, so that opening does not wait for it.
+	next := b.s.db.NewTransaction(true)
+	// The counts it commits are known: the next transaction reads them
+	// from memory. Should the commit fail, the batch fails with it and
+	// the cache is emptied (waitFlight).
+	b.countersCommitted()
+	f := &inflight{done: make(chan error, 1), writes: b.writes}
+	b.txn.CommitWith(func(err error) { f.done <- err })
+	b.flight, b.txn, b.writes = f, next, nil
+	b.endCounters()
+	b.bytes, b.keys = 0, 0
+	b.s.maybeTrim()
+	return nil
+}
+
+// waitFlight waits for the transaction in flight to land.
+func (b *Batch) waitFlight() error {
+	f := b.flight
+	if f == nil {
+		return nil
+	}
+	b.flight = nil
+	err := <-f.done
+	clear(f.writes)
+	b.spare2 = f.writes
+	if err != nil {
+		// The cache holds counts that were never committed.
+		if b.cnt == nil {
+			b.s.counters.places.Lock()
+			defer b.s.counters.places.Unlock()
+		}
+		b.s.counters.committed.clear()
+		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
+	}
+	return nil
 }
 
 func (b *Batch) fail(r FileRecord, err error) error {
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		err = fmt.Errorf("record too large for one transaction: %w", err)
 	}
-	b.txn.Discard()
-	b.txn = nil
-	b.endCounters()
+	b.Discard()
 	return fmt.Errorf("store %s: %w", r.Occurrence.Path, err)
 }
 
@@ -247,6 +364,11 @@ func (b *Batch) Pending() int { return b.bytes }
 
 // Flush commits what is queued.
 func (b *Batch) Flush() error {
+	if err := b.waitFlight(); err != nil {
+		b.Discard()
+		return err
+	}
+	b.writes = nil
 	if b.txn == nil {
 		return nil
 	}
@@ -268,12 +390,15 @@ func (b *Batch) Flush() error {
 	return nil
 }
 
-// Discard drops what is queued.
+// Discard drops what is queued (a transaction already in flight lands).
 func (b *Batch) Discard() {
 	if b.txn != nil {
 		b.txn.Discard()
 		b.txn = nil
 	}
+	b.writes = nil
+	b.bytes, b.keys = 0, 0
+	_ = b.waitFlight() // the batch is being dropped: its error goes with it
 	b.endCounters()
 }
 
