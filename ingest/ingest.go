@@ -383,6 +383,9 @@ func (in *Ingester) ingest(ctx context.Context, src evidence.Source, id string) 
 				if ctx.Err() != nil {
 					return // cut short by the cancel: the resumed run redoes it
 				}
+				// Encoded here, by the workers side by side, not by
+				// the one writer every record waits for.
+				r.rec.Prepare()
 				select {
 				case records <- r:
 				case <-ctx.Done():
@@ -597,6 +600,7 @@ type runCounters struct {
 // a crash loses little work, and on its own error cancels the run.
 func (in *Ingester) write(ctx context.Context, records <-chan result, c *runCounters, cancel context.CancelCauseFunc) error {
 	b := in.store.NewBatch()
+	b.Pipeline() // Badger writes one transaction while this fills the next
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	var failed error

@@ -74,7 +74,9 @@ func (c *factsCache) get(sha string) (mediaFacts, bool) {
 // put records f, encoded as stored, as committed.
 func (c *factsCache) put(sha string, encoded []byte) {
 	if c.newer == nil || len(c.newer) >= factsCacheMax {
-		c.older, c.newer = c.newer, make(map[string][]byte, 1024)
+		// Sized whole at once: grown from small, its rehashing was a
+		// visible part of an ingest's writer.
+		c.older, c.newer = c.newer, make(map[string][]byte, factsCacheMax)
 	}
 	c.newer[sha] = encoded
 }
@@ -169,7 +171,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 	hadOld := false
 	if !b.s.fresh.firstWrite(o.Evidence, occKey) {
 		var err error
-		if hadOld, err = getIn(b.txn, keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) }); err != nil {
+		if hadOld, err = b.get(keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) }); err != nil {
 			return fmt.Errorf("read earlier record: %w", err)
 		}
 	}
@@ -180,7 +182,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 
 	// The index entry the record deletes, when it existed.
 	if del != nil {
-		if gone, err := exists(b.txn, del); err != nil {
+		if gone, err := b.exists(del); err != nil {
 			return err
 		} else if gone {
 			if err := b.movePlace(r.PreviousSHA256, ev, flag, -1, nil); err != nil {
@@ -195,7 +197,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 	// and its entry are written in one transaction.
 	isNew := !hadOld
 	if hadOld {
-		found, err := exists(b.txn, keyOccIndex(o.SHA256, occKey))
+		found, err := b.exists(keyOccIndex(o.SHA256, occKey))
 		if err != nil {
 			return err
 		}
@@ -221,7 +223,7 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		f, ok = factsOf(*m), true
 	}
 	if !ok {
-		found, err := getIn(b.txn, []byte(placeCounts+sha), func(v []byte) error {
+		found, err := b.get([]byte(placeCounts+sha), func(v []byte) error {
 			var err error
 			f, err = decodeFacts(v)
 			return err
@@ -232,7 +234,7 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		if !found {
 			if m == nil {
 				var mm Media
-				known, err := getIn(b.txn, keyMedia(sha), func(v []byte) error { return json.Unmarshal(v, &mm) })
+				known, err := b.get(keyMedia(sha), func(v []byte) error { return json.Unmarshal(v, &mm) })
 				if err != nil {
 					return fmt.Errorf("media %s: %w", sha, err)
 				}
@@ -272,17 +274,17 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		delete(b.cnt.written, sha)
 		b.bytes += len(k) + 16
 		b.keys++
-		return b.txn.Delete(k)
+		return b.txnDelete(k)
 	}
 	v := f.encode()
 	b.cnt.written[sha] = v
 	b.bytes += len(k) + len(v) + 16
 	b.keys++
-	return b.txn.Set(k, v)
+	return b.txnSet(k, v)
 }
 
-func exists(txn *badger.Txn, k []byte) (bool, error) {
-	found, err := getIn(txn, k, func([]byte) error { return nil })
+func (b *Batch) exists(k []byte) (bool, error) {
+	found, err := b.get(k, func([]byte) error { return nil })
 	if err != nil {
 		return false, fmt.Errorf("read %s: %w", printableKey(k), err)
 	}
@@ -301,10 +303,17 @@ func (b *Batch) commitCounters() error {
 	return b.txn.Set(b.s.deltaKey(), v)
 }
 
-// beginCounters opens the counting side of the transaction, once.
+// beginCounters opens the counting side of the transaction, once. The
+// maps of the batch's last transaction are reused: grown again from empty
+// for each transaction of thousands of files, they cost more in rehashing
+// than in use.
 func (b *Batch) beginCounters() {
 	if b.cnt == nil {
 		b.s.counters.places.Lock()
+		if c := b.spare; c != nil {
+			b.cnt, b.spare = c, nil
+			return
+		}
 		b.cnt = &counterTxn{delta: countDelta{}, facts: map[string]mediaFacts{}, written: map[string][]byte{}}
 	}
 }
@@ -327,7 +336,10 @@ func (b *Batch) countersCommitted() {
 // endCounters closes the counting side of a transaction, committed or not.
 func (b *Batch) endCounters() {
 	if b.cnt != nil {
-		b.cnt = nil
+		clear(b.cnt.delta)
+		clear(b.cnt.facts)
+		clear(b.cnt.written)
+		b.cnt, b.spare = nil, b.cnt
 		b.s.counters.places.Unlock()
 	}
 }
