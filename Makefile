@@ -171,7 +171,8 @@ RACE_SKIP := Video|WorkstationIngestRunsTheModels|EncryptedCaseAsksForItsPassphr
 # benchmarks build a 1 M-item queue per iteration: once is enough (300 times took 20 min at load 15);
 # a new ui benchmark goes in one of the two ui lists.
 # Sizes: SCRIM_BENCH_BYTES (ingest trees, 1.1 GB), SCRIM_BENCH_ZIP_BYTES (1 GB), SCRIM_BENCH_FILES
-# (small files, 1 M), SCRIM_BENCH_OCCURRENCES (read paths, 10 M places; SCRIM_BENCH_CASE: an ingested
+# (small files, 1 M; timed warm, then cold: SCRIM_BENCH_COLD evicts the tree before each tool, the only
+# fair way to set 10 M files, 40 GB, beside 1 M), SCRIM_BENCH_OCCURRENCES (read paths, 10 M places; SCRIM_BENCH_CASE: an ingested
 # case to read instead), SCRIM_BENCH_LAB_RECORDS / SCRIM_BENCH_LAB_MEDIA (lab, 10 M / 1 M). Hash library
 # sizes: SCRIM_BENCH_LINES (MD5 list, 10 M), SCRIM_BENCH_VICS_RECORDS (1 M), SCRIM_BENCH_RDS_ROWS (RDSv3
 # FILE rows, 1 M; the full NSRL is ~50 M), SCRIM_BENCH_KNOWN / SCRIM_BENCH_MEDIA (match: 100 M known
@@ -192,6 +193,7 @@ bench: deps-test models tfjs
 	-@$(BENCH_STAGE) ingest-vs-tools env SCRIM_BENCH_BYTES=$${SCRIM_BENCH_BYTES:-1100000000} $(GO) test -run NONE -bench "IngestVsHashdeep|DiskImageVsTSK|HashsetImport|IngestSignals" -benchtime 1x -timeout 60m ./cmd/scrim
 	-@$(BENCH_STAGE) containers env SCRIM_BENCH_ZIP_BYTES=$${SCRIM_BENCH_ZIP_BYTES:-1000000000} $(GO) test -run NONE -bench "ExpansionCost|ZipVsLoose" -benchtime 1x -timeout 60m ./cmd/scrim
 	-@$(BENCH_STAGE) small-files env SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
+	-@$(BENCH_STAGE) small-files-cold env SCRIM_BENCH_COLD=1 SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
 	-@$(BENCH_STAGE) read-paths env SCRIM_BENCH_OCCURRENCES=$${SCRIM_BENCH_OCCURRENCES:-10000000} $(GO) test -run NONE -bench "ReadPaths" -benchtime 1x -timeout 600m ./cmd/scrim
 	-@$(BENCH_STAGE) lab env SCRIM_BENCH_LAB_RECORDS=$${SCRIM_BENCH_LAB_RECORDS:-10000000} SCRIM_BENCH_LAB_MEDIA=$${SCRIM_BENCH_LAB_MEDIA:-1000000} $(GO) test -run NONE -bench "LibraryMatch|DecisionWithLab" -benchtime 1x -timeout 120m ./lab
 	@$(MAKE) --no-print-directory bench-table LOG=$(BENCH_LOG)
