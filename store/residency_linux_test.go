@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // residentKiB sums the resident pages of this process's mappings of the
@@ -167,5 +170,94 @@ func TestReleaseWhileScanning(t *testing.T) {
 	}
 	if got := read(); got != n {
 		t.Fatalf("after the last release: %d places, want %d", got, n)
+	}
+}
+
+// cachedPages counts the pages of file p the page cache holds (mincore on
+// a mapping of its own) and the pages of the file.
+func cachedPages(t *testing.T, p string) (cached, pages int) {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return 0, 0
+	}
+	data, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(data)
+	vec := make([]byte, (len(data)+os.Getpagesize()-1)/os.Getpagesize())
+	if _, _, errno := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&data[0])), uintptr(len(data)), uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
+		t.Fatalf("mincore %s: %v", p, errno)
+	}
+	for _, v := range vec {
+		if v&1 != 0 {
+			cached++
+		}
+	}
+	return cached, len(vec)
+}
+
+// TestTrimKeepsTablesCached: a trim drops the process's view of the
+// tables but leaves them in the page cache, where the next lookup finds
+// them; paging them out had every lookup and compaction of a large ingest
+// read them again from the disk.
+func TestTrimKeepsTablesCached(t *testing.T) {
+	st, dir := openTemp(t)
+	const n = 20000
+	b := st.NewBatch()
+	for i := range n {
+		m := media(i, "other")
+		if _, err := b.Add(FileRecord{Occurrence: occ("ev", fmt.Sprintf("/f%06d", i), m), Media: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil { // the memtable becomes a table
+		t.Fatal(err)
+	}
+	st, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	real, err := filepath.EvalSymlinks(st.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i += 3 { // lookups read the tables through their maps
+		if _, ok, err := st.Media(media(i, "other").SHA256); err != nil || !ok {
+			t.Fatalf("media %d: %v %v", i, ok, err)
+		}
+	}
+	tables, _ := filepath.Glob(filepath.Join(real, "*.sst"))
+	if len(tables) == 0 {
+		t.Fatal("no table written")
+	}
+	count := func() (cached, pages int) {
+		for _, p := range tables {
+			c, n := cachedPages(t, p)
+			cached, pages = cached+c, pages+n
+		}
+		return cached, pages
+	}
+	before, pages := count()
+	trimMappedFiles(real)
+	after, _ := count()
+	t.Logf("%d tables, %d pages: %d in the page cache before the trim, %d after", len(tables), pages, before, after)
+	if after < before*9/10 {
+		t.Errorf("the trim evicted the tables from the page cache: %d of %d pages left", after, before)
+	}
+	for i := 1; i < n; i += 3 {
+		if _, ok, err := st.Media(media(i, "other").SHA256); err != nil || !ok {
+			t.Fatalf("media %d after the trim: %v %v", i, ok, err)
+		}
 	}
 }
