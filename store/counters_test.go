@@ -185,6 +185,37 @@ func TestCountersFoldAndSplitTransactions(t *testing.T) {
 	checkCounters(t, st, "after fold")
 }
 
+// TestCloseFoldsCounters: a process that wrote folds its deltas when it
+// closes the case, so the next reader finds none; one that only read
+// leaves the case as it was.
+func TestCloseFoldsCounters(t *testing.T) {
+	st, dir := openTemp(t)
+	for i := range 30 {
+		m := media(i%11, "picture")
+		addAll(t, st, FileRecord{Occurrence: occ("E", fmt.Sprintf("/%04d", i), m), Media: m})
+	}
+	if _, deltas, _, err := st.readCounters(); err != nil || deltas != 30 {
+		t.Fatalf("%d deltas before close, %v", deltas, err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, deltas, on, err := st.readCounters(); err != nil || !on || deltas != 0 {
+		t.Fatalf("after close: %d deltas, counters on %v, %v", deltas, on, err)
+	}
+	s := checkCounters(t, st, "after close")
+	if s.Occurrences != 30 || s.Unique != 11 {
+		t.Fatalf("counts %+v", s.Counts)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestOlderCaseGetsCounters: a case written before counters existed has
 // none; opening it recounts once and keeps counting from there.
 func TestOlderCaseGetsCounters(t *testing.T) {

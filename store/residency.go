@@ -3,12 +3,15 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // Badger maps its value logs and tables into memory and writes them
@@ -32,13 +35,22 @@ type residency struct {
 const trimEvery = time.Second
 
 // maybeTrim trims the mapped files of the case when the last trim is old.
-func (s *Store) maybeTrim() {
+func (s *Store) maybeTrim() { s.maybeTrimTables(true) }
+
+// maybeTrimTables is maybeTrim; with open false (Badger is closing, and
+// closes tables whatever their references) the tables are paged out like
+// the rest instead of kept in the page cache.
+func (s *Store) maybeTrimTables(open bool) {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if now := time.Now(); now.Sub(r.last) >= trimEvery {
 		r.last = now
-		trimMappedFiles(r.caseDir(s))
+		if open {
+			s.trimMappedFiles(r.caseDir(s))
+		} else {
+			adviseMappedFiles(r.caseDir(s), pageOut, ".vlog", ".sst", ".mem")
+		}
 	}
 }
 
@@ -93,7 +105,7 @@ func (s *Store) trimWhileClosing() (stop func()) {
 			case <-done:
 				return
 			case <-tick.C:
-				s.maybeTrim()
+				s.maybeTrimTables(false)
 			}
 		}
 	}()
@@ -102,20 +114,55 @@ func (s *Store) trimWhileClosing() (stop func()) {
 
 // trimMappedFiles pages out every shared mapping of a value log or
 // memtable write-ahead log (.mem, only read back after a crash) of the
-// case in dir, and drops its view of the tables. Tables stay in the page
-// cache: every lookup reads their Bloom filters, index and blocks, and
-// paging them out each second had each lookup read them again from the
-// disk (the 10 M-place read-path case, 9 M duplicate places each settled
-// by a lookup: 136 GB read from the disk and 7.2 M major faults in the
-// first 19 minutes of its ingest, for 9.6 GB of evidence).
-func trimMappedFiles(dir string) {
+// case in dir, and drops its view of the tables in the tree. Tables stay
+// in the page cache: every lookup reads their Bloom filters, index and
+// blocks, and paging them out each second had each lookup read them again
+// from the disk (the 10 M-place read-path case, 9 M duplicate places each
+// settled by a lookup: 136 GB read from the disk and 7.2 M major faults in
+// the first 19 minutes of its ingest, for 9.6 GB of evidence).
+//
+// Dropping pages (MADV_DONTNEED) is only safe on a range that is still
+// the file's mapping: had compaction unmapped a table after
+// /proc/self/maps was read and something else been mapped there, its
+// memory would be zeroed. So an iterator holds a reference to every table
+// of the tree while the ranges are read and advised (Badger unmaps a
+// table once its last reference goes), and only tables in the tree both
+// before and after it was opened, hence held, are dropped; the others
+// (being written by a flush or a merge) wait for the next trim.
+func (s *Store) trimMappedFiles(dir string) {
 	adviseMappedFiles(dir, pageOut, ".vlog", ".mem")
-	adviseMappedFiles(dir, dropPages, ".sst")
+	before := s.tableNames()
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	it := txn.NewIterator(badger.IteratorOptions{}) // references every table
+	defer it.Close()
+	held := map[string]bool{}
+	for name := range s.tableNames() {
+		if before[name] {
+			held[name] = true
+		}
+	}
+	adviseMappedFilesNamed(dir, dropPages, func(name string) bool { return held[name] })
+}
+
+// tableNames are the file names of the tables in the tree now.
+func (s *Store) tableNames() map[string]bool {
+	names := map[string]bool{}
+	for _, t := range s.db.Tables() {
+		names[fmt.Sprintf("%06d.sst", t.ID)] = true
+	}
+	return names
 }
 
 // adviseMappedFiles calls advise with the address and length of every
 // shared mapping of the case in dir whose file name ends in one of exts.
 func adviseMappedFiles(dir string, advise func(addr, n uintptr), exts ...string) {
+	adviseMappedFilesNamed(dir, advise, func(name string) bool { return slices.Contains(exts, filepath.Ext(name)) })
+}
+
+// adviseMappedFilesNamed calls advise with the address and length of every
+// shared mapping of the case in dir whose file name pick accepts.
+func adviseMappedFilesNamed(dir string, advise func(addr, n uintptr), pick func(name string) bool) {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
 		return // not Linux, or no /proc: the resident set is only larger
@@ -134,7 +181,7 @@ func adviseMappedFiles(dir string, advise func(addr, n uintptr), exts ...string)
 		if filepath.Dir(p) != dir {
 			continue
 		}
-		if !slices.Contains(exts, filepath.Ext(p)) {
+		if !pick(filepath.Base(p)) {
 			continue
 		}
 		lo, hi, ok := bytes.Cut(fields[0], []byte("-"))

@@ -66,13 +66,13 @@ func TestTrimKeepsEveryRecord(t *testing.T) {
 		}
 	}
 	write(0, n/2)
-	trimMappedFiles(real) // between writes: the value log being written is paged out too
+	st.trimMappedFiles(real) // between writes: the value log being written is paged out too
 	write(n/2, n)
 	if err := st.db.Sync(); err != nil {
 		t.Fatal(err)
 	}
 	before := residentKiB(t, real)
-	trimMappedFiles(real)
+	st.trimMappedFiles(real)
 	after := residentKiB(t, real)
 	t.Logf("resident pages of the case's value logs and tables: %d KiB before the trim, %d KiB after", before, after)
 	if before > 1024 && after > before/2 {
@@ -249,7 +249,7 @@ func TestTrimKeepsTablesCached(t *testing.T) {
 		return cached, pages
 	}
 	before, pages := count()
-	trimMappedFiles(real)
+	st.trimMappedFiles(real)
 	after, _ := count()
 	t.Logf("%d tables, %d pages: %d in the page cache before the trim, %d after", len(tables), pages, before, after)
 	if after < before*9/10 {

@@ -161,10 +161,32 @@ func (s *Store) Dir() string { return s.dir }
 func (s *Store) Close() error {
 	stop := s.trimWhileClosing()
 	defer stop()
+	folded := s.foldOnClose()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close case %s: %w", s.dir, err)
 	}
+	if folded != nil {
+		return fmt.Errorf("close case %s: %w", s.dir, folded)
+	}
 	return nil
+}
+
+// foldOnClose folds the counter deltas a process that wrote leaves, one
+// per transaction: the next `scrim stats` then reads one record instead
+// of thousands from the value log (10 M places: 8.6 s for the first stats
+// after the ingest, 2,500 deltas read from the disk).
+func (s *Store) foldOnClose() error {
+	s.resident.mu.Lock()
+	wrote := !s.resident.last.IsZero()
+	s.resident.mu.Unlock()
+	if !wrote {
+		return nil
+	}
+	_, deltas, on, err := s.readCounters()
+	if err != nil || !on || deltas == 0 {
+		return err
+	}
+	return s.foldCounters()
 }
 
 func (s *Store) initMeta() error {
