@@ -35,22 +35,32 @@ type residency struct {
 const trimEvery = time.Second
 
 // maybeTrim trims the mapped files of the case when the last trim is old.
-func (s *Store) maybeTrim() { s.maybeTrimTables(true) }
+func (s *Store) maybeTrim() { s.maybeTrimClosing(nil) }
 
-// maybeTrimTables is maybeTrim; with open false (Badger is closing, and
-// closes tables whatever their references) the tables are paged out like
-// the rest instead of kept in the page cache.
-func (s *Store) maybeTrimTables(open bool) {
+// maybeTrimClosing is maybeTrim; with keep set, Badger is closing (and
+// closes tables whatever their references): the value logs, write-ahead
+// logs and the tables written since closing began are paged out, and the
+// tables of the tree as it was (keep) are left alone, cached for the
+// next reader of the case.
+func (s *Store) maybeTrimClosing(keep map[string]bool) {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if now := time.Now(); now.Sub(r.last) >= trimEvery {
 		r.last = now
-		if open {
+		if keep == nil {
 			s.trimMappedFiles(r.caseDir(s))
-		} else {
-			adviseMappedFiles(r.caseDir(s), pageOut, ".vlog", ".sst", ".mem")
+			return
 		}
+		adviseMappedFilesNamed(r.caseDir(s), pageOut, func(name string) bool {
+			switch filepath.Ext(name) {
+			case ".vlog", ".mem":
+				return true
+			case ".sst":
+				return !keep[name]
+			}
+			return false
+		})
 	}
 }
 
@@ -93,6 +103,7 @@ func (s *Store) trimWhileClosing() (stop func()) {
 	if !wrote {
 		return func() {}
 	}
+	keep := s.tableNames()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -105,7 +116,7 @@ func (s *Store) trimWhileClosing() (stop func()) {
 			case <-done:
 				return
 			case <-tick.C:
-				s.maybeTrimTables(false)
+				s.maybeTrimClosing(keep)
 			}
 		}
 	}()
