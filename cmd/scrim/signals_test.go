@@ -174,9 +174,10 @@ func TestSignalsKilledPassResumes(t *testing.T) {
 	}
 	models := signalModels(t)
 	ev := t.TempDir()
-	// 60 pictures: the kill comes at the first progress line (a second in)
-	// that counts one done, a few pictures into the pass even on a quiet machine.
-	const pictures = 60
+	// The kill comes at the first progress line (a second in) that counts
+	// one done: 240 pictures keep the pass running past it on a quiet
+	// machine (60 took under a second there, and only the 0/60 line came).
+	const pictures = 240
 	if _, err := demo.GenerateJPEGs(ev, pictures, 640, 480, 85, 3); err != nil {
 		t.Fatal(err)
 	}
