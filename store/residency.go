@@ -21,8 +21,8 @@ import (
 // residency hands the pages of the case's mapped files back to the page
 // cache now and then (madvise MADV_PAGEOUT; tables MADV_DONTNEED, below).
 // That loses nothing, whatever the mapping: the kernel writes dirty file
-// pages back before dropping them, and anonymous memory (had an address been reused since the map
-// was read) is only ever swapped, which this machine kind does not do. A
+// pages back before dropping them, and anonymous memory (had an address
+// been reused since the map was read) is only ever swapped, which this machine kind does not do. A
 // page read again is faulted back in from the page cache or the disk.
 type residency struct {
 	mu          sync.Mutex
