@@ -21,6 +21,9 @@ func (ole2Format) Name() string        { return "ole2" }
 func (ole2Format) Probe(h []byte) bool { return at(h, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") }
 
 func (ole2Format) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
+	if err := ole2Check(r, size); err != nil {
+		return fmt.Errorf("ole2: %w", err)
+	}
 	cr, err := mscfb.New(io.NewSectionReader(r, 0, size))
 	if err != nil {
 		return fmt.Errorf("ole2: %w", err)

@@ -7,7 +7,9 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"strings"
 	"testing"
+	"time"
 	"unicode/utf16"
 )
 
@@ -114,5 +116,42 @@ func TestOLE2(t *testing.T) {
 	}
 	if find(file) != 0 {
 		t.Error("the scattered picture was carved from the raw file: the fixture does not scatter it")
+	}
+}
+
+// TestOLE2Forged gives both OLE2 readers headers whose counts and chains
+// lie: each is refused quickly with a named error, where the library
+// behind them allocated gigabytes for a forged DIFAT count.
+func TestOLE2Forged(t *testing.T) {
+	file, _ := thumbsDB(t)
+	le := binary.LittleEndian
+	dirStart := le.Uint32(file[48:])
+	for _, c := range []struct {
+		name, want string
+		forge      func(b []byte)
+	}{
+		{"FAT and DIFAT counts", "FAT sectors", func(b []byte) { le.PutUint32(b[44:], 0xFFFFFF00); le.PutUint32(b[72:], 0x2000000) }},
+		{"mini FAT count", "mini FAT sectors", func(b []byte) { le.PutUint32(b[64:], 0x7000000) }},
+		{"DIFAT count", "DIFAT sectors", func(b []byte) { le.PutUint32(b[72:], 64) }},
+		{"directory outside", "directory chain reaches", func(b []byte) { le.PutUint32(b[48:], 0x00800000) }},
+		{"directory loop", "directory chain loops", func(b []byte) {
+			// the directory's FAT entry points back at itself
+			fat0 := le.Uint32(b[76:])
+			le.PutUint32(b[(int(fat0)+1)*512+4*int(dirStart):], dirStart)
+		}},
+		{"sector shift", "sector shift", func(b []byte) { le.PutUint16(b[30:], 16) }},
+	} {
+		b := append([]byte(nil), file...)
+		c.forge(b)
+		for _, fm := range []Format{ole2Format{}, thumbsDBFormat{}} {
+			start := time.Now()
+			err := fm.Walk(context.Background(), bytes.NewReader(b), int64(len(b)), func(Member) error { return nil })
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s, %s: %v, want %q", c.name, fm.Name(), err, c.want)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("%s, %s: refused after %v", c.name, fm.Name(), d)
+			}
+		}
 	}
 }

@@ -74,6 +74,9 @@ func (thumbsDBFormat) Probe(h []byte) bool {
 func (thumbsDBFormat) Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(Member) error) error {
 	// A damaged Catalog costs only the names it no longer holds: the
 	// thumbnails are still handed out, and the error comes at the end.
+	if err := ole2Check(r, size); err != nil {
+		return fmt.Errorf("thumbsdb: %w", err)
+	}
 	names, catErr := thumbsDBCatalog(r, size)
 	cr, err := mscfb.New(io.NewSectionReader(r, 0, size))
 	if err != nil {
