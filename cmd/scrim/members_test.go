@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -57,29 +58,47 @@ func killAndResumeInside(t *testing.T, archive string, pack func(src, archive st
 		t.Fatalf("reference has %d places, want %d", n, total)
 	}
 
-	// The moment to kill depends on the machine's load: start at 1.5 s
-	// into the expansion and move until the kill lands inside it.
+	caseDir, partial := killInsideExpansion(t, filepath.Join(work, "killed"), ev, 3, total)
+	mustScrim(t, "ingest", "--case", caseDir, "--workers", "3", ev)
+	if got := dumpCase(t, caseDir); got != want {
+		t.Fatalf("killed with %d places committed and resumed: case differs\n%s", partial, firstDiff(got, want))
+	}
+	checkCounters(t, caseDir)
+	t.Logf("killed with %d of %d places committed; resumed to the case of one uninterrupted worker", partial, total)
+}
+
+// killInsideExpansion kills ingests of ev by workers into new cases under
+// dir until one dies with some but not all of its total places committed,
+// and returns that case. The moment to kill depends on the machine's load:
+// start at 1.5 s into the expansion, then halve the window between a kill
+// too early (nothing committed) and one too late (all committed).
+func killInsideExpansion(t *testing.T, dir, ev string, workers int, total int64) (string, int64) {
+	t.Helper()
+	var early, late time.Duration // 0: not seen yet
 	wait := 1500 * time.Millisecond
-	for attempt := range 5 {
-		caseDir := filepath.Join(work, "killed", string(rune('a'+attempt)))
-		partial := killDuringExpansion(t, caseDir, ev, wait)
+	for attempt := range 8 {
+		caseDir := filepath.Join(dir, string(rune('a'+attempt)))
+		partial := killDuringExpansion(t, caseDir, ev, workers, wait)
 		switch {
 		case partial == 0:
-			wait *= 2
-			continue
+			early = wait
 		case partial >= total:
+			late = wait
+		default:
+			t.Logf("killed %v into the expansion", wait)
+			return caseDir, partial
+		}
+		switch {
+		case late == 0:
+			wait *= 2
+		case early == 0:
 			wait /= 3
-			continue
+		default:
+			wait = (early + late) / 2
 		}
-		mustScrim(t, "ingest", "--case", caseDir, "--workers", "3", ev)
-		if got := dumpCase(t, caseDir); got != want {
-			t.Fatalf("killed with %d places committed and resumed: case differs\n%s", partial, firstDiff(got, want))
-		}
-		checkCounters(t, caseDir)
-		t.Logf("killed after %v with %d of %d places committed; resumed to the case of one uninterrupted worker", wait, partial, total)
-		return
 	}
 	t.Fatal("no kill landed inside the expansion")
+	return "", 0
 }
 
 // tarTool runs GNU tar in dir.
@@ -92,11 +111,11 @@ func tarTool(t *testing.T, dir string, args ...string) {
 	}
 }
 
-// killDuringExpansion starts a three-worker ingest, kills it (SIGKILL)
-// wait after its first members are counted, and returns the places committed.
-func killDuringExpansion(t *testing.T, caseDir, ev string, wait time.Duration) int64 {
+// killDuringExpansion starts an ingest by workers, kills it (SIGKILL) wait
+// after its first members are counted, and returns the places committed.
+func killDuringExpansion(t *testing.T, caseDir, ev string, workers int, wait time.Duration) int64 {
 	t.Helper()
-	cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, "--workers", "3", "--progress", "plain", "--progress-interval", "50ms", ev)
+	cmd := exec.Command(scrimBin, "ingest", "--case", caseDir, "--workers", strconv.Itoa(workers), "--progress", "plain", "--progress-interval", "50ms", ev)
 	stderr, _ := cmd.StderrPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
