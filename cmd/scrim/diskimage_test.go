@@ -354,8 +354,14 @@ func TestDamagedExFATStillCarved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, off := range []int64{1<<20 + 100, 1<<20 + 12*512 + 100} { // the serial number, main and backup
-		if _, err := f.WriteAt([]byte{0x5A}, off); err != nil {
+	// Flip a byte of the serial number, main and backup: a fixed byte
+	// written there changed nothing when the random serial held it.
+	for _, off := range []int64{1<<20 + 100, 1<<20 + 12*512 + 100} {
+		b := make([]byte, 1)
+		if _, err := f.ReadAt(b, off); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteAt([]byte{^b[0]}, off); err != nil {
 			t.Fatal(err)
 		}
 	}
