@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"scrim/categorize/hashset"
+	"scrim/hashlib"
 	"scrim/store"
 )
 
@@ -39,10 +40,75 @@ func (e *Engine) digests() (caseDigests, error) {
 	return d, err
 }
 
-// Import reads a hash set, stores its entries (so later ingests match them
-// too), and categorizes the media of the case it matches. A bad line is
-// counted, never fatal; a file of the wrong format is.
+// Import reads a hash set into the case (so later ingests match it too)
+// and categorizes the media of the case it matches. A bad line is counted,
+// never fatal; a file of the wrong format is, and so is a code with no
+// safe mapping: nothing is imported then. The set is kept as sorted runs
+// in CaseSetsDir, in place of an earlier set of its name; the case store
+// records its provenance and matches. An encrypted case stores the
+// entries themselves (importIntoStore).
 func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (store.HashSet, hashset.Summary, error) {
+	dir := CaseSetsDir(e.st)
+	if dir == "" {
+		return e.importIntoStore(ctx, path, opt)
+	}
+	name := opt.Name
+	if name == "" {
+		name = strings.TrimSuffix(baseName(path), ".json")
+	}
+	fail := func(sum hashset.Summary, err error) (store.HashSet, hashset.Summary, error) {
+		return store.HashSet{ID: name, Name: name, Format: opt.Format, File: path}, sum, err
+	}
+	cited, err := e.st.HashSets()
+	if err != nil {
+		return fail(hashset.Summary{}, err)
+	}
+	for _, h := range cited {
+		if h.ID == name && h.Library != "" {
+			return fail(hashset.Summary{}, fmt.Errorf("the case already cites the hash library's set %q (matched from %s): give the case's set another --name", name, h.Library))
+		}
+	}
+	set, sum, err := importRuns(ctx, dir, "", path, e.scheme, opt, e.now(), true)
+	if err != nil {
+		return fail(sum, err)
+	}
+	hs := set.HashSet
+	lib, err := hashlib.Open(dir)
+	if err != nil {
+		return hs, sum, err
+	}
+	defer lib.Close()
+	q, err := e.caseQueries(ctx)
+	if err != nil {
+		return hs, sum, err
+	}
+	foreign := map[string]map[string]int{}
+	hits, err := e.matchIn(lib, q, set.ID, foreign)
+	if err != nil {
+		return hs, sum, err
+	}
+	matched := map[int]bool{}
+	for i := range hits {
+		hits[i].source = hs.ID
+		matched[hits[i].media] = true
+	}
+	hs.Matched = int64(len(matched))
+	// Provenance first: an assignment never names a set the case cannot cite.
+	if err := e.putCaseSet(hs, "", hs.ImportedAt); err != nil {
+		return hs, sum, err
+	}
+	if _, err := e.applyHits(ctx, q.shas, hits); err != nil {
+		return hs, sum, err
+	}
+	if err := foreignError(foreign, e.scheme.ID); err != nil {
+		return hs, sum, err
+	}
+	return hs, sum, e.Suggest(ctx)
+}
+
+// importIntoStore is Import for an encrypted case: every entry is a record
+// of the case store, so nothing of the set is written in the clear.
+func (e *Engine) importIntoStore(ctx context.Context, path string, opt ImportOptions) (store.HashSet, hashset.Summary, error) {
 	fileSHA, err := fileDigest(path)
 	if err != nil {
 		return store.HashSet{}, hashset.Summary{}, err
@@ -210,8 +276,8 @@ func mapSetCodes(ctx context.Context, sch Scheme, codes, path, name string, read
 }
 
 // MatchKnown categorizes the case's media from the hash sets imported
-// into the case and from the workstation hash library: run after every
-// ingest.
+// into the case (its runs and the entries its store holds) and from the
+// workstation hash library: run after every ingest.
 func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 	foreign := map[string]map[string]int{} // set → code → matches skipped
 	n, caseSets, err := e.matchCaseSets(ctx, foreign)
@@ -232,10 +298,11 @@ func (e *Engine) MatchKnown(ctx context.Context) (int, error) {
 	return n, foreignError(foreign, e.scheme.ID)
 }
 
-// matchCaseSets matches the media against the sets imported into the case;
-// any tells whether the case has one.
+// matchCaseSets matches the media against the hash-set entries the case
+// store holds (an encrypted case's sets, or sets imported before case sets
+// were kept as runs); any tells whether it holds one.
 func (e *Engine) matchCaseSets(ctx context.Context, foreign map[string]map[string]int) (n int, any bool, err error) {
-	if ok, err := e.st.HasHashSets(); err != nil || !ok {
+	if ok, err := e.st.HasKnownEntries(); err != nil || !ok {
 		return 0, false, err
 	}
 	sets, err := e.st.HashSets()

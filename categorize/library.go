@@ -30,6 +30,14 @@ func (e *Engine) Library() string { return e.library }
 // manifest, and its temporary runs are removed). Every case
 // of that scheme then matches it, without a copy of its entries.
 func ImportLibrary(ctx context.Context, dir, path string, sch Scheme, opt ImportOptions, now time.Time) (hashlib.Set, hashset.Summary, error) {
+	return importRuns(ctx, dir, dir, path, sch, opt, now, false)
+}
+
+// importRuns imports a set as sorted runs into the hash library folder dir
+// (the workstation's, or a case's own: CaseSetsDir). library is what the
+// set's provenance names as its library ("" for a case's own set); replace
+// lets the set take the place of one of the same name.
+func importRuns(ctx context.Context, dir, library, path string, sch Scheme, opt ImportOptions, now time.Time, replace bool) (hashlib.Set, hashset.Summary, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return hashlib.Set{}, hashset.Summary{}, err
@@ -59,7 +67,11 @@ func ImportLibrary(ctx context.Context, dir, path string, sch Scheme, opt Import
 		digested <- digestResult{sha, err}
 	}()
 	fileSHA := func() (string, error) { r := <-digested; return r.sha, r.err }
-	im, err := hashlib.Begin(dir, name, 0)
+	begin := hashlib.Begin
+	if replace {
+		begin = hashlib.BeginReplacing
+	}
+	im, err := begin(dir, name, 0)
 	if err != nil {
 		fileSHA()
 		return hashlib.Set{}, hashset.Summary{}, err
@@ -151,7 +163,7 @@ func ImportLibrary(ctx context.Context, dir, path string, sch Scheme, opt Import
 	sum.Mapping = cm.describe(sch.ID, opt.Category)
 	hs := store.HashSet{ID: name, Name: name, Format: opt.Format, Variant: sum.Variant, Mapping: sum.Mapping,
 		Vocabulary: cm.vocab, Codes: cm.rows, File: abs, FileSHA256: sha, Category: opt.Category,
-		Entries: sum.Entries, Bad: sum.Bad, ImportedAt: now.UTC(), By: opt.By, Library: dir, Scheme: sch.ID}
+		Entries: sum.Entries, Bad: sum.Bad, ImportedAt: now.UTC(), By: opt.By, Library: library, Scheme: sch.ID}
 	set, err := im.Commit(sch.ID, hs)
 	return set, sum, err
 }
@@ -253,41 +265,90 @@ type libraryHit struct {
 	media int
 	set   *hashlib.Set
 	cat   string
+	// source is the set's ID in this case, which assignments name.
+	source string
 }
 
-// MatchLibrary matches every media of the case against the workstation
-// hash library: the case's digests, sorted per algorithm, are looked up in
-// each set's mapped runs. A set that matches is recorded in the case with
-// its provenance (store.HashSet, Library set) and audited, so the report
-// still cites it after the library changes; matches are assignments of
-// kind "hashset" like a case set's. Sets of another scheme are skipped and
-// named in foreign. any tells whether the library holds a set.
+// MatchLibrary matches every media of the case against the sets kept as
+// sorted runs: the case's own (CaseSetsDir) and the workstation hash
+// library's. The case's digests, sorted per algorithm, are looked up in
+// each set's mapped runs. A library set that matches is recorded in the
+// case with its provenance (store.HashSet, Library set) and audited, so
+// the report still cites it after the library changes; matches are
+// assignments of kind "hashset", from a case set or a library set alike.
+// Sets of another scheme are skipped and named in foreign. any tells
+// whether there was a set to match.
 func (e *Engine) MatchLibrary(ctx context.Context, foreign map[string]map[string]int) (n int, any bool, err error) {
-	if e.library == "" {
+	var libs []*hashlib.Library
+	defer func() {
+		for _, l := range libs {
+			l.Close()
+		}
+	}()
+	for _, dir := range []string{CaseSetsDir(e.st), e.library} {
+		if dir == "" {
+			continue
+		}
+		lib, err := hashlib.Open(dir)
+		if err != nil {
+			return 0, false, err
+		}
+		libs = append(libs, lib)
+	}
+	if !slices.ContainsFunc(libs, func(l *hashlib.Library) bool { return !l.Empty() }) {
 		return 0, false, nil
 	}
-	lib, err := hashlib.Open(e.library)
+	q, err := e.caseQueries(ctx)
 	if err != nil {
-		return 0, false, err
+		return 0, true, err
 	}
-	defer lib.Close()
-	if lib.Empty() {
-		return 0, false, nil
+	for _, lib := range libs {
+		hits, err := e.matchIn(lib, q, 0, foreign)
+		if err != nil || len(hits) == 0 {
+			if err != nil {
+				return n, true, err
+			}
+			continue
+		}
+		if lib.Dir() == CaseSetsDir(e.st) {
+			err = e.caseSetProvenance(hits)
+		} else {
+			err = e.libraryProvenance(lib.Dir(), hits)
+		}
+		if err != nil {
+			return n, true, err
+		}
+		m, err := e.applyHits(ctx, q.shas, hits)
+		n += m
+		if err != nil {
+			return n, true, err
+		}
 	}
-	var shas []string
+	return n, true, nil
+}
+
+// queries is every media of the case by its digests, sorted per algorithm.
+type queries struct {
+	shas   []string           // media SHA-256s, in case order
+	sorted map[string][]byte  // algorithm → sorted digests, packed
+	owner  map[string][]int32 // algorithm → index in shas of each digest
+}
+
+// caseQueries reads the digests of every media of the case.
+func (e *Engine) caseQueries(ctx context.Context) (*queries, error) {
+	q := &queries{sorted: map[string][]byte{}, owner: map[string][]int32{}}
 	packed := map[string][]byte{}
-	size := map[string]int{"md5": 16, "sha1": 20, "sha256": 32}
 	owners := map[string][]int32{}
-	err = e.st.EachMedia(func(m store.Media) error {
-		if len(shas)&1023 == 0 {
+	err := e.st.EachMedia(func(m store.Media) error {
+		if len(q.shas)&1023 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		i := int32(len(shas))
-		shas = append(shas, m.SHA256)
+		i := int32(len(q.shas))
+		q.shas = append(q.shas, m.SHA256)
 		for algo, dg := range map[string]string{"md5": m.MD5, "sha1": m.SHA1, "sha256": m.SHA256} {
-			if len(dg) != 2*size[algo] {
+			if len(dg) != 2*hashlib.DigestLen(algo) {
 				continue
 			}
 			b, err := hex.AppendDecode(packed[algo], []byte(dg))
@@ -300,12 +361,25 @@ func (e *Engine) MatchLibrary(ctx context.Context, foreign map[string]map[string
 		return nil
 	})
 	if err != nil {
-		return 0, true, err
+		return nil, err
 	}
+	for _, algo := range hashlib.Algos {
+		q.sorted[algo], q.owner[algo] = sortDigests(packed[algo], owners[algo], hashlib.DigestLen(algo))
+	}
+	return q, nil
+}
+
+// matchIn looks the case's digests up in lib (in its set of ID only, when
+// only is not 0). Matches whose codes are not of the case's scheme are
+// named in foreign instead.
+func (e *Engine) matchIn(lib *hashlib.Library, q *queries, only uint32, foreign map[string]map[string]int) ([]libraryHit, error) {
 	var hits []libraryHit
 	for _, algo := range hashlib.Algos {
-		sorted, owner := sortDigests(packed[algo], owners[algo], size[algo])
-		err := lib.Match(algo, sorted, func(q int, s *hashlib.Set, cat string) error {
+		owner := q.owner[algo]
+		err := lib.Match(algo, q.sorted[algo], func(i int, s *hashlib.Set, cat string) error {
+			if only != 0 && s.ID != only {
+				return nil
+			}
 			if s.Scheme != e.scheme.ID {
 				addForeign(foreign, s.HashSet.Name, cat)
 				return nil
@@ -314,17 +388,14 @@ func (e *Engine) MatchLibrary(ctx context.Context, foreign map[string]map[string
 				addForeign(foreign, s.HashSet.Name, cat)
 				return nil
 			}
-			hits = append(hits, libraryHit{media: int(owner[q]), set: s, cat: cat})
+			hits = append(hits, libraryHit{media: int(owner[i]), set: s, cat: cat})
 			return nil
 		})
 		if err != nil {
-			return 0, true, err
+			return nil, err
 		}
 	}
-	if len(hits) == 0 {
-		return 0, true, nil
-	}
-	return e.applyLibraryHits(ctx, lib.Dir(), shas, hits)
+	return hits, nil
 }
 
 // sortDigests orders packed digests (and who owns each).
@@ -345,19 +416,19 @@ func sortDigests(packed []byte, owner []int32, size int) ([]byte, []int32) {
 	return out, own
 }
 
-// applyLibraryHits records the provenance of every set that matched and
-// its assignments, recomputing each media's category once.
-func (e *Engine) applyLibraryHits(ctx context.Context, dir string, shas []string, hits []libraryHit) (int, bool, error) {
+// libraryProvenance records in the case the provenance of every library
+// set that matched, and sets each hit's source: the set's name, unless a
+// set imported into the case already has that name. Provenance first: an
+// assignment never names a set the case cannot cite.
+func (e *Engine) libraryProvenance(dir string, hits []libraryHit) error {
 	existing, err := e.st.HashSets()
 	if err != nil {
-		return 0, true, err
+		return err
 	}
 	have := map[string]store.HashSet{}
 	for _, h := range existing {
 		have[h.ID] = h
 	}
-	// The ID a library set has in this case: its name, unless a set
-	// imported into the case already has that name.
 	ids := map[uint32]string{}
 	idOf := func(s *hashlib.Set) string {
 		if id, ok := ids[s.ID]; ok {
@@ -370,19 +441,17 @@ func (e *Engine) applyLibraryHits(ctx context.Context, dir string, shas []string
 		ids[s.ID] = id
 		return id
 	}
-	byMedia := map[int][]store.Assignment{}
 	matched := map[uint32]map[int]bool{}
 	sets := map[uint32]*hashlib.Set{}
-	for _, h := range hits {
-		a := store.Assignment{Category: h.cat, Kind: "hashset", Source: idOf(h.set), At: h.set.HashSet.ImportedAt}
-		byMedia[h.media] = append(byMedia[h.media], a)
+	for i := range hits {
+		h := &hits[i]
+		h.source = idOf(h.set)
 		if matched[h.set.ID] == nil {
 			matched[h.set.ID] = map[int]bool{}
 		}
 		matched[h.set.ID][h.media] = true
 		sets[h.set.ID] = h.set
 	}
-	// Provenance first: an assignment never names a set the case cannot cite.
 	setIDs := make([]uint32, 0, len(sets))
 	for id := range sets {
 		setIDs = append(setIDs, id)
@@ -397,14 +466,25 @@ func (e *Engine) applyLibraryHits(ctx context.Context, dir string, shas []string
 			continue
 		}
 		if err := e.st.PutHashSet(hs); err != nil {
-			return 0, true, err
+			return err
 		}
 		if _, err := e.st.Audit(hs.By, "hashset-library-match", map[string]string{"name": hs.Name, "id": hs.ID,
 			"library": dir, "format": hs.Format, "variant": hs.Variant, "file": hs.File, "file_sha256": hs.FileSHA256,
 			"imported_at": hs.ImportedAt.Format(time.RFC3339), "entries": fmt.Sprint(hs.Entries), "matched": fmt.Sprint(hs.Matched),
 			"mapping": hs.Mapping}, e.now().UTC()); err != nil {
-			return 0, true, err
+			return err
 		}
+	}
+	return nil
+}
+
+// applyHits adds each hit's assignment (source: hit.source) and recomputes
+// each media's category once; it returns how many media were matched.
+func (e *Engine) applyHits(ctx context.Context, shas []string, hits []libraryHit) (int, error) {
+	byMedia := map[int][]store.Assignment{}
+	for _, h := range hits {
+		a := store.Assignment{Category: h.cat, Kind: "hashset", Source: h.source, At: h.set.HashSet.ImportedAt}
+		byMedia[h.media] = append(byMedia[h.media], a)
 	}
 	media := make([]int, 0, len(byMedia))
 	for m := range byMedia {
@@ -416,7 +496,7 @@ func (e *Engine) applyLibraryHits(ctx context.Context, dir string, shas []string
 	const perTxn = 512
 	for start := 0; start < len(media); start += perTxn {
 		if err := ctx.Err(); err != nil {
-			return 0, true, err
+			return 0, err
 		}
 		end := min(start+perTxn, len(media))
 		err := func() error {
@@ -451,8 +531,67 @@ func (e *Engine) applyLibraryHits(ctx context.Context, dir string, shas []string
 			})
 		}()
 		if err != nil {
-			return 0, true, err
+			return 0, err
 		}
 	}
-	return len(media), true, nil
+	return len(media), nil
+}
+
+// CaseSetsDir is where a case keeps the hash sets imported into it, as
+// sorted runs like the workstation library's: a 10 M-line set is imported
+// at the library's speed, and the case store holds only its provenance and
+// matches. An encrypted case keeps its sets in its store instead ("": the
+// runs are not encrypted).
+func CaseSetsDir(st *store.Store) string {
+	if st.Encrypted() {
+		return ""
+	}
+	return filepath.Join(st.Dir(), "hashsets")
+}
+
+// caseSetProvenance sets each hit's source to its case set's name, and
+// records the provenance of a set the case store does not cite yet: an
+// import cut off between its runs and its record.
+func (e *Engine) caseSetProvenance(hits []libraryHit) error {
+	existing, err := e.st.HashSets()
+	if err != nil {
+		return err
+	}
+	have := map[string]store.HashSet{}
+	for _, h := range existing {
+		have[h.ID] = h
+	}
+	done := map[uint32]bool{}
+	for i := range hits {
+		h := &hits[i]
+		hs := h.set.HashSet
+		h.source = hs.Name
+		if done[h.set.ID] {
+			continue
+		}
+		done[h.set.ID] = true
+		if old, ok := have[hs.Name]; ok && old.FileSHA256 == hs.FileSHA256 && old.ImportedAt.Equal(hs.ImportedAt) {
+			continue
+		}
+		hs.ID, hs.Library, hs.Scheme = hs.Name, "", h.set.Scheme
+		if err := e.putCaseSet(hs, "the import was cut off before it was recorded: recorded at the next match", e.now().UTC()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// putCaseSet records a case set's provenance and audits its import.
+func (e *Engine) putCaseSet(hs store.HashSet, note string, at time.Time) error {
+	if err := e.st.PutHashSet(hs); err != nil {
+		return err
+	}
+	fields := map[string]string{"name": hs.Name, "format": hs.Format,
+		"variant": hs.Variant, "file": hs.File, "file_sha256": hs.FileSHA256, "entries": fmt.Sprint(hs.Entries),
+		"bad": fmt.Sprint(hs.Bad), "matched": fmt.Sprint(hs.Matched), "mapping": hs.Mapping}
+	if note != "" {
+		fields["note"] = note
+	}
+	_, err := e.st.Audit(hs.By, "hashset-import", fields, at)
+	return err
 }

@@ -30,15 +30,18 @@ const DefaultMemory = 128 << 20
 // rename at Commit. It holds the library's lock from Begin to Commit or
 // Abort, so imports serialize.
 type Importer struct {
-	dir    string
-	lk     *lock
-	man    Manifest
-	tmp    string
-	id     uint32
-	name   string
-	memory int
-	cats   []string
-	catIdx map[string]uint16
+	dir  string
+	lk   *lock
+	man  Manifest
+	tmp  string
+	id   uint32
+	name string
+	// replace: Commit puts the set in place of one of the same name
+	// (BeginReplacing) instead of refusing the name at Begin.
+	replace bool
+	memory  int
+	cats    []string
+	catIdx  map[string]uint16
 	// ncat is len(cats) for Add, which may run on another goroutine than
 	// Category (one goroutine each; cats itself is read only at Commit).
 	ncat   atomic.Int32
@@ -59,6 +62,18 @@ type chunk struct {
 // sweeps what a killed one left, and starts importing set name. memory <=
 // 0 means DefaultMemory.
 func Begin(dir, name string, memory int) (*Importer, error) {
+	return begin(dir, name, memory, false)
+}
+
+// BeginReplacing is Begin for a set that takes the place of the set of the
+// same name, if there is one, when it is committed: a case's own sets are
+// imported again under their name to bring them up to date. Until Commit
+// readers see the old set; after it, the new one.
+func BeginReplacing(dir, name string, memory int) (*Importer, error) {
+	return begin(dir, name, memory, true)
+}
+
+func begin(dir, name string, memory int, replace bool) (*Importer, error) {
 	if name == "" {
 		return nil, fmt.Errorf("hash library: a set needs a name")
 	}
@@ -69,7 +84,7 @@ func Begin(dir, name string, memory int) (*Importer, error) {
 	if err != nil {
 		return nil, err
 	}
-	im := &Importer{dir: dir, lk: k, name: name, memory: memory, catIdx: map[string]uint16{},
+	im := &Importer{dir: dir, lk: k, name: name, replace: replace, memory: memory, catIdx: map[string]uint16{},
 		chunks: map[string]*chunk{}, spills: map[string][]string{}}
 	fail := func(err error) (*Importer, error) { k.unlock(); return nil, err }
 	if im.man, err = readManifest(dir); err != nil {
@@ -79,7 +94,7 @@ func Begin(dir, name string, memory int) (*Importer, error) {
 		return fail(err)
 	}
 	for _, s := range im.man.Sets {
-		if s.HashSet.Name == name {
+		if s.HashSet.Name == name && !replace {
 			return fail(fmt.Errorf("hash library %s already holds a set named %q (imported %s): remove it first (scrim hashset remove --library %s) or give another --name",
 				dir, name, s.HashSet.ImportedAt.Format("2006-01-02 15:04"), name))
 		}
@@ -257,7 +272,11 @@ func (im *Importer) Commit(scheme string, hs store.HashSet) (Set, error) {
 	m := im.man
 	m.Format = manifestFormat
 	m.NextID = im.id + 1
-	m.Sets = append(slices.Clip(m.Sets), set)
+	m.Sets = slices.Clip(m.Sets)
+	if im.replace {
+		m.Sets = slices.DeleteFunc(slices.Clone(m.Sets), func(s Set) bool { return s.HashSet.Name == im.name })
+	}
+	m.Sets = append(m.Sets, set)
 	if err := writeManifest(im.dir, m); err != nil {
 		return set, err
 	}

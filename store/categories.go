@@ -132,6 +132,15 @@ func (s *Store) HasHashSets() (bool, error) {
 	return found, err
 }
 
+// HasKnownEntries tells whether the store holds hash-set entries of its
+// own: sets imported into an encrypted case, or into any case before case
+// sets were kept as sorted runs beside the store (categorize.CaseSetsDir).
+func (s *Store) HasKnownEntries() (bool, error) {
+	found := false
+	err := s.ScanKeys("k/", func([]byte) error { found = true; return ErrStop })
+	return found, err
+}
+
 // AddKnown queues one hash-set entry.
 func (b *Batch) AddKnown(algo, digest string, e KnownEntry) error {
 	v, err := json.Marshal(e)

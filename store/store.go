@@ -71,6 +71,9 @@ type Store struct {
 	counters counterState
 	fresh    freshPlaces // evidence items on their first run (freshplaces.go)
 	resident residency   // mapped pages handed back (residency.go)
+	// encrypted: the case is encrypted at rest, so nothing of it may be
+	// written in the clear beside the store.
+	encrypted bool
 }
 
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:
@@ -142,7 +145,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open case %s: %w", dir, err)
 	}
-	s := &Store{db: db, dir: abs, audit: newCaseAudit()}
+	s := &Store{db: db, dir: abs, audit: newCaseAudit(), encrypted: key != nil}
 	if err := s.initMeta(); err != nil {
 		db.Close()
 		return nil, err
@@ -156,6 +159,9 @@ func Open(dir string, opt Options) (*Store, error) {
 
 // Dir is the case directory.
 func (s *Store) Dir() string { return s.dir }
+
+// Encrypted tells whether the case is encrypted at rest.
+func (s *Store) Encrypted() bool { return s.encrypted }
 
 // Close flushes and closes the case.
 func (s *Store) Close() error {

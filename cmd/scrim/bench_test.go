@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/binary"
@@ -222,60 +221,29 @@ func benchDiskImage(b *testing.B, total int64, mkImage func(tree, img string)) {
 }
 
 // BenchmarkHashsetImport imports a list of SCRIM_BENCH_LINES (default 10 M)
-// MD5s into a case with the real binary, beside `wc -l` of the same file in
-// the same run, and prints lines/s and peak RSS.
+// MD5s into a case with the real binary, beside `sort -u` of the same list
+// in the same run (what an external sort of it costs with a classic
+// tool), and prints lines/s and peak RSS. The case keeps the set as sorted
+// runs like the hash library's (categorize.CaseSetsDir).
 func BenchmarkHashsetImport(b *testing.B) {
-	lines := 10_000_000
-	if v := os.Getenv("SCRIM_BENCH_LINES"); v != "" {
-		if n, err := strconv.Atoi(v); err == nil {
-			lines = n
-		}
-	}
-	row := benchrow.Start("cmd/hashset-import/case-md5/" + benchrow.Size(float64(lines)))
+	lines := benchEnv(b, "SCRIM_BENCH_LINES", 10_000_000)
 	dir := b.TempDir()
 	list := filepath.Join(dir, "known.md5")
-	f, err := os.Create(list)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	r := rand.New(rand.NewPCG(1, 2))
-	var buf [16]byte
-	for i := 0; i < lines; i++ {
-		binary.LittleEndian.PutUint64(buf[:8], r.Uint64())
-		binary.LittleEndian.PutUint64(buf[8:], r.Uint64())
-		fmt.Fprintf(w, "%x\n", buf)
-	}
-	w.Flush()
-	f.Close()
+	writeMD5List(b, list, lines, 1)
 	evidence := filepath.Join(dir, "ev")
 	os.MkdirAll(evidence, 0o755)
 	os.WriteFile(filepath.Join(evidence, "a.txt"), []byte("x"), 0o644)
 	runTool(b, "cat", list)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		row := benchrow.Start("cmd/hashset-import/case-md5/" + benchrow.Size(float64(lines)))
 		caseDir := filepath.Join(b.TempDir(), "case")
 		if out, err := exec.Command(scrimBin, "ingest", "--case", caseDir, evidence).CombinedOutput(); err != nil {
 			b.Fatalf("%v %s", err, out)
 		}
-		wc := timeIt(b, func() { runTool(b, "wc", "-l", list) })
-		var rss int64
-		imp := timeIt(b, func() {
-			cmd := exec.Command(scrimBin, "hashset", "import", "--case", caseDir, "--format", "text", "--category", "5", list)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				b.Fatalf("import: %v %s", err, out)
-			}
-			rss = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
-		})
-		rate := float64(lines) / imp.Seconds()
-		b.ReportMetric(rate, "lines/s")
-		b.ReportMetric(float64(rss)/(1<<20), "peak-RSS-MiB")
-		b.ReportMetric(wc.Seconds()/imp.Seconds(), "x-wc-l")
-		fmt.Printf("hash-set import of %d MD5 lines: %.1f s, %.0f lines/s, peak RSS %d MiB (wc -l of the same file %.2f s)\n",
-			lines, imp.Seconds(), rate, rss>>20, wc.Seconds())
-		row.Log(b, fmt.Sprintf("`scrim hashset import` into a case, %s MD5 lines", benchrow.Count(float64(lines))),
-			fmt.Sprintf("%s (%s), peak RSS %s", benchrow.Rate(rate, "lines/s"), benchrow.Seconds(imp), benchrow.MiB(rss)),
-			"`wc -l` of the same file "+benchrow.Seconds(wc), wc.Seconds()/imp.Seconds())
+		base := runTimed(b, []string{"LC_ALL=C"}, "sort", "-u", "-S", "128M", "-T", dir, "-o", filepath.Join(dir, "sorted"), list)
+		imp := runTimed(b, nil, scrimBin, "hashset", "import", "--case", caseDir, "--format", "text", "--category", "5", list)
+		reportImport(b, row, "`scrim hashset import --case`", fmt.Sprintf("%d MD5 lines", lines), lines, "lines", 1e6, imp, "sort -u -S 128M", base)
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -52,14 +51,19 @@ func runTimed(b *testing.B, env []string, name string, args ...string) childRun 
 // rate by wall clock and by the child's CPU time (on a shared machine the
 // wall clock also counts other processes' turns).
 func reportLibrary(b *testing.B, row benchrow.Meter, what string, n int, unit string, target float64, imp childRun, baseName string, base childRun) {
+	reportImport(b, row, "`scrim hashset import --library`", what, n, unit, target, imp, baseName, base)
+}
+
+// reportImport is reportLibrary for any import command.
+func reportImport(b *testing.B, row benchrow.Meter, command, what string, n int, unit string, target float64, imp childRun, baseName string, base childRun) {
 	rate := float64(n) / imp.wall.Seconds()
 	b.ReportMetric(rate, unit+"/s")
 	b.ReportMetric(float64(n)/imp.cpu.Seconds(), unit+"/cpu-s")
 	b.ReportMetric(float64(imp.rss)/(1<<20), "peak-RSS-MiB")
 	b.ReportMetric(base.wall.Seconds()/imp.wall.Seconds(), "x-"+strings.Fields(baseName)[0])
-	fmt.Printf("hash library import of %s: %.1f s wall, %.0f %s/s (target >= %.0f), %.1f s CPU (%.0f %s per CPU second), peak RSS %d MiB (target <= 512); %s of the same file %.1f s wall, %.1f s CPU\n",
-		what, imp.wall.Seconds(), rate, unit, target, imp.cpu.Seconds(), float64(n)/imp.cpu.Seconds(), unit, imp.rss>>20, baseName, base.wall.Seconds(), base.cpu.Seconds())
-	row.Log(b, "`scrim hashset import --library` of "+what,
+	fmt.Printf("%s of %s: %.1f s wall, %.0f %s/s (target >= %.0f), %.1f s CPU (%.0f %s per CPU second), peak RSS %d MiB (target <= 512); %s of the same file %.1f s wall, %.1f s CPU\n",
+		strings.Trim(command, "`"), what, imp.wall.Seconds(), rate, unit, target, imp.cpu.Seconds(), float64(n)/imp.cpu.Seconds(), unit, imp.rss>>20, baseName, base.wall.Seconds(), base.cpu.Seconds())
+	row.Log(b, command+" of "+what,
 		fmt.Sprintf("%s (%s, %s CPU), peak RSS %s", benchrow.Rate(rate, unit+"/s"), benchrow.Seconds(imp.wall), benchrow.Seconds(imp.cpu), benchrow.MiB(imp.rss)),
 		fmt.Sprintf("`%s` of the same file %s (%s CPU)", baseName, benchrow.Seconds(base.wall), benchrow.Seconds(base.cpu)), base.wall.Seconds()/imp.wall.Seconds())
 }
@@ -72,20 +76,7 @@ func BenchmarkHashsetImportLibraryMD5(b *testing.B) {
 	lines := benchEnv(b, "SCRIM_BENCH_LINES", 10_000_000)
 	dir := b.TempDir()
 	list := filepath.Join(dir, "known.md5")
-	f, err := os.Create(list)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	r := rand.New(rand.NewPCG(1, 2))
-	var buf [16]byte
-	for i := 0; i < lines; i++ {
-		binary.LittleEndian.PutUint64(buf[:8], r.Uint64())
-		binary.LittleEndian.PutUint64(buf[8:], r.Uint64())
-		fmt.Fprintf(w, "%x\n", buf)
-	}
-	w.Flush()
-	f.Close()
+	writeMD5List(b, list, lines, 1)
 	runTool(b, "cat", list)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -21,7 +21,7 @@ import (
 )
 
 // writeMD5List writes n random MD5 lines (seeded) followed by extra.
-func writeMD5List(t *testing.T, path string, n int, seed uint64, extra ...string) {
+func writeMD5List(t testing.TB, path string, n int, seed uint64, extra ...string) {
 	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
