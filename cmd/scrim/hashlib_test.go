@@ -234,3 +234,84 @@ func TestHashLibraryConcurrentImports(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A case import killed with SIGKILL while it replaces the case's set of
+// the same name leaves the case as it was: the old set, its provenance and
+// its matches; the import run again takes the new version's place.
+func TestCaseHashsetKilledImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: a real child process on a 1.5 M-line list")
+	}
+	t.Setenv("SCRIM_HOME", filepath.Join(t.TempDir(), "home"))
+	ev := filepath.Join(t.TempDir(), "ev")
+	pics, err := demo.GenerateJPEGs(ev, 3, 64, 48, 90, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	small, big := filepath.Join(dir, "small.md5"), filepath.Join(dir, "big.md5")
+	writeMD5List(t, small, 1000, 1, fileMD5(t, pics[0]))
+	writeMD5List(t, big, 1_500_000, 2, fileMD5(t, pics[1]))
+	caseDir := filepath.Join(t.TempDir(), "case")
+	mustScrim(t, "ingest", "--case", caseDir, ev)
+	mustScrim(t, "hashset", "import", "--case", caseDir, "--format", "text", "--category", "1", "--name", "known", small)
+	sets := filepath.Join(caseDir, "hashsets")
+	before, err := os.ReadFile(filepath.Join(sets, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	categorized := func() map[string]string {
+		got := map[string]string{}
+		for _, r := range readRows(t, caseDir) {
+			if r.Category != "" {
+				got[r.SHA256] = r.Category + " " + r.CategorySource
+			}
+		}
+		return got
+	}
+	was := categorized()
+	if len(was) != 1 {
+		t.Fatalf("after the first import: %v", was)
+	}
+	cmd := exec.Command(scrimBin, "hashset", "import", "--case", caseDir, "--format", "text", "--category", "2", "--name", "known", big)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m, _ := filepath.Glob(filepath.Join(sets, "tmp-*")); len(m) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import never started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("the import finished before it was killed (%v): make the list larger", cmd.ProcessState)
+	}
+	if after, _ := os.ReadFile(filepath.Join(sets, "manifest.json")); string(after) != string(before) {
+		t.Fatal("a killed import changed the case's set manifest")
+	}
+	if got := categorized(); len(got) != 1 || got[sha256File(t, pics[0])] != was[sha256File(t, pics[0])] {
+		t.Fatalf("after the kill: %v, before %v", got, was)
+	}
+	if l := mustScrim(t, "hashset", "list", "--case", caseDir, "--json"); !strings.Contains(l, sha256File(t, small)) {
+		t.Fatalf("provenance after the kill:\n%s", l)
+	}
+	mustScrim(t, "hashset", "import", "--case", caseDir, "--format", "text", "--category", "2", "--name", "known", big)
+	if m, _ := filepath.Glob(filepath.Join(sets, "tmp-*")); len(m) > 0 {
+		t.Fatalf("leftovers of the killed import: %v", m)
+	}
+	got := categorized()
+	if len(got) != 2 || got[sha256File(t, pics[0])] != was[sha256File(t, pics[0])] || got[sha256File(t, pics[1])] != "2 hashset:known" {
+		t.Fatalf("after the re-import: %v", got)
+	}
+	if l := mustScrim(t, "hashset", "list", "--case", caseDir, "--json"); !strings.Contains(l, sha256File(t, big)) || strings.Contains(l, sha256File(t, small)) {
+		t.Fatalf("provenance after the re-import:\n%s", l)
+	}
+	mustScrim(t, "audit", "verify", "--case", caseDir)
+}
