@@ -13,6 +13,8 @@ import (
 //
 //	hs/<setID>                        HashSet: one imported hash set
 //	k/<algo>/<raw digest>/<setID>     KnownEntry: what a set says about a digest
+//	                                  (an encrypted case's sets only: other cases keep
+//	                                  their sets as sorted runs, categorize.CaseSetsDir)
 //	h/<sha256>/<source>/<stamp>       Assignment: every category assignment ever made
 //	c/<sha256>                        Category: the effective category now (see categorize)
 
