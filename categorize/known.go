@@ -59,14 +59,12 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 	fail := func(sum hashset.Summary, err error) (store.HashSet, hashset.Summary, error) {
 		return store.HashSet{ID: name, Name: name, Format: opt.Format, File: path}, sum, err
 	}
-	cited, err := e.st.HashSets()
+	cited, err := e.citedSets()
 	if err != nil {
 		return fail(hashset.Summary{}, err)
 	}
-	for _, h := range cited {
-		if h.ID == name && h.Library != "" {
-			return fail(hashset.Summary{}, fmt.Errorf("the case already cites the hash library's set %q (matched from %s): give the case's set another --name", name, h.Library))
-		}
+	if h, ok := cited[name]; ok && h.Library != "" {
+		return fail(hashset.Summary{}, fmt.Errorf("the case already cites the hash library's set %q (matched from %s): give the case's set another --name", name, h.Library))
 	}
 	set, sum, err := importRuns(ctx, dir, "", path, e.scheme, opt, e.now(), true)
 	if err != nil {

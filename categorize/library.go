@@ -421,13 +421,9 @@ func sortDigests(packed []byte, owner []int32, size int) ([]byte, []int32) {
 // set imported into the case already has that name. Provenance first: an
 // assignment never names a set the case cannot cite.
 func (e *Engine) libraryProvenance(dir string, hits []libraryHit) error {
-	existing, err := e.st.HashSets()
+	have, err := e.citedSets()
 	if err != nil {
 		return err
-	}
-	have := map[string]store.HashSet{}
-	for _, h := range existing {
-		have[h.ID] = h
 	}
 	ids := map[uint32]string{}
 	idOf := func(s *hashlib.Set) string {
@@ -553,13 +549,9 @@ func CaseSetsDir(st *store.Store) string {
 // records the provenance of a set the case store does not cite yet: an
 // import cut off between its runs and its record.
 func (e *Engine) caseSetProvenance(hits []libraryHit) error {
-	existing, err := e.st.HashSets()
+	have, err := e.citedSets()
 	if err != nil {
 		return err
-	}
-	have := map[string]store.HashSet{}
-	for _, h := range existing {
-		have[h.ID] = h
 	}
 	done := map[uint32]bool{}
 	for i := range hits {
@@ -594,4 +586,14 @@ func (e *Engine) putCaseSet(hs store.HashSet, note string, at time.Time) error {
 	}
 	_, err := e.st.Audit(hs.By, "hashset-import", fields, at)
 	return err
+}
+
+// citedSets is every set the case records, by its ID in the case.
+func (e *Engine) citedSets() (map[string]store.HashSet, error) {
+	existing, err := e.st.HashSets()
+	have := map[string]store.HashSet{}
+	for _, h := range existing {
+		have[h.ID] = h
+	}
+	return have, err
 }

@@ -145,26 +145,7 @@ func TestHashLibraryKilledImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(scrimBin, "hashset", "import", "--library", "--format", "text", "--category", "5", "--name", "big", big)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Kill once the import is under way: its temporary folder exists.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if m, _ := filepath.Glob(filepath.Join(lib, "tmp-*")); len(m) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the import never started")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(50 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-		t.Fatalf("the import finished before it was killed (%v): make the list larger", cmd.ProcessState)
-	}
+	killUnderWay(t, cmd, lib)
 	after, _ := os.ReadFile(filepath.Join(lib, "manifest.json"))
 	if string(after) != string(before) {
 		t.Fatal("a killed import changed the manifest")
@@ -274,25 +255,7 @@ func TestCaseHashsetKilledImport(t *testing.T) {
 		t.Fatalf("after the first import: %v", was)
 	}
 	cmd := exec.Command(scrimBin, "hashset", "import", "--case", caseDir, "--format", "text", "--category", "2", "--name", "known", big)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if m, _ := filepath.Glob(filepath.Join(sets, "tmp-*")); len(m) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the import never started")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(50 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-		t.Fatalf("the import finished before it was killed (%v): make the list larger", cmd.ProcessState)
-	}
+	killUnderWay(t, cmd, sets)
 	if after, _ := os.ReadFile(filepath.Join(sets, "manifest.json")); string(after) != string(before) {
 		t.Fatal("a killed import changed the case's set manifest")
 	}
@@ -314,4 +277,32 @@ func TestCaseHashsetKilledImport(t *testing.T) {
 		t.Fatalf("provenance after the re-import:\n%s", l)
 	}
 	mustScrim(t, "audit", "verify", "--case", caseDir)
+}
+
+// killUnderWay starts an import into the hash-set folder dir and kills it
+// with SIGKILL once it is under way (its temporary folder exists), before
+// it can finish.
+func killUnderWay(t *testing.T, cmd *exec.Cmd, dir string) {
+	t.Helper()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m, _ := filepath.Glob(filepath.Join(dir, "tmp-*")); len(m) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("the import never started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+		t.Fatalf("the import finished before it was killed (%v): make the list larger", cmd.ProcessState)
+	}
 }
