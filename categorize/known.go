@@ -80,8 +80,8 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 	if err != nil {
 		return hs, sum, err
 	}
-	foreign := map[string]map[string]int{}
-	hits, err := e.matchIn(lib, q, set.ID, foreign)
+	// The set was mapped into the case's scheme: no code of it is foreign.
+	hits, err := e.matchIn(lib, q, set.ID, map[string]map[string]int{})
 	if err != nil {
 		return hs, sum, err
 	}
@@ -96,9 +96,6 @@ func (e *Engine) Import(ctx context.Context, path string, opt ImportOptions) (st
 		return hs, sum, err
 	}
 	if _, err := e.applyHits(ctx, q.shas, hits); err != nil {
-		return hs, sum, err
-	}
-	if err := foreignError(foreign, e.scheme.ID); err != nil {
 		return hs, sum, err
 	}
 	return hs, sum, e.Suggest(ctx)

@@ -127,13 +127,6 @@ func (s *Store) HashSets() ([]HashSet, error) {
 	return out, err
 }
 
-// HasHashSets tells whether any set was imported: ingest skips matching otherwise.
-func (s *Store) HasHashSets() (bool, error) {
-	found := false
-	err := s.ScanKeys("hs/", func([]byte) error { found = true; return ErrStop })
-	return found, err
-}
-
 // HasKnownEntries tells whether the store holds hash-set entries of its
 // own: sets imported into an encrypted case, or into any case before case
 // sets were kept as sorted runs beside the store (categorize.CaseSetsDir).

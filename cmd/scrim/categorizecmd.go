@@ -49,7 +49,7 @@ func runHashset(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	format := fs.String("format", "", "vics, icse, nsrl or text")
 	category := fs.String("category", "", "category of the case's scheme for every entry of a text list or NSRL set, and for ICSE entries without Baseline (NSRL default: the scheme's non-pertinent category)")
 	codeMap := fs.String("map", "", "map the set's own category codes into the case's scheme, e.g. 1=A,2=C: needed for codes with no safe mapping (the import refuses and names them), or to override the table")
-	name := fs.String("name", "", "name of the set (default: the file name)")
+	name := fs.String("name", "", "name of the set (default: the file name); a set imported into a case again under its name replaces the earlier version")
 	examiner := fs.String("examiner", os.Getenv("USER"), "who imports it")
 	asJSON := fs.Bool("json", false, "print the summary as JSON")
 	pos, err := parseInterspersed(fs, args[1:])
