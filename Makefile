@@ -225,7 +225,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside \
 	store:FuzzOccurrenceJSON store:FuzzLabRecord categorize/neardup:FuzzKernel \
 	export:FuzzFileRowCSV store:FuzzOccurrenceEncode \
-	internal/benchrow:FuzzParse internal/benchtable:FuzzReadLog store:FuzzMediaEncode store:FuzzTableOpenRange
+	internal/benchrow:FuzzParse internal/benchtable:FuzzReadLog store:FuzzMediaEncode store:FuzzTableOpenRange \
+	store:FuzzMediaJSON
 FUZZTIME ?= 60s
 
 fuzz: deps-test

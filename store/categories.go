@@ -206,7 +206,7 @@ func (s *Store) EachCategory(fn func(sha string, c Category) error) error {
 func (s *Store) EachMedia(fn func(Media) error) error {
 	return s.Scan("m/", func(_, v []byte) error {
 		var m Media
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := decodeMedia(v, &m); err != nil {
 			return err
 		}
 		return fn(m)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -140,7 +139,7 @@ func EachMediaChunk[C any](s *Store, chunkRows, workers int,
 	claim func() (C, error), each func(c C, m Media) error, finish func(c C, err error)) error {
 	return ScanChunks(s, "m/", chunkRows, workers, claim, func(c C, _, v []byte) error {
 		var m Media
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := decodeMedia(v, &m); err != nil {
 			return err
 		}
 		return each(c, m)

@@ -234,7 +234,7 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		if !found {
 			if m == nil {
 				var mm Media
-				known, err := b.get(keyMedia(sha), func(v []byte) error { return json.Unmarshal(v, &mm) })
+				known, err := b.get(keyMedia(sha), func(v []byte) error { return decodeMedia(v, &mm) })
 				if err != nil {
 					return fmt.Errorf("media %s: %w", sha, err)
 				}
@@ -554,7 +554,7 @@ func (s *Store) eachMediaPlaceCounts(fn func(string, mediaFacts) error) error {
 				continue
 			}
 			var m Media
-			if err := mi.Item().Value(func(v []byte) error { return json.Unmarshal(v, &m) }); err != nil {
+			if err := mi.Item().Value(func(v []byte) error { return decodeMedia(v, &m) }); err != nil {
 				return fmt.Errorf("media %s: %w", sha, err)
 			}
 			f := factsOf(m)

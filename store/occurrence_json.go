@@ -27,6 +27,16 @@ func decodeOccurrence(data []byte, o *Occurrence) error {
 // decodeOccurrenceFast fills o and reports true, or reports false when
 // data is not in the shape it reads (o is then partly filled).
 func decodeOccurrenceFast(b []byte, o *Occurrence) bool {
+	return decodeObjectFast(b, func(whole string, i int, key []byte) (int, bool) {
+		return occurrenceField(b, whole, i, key, o)
+	})
+}
+
+// decodeObjectFast walks the JSON object in b, calling field for each
+// value with its key; field returns the index after the value, or false
+// for a key or value it does not read. It reports whether the whole of b
+// was read that way.
+func decodeObjectFast(b []byte, field func(whole string, i int, key []byte) (int, bool)) bool {
 	// One copy of the record; the string fields are slices of it (one
 	// allocation per record instead of one per field).
 	whole := string(b)
@@ -51,7 +61,7 @@ func decodeOccurrenceFast(b []byte, o *Occurrence) bool {
 		if i >= len(b) {
 			return false
 		}
-		if i, ok = occurrenceField(b, whole, i, key, o); !ok {
+		if i, ok = field(whole, i, key); !ok {
 			return false
 		}
 		i = jsonWS(b, i)
@@ -123,6 +133,12 @@ func occurrenceField(b []byte, whole string, i int, key []byte, o *Occurrence) (
 	default:
 		return 0, false
 	}
+	return jsonValue(b, whole, i, s, n, f)
+}
+
+// jsonValue reads the value at b[i] into whichever of s, n and f is not
+// nil (a string, an integer, a boolean) and returns the index after it.
+func jsonValue(b []byte, whole string, i int, s *string, n *int64, f *bool) (int, bool) {
 	switch {
 	case s != nil:
 		_, end, ok := plainString(b, i)

@@ -72,8 +72,11 @@ func (s *Store) ListEvidence() ([]Evidence, error) {
 // Media returns the media record of a SHA-256.
 func (s *Store) Media(sha string) (Media, bool, error) {
 	var m Media
-	ok, err := s.getJSON(keyMedia(sha), &m)
-	return m, ok, err
+	ok, err := s.get(keyMedia(sha), func(v []byte) error { return decodeMedia(v, &m) })
+	if err != nil {
+		return m, ok, fmt.Errorf("read media %s: %w", sha, err)
+	}
+	return m, ok, nil
 }
 
 // HasMedia reports whether a content is already analysed.
@@ -114,7 +117,7 @@ func (s *Store) sha256By(indexKey []byte, match func(*Media) bool) (string, bool
 	var found string
 	err := s.Scan("m/", func(_, v []byte) error {
 		var m Media
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := decodeMedia(v, &m); err != nil {
 			return err
 		}
 		if match(&m) {
@@ -149,7 +152,7 @@ func (s *Store) MediaAndCategories(shas []string) (map[string]MediaCategory, err
 	err := s.db.View(func(txn *badger.Txn) error {
 		for _, sha := range shas {
 			var mc MediaCategory
-			ok, err := getIn(txn, keyMedia(sha), func(v []byte) error { return json.Unmarshal(v, &mc.Media) })
+			ok, err := getIn(txn, keyMedia(sha), func(v []byte) error { return decodeMedia(v, &mc.Media) })
 			if err != nil {
 				return fmt.Errorf("media %s: %w", sha, err)
 			}

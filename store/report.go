@@ -61,7 +61,7 @@ func (s *Store) EachMediaPlaces(fn func(MediaPlaces) error) error {
 			if !found {
 				continue // counted like Stats: no media record, no media
 			}
-			if err := mi.Item().Value(func(v []byte) error { return json.Unmarshal(v, &rec.Media) }); err != nil {
+			if err := mi.Item().Value(func(v []byte) error { return decodeMedia(v, &rec.Media) }); err != nil {
 				return fmt.Errorf("media %s: %w", sha, err)
 			}
 			rec.ByEvidence = f.Places

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -188,7 +187,7 @@ func (s *Store) eachMediaWithEvidence(fn func(Media, []string)) error {
 				continue
 			}
 			var m Media
-			if err := mi.Item().Value(func(v []byte) error { return json.Unmarshal(v, &m) }); err != nil {
+			if err := mi.Item().Value(func(v []byte) error { return decodeMedia(v, &m) }); err != nil {
 				return fmt.Errorf("media %s: %w", sha, err)
 			}
 			fn(m, evs)
