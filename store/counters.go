@@ -374,7 +374,11 @@ func (s *Store) readCounters() (map[string]Counts, int, bool, error) {
 		if _, err := getIn(txn, []byte(counterBase), add); err != nil {
 			return fmt.Errorf("read %s: %w", counterBase, err)
 		}
-		return scanIn(txn, counterDeltas, func(_, v []byte) error { deltas++; return add(v) })
+		return scanIn(txn, counterDeltas, func(_, v []byte) error {
+			deltas++
+			s.releaseDeltaPages(deltas)
+			return add(v)
+		})
 	})
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("read counters: %w", err)
@@ -407,6 +411,7 @@ func (s *Store) foldCounters() error {
 					base[ev] = sum
 				}
 				keys = append(keys, append([]byte(nil), k...))
+				s.releaseDeltaPages(len(keys))
 				if len(keys) == 4000 { // stay well inside one transaction
 					done = false
 					return ErrStop

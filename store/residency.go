@@ -81,6 +81,21 @@ func (s *Store) maybeRelease() {
 	}
 }
 
+// releaseDeltaPages drops this process's view of the value logs every
+// 256 counter deltas read (n counts them): each delta sits in its own
+// transaction's stretch of the log, and every read mapped the pages
+// around it, so the fold on closing a million-file ingest took the
+// resident set from 250 to 520 MB.
+func (s *Store) releaseDeltaPages(n int) {
+	if n%256 != 0 {
+		return
+	}
+	r := &s.resident
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	adviseMappedFiles(r.caseDir(s), dropPages, ".vlog")
+}
+
 // caseDir is the case directory as /proc/self/maps names it; r.mu is held.
 func (r *residency) caseDir(s *Store) string {
 	if r.dir == "" {
