@@ -42,7 +42,7 @@ func BenchmarkFilesOnCase(b *testing.B) {
 	for b.Loop() {
 		lines := &lineCounter{}
 		w := bufio.NewWriterSize(lines, 1<<20)
-		if err := WriteFileRows(st, "", "jsonl", w, func() error { return nil }); err != nil {
+		if _, err := WriteFileRows(st, "", "jsonl", w, func() error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 		w.Flush()
@@ -81,7 +81,8 @@ func BenchmarkWriteFilesOnCase(b *testing.B) {
 			return EachFileRow(st, "", rw.Write)
 		})
 		newRate, newCPU := measure(func(w io.Writer) error {
-			return WriteFileRows(st, "", "jsonl", w, func() error { return nil })
+			_, err := WriteFileRows(st, "", "jsonl", w, func() error { return nil })
+			return err
 		})
 		b.ReportMetric(baseRate, "serial-rows/s")
 		b.ReportMetric(newRate, "parallel-rows/s")
@@ -96,7 +97,7 @@ func BenchmarkWriteFilesOnCase(b *testing.B) {
 			b.Fatal(err)
 		}
 		bw := bufio.NewWriterSize(f, 1<<20)
-		if err := WriteFileRows(st, "", "jsonl", bw, func() error { return nil }); err != nil {
+		if _, err := WriteFileRows(st, "", "jsonl", bw, func() error { return nil }); err != nil {
 			b.Fatal(err)
 		}
 		if err := errors.Join(bw.Flush(), f.Close()); err != nil {

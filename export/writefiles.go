@@ -15,8 +15,8 @@ import (
 // media and formatted by one of several workers, and this goroutine writes
 // the chunks in key order. stop is asked before each chunk is written; its
 // error ends the listing. Memory is bounded by a fixed number of chunks in
-// flight.
-func WriteFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error) error {
+// flight. It returns the number of rows written.
+func WriteFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error) (int64, error) {
 	return writeFileRows(st, evidence, format, w, stop, 2048)
 }
 
@@ -26,7 +26,7 @@ type rowChunk struct {
 	out  []byte
 }
 
-func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error, chunkRows int) error {
+func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop func() error, chunkRows int) (int64, error) {
 	var formatRow func([]byte, *FileRow) ([]byte, error)
 	switch format {
 	case "jsonl", "json":
@@ -39,23 +39,24 @@ func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop f
 	case "csv":
 		formatRow = func(b []byte, r *FileRow) ([]byte, error) { return r.appendCSV(b), nil }
 	default:
-		return fmt.Errorf("unknown format %q (want jsonl or csv)", format)
+		return 0, fmt.Errorf("unknown format %q (want jsonl or csv)", format)
 	}
 	signals, err := loadSignalTable(st)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	join, err := newMediaJoin(st, evidence)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if format == "csv" {
 		if _, err := w.Write(csvHeader()); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	workers := listWorkers()
-	return readInOrder(workers,
+	var rows int64 // one per place
+	err = readInOrder(workers,
 		func(claim func() (*chunk[rowChunk], error), finish func(*chunk[rowChunk], error)) error {
 			return store.EachOccurrenceChunk(st, evidence, chunkRows, workers, claim, func(c *chunk[rowChunk], o store.Occurrence) error {
 				c.v.occs = append(c.v.occs, o)
@@ -81,9 +82,11 @@ func writeFileRows(st *store.Store, evidence, format string, w io.Writer, stop f
 				return err
 			}
 			_, err := w.Write(c.out)
+			rows += int64(len(c.occs))
 			return err
 		},
 		func(c *rowChunk) { c.occs, c.out = c.occs[:0], c.out[:0] })
+	return rows, err
 }
 
 // csvHeader is the CSV header line, quoted as encoding/csv would.

@@ -47,14 +47,19 @@ func TestWriteFileRowsMatchesRowWriter(t *testing.T) {
 		for _, ev := range []string{"", "EX1"} {
 			var want bytes.Buffer
 			rw, _ := NewRowWriter(&want, format)
-			if err := EachFileRow(st, ev, rw.Write); err != nil {
+			var rows int64
+			if err := EachFileRow(st, ev, func(r FileRow) error { rows++; return rw.Write(r) }); err != nil {
 				t.Fatal(err)
 			}
 			rw.Close()
 			for _, batch := range []int{1, 7, 1024} {
 				var got bytes.Buffer
-				if err := writeFileRows(st, ev, format, &got, none, batch); err != nil {
+				n, err := writeFileRows(st, ev, format, &got, none, batch)
+				if err != nil {
 					t.Fatal(err)
+				}
+				if n != rows {
+					t.Fatalf("%s %q batch %d: %d rows counted, %d written", format, ev, batch, n, rows)
 				}
 				if got.String() != want.String() {
 					t.Fatalf("%s %q batch %d: differs\n%s", format, ev, batch, firstLineDiff(got.String(), want.String()))
@@ -62,13 +67,13 @@ func TestWriteFileRowsMatchesRowWriter(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(fmt.Sprint(WriteFileRows(st, "", "xml", &bytes.Buffer{}, none)), "xml") {
+	if _, err := WriteFileRows(st, "", "xml", &bytes.Buffer{}, none); !strings.Contains(fmt.Sprint(err), "xml") {
 		t.Fatal("xml accepted")
 	}
 	stopped := errors.New("stopped")
 	calls := 0
 	var got bytes.Buffer
-	err = writeFileRows(st, "", "jsonl", &got, func() error {
+	_, err = writeFileRows(st, "", "jsonl", &got, func() error {
 		if calls++; calls == 4 {
 			return stopped
 		}
@@ -77,7 +82,7 @@ func TestWriteFileRowsMatchesRowWriter(t *testing.T) {
 	if err != stopped || strings.Count(got.String(), "\n") != 21 {
 		t.Fatalf("stop: %v, %d rows", err, strings.Count(got.String(), "\n"))
 	}
-	if err := writeFileRows(st, "", "csv", failWriter{}, none, 7); err == nil || !strings.Contains(err.Error(), "disk full") {
+	if _, err := writeFileRows(st, "", "csv", failWriter{}, none, 7); err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Fatalf("failing writer: %v", err)
 	}
 }

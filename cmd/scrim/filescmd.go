@@ -53,7 +53,7 @@ func runFiles(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	bw := bufio.NewWriterSize(dst, 1<<20)
 	// Rows are joined and formatted on every core, written in order.
-	if err := export.WriteFileRows(st, *evidenceID, *format, bw, ctx.Err); err != nil {
+	if _, err := export.WriteFileRows(st, *evidenceID, *format, bw, ctx.Err); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

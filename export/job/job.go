@@ -122,19 +122,12 @@ func runFile(ctx context.Context, st *store.Store, req Request, audit map[string
 			res.Records, err = export.WriteVICS(st, scheme.ID, w)
 			return err
 		}
+		// The listing `scrim files` writes, on every core.
 		bw := bufio.NewWriterSize(w, 256<<10)
-		rw, _ := export.NewRowWriter(bw, "csv")
-		err := export.EachFileRow(st, "", func(r export.FileRow) error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			res.Records++
-			return rw.Write(r)
-		})
+		rows, err := export.WriteFileRows(st, "", "csv", bw, ctx.Err)
+		res.Records = int(rows)
 		if err == nil {
-			if err = rw.Close(); err == nil {
-				err = bw.Flush()
-			}
+			err = bw.Flush()
 		}
 		return err
 	})
