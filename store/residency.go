@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,11 +20,16 @@ import (
 // set until the file is closed, so an ingest's RSS grew with the case (a
 // million small files: 560 MB of value log resident, 1.2 GB in all).
 // residency hands the pages of the case's mapped files back to the page
-// cache now and then (madvise MADV_PAGEOUT; tables MADV_DONTNEED, below).
-// That loses nothing, whatever the mapping: the kernel writes dirty file
-// pages back before dropping them, and anonymous memory (had an address
-// been reused since the map was read) is only ever swapped, which this machine kind does not do. A
-// page read again is faulted back in from the page cache or the disk.
+// cache now and then. Files whose mapping may have moved since
+// /proc/self/maps was read (the value log being written, the memtables'
+// write-ahead logs) are paged out (MADV_PAGEOUT), which loses nothing
+// whatever the mapping: the kernel writes dirty file pages back before
+// dropping them, and anonymous memory (had an address been reused) is only
+// ever swapped, which this machine kind does not do. Files whose mapping
+// cannot have moved (tables held by an iterator, value logs no longer
+// written: adviseValueLogs) only leave the process (MADV_DONTNEED) and stay
+// in the page cache for the next reader. A page read again is faulted back
+// in from the page cache or the disk.
 type residency struct {
 	mu          sync.Mutex
 	last        time.Time // the last trim; zero while this process has not written
@@ -52,9 +58,10 @@ func (s *Store) maybeTrimClosing(keep map[string]bool) {
 			s.trimMappedFiles(r.caseDir(s))
 			return
 		}
+		adviseValueLogs(r.caseDir(s), dropPages, pageOut)
 		adviseMappedFilesNamed(r.caseDir(s), pageOut, func(name string) bool {
 			switch filepath.Ext(name) {
-			case ".vlog", ".mem":
+			case ".mem":
 				return true
 			case ".sst":
 				return !keep[name]
@@ -67,8 +74,9 @@ func (s *Store) maybeTrimClosing(keep map[string]bool) {
 // maybeRelease drops, once a second at most, this process's view of the
 // case's mapped files while a long scan reads them: a listing reads each
 // value once, and the value log it has mapped stayed resident, so the
-// process grew with the case (a million places: 900 MB). Unlike a trim,
-// the pages stay in the page cache for the next reader.
+// process grew with the case (a million places: 900 MB). The pages stay
+// in the page cache for the next reader, but the newest log's: another
+// goroutine may be writing it (adviseValueLogs).
 func (s *Store) maybeRelease() {
 	r := &s.resident
 	r.mu.Lock()
@@ -77,7 +85,7 @@ func (s *Store) maybeRelease() {
 		r.lastRelease = now
 		// Only the value logs: the tables are small, and read again by
 		// every chunk's iterator.
-		adviseMappedFiles(r.caseDir(s), dropPages, ".vlog")
+		adviseValueLogs(r.caseDir(s), dropPages, pageOut)
 	}
 }
 
@@ -93,7 +101,7 @@ func (s *Store) releaseDeltaPages(n int) {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	adviseMappedFiles(r.caseDir(s), dropPages, ".vlog")
+	adviseValueLogs(r.caseDir(s), dropPages, pageOut)
 }
 
 // caseDir is the case directory as /proc/self/maps names it; r.mu is held.
@@ -138,9 +146,12 @@ func (s *Store) trimWhileClosing() (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-// trimMappedFiles pages out every shared mapping of a value log or
-// memtable write-ahead log (.mem, only read back after a crash) of the
-// case in dir, and drops its view of the tables in the tree. Tables stay
+// trimMappedFiles pages out every shared mapping of a memtable write-ahead
+// log (.mem, only read back after a crash) and of the value log being
+// written, and drops its view of the older value logs and of the tables in
+// the tree: those stay in the page cache. Paging every value log out made
+// the first read path after a large ingest read them from the disk (10 M
+// places: `scrim files` 68 s right after the ingest, 33 s warm). Tables stay
 // in the page cache: every lookup reads their Bloom filters, index and
 // blocks, and paging them out each second had each lookup read them again
 // from the disk (the 10 M-place read-path case, 9 M duplicate places each
@@ -156,7 +167,8 @@ func (s *Store) trimWhileClosing() (stop func()) {
 // before and after it was opened, hence held, are dropped; the others
 // (being written by a flush or a merge) wait for the next trim.
 func (s *Store) trimMappedFiles(dir string) {
-	adviseMappedFiles(dir, pageOut, ".vlog", ".mem")
+	adviseMappedFiles(dir, pageOut, ".mem")
+	adviseValueLogs(dir, dropPages, pageOut)
 	before := s.tableNames()
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
@@ -189,12 +201,60 @@ func adviseMappedFiles(dir string, advise func(addr, n uintptr), exts ...string)
 // adviseMappedFilesNamed calls advise with the address and length of every
 // shared mapping of the case in dir whose file name pick accepts.
 func adviseMappedFilesNamed(dir string, advise func(addr, n uintptr), pick func(name string) bool) {
+	for _, m := range mappedFiles(dir) {
+		if pick(m.name) {
+			advise(m.addr, m.n)
+		}
+	}
+}
+
+// adviseValueLogs calls older with every mapping of a value log of the
+// case in dir but the newest, and newest with the newest's. Only the
+// newest is written: Badger truncates and remaps it (mremap) when it is
+// full, before it creates the next one, and no value-log GC runs here, so
+// an older log keeps its mapping while the case is open and older may
+// drop pages (MADV_DONTNEED) that nothing else can have been mapped over.
+// newest must be safe whatever the mapping (pageOut).
+func adviseValueLogs(dir string, older, newest func(addr, n uintptr)) {
+	logs := slices.DeleteFunc(mappedFiles(dir), func(m mapping) bool { return filepath.Ext(m.name) != ".vlog" })
+	last := -1
+	for _, m := range logs {
+		last = max(last, logNumber(m.name))
+	}
+	for _, m := range logs {
+		if n := logNumber(m.name); n >= 0 && n < last {
+			older(m.addr, m.n)
+		} else {
+			newest(m.addr, m.n)
+		}
+	}
+}
+
+// logNumber is the file number of a value log named like 000048.vlog, -1
+// for any other name.
+func logNumber(name string) int {
+	n, err := strconv.Atoi(strings.TrimSuffix(name, ".vlog"))
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// mapping is one shared mapping of a file of the case.
+type mapping struct {
+	name    string // the file's base name
+	addr, n uintptr
+}
+
+// mappedFiles lists the shared mappings of files of the case in dir, as
+// /proc/self/maps shows them now.
+func mappedFiles(dir string) []mapping {
 	f, err := os.Open("/proc/self/maps")
 	if err != nil {
-		return // not Linux, or no /proc: the resident set is only larger
+		return nil // not Linux, or no /proc: the resident set is only larger
 	}
 	defer f.Close()
-	var ranges [][2]uintptr
+	var out []mapping
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -207,9 +267,6 @@ func adviseMappedFilesNamed(dir string, advise func(addr, n uintptr), pick func(
 		if filepath.Dir(p) != dir {
 			continue
 		}
-		if !pick(filepath.Base(p)) {
-			continue
-		}
 		lo, hi, ok := bytes.Cut(fields[0], []byte("-"))
 		if !ok {
 			continue
@@ -219,9 +276,7 @@ func adviseMappedFilesNamed(dir string, advise func(addr, n uintptr), pick func(
 		if err1 != nil || err2 != nil || end <= start {
 			continue
 		}
-		ranges = append(ranges, [2]uintptr{uintptr(start), uintptr(end - start)})
+		out = append(out, mapping{name: filepath.Base(p), addr: uintptr(start), n: uintptr(end - start)})
 	}
-	for _, r := range ranges {
-		advise(r[0], r[1])
-	}
+	return out
 }
