@@ -44,10 +44,12 @@ const trimEvery = time.Second
 func (s *Store) maybeTrim() { s.maybeTrimClosing(nil) }
 
 // maybeTrimClosing is maybeTrim; with keep set, Badger is closing (and
-// closes tables whatever their references): the value logs, write-ahead
-// logs and the tables written since closing began are paged out, and the
-// tables of the tree as it was (keep) are left alone, cached for the
-// next reader of the case.
+// closes tables whatever their references): the write-ahead logs and the
+// tables written since closing began are paged out, and the tables of the
+// tree as it was (keep) are left alone, cached for the next reader of the
+// case. So are the value logs: closing writes none, it unmaps them (so
+// dropping pages over a range read before could reach whatever is mapped
+// there next), and paging them out would evict what the next reader reads.
 func (s *Store) maybeTrimClosing(keep map[string]bool) {
 	r := &s.resident
 	r.mu.Lock()
@@ -58,7 +60,6 @@ func (s *Store) maybeTrimClosing(keep map[string]bool) {
 			s.trimMappedFiles(r.caseDir(s))
 			return
 		}
-		adviseValueLogs(r.caseDir(s), dropPages, pageOut)
 		adviseMappedFilesNamed(r.caseDir(s), pageOut, func(name string) bool {
 			switch filepath.Ext(name) {
 			case ".mem":
