@@ -59,30 +59,33 @@ var occurrenceJSONSeeds = []string{
 }
 
 // FuzzOccurrenceJSON: decodeOccurrence gives what json.Unmarshal gives.
-func FuzzOccurrenceJSON(f *testing.F) {
-	for _, s := range occurrenceJSONSeeds {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var want, got Occurrence
-		werr := json.Unmarshal(data, &want)
-		gerr := decodeOccurrence(data, &got)
-		if (werr == nil) != (gerr == nil) {
-			t.Fatalf("%q: error %v, json.Unmarshal says %v", data, gerr, werr)
-		}
-		if werr == nil && !reflect.DeepEqual(got, want) {
-			t.Fatalf("%q:\ngot  %+v\nwant %+v", data, got, want)
-		}
-	})
-}
+func FuzzOccurrenceJSON(f *testing.F) { fuzzDecodesLikeJSON(f, occurrenceJSONSeeds, decodeOccurrence) }
 
 func TestOccurrenceJSONSeeds(t *testing.T) {
 	for _, s := range occurrenceJSONSeeds {
-		var want, got Occurrence
-		werr := json.Unmarshal([]byte(s), &want)
-		gerr := decodeOccurrence([]byte(s), &got)
-		if (werr == nil) != (gerr == nil) || werr == nil && !reflect.DeepEqual(got, want) {
-			t.Errorf("%q: got %+v (%v), json.Unmarshal %+v (%v)", s, got, gerr, want, werr)
-		}
+		checkDecodesLikeJSON(t, []byte(s), decodeOccurrence)
+	}
+}
+
+// fuzzDecodesLikeJSON fuzzes decode from seeds with checkDecodesLikeJSON.
+func fuzzDecodesLikeJSON[T any](f *testing.F, seeds []string, decode func([]byte, *T) error) {
+	for _, s := range seeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkDecodesLikeJSON(t, data, decode) })
+}
+
+// checkDecodesLikeJSON: decode fails where json.Unmarshal fails, and
+// otherwise gives the same value.
+func checkDecodesLikeJSON[T any](t *testing.T, data []byte, decode func([]byte, *T) error) {
+	t.Helper()
+	var want, got T
+	werr := json.Unmarshal(data, &want)
+	gerr := decode(data, &got)
+	if (werr == nil) != (gerr == nil) {
+		t.Fatalf("%q: error %v, json.Unmarshal says %v", data, gerr, werr)
+	}
+	if werr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\ngot  %+v\nwant %+v", data, got, want)
 	}
 }
