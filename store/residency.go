@@ -40,6 +40,14 @@ type residency struct {
 // trimEvery is how often an ingest's commits hand the pages back.
 const trimEvery = time.Second
 
+// wrote tells whether this process has written to the case: its first
+// commit trims.
+func (s *Store) wrote() bool {
+	s.resident.mu.Lock()
+	defer s.resident.mu.Unlock()
+	return !s.resident.last.IsZero()
+}
+
 // maybeTrim trims the mapped files of the case when the last trim is old.
 func (s *Store) maybeTrim() { s.maybeTrimClosing(nil) }
 
@@ -120,11 +128,7 @@ func (r *residency) caseDir(s *Store) string {
 // the compactions under way, which write tables through their maps. The
 // returned function stops it and waits for it.
 func (s *Store) trimWhileClosing() (stop func()) {
-	r := &s.resident
-	r.mu.Lock()
-	wrote := !r.last.IsZero()
-	r.mu.Unlock()
-	if !wrote {
+	if !s.wrote() {
 		return func() {}
 	}
 	keep := s.tableNames()

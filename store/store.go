@@ -169,6 +169,9 @@ func (s *Store) Encrypted() bool { return s.encrypted }
 
 // Close flushes and closes the case.
 func (s *Store) Close() error {
+	if s.wrote() {
+		s.settleCompactions(settleLimit)
+	}
 	stop := s.trimWhileClosing()
 	defer stop()
 	folded := s.foldOnClose()
@@ -186,10 +189,7 @@ func (s *Store) Close() error {
 // of thousands from the value log (10 M places: 8.6 s for the first stats
 // after the ingest, 2,500 deltas read from the disk).
 func (s *Store) foldOnClose() error {
-	s.resident.mu.Lock()
-	wrote := !s.resident.last.IsZero()
-	s.resident.mu.Unlock()
-	if !wrote {
+	if !s.wrote() {
 		return nil
 	}
 	_, deltas, on, err := s.readCounters()

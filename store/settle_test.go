@@ -1,0 +1,74 @@
+package store
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// A tree left over its targets (written with the compactors off, as an
+// ingest that outran them leaves it) is merged into shape by the wait a
+// writing process makes before it closes.
+func TestSettleCompactionsPaysTheDebt(t *testing.T) {
+	dir := t.TempDir()
+	small := func(compactors int) badger.Options {
+		return badger.DefaultOptions(dir).WithLogger(nil).
+			WithMemTableSize(256 << 10).WithNumLevelZeroTables(2).
+			WithNumLevelZeroTablesStall(1000).WithBaseTableSize(64 << 10).
+			WithBaseLevelSize(256 << 10).WithValueThreshold(100).
+			WithNumCompactors(compactors)
+	}
+	db, err := badger.Open(small(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for batch := 0; batch < 40; batch++ {
+		wb := db.NewWriteBatch()
+		for i := 0; i < 2000; i++ {
+			k := fmt.Sprintf("place/%08x", (batch*2000+i)*2654435761%(1<<32))
+			if err := wb.Set([]byte(k), []byte("a small value")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := wb.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = badger.Open(small(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if !compactionOwed(db.Levels()) {
+		t.Fatalf("the tree written without compactors is in shape: %s", db.LevelsToString())
+	}
+	s := &Store{db: db, dir: dir}
+	if !s.settleCompactions(time.Minute) {
+		t.Fatalf("the tree did not settle in a minute: %s", db.LevelsToString())
+	}
+	if compactionOwed(db.Levels()) {
+		t.Fatalf("settled, yet a merge is owed: %s", db.LevelsToString())
+	}
+}
+
+func TestCompactionOwed(t *testing.T) {
+	for _, c := range []struct {
+		levels []badger.LevelInfo
+		owed   bool
+	}{
+		{nil, false},
+		{[]badger.LevelInfo{{Level: 0, Score: 0.5}, {Level: 6}}, false},
+		{[]badger.LevelInfo{{Level: 0, Score: 1, Adjusted: 0.3}}, true}, // level 0 is merged whatever its adjusted score
+		{[]badger.LevelInfo{{Level: 4, Score: 1.2, Adjusted: 0.8}, {Level: 5, Score: 1.5, Adjusted: 1.5}}, true},
+		{[]badger.LevelInfo{{Level: 4, Score: 1.2, Adjusted: 0.8}}, false}, // waits for the level below
+	} {
+		if got := compactionOwed(c.levels); got != c.owed {
+			t.Errorf("compactionOwed(%+v) = %v, want %v", c.levels, got, c.owed)
+		}
+	}
+}
