@@ -67,13 +67,13 @@ func TestTrimKeepsEveryRecord(t *testing.T) {
 		}
 	}
 	write(0, n/2)
-	st.trimMappedFiles(real) // between writes: the value log being written is paged out too
+	st.trimMappedFiles(real, false) // between writes: the value log being written is paged out too
 	write(n/2, n)
 	if err := st.db.Sync(); err != nil {
 		t.Fatal(err)
 	}
 	before := residentKiB(t, real)
-	st.trimMappedFiles(real)
+	st.trimMappedFiles(real, false)
 	after := residentKiB(t, real)
 	t.Logf("resident pages of the case's value logs and tables: %d KiB before the trim, %d KiB after", before, after)
 	if before > 1024 && after > before/2 {
@@ -250,7 +250,7 @@ func TestTrimKeepsTablesCached(t *testing.T) {
 		return cached, pages
 	}
 	before, pages := count()
-	st.trimMappedFiles(real)
+	st.trimMappedFiles(real, false)
 	after, _ := count()
 	t.Logf("%d tables, %d pages: %d in the page cache before the trim, %d after", len(tables), pages, before, after)
 	if after < before*9/10 {
@@ -329,11 +329,15 @@ func TestValueLogsKeptCached(t *testing.T) {
 	if fmt.Sprint(older) != "[000007.vlog 000009.vlog]" || fmt.Sprint(newest) != "[000010.vlog]" {
 		t.Fatalf("older %v, newest %v", older, newest)
 	}
-	unix.Sync()                  // pageOut only reclaims clean pages at once
+	unix.Sync() // pageOut only reclaims clean pages at once
+	sum := 0
 	for _, m := range maps[:3] { // read through the maps: resident
 		for i := 0; i < size; i += 4096 {
-			_ = m[i]
+			sum += int(m[i]) // a blank read (_ = m[i]) is compiled away
 		}
+	}
+	if kib := residentKiB(t, dir); sum == 0 || kib < 3*size/1024*9/10 {
+		t.Fatalf("the logs read through their maps: %d KiB resident", kib)
 	}
 	adviseMappedFiles(dir, pageOut, ".mem") // as a trim does
 	adviseValueLogs(dir, dropPages, pageOut)
@@ -350,4 +354,115 @@ func TestValueLogsKeptCached(t *testing.T) {
 			t.Fatalf("%s reads back differently", p)
 		}
 	}
+}
+
+// TestMergeOutputsPagedOut: a table outside the tree (a merge's output,
+// added to the tree only when the whole merge ends) is paged out by the
+// second look that finds it outside, at the first while settling; the
+// tree's tables are left to the caller; every page reads back the same.
+func TestMergeOutputsPagedOut(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 2 << 20
+	maps := map[string][]byte{}
+	mapTable := func(name string) {
+		p := filepath.Join(dir, name)
+		data := make([]byte, size)
+		for i := range data {
+			data[i] = byte(i / 4096 * 3)
+		}
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Munmap(m) })
+		maps[name] = m
+	}
+	touch := func() { // read through the maps: resident
+		sum := 0
+		for _, m := range maps {
+			for i := 0; i < size; i += 4096 {
+				sum += int(m[i])
+			}
+		}
+		if sum == 0 {
+			t.Fatal("the tables read back as zeros")
+		}
+	}
+	rss := func(name string) int { return residentKiBOf(t, filepath.Join(dir, name)) }
+	mapTable("000001.sst") // in the tree
+	mapTable("000002.sst") // a merge's output
+	unix.Sync()
+	touch()
+	st := &Store{dir: dir}
+	tree := map[string]bool{"000001.sst": true}
+	var inTree []uintptr
+	look := func(eager bool) {
+		st.adviseTables(dir, tree, func(addr, _ uintptr) { inTree = append(inTree, addr) }, eager)
+	}
+	look(false)
+	if rss("000002.sst") < size/1024*9/10 {
+		t.Fatalf("a table outside the tree was paged out at the first look: %d KiB resident", rss("000002.sst"))
+	}
+	mapTable("000003.sst") // written since
+	touch()
+	look(false)
+	if got := rss("000002.sst"); got > size/1024/10 {
+		t.Errorf("the second look left %d KiB of the merge's table resident", got)
+	}
+	if got := rss("000003.sst"); got < size/1024*9/10 {
+		t.Errorf("a table new since the last look was paged out: %d KiB resident", got)
+	}
+	if got := rss("000001.sst"); got < size/1024*9/10 {
+		t.Errorf("a table in the tree was paged out: %d KiB resident", got)
+	}
+	if len(inTree) != 2 || inTree[0] != uintptr(unsafe.Pointer(&maps["000001.sst"][0])) {
+		t.Errorf("the tree's table was handed to the caller %d times (%v)", len(inTree), inTree)
+	}
+	look(true) // settling: every table outside the tree at once
+	if got := rss("000003.sst"); got > size/1024/10 {
+		t.Errorf("settling left %d KiB of a new table resident", got)
+	}
+	for name, m := range maps {
+		for i := 0; i < size; i += 4096 {
+			if m[i] != byte(i/4096*3) {
+				t.Fatalf("%s reads back differently at %d", name, i)
+			}
+		}
+	}
+}
+
+// residentKiBOf is the Rss of this process's mappings of file p, from
+// /proc/self/smaps.
+func residentKiBOf(t *testing.T, p string) int {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Skip("no /proc/self/smaps")
+	}
+	defer f.Close()
+	total, in := 0, false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 5 && strings.Contains(fields[0], "-") {
+			in = fields[len(fields)-1] == p
+			continue
+		}
+		if in && len(fields) == 3 && fields[0] == "Rss:" {
+			n, _ := strconv.Atoi(fields[1])
+			total += n
+		}
+	}
+	return total
 }

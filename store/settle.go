@@ -24,8 +24,8 @@ const settlePoll = 100 * time.Millisecond
 
 // settleCompactions waits until no level of the tree is over its target,
 // so Badger's compactors would pick nothing, or until limit has passed.
-// It hands the pages of the tables the merges write back now and then,
-// as an ingest's commits do. It reports whether the tree settled.
+// It hands the pages of the tables the merges read and write back at
+// each look (trimSettling). It reports whether the tree settled.
 func (s *Store) settleCompactions(limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	for {
@@ -37,7 +37,7 @@ func (s *Store) settleCompactions(limit time.Duration) bool {
 		if time.Now().After(deadline) {
 			return false
 		}
-		s.maybeTrim()
+		s.trimSettling()
 		time.Sleep(settlePoll)
 	}
 }
