@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"time"
 
 	badger "github.com/dgraph-io/badger/v4"
@@ -23,10 +24,11 @@ const settleLimit = 10 * time.Minute
 const settlePoll = 100 * time.Millisecond
 
 // settleCompactions waits until no level of the tree is over its target,
-// so Badger's compactors would pick nothing, or until limit has passed.
+// so Badger's compactors would pick nothing, until limit has passed or
+// until ctx is done.
 // It hands the pages of the tables the merges read and write back at
 // each look (trimSettling). It reports whether the tree settled.
-func (s *Store) settleCompactions(limit time.Duration) bool {
+func (s *Store) settleCompactions(ctx context.Context, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	for {
 		// A merge under way when the levels look in shape is finished by
@@ -34,11 +36,15 @@ func (s *Store) settleCompactions(limit time.Duration) bool {
 		if !compactionOwed(s.db.Levels()) {
 			return true
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) || ctx.Err() != nil {
 			return false
 		}
 		s.trimSettling()
-		time.Sleep(settlePoll)
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(settlePoll):
+		}
 	}
 }
 

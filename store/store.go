@@ -21,6 +21,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -168,9 +169,15 @@ func (s *Store) Dir() string { return s.dir }
 func (s *Store) Encrypted() bool { return s.encrypted }
 
 // Close flushes and closes the case.
-func (s *Store) Close() error {
+func (s *Store) Close() error { return s.CloseContext(context.Background()) }
+
+// CloseContext closes the case; a process that wrote waits for the merges
+// its writes owe (settleCompactions) until ctx is done: an interrupted
+// ingest closes at once and leaves them to the next process that opens the
+// case, as a killed one does.
+func (s *Store) CloseContext(ctx context.Context) error {
 	if s.wrote() {
-		s.settleCompactions(settleLimit)
+		s.settleCompactions(ctx, settleLimit)
 	}
 	stop := s.trimWhileClosing()
 	defer stop()

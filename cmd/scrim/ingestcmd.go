@@ -64,7 +64,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	// Closing waits for the merges the ingest owes, unless interrupted.
+	defer st.CloseContext(ctx)
 	if *schemeChoice != "" {
 		if _, err := categorize.SetCaseScheme(st, *schemeChoice); err != nil {
 			return err
