@@ -21,6 +21,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -61,6 +62,9 @@ type Options struct {
 	Encrypt bool
 	// Key opens an encrypted case, or locks a new one with Encrypt.
 	Key casekey.Secret
+	// MinFree is the least free space (bytes) commits leave on the case's
+	// disk (diskspace.go); 0 means 1 GiB.
+	MinFree int64
 }
 
 // Store is one open case.
@@ -72,10 +76,14 @@ type Store struct {
 	counters counterState
 	fresh    freshPlaces // evidence items on their first run (freshplaces.go)
 	resident residency   // mapped pages handed back (residency.go)
+	space    spaceGuard  // free space kept on the case's disk (diskspace.go)
 	// encrypted: the case is encrypted at rest, so nothing of it may be
 	// written in the clear beside the store.
 	encrypted bool
 }
+
+// memTableSize is the size of each of Badger's two memtables.
+const memTableSize = 32 << 20
 
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:
 // Badger's defaults alone would take 1.5 GB on a large case.
@@ -98,7 +106,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	}
 	bo := badger.DefaultOptions(abs).
 		WithLogger(quietLogger{w: opt.Log}).
-		WithMemTableSize(32 << 20).
+		WithMemTableSize(memTableSize).
 		WithNumMemtables(2).
 		// Level 0 gathers 16 memtables before they are merged down: the
 		// hash-keyed records of an ingest land all over the key space, so
@@ -151,6 +159,7 @@ func Open(dir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("open case %s: %w", dir, err)
 	}
 	s := &Store{db: db, dir: abs, audit: newCaseAudit(), encrypted: key != nil}
+	s.space.minFree = cmp.Or(opt.MinFree, minFreeDefault)
 	if err := s.initMeta(); err != nil {
 		db.Close()
 		return nil, err
@@ -176,7 +185,8 @@ func (s *Store) Close() error { return s.CloseContext(context.Background()) }
 // ingest closes at once and leaves them to the next process that opens the
 // case, as a killed one does.
 func (s *Store) CloseContext(ctx context.Context) error {
-	if s.wrote() {
+	// Merges write before they delete: not on a disk a commit found full.
+	if s.wrote() && !s.space.low.Load() {
 		s.settleCompactions(ctx, settleLimit)
 	}
 	stop := s.trimWhileClosing()

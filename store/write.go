@@ -310,6 +310,10 @@ func (b *Batch) flushAhead() error {
 		b.Discard()
 		return err
 	}
+	if err := b.s.checkSpace(); err != nil {
+		b.Discard()
+		return err
+	}
 	if err := b.commitCounters(); err != nil {
 		b.Discard()
 		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
@@ -372,7 +376,12 @@ func (b *Batch) Flush() error {
 	if b.txn == nil {
 		return nil
 	}
-	err := b.commitCounters()
+	err := b.s.checkSpace()
+	if err != nil {
+		b.Discard()
+		return err
+	}
+	err = b.commitCounters()
 	if err == nil {
 		if err = b.txn.Commit(); err == nil {
 			b.countersCommitted()
