@@ -202,8 +202,9 @@ func (s *Store) trimSettling() {
 // within the second and waits for the next trim, but a merge adds its
 // tables only when the whole merge is done, so a table found outside the
 // tree by two trims in a row (by one, settling) is paged out, which is
-// safe whatever the mapping. A merge of level 0 at the end of a million-file ingest wrote
-// 185 tables, 350 MB, all resident until it finished (peak RSS 850 MB).
+// safe whatever the mapping. A merge of level 0 at the end of a
+// million-file ingest wrote 185 tables, 350 MB, all resident until it
+// finished (peak RSS 850 MB).
 func (s *Store) trimMappedFiles(dir string, settling bool) {
 	adviseMappedFiles(dir, pageOut, ".mem")
 	adviseValueLogs(dir, dropPages, pageOut)

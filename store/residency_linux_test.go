@@ -20,6 +20,21 @@ import (
 // case's value logs and tables, from /proc/self/smaps.
 func residentKiB(t *testing.T, dir string) int {
 	t.Helper()
+	return smapsRSS(t, func(p string) bool {
+		return filepath.Dir(p) == dir && (strings.HasSuffix(p, ".vlog") || strings.HasSuffix(p, ".sst") || strings.HasSuffix(p, ".mem"))
+	})
+}
+
+// residentKiBOf is the Rss of this process's mappings of file p.
+func residentKiBOf(t *testing.T, p string) int {
+	t.Helper()
+	return smapsRSS(t, func(q string) bool { return q == p })
+}
+
+// smapsRSS sums the Rss (KiB) of this process's mappings of the files
+// pick accepts, from /proc/self/smaps.
+func smapsRSS(t *testing.T, pick func(path string) bool) int {
+	t.Helper()
 	f, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		t.Skip("no /proc/self/smaps")
@@ -28,11 +43,9 @@ func residentKiB(t *testing.T, dir string) int {
 	total, in := 0, false
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		line := sc.Text()
-		fields := strings.Fields(line)
+		fields := strings.Fields(sc.Text())
 		if len(fields) >= 5 && strings.Contains(fields[0], "-") {
-			p := fields[len(fields)-1]
-			in = filepath.Dir(p) == dir && (strings.HasSuffix(p, ".vlog") || strings.HasSuffix(p, ".sst") || strings.HasSuffix(p, ".mem"))
+			in = pick(fields[len(fields)-1])
 			continue
 		}
 		if in && len(fields) == 3 && fields[0] == "Rss:" {
@@ -440,29 +453,4 @@ func TestMergeOutputsPagedOut(t *testing.T) {
 			}
 		}
 	}
-}
-
-// residentKiBOf is the Rss of this process's mappings of file p, from
-// /proc/self/smaps.
-func residentKiBOf(t *testing.T, p string) int {
-	t.Helper()
-	f, err := os.Open("/proc/self/smaps")
-	if err != nil {
-		t.Skip("no /proc/self/smaps")
-	}
-	defer f.Close()
-	total, in := 0, false
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 5 && strings.Contains(fields[0], "-") {
-			in = fields[len(fields)-1] == p
-			continue
-		}
-		if in && len(fields) == 3 && fields[0] == "Rss:" {
-			n, _ := strconv.Atoi(fields[1])
-			total += n
-		}
-	}
-	return total
 }

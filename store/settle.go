@@ -25,9 +25,9 @@ const settlePoll = 100 * time.Millisecond
 
 // settleCompactions waits until no level of the tree is over its target,
 // so Badger's compactors would pick nothing, until limit has passed or
-// until ctx is done.
-// It hands the pages of the tables the merges read and write back at
-// each look (trimSettling). It reports whether the tree settled.
+// until ctx is done. It hands the pages of the tables the merges read and
+// write back at each look (trimSettling). It reports whether the tree
+// settled.
 func (s *Store) settleCompactions(ctx context.Context, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	for {

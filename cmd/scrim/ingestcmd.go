@@ -21,7 +21,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("ingest", "--case CASEDIR [options] PATH...\n\n"+
 		"A PATH that is not a folder or a file of a known type is read as disk media. What could not\n"+
 		"be read (an encrypted volume, a filesystem Scrim cannot read, a region only carved) is noted\n"+
-		"on stderr as \"scrim ingest: EVIDENCE: NOTE\" and counted in errors; scrim stats repeats it.", stderr)
+		"on stderr as \"scrim ingest: EVIDENCE: NOTE\" and counted in errors; scrim stats repeats it.\n\n"+
+		"Stopped by Ctrl-C, a kill, or a case disk with less than 1 GiB free (kept for the case's\n"+
+		"merges), an ingest keeps what it committed: run the same command again to resume.", stderr)
 	caseDir := fs.caseFlags("case directory (created if missing); refused when it is, lies inside or holds an evidence PATH")
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
