@@ -36,17 +36,28 @@ type residency struct {
 	lastRelease time.Time
 	dir         string // the case directory as the kernel names it (links resolved)
 	// outside are the mapped tables the last look found outside the tree,
-	// at lastOutside (trimMappedFiles, pageOutMergeOutputs).
+	// at lastOutside (trimTables).
 	outside     map[string]bool
 	lastOutside time.Time
+	// ticking: a goroutine trims every outsideEvery while the process
+	// writes or a merge is under way (startTicking); lastCommit is the
+	// last commit it counts from, closed is set once the case closes.
+	ticking    bool
+	closed     bool
+	idle       time.Duration // idleAfter when zero; tests shorten it
+	lastCommit time.Time
+	stop       chan struct{}
+	ticker     sync.WaitGroup
 }
 
 // trimEvery is how often an ingest's commits hand the pages back.
 const trimEvery = time.Second
 
-// outsideEvery is how often they look for a merge's tables while one is
-// under way: a merge writes up to 80 MB of tables a second, all resident
-// until the merge ends.
+// outsideEvery is how often the tables are trimmed while the process
+// writes: a merge writes up to 80 MB of tables a second, all resident
+// until the merge ends, and the lookups of a 10 M-file ingest touched
+// pages of every table within a second (each fault maps the 64 KB
+// around it).
 const outsideEvery = 250 * time.Millisecond
 
 // wrote tells whether this process has written to the case: its first
@@ -57,8 +68,77 @@ func (s *Store) wrote() bool {
 	return !s.resident.last.IsZero()
 }
 
-// maybeTrim trims the mapped files of the case when the last trim is old.
-func (s *Store) maybeTrim() { s.maybeTrimClosing(nil) }
+// idleAfter is how long after the last commit, with no merge under way,
+// the trimming goroutine stops.
+const idleAfter = 10 * time.Second
+
+// maybeTrim trims the mapped files of the case when the last trim is old;
+// commits call it. It also keeps the trimming goroutine running: when
+// level 0 reaches its stall budget, Badger holds every commit until a
+// merge (of up to a gigabyte and more) is done, and the merge's pages
+// would pile up with no commit to trim them.
+func (s *Store) maybeTrim() {
+	r := &s.resident
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lastCommit = time.Now()
+	if !r.ticking && !r.closed {
+		s.startTicking()
+	}
+	s.trimDue(nil)
+}
+
+// startTicking starts the goroutine that trims every outsideEvery until
+// the process has not committed for idleAfter and no merge is under way,
+// or until the case closes (stopTicking). r.mu is held.
+func (s *Store) startTicking() {
+	r := &s.resident
+	r.ticking, r.stop = true, make(chan struct{})
+	stop := r.stop
+	r.ticker.Add(1)
+	go func() {
+		defer r.ticker.Done()
+		tick := time.NewTicker(outsideEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			r.mu.Lock()
+			if r.stop != stop {
+				r.mu.Unlock()
+				return
+			}
+			idle := r.idle
+			if idle == 0 {
+				idle = idleAfter
+			}
+			if len(r.outside) == 0 && time.Since(r.lastCommit) > idle {
+				r.ticking, r.stop = false, nil
+				r.mu.Unlock()
+				return
+			}
+			s.trimDue(nil)
+			r.mu.Unlock()
+		}
+	}()
+}
+
+// stopTicking stops the trimming goroutine for good, before the case
+// closes, and waits for it.
+func (s *Store) stopTicking() {
+	r := &s.resident
+	r.mu.Lock()
+	r.closed = true
+	if r.ticking {
+		close(r.stop)
+		r.ticking, r.stop = false, nil
+	}
+	r.mu.Unlock()
+	r.ticker.Wait()
+}
 
 // maybeTrimClosing is maybeTrim; with keep set, Badger is closing (and
 // closes tables whatever their references): the write-ahead logs and the
@@ -71,9 +151,16 @@ func (s *Store) maybeTrimClosing(keep map[string]bool) {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	s.trimDue(keep)
+}
+
+// trimDue is maybeTrimClosing with r.mu held: the tables every
+// outsideEvery, everything every trimEvery.
+func (s *Store) trimDue(keep map[string]bool) {
+	r := &s.resident
 	now := time.Now()
-	if keep == nil && len(r.outside) > 0 && now.Sub(r.last) < trimEvery && now.Sub(r.lastOutside) >= outsideEvery {
-		s.pageOutMergeOutputs(r.caseDir(s))
+	if keep == nil && now.Sub(r.last) < trimEvery && now.Sub(r.lastOutside) >= outsideEvery {
+		s.trimTables(r.caseDir(s), false)
 		return
 	}
 	if now.Sub(r.last) >= trimEvery {
@@ -208,6 +295,12 @@ func (s *Store) trimSettling() {
 func (s *Store) trimMappedFiles(dir string, settling bool) {
 	adviseMappedFiles(dir, pageOut, ".mem")
 	adviseValueLogs(dir, dropPages, pageOut)
+	s.trimTables(dir, settling)
+}
+
+// trimTables is trimMappedFiles' part for the tables: the tree's, held,
+// leave the process; a merge's outputs are paged out.
+func (s *Store) trimTables(dir string, settling bool) {
 	before := s.tableNames()
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
@@ -220,14 +313,6 @@ func (s *Store) trimMappedFiles(dir string, settling bool) {
 		}
 	}
 	s.adviseTables(dir, held, dropPages, settling)
-}
-
-// pageOutMergeOutputs pages out the tables found outside the tree by this
-// look and the last: a merge's, written since. Paging out is safe whatever
-// the mapping, so no table need be held; the tree's are left alone (only
-// a held table's pages may be dropped). r.mu is held.
-func (s *Store) pageOutMergeOutputs(dir string) {
-	s.adviseTables(dir, s.tableNames(), func(addr, n uintptr) {}, false)
 }
 
 // adviseTables calls inTree with the mapping of every table in tree, and

@@ -85,6 +85,13 @@ type Store struct {
 // memTableSize is the size of each of Badger's two memtables.
 const memTableSize = 32 << 20
 
+// baseLevelSize is the size of the level that level 0 merges into, and
+// baseTableSize the size of its tables.
+const (
+	baseLevelSize = 1 << 30
+	baseTableSize = 16 << 20
+)
+
 // Open opens the case in dir. Memory is sized for a 1 GiB process budget:
 // Badger's defaults alone would take 1.5 GB on a large case.
 func Open(dir string, opt Options) (*Store, error) {
@@ -120,6 +127,19 @@ func Open(dir string, opt Options) (*Store, error) {
 		// saving back (75 CPU s).
 		WithNumLevelZeroTables(16).
 		WithNumLevelZeroTablesStall(32).
+		// Level 0 merges into the last level until it holds 1 GiB, then
+		// into a level of 1 GiB above it. Badger's 10 MB made three small
+		// levels above the last one, and with hash-scattered keys every
+		// byte was rewritten on its way through each. Tables of 16 MiB
+		// instead of 2: the same merges wrote 1,350 tables, and an
+		// ingest's lookups touched every one of them between two trims
+		// (residency.go), 1 GB resident. 10 M small files, cold: 50.4 →
+		// 29.1 GB written, 807 → 607 s, peak RSS 941 → 946 MB. Badger
+		// never lowers a level's target below this size, so the levels an
+		// older case already has stay where they are: nothing is merged
+		// on opening it.
+		WithBaseLevelSize(baseLevelSize).
+		WithBaseTableSize(baseTableSize).
 		WithBlockCacheSize(32 << 20).
 		WithIndexCacheSize(16 << 20).
 		// Records over 100 bytes (media, places, thumbnails) go to the
@@ -185,6 +205,7 @@ func (s *Store) Close() error { return s.CloseContext(context.Background()) }
 // ingest closes at once and leaves them to the next process that opens the
 // case, as a killed one does.
 func (s *Store) CloseContext(ctx context.Context) error {
+	s.stopTicking() // settling and closing trim on their own
 	// Merges write before they delete: not on a disk a commit found full.
 	if s.wrote() && !s.space.low.Load() {
 		s.settleCompactions(ctx, settleLimit)
