@@ -80,13 +80,13 @@ func TestTrimKeepsEveryRecord(t *testing.T) {
 		}
 	}
 	write(0, n/2)
-	st.trimMappedFiles(real, false) // between writes: the value log being written is paged out too
+	trimNow(st, real) // between writes: the value log being written is paged out too
 	write(n/2, n)
 	if err := st.db.Sync(); err != nil {
 		t.Fatal(err)
 	}
 	before := residentKiB(t, real)
-	st.trimMappedFiles(real, false)
+	trimNow(st, real)
 	after := residentKiB(t, real)
 	t.Logf("resident pages of the case's value logs and tables: %d KiB before the trim, %d KiB after", before, after)
 	if before > 1024 && after > before/2 {
@@ -263,7 +263,7 @@ func TestTrimKeepsTablesCached(t *testing.T) {
 		return cached, pages
 	}
 	before, pages := count()
-	st.trimMappedFiles(real, false)
+	trimNow(st, real)
 	after, _ := count()
 	t.Logf("%d tables, %d pages: %d in the page cache before the trim, %d after", len(tables), pages, before, after)
 	if after < before*9/10 {
@@ -453,4 +453,12 @@ func TestMergeOutputsPagedOut(t *testing.T) {
 			}
 		}
 	}
+}
+
+// trimNow trims the case's mapped files at once, holding the lock the
+// trimming goroutine a commit starts also takes.
+func trimNow(st *Store, dir string) {
+	st.resident.mu.Lock()
+	defer st.resident.mu.Unlock()
+	st.trimMappedFiles(dir, false)
 }
