@@ -178,3 +178,14 @@ func FuzzReadLog(f *testing.F) {
 		}
 	})
 }
+
+func TestOneRowIsARow(t *testing.T) {
+	one := logB[:strings.Index(logB, "    x_test.go:1: BENCHROW path=store/batch-add")]
+	out, err := Rewrite(readme, readLog(t, one))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "23.5 GiB memory: 1 row from that run."; !strings.Contains(out, want) {
+		t.Errorf("missing %q in\n%s", want, out)
+	}
+}

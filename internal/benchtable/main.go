@@ -64,7 +64,7 @@ func rewriteFile(logPath, readmePath string) error {
 		return fmt.Errorf("%s: %w", readmePath, err)
 	}
 	if out == string(old) {
-		fmt.Printf("%s: speed table unchanged (%d rows from %s)\n", readmePath, len(lg.Rows), logPath)
+		fmt.Printf("%s: speed table unchanged (%s from %s)\n", readmePath, rowCount(len(lg.Rows)), logPath)
 		return nil
 	}
 	tmp := readmePath + ".tmp"
@@ -74,6 +74,6 @@ func rewriteFile(logPath, readmePath string) error {
 	if err := os.Rename(tmp, readmePath); err != nil {
 		return err
 	}
-	fmt.Printf("%s: speed table rewritten, %d rows from %s\n", readmePath, len(lg.Rows), logPath)
+	fmt.Printf("%s: speed table rewritten, %s from %s\n", readmePath, rowCount(len(lg.Rows)), logPath)
 	return nil
 }

@@ -70,8 +70,8 @@ func Render(lg Log, kept []cells) string {
 
 	var sb strings.Builder
 	sb.WriteString(beginMarker + "\n")
-	fmt.Fprintf(&sb, "Generated from the `make bench` log of %s at commit %s on %s: %d rows from that run",
-		displayTime(lg.Header.Date), lg.Header.Commit, lg.Header.Machine, len(lg.Rows))
+	fmt.Fprintf(&sb, "Generated from the `make bench` log of %s at commit %s on %s: %s from that run",
+		displayTime(lg.Header.Date), lg.Header.Commit, lg.Header.Machine, rowCount(len(lg.Rows)))
 	if n := len(rows) - len(lg.Rows); n > 0 {
 		fmt.Fprintf(&sb, ", %d kept from earlier runs (marked, with their own dates)", n)
 	}
@@ -162,4 +162,12 @@ func splitCells(line string) cells {
 		}
 	}
 	return append(out, strings.TrimSpace(line[start:]))
+}
+
+// rowCount is "1 row" or "n rows": a stage run by hand often logs one.
+func rowCount(n int) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return fmt.Sprintf("%d rows", n)
 }
