@@ -39,10 +39,10 @@ type residency struct {
 	// at lastOutside (trimTables).
 	outside     map[string]bool
 	lastOutside time.Time
-	// ticking: a goroutine trims every outsideEvery while the process
-	// writes or a merge is under way (startTicking); lastCommit is the
-	// last commit it counts from, closed is set once the case closes.
-	ticking    bool
+	// A goroutine trims every outsideEvery while the process writes or a
+	// merge is under way (startTicking); stop is set while it runs,
+	// lastCommit is the last commit it counts from, closed is set once
+	// the case closes.
 	closed     bool
 	idle       time.Duration // idleAfter when zero; tests shorten it
 	lastCommit time.Time
@@ -60,32 +60,32 @@ const trimEvery = time.Second
 // around it).
 const outsideEvery = 250 * time.Millisecond
 
-// wrote tells whether this process has written to the case: its first
-// commit trims.
+// wrote tells whether this process has written to the case (committed,
+// or trimmed as a writer does).
 func (s *Store) wrote() bool {
 	s.resident.mu.Lock()
 	defer s.resident.mu.Unlock()
-	return !s.resident.last.IsZero()
+	return !s.resident.lastCommit.IsZero() || !s.resident.last.IsZero()
 }
 
 // idleAfter is how long after the last commit, with no merge under way,
 // the trimming goroutine stops.
 const idleAfter = 10 * time.Second
 
-// maybeTrim trims the mapped files of the case when the last trim is old;
-// commits call it. It also keeps the trimming goroutine running: when
-// level 0 reaches its stall budget, Badger holds every commit until a
-// merge (of up to a gigabyte and more) is done, and the merge's pages
-// would pile up with no commit to trim them.
-func (s *Store) maybeTrim() {
+// noteCommit keeps the trimming goroutine running; commits call it. The
+// trims themselves are the goroutine's, off the one writer every record
+// waits for (10 M small files: 32 CPU s of its time), and they go on
+// without commits: when level 0 reaches its stall budget, Badger holds
+// every commit until a merge (of up to a gigabyte and more) is done, and
+// the merge's pages would pile up with no commit to trim them.
+func (s *Store) noteCommit() {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.lastCommit = time.Now()
-	if !r.ticking && !r.closed {
+	if r.stop == nil && !r.closed {
 		s.startTicking()
 	}
-	s.trimDue(nil)
 }
 
 // startTicking starts the goroutine that trims every outsideEvery until
@@ -93,8 +93,8 @@ func (s *Store) maybeTrim() {
 // or until the case closes (stopTicking). r.mu is held.
 func (s *Store) startTicking() {
 	r := &s.resident
-	r.ticking, r.stop = true, make(chan struct{})
-	stop := r.stop
+	stop := make(chan struct{})
+	r.stop = stop
 	r.ticker.Add(1)
 	go func() {
 		defer r.ticker.Done()
@@ -116,7 +116,7 @@ func (s *Store) startTicking() {
 				idle = idleAfter
 			}
 			if len(r.outside) == 0 && time.Since(r.lastCommit) > idle {
-				r.ticking, r.stop = false, nil
+				r.stop = nil
 				r.mu.Unlock()
 				return
 			}
@@ -132,16 +132,16 @@ func (s *Store) stopTicking() {
 	r := &s.resident
 	r.mu.Lock()
 	r.closed = true
-	if r.ticking {
+	if r.stop != nil {
 		close(r.stop)
-		r.ticking, r.stop = false, nil
+		r.stop = nil
 	}
 	r.mu.Unlock()
 	r.ticker.Wait()
 }
 
-// maybeTrimClosing is maybeTrim; with keep set, Badger is closing (and
-// closes tables whatever their references): the write-ahead logs and the
+// maybeTrimClosing trims the case's mapped files when due; with keep
+// set, Badger is closing (and closes tables whatever their references): the write-ahead logs and the
 // tables written since closing began are paged out, and the tables of the
 // tree as it was (keep) are left alone, cached for the next reader of the
 // case. So are the value logs: closing writes none, it unmaps them (so

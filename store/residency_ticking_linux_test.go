@@ -13,7 +13,7 @@ import (
 func ticking(st *Store) bool {
 	st.resident.mu.Lock()
 	defer st.resident.mu.Unlock()
-	return st.resident.ticking
+	return st.resident.stop != nil
 }
 
 // The trimming goroutine starts with the first commit, outlives the
@@ -96,7 +96,7 @@ func TestTrimmingGoroutineFollowsWritesAndMerges(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.resident.mu.Lock()
-	closed, tick := st.resident.closed, st.resident.ticking
+	closed, tick := st.resident.closed, st.resident.stop != nil
 	st.resident.mu.Unlock()
 	if !closed || tick {
 		t.Fatalf("after close: closed %v, ticking %v", closed, tick)

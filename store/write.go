@@ -329,7 +329,7 @@ func (b *Batch) flushAhead() error {
 	b.flight, b.txn, b.writes = f, next, nil
 	b.endCounters()
 	b.bytes, b.keys = 0, 0
-	b.s.maybeTrim()
+	b.s.noteCommit()
 	return nil
 }
 
@@ -395,7 +395,7 @@ func (b *Batch) Flush() error {
 	if err != nil {
 		return fmt.Errorf("commit to case %s: %w", b.s.dir, err)
 	}
-	b.s.maybeTrim()
+	b.s.noteCommit()
 	return nil
 }
 
