@@ -154,16 +154,20 @@ func (r Row) ratio() string {
 	return FormatRatio(r.Ratio)
 }
 
-// FormatRatio is "1.23×" (three significant digits below 0.1: "0.00498×"),
-// or None for 0 (no ratio).
+// FormatRatio is "1.23×" (three significant digits below 0.1: "0.00497×"),
+// rounded down like a speed (format.go), or None for 0 (no ratio).
 func FormatRatio(x float64) string {
 	if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
 		return None
 	}
+	digits := ratioDigits(x)
 	if x < 0.1 {
-		return strconv.FormatFloat(x, 'g', 3, 64) + "×"
+		digits = 2 - int(math.Floor(math.Log10(x)))
 	}
-	return strconv.FormatFloat(x, 'f', ratioDigits(x), 64) + "×"
+	if digits > 300 {
+		return strconv.FormatFloat(x, 'g', 3, 64) + "×" // below any measured ratio: as it is
+	}
+	return strconv.FormatFloat(roundTo(x, math.Pow10(digits), math.Floor), 'f', digits, 64) + "×"
 }
 
 func ratioDigits(x float64) int {

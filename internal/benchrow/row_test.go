@@ -25,7 +25,7 @@ func TestRowRoundTrip(t *testing.T) {
 			t.Errorf("round trip:\n%s\n%s", line, got.String())
 		}
 	}
-	for x, want := range map[float64]string{0.004978: "0.00498×", 0.53: "0.53×", 4.488: "4.49×", 12.34: "12.3×", 123.4: "123×", 0: None} {
+	for x, want := range map[float64]string{0.004978: "0.00497×", 0.53: "0.53×", 0.29: "0.29×", 4.488: "4.48×", 1.999: "1.99×", 12.34: "12.3×", 123.4: "123×", 0: None} {
 		if got := FormatRatio(x); got != want {
 			t.Errorf("FormatRatio(%v) = %q, want %q", x, got, want)
 		}
@@ -39,7 +39,7 @@ func TestRowRoundTrip(t *testing.T) {
 	if got.What != "a | b" || got.Scrim != "s t" || got.Baseline != None {
 		t.Errorf("values: %+v", got)
 	}
-	if !strings.Contains(rows[0].String(), "ratio=0.97× | load=2.20 → 2.41 | at=2026-12-04T19:31Z") {
+	if !strings.Contains(rows[0].String(), "ratio=0.96× | load=2.20 → 2.41 | at=2026-12-04T19:31Z") {
 		t.Errorf("format: %s", rows[0])
 	}
 }
@@ -65,14 +65,19 @@ func TestParseErrors(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	for got, want := range map[string]string{
-		Rate(21862.4, "files/s"):        "21,900 files/s",
-		Rate(1.89e6, "lines/s"):         "1,890,000 lines/s",
-		Rate(326.4, "pictures/s"):       "326 pictures/s",
-		Seconds(1234 * time.Second):     "1,230 s",
-		Seconds(43 * time.Second):       "43.0 s",
-		Seconds(850 * time.Millisecond): "850 ms",
-		MiB(347 << 20):                  "347 MiB",
-		MiB(1342177280):                 "1.25 GiB",
+		Rate(21862.4, "files/s"):         "21,800 files/s",
+		Rate(199938, "rows/s"):           "199,000 rows/s", // not "200,000": a target's edge
+		Rate(1.89e6, "lines/s"):          "1,890,000 lines/s",
+		Rate(326.9, "pictures/s"):        "326 pictures/s",
+		Rate(0.29, "files/s"):            "0.29 files/s",
+		Seconds(1234 * time.Second):      "1,240 s",
+		Seconds(43 * time.Second):        "43.0 s",
+		Seconds(4541 * time.Millisecond): "4.55 s",
+		Seconds(850 * time.Millisecond):  "850 ms",
+		MiB(347 << 20):                   "347 MiB",
+		MiB(347<<20 + 1):                 "348 MiB",
+		MiB(1342177280):                  "1.25 GiB",
+		Count(21862.4):                   "21,900",
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
