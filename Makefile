@@ -195,6 +195,7 @@ bench: deps-test models tfjs
 	-@$(BENCH_STAGE) small-files env SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
 	-@$(BENCH_STAGE) small-files-cold env SCRIM_BENCH_COLD=1 SCRIM_BENCH_FILES=$${SCRIM_BENCH_FILES:-1000000} $(GO) test -run NONE -bench SmallFilesVsHashdeep -benchtime 1x -timeout 180m ./cmd/scrim
 	-@$(BENCH_STAGE) read-paths env SCRIM_BENCH_OCCURRENCES=$${SCRIM_BENCH_OCCURRENCES:-10000000} $(GO) test -run NONE -bench "ReadPaths" -benchtime 1x -timeout 600m ./cmd/scrim
+	-@$(BENCH_STAGE) ui-on-read-path-case env SCRIM_BENCH_CASE=$${SCRIM_BENCH_CASE:-$$(cat $(SCRIM_BENCH_DIR)/readpaths-case.last 2>/dev/null)} $(GO) test -p 1 -run NONE -bench 'GridScrollCase' -benchtime 300x -timeout 30m ./ui/desk
 	-@$(BENCH_STAGE) lab env SCRIM_BENCH_LAB_RECORDS=$${SCRIM_BENCH_LAB_RECORDS:-10000000} SCRIM_BENCH_LAB_MEDIA=$${SCRIM_BENCH_LAB_MEDIA:-1000000} $(GO) test -run NONE -bench "LibraryMatch|DecisionWithLab" -benchtime 1x -timeout 120m ./lab
 	@$(MAKE) --no-print-directory bench-table LOG=$(BENCH_LOG)
 	@if grep -q '^BENCHSTAGE .*status=failed' $(BENCH_LOG); then echo "a bench stage failed: see $(BENCH_LOG)" >&2; exit 1; fi

@@ -38,6 +38,13 @@ func BenchmarkReadPaths(b *testing.B) {
 			}
 		}
 		caseDir, origin = readPathsCase(b, n)
+		if keep := os.Getenv("SCRIM_BENCH_DIR"); keep != "" {
+			// make bench's next stage scrolls this case's queue in the
+			// workstation (ui/desk BenchmarkGridScrollCase).
+			if err := os.WriteFile(filepath.Join(keep, readPathsCaseLast), []byte(caseDir+"\n"), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 	row := benchrow.Start("cmd/read-paths")
 	b.ResetTimer()
@@ -65,6 +72,10 @@ func BenchmarkReadPaths(b *testing.B) {
 			"— (targets: stats ≤ 5 s, files ≥ 200,000 rows/s, queue ≤ 2 s, report ≤ 60 s)", 0)
 	}
 }
+
+// readPathsCaseLast, in SCRIM_BENCH_DIR, names the read-path case the last
+// run kept.
+const readPathsCaseLast = "readpaths-case.last"
 
 // readPathsCase is the case of n generated places the read paths are timed
 // on. Ingesting it takes hours at 10 M, so under SCRIM_BENCH_DIR it is built
