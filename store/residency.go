@@ -70,6 +70,13 @@ func (s *Store) wrote() bool {
 	return !s.resident.lastCommit.IsZero() || !s.resident.last.IsZero()
 }
 
+// tickSlack is how early a trim may come against its period. The trimming
+// goroutine's ticks are outsideEvery apart, and the last trim ended the
+// trim's own time after its tick (lastOutside): without slack, every
+// other tick found the tables' trim not yet due, so they were trimmed
+// every 500 ms, and everything every 1.25 s.
+const tickSlack = outsideEvery / 2
+
 // idleAfter is how long after the last commit, with no merge under way,
 // the trimming goroutine stops.
 const idleAfter = 10 * time.Second
@@ -157,15 +164,16 @@ func (s *Store) maybeTrimClosing(keep map[string]bool) {
 }
 
 // trimDue is maybeTrimClosing with r.mu held: the tables every
-// outsideEvery, everything every trimEvery.
+// outsideEvery, everything every trimEvery, each within tickSlack.
 func (s *Store) trimDue(keep map[string]bool) {
 	r := &s.resident
 	now := time.Now()
-	if keep == nil && now.Sub(r.last) < trimEvery && now.Sub(r.lastOutside) >= outsideEvery {
+	full := now.Sub(r.last) >= trimEvery-tickSlack
+	if keep == nil && !full && now.Sub(r.lastOutside) >= outsideEvery-tickSlack {
 		s.trimTables(r.caseDir(s), false)
 		return
 	}
-	if now.Sub(r.last) >= trimEvery {
+	if full {
 		r.last = now
 		if keep == nil {
 			s.trimMappedFiles(r.caseDir(s), false)

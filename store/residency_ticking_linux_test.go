@@ -103,3 +103,28 @@ func TestTrimmingGoroutineFollowsWritesAndMerges(t *testing.T) {
 	}
 	st.resident.ticker.Wait() // returns at once: the goroutine is gone
 }
+
+// Each tick of the trimming goroutine trims: a tick comes outsideEvery
+// after the last one, so a hair less than that after the last trim
+// ended, and the trim must still be due then (tickSlack).
+func TestEveryTickTrims(t *testing.T) {
+	st, _ := openTemp(t)
+	r := &st.resident
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	r.last, r.lastOutside = now.Add(-trimEvery/2), now.Add(-outsideEvery+20*time.Millisecond)
+	st.trimDue(nil)
+	if !r.lastOutside.After(now) {
+		t.Errorf("a tick %v after the last tables' trim ended did not trim them", outsideEvery-20*time.Millisecond)
+	}
+	if !r.last.Before(now) {
+		t.Error("a tables' tick made a full trim half a period early")
+	}
+	r.last = time.Now().Add(-trimEvery + 20*time.Millisecond)
+	before := r.last
+	st.trimDue(nil)
+	if !r.last.After(before) {
+		t.Errorf("the tick %v after the last full trim did not make one", trimEvery-20*time.Millisecond)
+	}
+}
