@@ -150,8 +150,8 @@ func (s *Store) stopTicking() {
 }
 
 // maybeTrimClosing trims the case's mapped files when due; with keep
-// set, Badger is closing (and closes tables whatever their references): the write-ahead logs and the
-// tables written since closing began are paged out, and the tables of the
+// set, Badger is closing (and closes tables whatever their references):
+// the write-ahead logs and the tables written since closing began are paged out, and the tables of the
 // tree as it was (keep) are left alone, cached for the next reader of the
 // case. So are the value logs: closing writes none, it unmaps them (so
 // dropping pages over a range read before could reach whatever is mapped
