@@ -267,13 +267,27 @@ func (s *Store) trimWhileClosing() (stop func()) {
 // tree is a merge's output and is paged out at once. Trimming once a
 // second, as commits do, let a merge's last second of tables stay
 // resident on top of its input: a million-file ingest's closing merge
-// still peaked at 572 MB.
-func (s *Store) trimSettling() {
+// still peaked at 572 MB. It returns how many tables it found outside the
+// tree and newer than every table in it: a merge's outputs join the tree
+// only when the whole merge is done, so while there are any a merge (or a
+// flush) is under way. Older ones may be a merge's inputs an iterator
+// still holds, which no wait would see go.
+func (s *Store) trimSettling() (writing int) {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.last = time.Now()
 	s.trimMappedFiles(r.caseDir(s), true)
+	newest := -1
+	for name := range r.tree {
+		newest = max(newest, tableNumber(name))
+	}
+	for name := range r.outside {
+		if tableNumber(name) > newest {
+			writing++
+		}
+	}
+	return writing
 }
 
 // trimMappedFiles pages out every shared mapping of a memtable write-ahead
@@ -407,6 +421,15 @@ func adviseValueLogs(dir string, older, newest func(addr, n uintptr)) {
 // for any other name.
 func logNumber(name string) int {
 	n, err := strconv.Atoi(strings.TrimSuffix(name, ".vlog"))
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// tableNumber is the number of the table named name, -1 if none.
+func tableNumber(name string) int {
+	n, err := strconv.Atoi(strings.TrimSuffix(name, ".sst"))
 	if err != nil || n < 0 {
 		return -1
 	}

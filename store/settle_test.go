@@ -63,8 +63,8 @@ func TestSettleCompactionsPaysTheDebt(t *testing.T) {
 	if !s.settleCompactions(context.Background(), time.Minute) {
 		t.Fatalf("the tree did not settle in a minute: %s", db.LevelsToString())
 	}
-	if compactionOwed(db.Levels()) {
-		t.Fatalf("settled, yet a merge is owed: %s", db.LevelsToString())
+	if l := db.Levels(); compactionOwed(l) || mergeUnderWay(l) {
+		t.Fatalf("settled, yet a merge is owed or under way: %s", db.LevelsToString())
 	}
 }
 
@@ -81,6 +81,32 @@ func TestCompactionOwed(t *testing.T) {
 	} {
 		if got := compactionOwed(c.levels); got != c.owed {
 			t.Errorf("compactionOwed(%+v) = %v, want %v", c.levels, got, c.owed)
+		}
+	}
+}
+
+// A level at or over its target that Badger gives no score is one a merge
+// is emptying (its inputs are left out of the score); the levels that look
+// in shape then are not settled yet.
+func TestMergeUnderWay(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		levels []badger.LevelInfo
+		under  bool
+	}{
+		{nil, false},
+		{[]badger.LevelInfo{{Level: 0}, {Level: 5, Size: 9 * mb, TargetSize: 10 * mb}, {Level: 6, Size: 99 * mb, TargetSize: 99 * mb}}, false},
+		{[]badger.LevelInfo{{Level: 0}, {Level: 5, Size: 11 * mb, TargetSize: 10 * mb}, {Level: 6, Size: 99 * mb, TargetSize: 99 * mb}}, true},
+		// Over its target with a score: owed (compactionOwed's), or
+		// waiting for the level below, not under way.
+		{[]badger.LevelInfo{{Level: 0}, {Level: 5, Size: 11 * mb, TargetSize: 10 * mb, Score: 1.1, Adjusted: 0.9}, {Level: 6, Size: 99 * mb, TargetSize: 99 * mb}}, false},
+		// The last level is merged into no other; level 0 counts tables.
+		{[]badger.LevelInfo{{Level: 0, Size: 64 * mb}, {Level: 6, Size: 120 * mb, TargetSize: 99 * mb}}, false},
+		// Empty levels above the base level.
+		{[]badger.LevelInfo{{Level: 0}, {Level: 1, TargetSize: 10 * mb}, {Level: 6}}, false},
+	} {
+		if got := mergeUnderWay(c.levels); got != c.under {
+			t.Errorf("mergeUnderWay(%+v) = %v, want %v", c.levels, got, c.under)
 		}
 	}
 }
