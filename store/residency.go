@@ -267,27 +267,34 @@ func (s *Store) trimWhileClosing() (stop func()) {
 // tree is a merge's output and is paged out at once. Trimming once a
 // second, as commits do, let a merge's last second of tables stay
 // resident on top of its input: a million-file ingest's closing merge
-// still peaked at 572 MB. It returns how many tables it found outside the
-// tree and newer than every table in it: a merge's outputs join the tree
-// only when the whole merge is done, so while there are any a merge (or a
-// flush) is under way. Older ones may be a merge's inputs an iterator
-// still holds, which no wait would see go.
-func (s *Store) trimSettling() (writing int) {
+// still peaked at 572 MB.
+func (s *Store) trimSettling() {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.last = time.Now()
 	s.trimMappedFiles(r.caseDir(s), true)
+}
+
+// tablesBeingWritten counts the tables the last trim found outside the
+// tree and newer than every table in it: a merge's outputs join the tree
+// only when the whole merge is done, so while there are any a merge (or a
+// flush) is under way. Older ones may be a merge's inputs an iterator
+// still holds, which no wait would see go.
+func (s *Store) tablesBeingWritten() (n int) {
+	r := &s.resident
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	newest := -1
 	for name := range r.tree {
 		newest = max(newest, tableNumber(name))
 	}
 	for name := range r.outside {
 		if tableNumber(name) > newest {
-			writing++
+			n++
 		}
 	}
-	return writing
+	return n
 }
 
 // trimMappedFiles pages out every shared mapping of a memtable write-ahead

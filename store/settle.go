@@ -39,14 +39,13 @@ const settlePoll = 100 * time.Millisecond
 func (s *Store) settleCompactions(ctx context.Context, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
 	for {
-		if s.trimSettling() == 0 {
-			if l := s.db.Levels(); !compactionOwed(l) && !mergeUnderWay(l) {
-				return true
-			}
+		if l := s.db.Levels(); !compactionOwed(l) && !mergeUnderWay(l) && s.tablesBeingWritten() == 0 {
+			return true
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			return false
 		}
+		s.trimSettling()
 		select {
 		case <-ctx.Done():
 			return false
