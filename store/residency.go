@@ -151,11 +151,12 @@ func (s *Store) stopTicking() {
 
 // maybeTrimClosing trims the case's mapped files when due; with keep
 // set, Badger is closing (and closes tables whatever their references):
-// the write-ahead logs and the tables written since closing began are paged out, and the tables of the
-// tree as it was (keep) are left alone, cached for the next reader of the
-// case. So are the value logs: closing writes none, it unmaps them (so
-// dropping pages over a range read before could reach whatever is mapped
-// there next), and paging them out would evict what the next reader reads.
+// the write-ahead logs and the tables written since closing began are
+// paged out, and the tables of the tree as it was (keep) are left alone,
+// cached for the next reader of the case. So are the value logs: closing
+// writes none, it unmaps them (so dropping pages over a range read before
+// could reach whatever is mapped there next), and paging them out would
+// evict what the next reader reads.
 func (s *Store) maybeTrimClosing(keep map[string]bool) {
 	r := &s.resident
 	r.mu.Lock()
@@ -287,10 +288,10 @@ func (s *Store) tablesBeingWritten() (n int) {
 	defer r.mu.Unlock()
 	newest := -1
 	for name := range r.tree {
-		newest = max(newest, tableNumber(name))
+		newest = max(newest, fileNumber(name, ".sst"))
 	}
 	for name := range r.outside {
-		if tableNumber(name) > newest {
+		if fileNumber(name, ".sst") > newest {
 			n++
 		}
 	}
@@ -413,10 +414,10 @@ func adviseValueLogs(dir string, older, newest func(addr, n uintptr)) {
 	logs := slices.DeleteFunc(mappedFiles(dir), func(m mapping) bool { return filepath.Ext(m.name) != ".vlog" })
 	last := -1
 	for _, m := range logs {
-		last = max(last, logNumber(m.name))
+		last = max(last, fileNumber(m.name, ".vlog"))
 	}
 	for _, m := range logs {
-		if n := logNumber(m.name); n >= 0 && n < last {
+		if n := fileNumber(m.name, ".vlog"); n >= 0 && n < last {
 			older(m.addr, m.n)
 		} else {
 			newest(m.addr, m.n)
@@ -424,19 +425,10 @@ func adviseValueLogs(dir string, older, newest func(addr, n uintptr)) {
 	}
 }
 
-// logNumber is the file number of a value log named like 000048.vlog, -1
-// for any other name.
-func logNumber(name string) int {
-	n, err := strconv.Atoi(strings.TrimSuffix(name, ".vlog"))
-	if err != nil || n < 0 {
-		return -1
-	}
-	return n
-}
-
-// tableNumber is the number of the table named name, -1 if none.
-func tableNumber(name string) int {
-	n, err := strconv.Atoi(strings.TrimSuffix(name, ".sst"))
+// fileNumber is the number of a Badger file named like 000048.vlog or
+// 000127.sst, given its extension; -1 for any other name.
+func fileNumber(name, ext string) int {
+	n, err := strconv.Atoi(strings.TrimSuffix(name, ext))
 	if err != nil || n < 0 {
 		return -1
 	}
