@@ -171,7 +171,7 @@ func (s *Store) trimDue(keep map[string]bool) {
 	now := time.Now()
 	full := now.Sub(r.last) >= trimEvery-tickSlack
 	if keep == nil && !full && now.Sub(r.lastOutside) >= outsideEvery-tickSlack {
-		s.trimTables(r.caseDir(s), false)
+		s.trimTables(r.caseDir(s), false, nil)
 		return
 	}
 	if full {
@@ -180,7 +180,9 @@ func (s *Store) trimDue(keep map[string]bool) {
 			s.trimMappedFiles(r.caseDir(s), false)
 			return
 		}
-		adviseMappedFilesNamed(r.caseDir(s), pageOut, func(name string) bool {
+		var a batchedAdvice
+		defer a.give()
+		adviseMappedFilesNamed(r.caseDir(s), a.pageOut, func(name string) bool {
 			switch filepath.Ext(name) {
 			case ".mem":
 				return true
@@ -325,9 +327,10 @@ func (s *Store) tablesBeingWritten() (n int) {
 // million-file ingest wrote 185 tables, 350 MB, all resident until it
 // finished (peak RSS 850 MB).
 func (s *Store) trimMappedFiles(dir string, settling bool) {
-	adviseMappedFiles(dir, pageOut, ".mem")
-	adviseValueLogs(dir, dropPages, pageOut)
-	s.trimTables(dir, settling)
+	var a batchedAdvice
+	adviseMappedFiles(dir, a.pageOut, ".mem")
+	adviseValueLogs(dir, a.dropPages, a.pageOut)
+	s.trimTables(dir, settling, &a)
 }
 
 // trimTables is trimMappedFiles' part for the tables: the tree's, held,
@@ -337,8 +340,13 @@ func (s *Store) trimMappedFiles(dir string, settling bool) {
 // the iterator opened too. One list of the tree per trim: Badger's
 // Tables() reads every table's index (10 M small files: 9 CPU s for two
 // lists per trim).
-func (s *Store) trimTables(dir string, settling bool) {
+// Advice gathered before (a) is given with the tables': the drops while
+// the iterator still holds the tables.
+func (s *Store) trimTables(dir string, settling bool, a *batchedAdvice) {
 	r := &s.resident
+	if a == nil {
+		a = &batchedAdvice{}
+	}
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
 	it := txn.NewIterator(badger.IteratorOptions{}) // references every table
@@ -351,15 +359,16 @@ func (s *Store) trimTables(dir string, settling bool) {
 		}
 	}
 	r.tree = tree
-	s.adviseTables(dir, held, tree, dropPages, settling)
+	s.adviseTables(dir, held, tree, a.dropPages, a.pageOut, settling)
+	a.give()
 }
 
 // adviseTables calls inTree with the mapping of every table held, leaves
 // alone the tables that joined the tree since the last look (not held:
-// the next look drops them), and pages out the tables outside the tree
-// that the last look found outside too (all of them, eager); it
-// remembers which were outside. r.mu is held.
-func (s *Store) adviseTables(dir string, held, tree map[string]bool, inTree func(addr, n uintptr), eager bool) {
+// the next look drops them), and calls out (pageOut) with the tables
+// outside the tree that the last look found outside too (all of them,
+// eager); it remembers which were outside. r.mu is held.
+func (s *Store) adviseTables(dir string, held, tree map[string]bool, inTree, out func(addr, n uintptr), eager bool) {
 	r := &s.resident
 	outside := map[string]bool{}
 	for _, m := range mappedFiles(dir) {
@@ -369,13 +378,32 @@ func (s *Store) adviseTables(dir string, held, tree map[string]bool, inTree func
 			inTree(m.addr, m.n)
 		case tree[m.name]:
 		case eager || r.outside[m.name]:
-			pageOut(m.addr, m.n)
+			out(m.addr, m.n)
 			outside[m.name] = true
 		default:
 			outside[m.name] = true
 		}
 	}
 	r.outside, r.lastOutside = outside, time.Now()
+}
+
+// batchedAdvice gathers the ranges of one trim, to advise them with one
+// system call per kind of advice (adviseAll) rather than one per range.
+type batchedAdvice struct{ drop, out []mapping }
+
+func (a *batchedAdvice) dropPages(addr, n uintptr) {
+	a.drop = append(a.drop, mapping{addr: addr, n: n})
+}
+
+func (a *batchedAdvice) pageOut(addr, n uintptr) {
+	a.out = append(a.out, mapping{addr: addr, n: n})
+}
+
+// give advises every range gathered, and forgets them.
+func (a *batchedAdvice) give() {
+	adviseAll(adviceDrop, a.drop)
+	adviseAll(advicePageOut, a.out)
+	a.drop, a.out = a.drop[:0], a.out[:0]
 }
 
 // tableNames are the file names of the tables in the tree now.

@@ -431,7 +431,7 @@ func TestMergeOutputsPagedOut(t *testing.T) {
 	tree := map[string]bool{"000001.sst": true}
 	var inTree []uintptr
 	look := func(eager bool) {
-		st.adviseTables(dir, tree, tree, func(addr, _ uintptr) { inTree = append(inTree, addr) }, eager)
+		st.adviseTables(dir, tree, tree, func(addr, _ uintptr) { inTree = append(inTree, addr) }, pageOut, eager)
 	}
 	look(false)
 	if rss("000002.sst") < size/1024*9/10 {
@@ -471,4 +471,80 @@ func trimNow(st *Store, dir string) {
 	st.resident.mu.Lock()
 	defer st.resident.mu.Unlock()
 	st.trimMappedFiles(dir, false)
+}
+
+// adviseAll gives its advice to every range, in one call where the kernel
+// allows, and goes on past a range the kernel refuses (here a locked page,
+// which cannot be paged out; in a trim, a range unmapped meanwhile).
+func TestAdviseAllGivesEveryRange(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 2 << 20
+	var ranges []mapping
+	var maps [][]byte
+	for i := range 3 {
+		p := filepath.Join(dir, fmt.Sprintf("%06d.sst", i))
+		data := make([]byte, size)
+		for j := range data {
+			data[j] = byte(j/4096 + i)
+		}
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { unix.Munmap(m) })
+		maps = append(maps, m)
+		ranges = append(ranges, mapping{addr: uintptr(unsafe.Pointer(&m[0])), n: size})
+	}
+	unix.Sync() // clean pages are paged out at once
+	touch := func() {
+		for i, m := range maps {
+			for j := 0; j < size; j += 4096 {
+				if m[j] != byte(j/4096+i) {
+					t.Fatalf("map %d reads back differently at %d", i, j)
+				}
+			}
+		}
+	}
+	resident := func() (kib []int) {
+		for i := range maps {
+			kib = append(kib, residentKiBOf(t, filepath.Join(dir, fmt.Sprintf("%06d.sst", i))))
+		}
+		return kib
+	}
+	touch()
+	adviseAll(adviceDrop, ranges)
+	for i, kib := range resident() {
+		if kib > size/1024/10 {
+			t.Errorf("dropped, map %d keeps %d KiB resident", i, kib)
+		}
+	}
+	touch() // still there, from the page cache
+
+	locked, err := unix.Mmap(-1, 0, 4096, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Munmap(locked) })
+	if err := unix.Mlock(locked); err != nil {
+		t.Skipf("cannot lock a page: %v", err)
+	}
+	refused := mapping{addr: uintptr(unsafe.Pointer(&locked[0])), n: 4096}
+	adviseAll(advicePageOut, []mapping{ranges[0], refused, ranges[1], ranges[2]})
+	for i, kib := range resident() {
+		if kib > size/1024/10 {
+			t.Errorf("paged out past a refused range, map %d keeps %d KiB resident", i, kib)
+		}
+	}
+	touch()
 }

@@ -6,6 +6,13 @@ func pageOut(addr, n uintptr) {}
 
 func dropPages(addr, n uintptr) {}
 
+const (
+	advicePageOut = 0
+	adviceDrop    = 0
+)
+
+func adviseAll(advice int, ranges []mapping) {}
+
 func noReadAround(fd int) {}
 
 func willNeed(fd int, off, n int64) {}
