@@ -208,7 +208,9 @@ func (s *Store) maybeRelease() {
 		r.lastRelease = now
 		// Only the value logs: the tables are small, and read again by
 		// every chunk's iterator.
-		adviseValueLogs(r.caseDir(s), dropPages, pageOut)
+		var a batchedAdvice
+		adviseValueLogs(r.caseDir(s), a.dropPages, a.pageOut)
+		a.give()
 	}
 }
 
@@ -224,7 +226,9 @@ func (s *Store) releaseDeltaPages(n int) {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	adviseValueLogs(r.caseDir(s), dropPages, pageOut)
+	var a batchedAdvice
+	adviseValueLogs(r.caseDir(s), a.dropPages, a.pageOut)
+	a.give()
 }
 
 // caseDir is the case directory as /proc/self/maps names it; r.mu is held.
@@ -339,9 +343,8 @@ func (s *Store) trimMappedFiles(dir string, settling bool) {
 // opened: a table leaves the tree for good, so it was in the tree when
 // the iterator opened too. One list of the tree per trim: Badger's
 // Tables() reads every table's index (10 M small files: 9 CPU s for two
-// lists per trim).
-// Advice gathered before (a) is given with the tables': the drops while
-// the iterator still holds the tables.
+// lists per trim). The advice gathered before (a, nil for none) is given
+// with the tables', all while the iterator holds them.
 func (s *Store) trimTables(dir string, settling bool, a *batchedAdvice) {
 	r := &s.resident
 	if a == nil {
@@ -365,7 +368,7 @@ func (s *Store) trimTables(dir string, settling bool, a *batchedAdvice) {
 
 // adviseTables calls inTree with the mapping of every table held, leaves
 // alone the tables that joined the tree since the last look (not held:
-// the next look drops them), and calls out (pageOut) with the tables
+// the next look drops them), and calls out (paging out) with the tables
 // outside the tree that the last look found outside too (all of them,
 // eager); it remembers which were outside. r.mu is held.
 func (s *Store) adviseTables(dir string, held, tree map[string]bool, inTree, out func(addr, n uintptr), eager bool) {
@@ -437,7 +440,7 @@ func adviseMappedFilesNamed(dir string, advise func(addr, n uintptr), pick func(
 // full, before it creates the next one, and no value-log GC runs here, so
 // an older log keeps its mapping while the case is open and older may
 // drop pages (MADV_DONTNEED) that nothing else can have been mapped over.
-// newest must be safe whatever the mapping (pageOut).
+// newest must be safe whatever the mapping (paging out).
 func adviseValueLogs(dir string, older, newest func(addr, n uintptr)) {
 	logs := slices.DeleteFunc(mappedFiles(dir), func(m mapping) bool { return filepath.Ext(m.name) != ".vlog" })
 	last := -1

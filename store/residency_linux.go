@@ -7,20 +7,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// pageOut asks the kernel to reclaim the pages of [addr, addr+n). Errors
-// (an old kernel without MADV_PAGEOUT, a range unmapped meanwhile) only
-// leave the pages resident.
-func pageOut(addr, n uintptr) {
-	unix.Syscall(unix.SYS_MADVISE, addr, n, unix.MADV_PAGEOUT)
-}
-
-// dropPages drops this process's page table entries of [addr, addr+n), a
-// shared file mapping: the pages stay in the page cache (dirty ones are
-// written back as usual) and a later read maps them again.
-func dropPages(addr, n uintptr) {
-	unix.Syscall(unix.SYS_MADVISE, addr, n, unix.MADV_DONTNEED)
-}
-
 // Limits of one process_madvise call: the kernel takes at most UIO_MAXIOV
 // ranges, and advises at most MAX_RW_COUNT (2 GiB less a page) bytes,
 // silently stopping there.
@@ -35,7 +21,8 @@ const (
 // 10 M-file ingest advised some 200 ranges one call at a time, and took
 // 0.1-0.5 s doing so with both cores busy, against milliseconds for the
 // same work on an idle machine: each call gave the goroutine's processor
-// up and waited to get one back. Errors leave pages resident, as above.
+// up and waited to get one back. Errors (a range unmapped meanwhile, a
+// kernel without the advice) only leave pages resident.
 func adviseAll(advice int, ranges []mapping) {
 	if len(ranges) == 0 {
 		return
@@ -51,7 +38,8 @@ func adviseAll(advice int, ranges []mapping) {
 	type iovec struct{ base, n uintptr }
 	iov := make([]iovec, 0, min(len(ranges), adviseMaxRanges))
 	for len(ranges) > 0 {
-		iov, bytes := iov[:0], uintptr(0)
+		iov = iov[:0]
+		bytes := uintptr(0)
 		for _, r := range ranges {
 			if len(iov) == adviseMaxRanges || (len(iov) > 0 && bytes+r.n > adviseMaxBytes) {
 				break
@@ -85,7 +73,11 @@ func adviseEach(advice int, ranges []mapping) {
 	}
 }
 
-// The advice the trims give.
+// The advice the trims give. Paging out (MADV_PAGEOUT) reclaims the
+// pages, written back first if dirty, and loses nothing whatever the
+// range maps. Dropping (MADV_DONTNEED) only takes this process's page
+// table entries of a shared file mapping away, leaving the pages in the
+// page cache; on a range mapped anew it would zero anonymous memory.
 const (
 	advicePageOut = unix.MADV_PAGEOUT
 	adviceDrop    = unix.MADV_DONTNEED

@@ -176,7 +176,9 @@ func TestReleaseWhileScanning(t *testing.T) {
 	if got := read(); got != n {
 		t.Fatalf("after a release: %d places, want %d", got, n)
 	}
-	adviseMappedFiles(real, dropPages, ".vlog")
+	var a batchedAdvice
+	adviseMappedFiles(real, a.dropPages, ".vlog")
+	a.give()
 	after := residentKiB(t, real)
 	t.Logf("resident pages of the case's value logs and tables: %d KiB after a scan, %d KiB after a release", before, after)
 	if before > 1024 && after > before/2 {
@@ -322,19 +324,7 @@ func TestValueLogsKeptCached(t *testing.T) {
 		for i := range data {
 			data[i] = byte(i * 7 / 4096)
 		}
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.OpenFile(p, os.O_RDWR, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { unix.Munmap(m) })
+		m := mapNewFile(t, p, data, true)
 		m[size-1] = 0xAB // dirty, written through the map as Badger writes
 		maps = append(maps, m)
 	}
@@ -352,7 +342,7 @@ func TestValueLogsKeptCached(t *testing.T) {
 	if fmt.Sprint(older) != "[000007.vlog 000009.vlog]" || fmt.Sprint(newest) != "[000010.vlog]" {
 		t.Fatalf("older %v, newest %v", older, newest)
 	}
-	unix.Sync() // pageOut only reclaims clean pages at once
+	unix.Sync() // paging out only reclaims clean pages at once
 	sum := 0
 	for _, m := range maps[:3] { // read through the maps: resident
 		for i := 0; i < size; i += 4096 {
@@ -362,8 +352,10 @@ func TestValueLogsKeptCached(t *testing.T) {
 	if kib := residentKiB(t, dir); sum == 0 || kib < 3*size/1024*9/10 {
 		t.Fatalf("the logs read through their maps: %d KiB resident", kib)
 	}
-	adviseMappedFiles(dir, pageOut, ".mem") // as a trim does
-	adviseValueLogs(dir, dropPages, pageOut)
+	var a batchedAdvice // as a trim does
+	adviseMappedFiles(dir, a.pageOut, ".mem")
+	adviseValueLogs(dir, a.dropPages, a.pageOut)
+	a.give()
 	if kib := residentKiB(t, dir); kib > 1024 {
 		t.Errorf("%d KiB of the logs still resident", kib)
 	}
@@ -396,20 +388,7 @@ func TestMergeOutputsPagedOut(t *testing.T) {
 		for i := range data {
 			data[i] = byte(i / 4096 * 3)
 		}
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { unix.Munmap(m) })
-		maps[name] = m
+		maps[name] = mapNewFile(t, p, data, false)
 	}
 	touch := func() { // read through the maps: resident
 		sum := 0
@@ -431,7 +410,9 @@ func TestMergeOutputsPagedOut(t *testing.T) {
 	tree := map[string]bool{"000001.sst": true}
 	var inTree []uintptr
 	look := func(eager bool) {
-		st.adviseTables(dir, tree, tree, func(addr, _ uintptr) { inTree = append(inTree, addr) }, pageOut, eager)
+		var a batchedAdvice
+		st.adviseTables(dir, tree, tree, func(addr, _ uintptr) { inTree = append(inTree, addr) }, a.pageOut, eager)
+		a.give()
 	}
 	look(false)
 	if rss("000002.sst") < size/1024*9/10 {
@@ -490,19 +471,7 @@ func TestAdviseAllGivesEveryRange(t *testing.T) {
 		for j := range data {
 			data[j] = byte(j/4096 + i)
 		}
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_SHARED)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { unix.Munmap(m) })
+		m := mapNewFile(t, p, data, false)
 		maps = append(maps, m)
 		ranges = append(ranges, mapping{addr: uintptr(unsafe.Pointer(&m[0])), n: size})
 	}
@@ -547,4 +516,28 @@ func TestAdviseAllGivesEveryRange(t *testing.T) {
 		}
 	}
 	touch()
+}
+
+// mapNewFile writes data to the file p and maps it shared, writable with
+// write, until the test ends.
+func mapNewFile(t *testing.T, p string, data []byte, write bool) []byte {
+	t.Helper()
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	flag, prot := os.O_RDONLY, unix.PROT_READ
+	if write {
+		flag, prot = os.O_RDWR, unix.PROT_READ|unix.PROT_WRITE
+	}
+	f, err := os.OpenFile(p, flag, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := unix.Mmap(int(f.Fd()), 0, len(data), prot, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Munmap(m) })
+	return m
 }

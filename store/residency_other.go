@@ -2,10 +2,6 @@
 
 package store
 
-func pageOut(addr, n uintptr) {}
-
-func dropPages(addr, n uintptr) {}
-
 const (
 	advicePageOut = 0
 	adviceDrop    = 0
