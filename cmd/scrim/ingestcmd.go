@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"scrim/categorize"
@@ -19,17 +18,6 @@ import (
 )
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	// An ingest collects when its heap has grown by half its live size,
-	// not by all of it (Go's default), unless the user chose: the
-	// collector is a small part of an ingest, and its slack was a fifth
-	// of the resident set. 1 M small files, warm, alternating: peak RSS
-	// 417-424 -> 302-318 MiB at the same speed (23.1-24.6 s, 23.7-24.7 s);
-	// with the signals models loaded, as after make models, 510 -> 379-394
-	// MiB. 10 M: the memory limit (main.go) binds either way. Only here:
-	// `scrim files` on 10 M places took 8 % longer for 3 % less memory.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
-	}
 	fs := newFlagSet("ingest", "--case CASEDIR [options] PATH...\n\n"+
 		"A PATH that is not a folder or a file of a known type is read as disk media. What could not\n"+
 		"be read (an encrypted volume, a filesystem Scrim cannot read, a region only carved) is noted\n"+

@@ -65,6 +65,17 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(640 << 20)
 	}
+	// An ingest collects when its heap has grown by half its live size,
+	// not by all of it (Go's default), unless the user chose: the
+	// collector is a small part of an ingest, and its slack was a fifth
+	// of the resident set. 1 M small files, warm, alternating: peak RSS
+	// 417-424 -> 302-318 MiB at the same speed (23.1-24.6 s, 23.7-24.7 s);
+	// with the signals models loaded, as after make models, 510 -> 379-394
+	// MiB. 10 M: the memory limit binds either way. Only for an ingest:
+	// `scrim files` on 10 M places took 8 % longer for 3 % less memory.
+	if len(os.Args) > 1 && os.Args[1] == "ingest" && os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
