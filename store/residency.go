@@ -206,11 +206,10 @@ func (s *Store) maybeRelease() {
 	defer r.mu.Unlock()
 	if now := time.Now(); now.Sub(r.lastRelease) >= trimEvery {
 		r.lastRelease = now
-		// Only the value logs: the tables are small, and read again by
-		// every chunk's iterator.
-		var a batchedAdvice
-		adviseValueLogs(r.caseDir(s), a.dropPages, a.pageOut)
-		a.give()
+		// Only the value logs: the tables are read again by every
+		// chunk's iterator and lookup (dropping them too, `scrim files`
+		// on 10 M places of 7 M media took 129-134 s instead of 80-102).
+		s.releaseValueLogs()
 	}
 }
 
@@ -226,8 +225,14 @@ func (s *Store) releaseDeltaPages(n int) {
 	r := &s.resident
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	s.releaseValueLogs()
+}
+
+// releaseValueLogs drops this process's view of the value logs no longer
+// written and pages the newest out (adviseValueLogs); r.mu is held.
+func (s *Store) releaseValueLogs() {
 	var a batchedAdvice
-	adviseValueLogs(r.caseDir(s), a.dropPages, a.pageOut)
+	adviseValueLogs(s.resident.caseDir(s), a.dropPages, a.pageOut)
 	a.give()
 }
 
