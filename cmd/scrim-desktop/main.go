@@ -20,6 +20,7 @@ import (
 
 	"scrim/buildinfo"
 	"scrim/ingest/workflow"
+	"scrim/internal/membudget"
 	"scrim/lab"
 	"scrim/profile"
 	"scrim/signals"
@@ -33,6 +34,9 @@ func (e *evidenceList) String() string     { return strings.Join(*e, ",") }
 func (e *evidenceList) Set(v string) error { *e = append(*e, v); return nil }
 
 func main() {
+	// The workstation's background ingest grows the heap as the command
+	// line's does, so it gets the same limit (membudget).
+	membudget.LimitHeap()
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "scrim-desktop:", err)
 		os.Exit(1)

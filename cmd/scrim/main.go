@@ -12,11 +12,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"scrim/buildinfo"
+	"scrim/internal/membudget"
 )
 
 const usage = `scrim: offline forensic picture categorization
@@ -57,24 +57,12 @@ With a lab (--lab URL or SCRIM_LAB), profiles, policy, exposure and the workstat
 var version = buildinfo.Get().String()
 
 func main() {
-	// Keep the heap well inside 1 GiB whatever the evidence size, unless the
-	// user chose a limit. The case's mapped files count too: a 10 M-file
-	// ingest's merges map up to 570 MB of tables between two trims, and
-	// with 768 MiB here its anonymous memory peaked at 754 MiB, 629 with
-	// 640 (live heap 440 MB at most), at the same speed.
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(640 << 20)
-	}
-	// An ingest collects when its heap has grown by half its live size,
-	// not by all of it (Go's default), unless the user chose: the
-	// collector is a small part of an ingest, and its slack was a fifth
-	// of the resident set. 1 M small files, warm, alternating: peak RSS
-	// 417-424 -> 302-318 MiB at the same speed (23.1-24.6 s, 23.7-24.7 s);
-	// with the signals models loaded, as after make models, 510 -> 379-394
-	// MiB. 10 M: the memory limit binds either way. Only for an ingest:
-	// `scrim files` on 10 M places took 8 % longer for 3 % less memory.
-	if len(os.Args) > 1 && os.Args[1] == "ingest" && os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
+	// The heap limit and the ingest's collector setting are the
+	// workstation's too (membudget). An ingest is the whole process here,
+	// so its setting is never put back.
+	membudget.LimitHeap()
+	if len(os.Args) > 1 && os.Args[1] == "ingest" {
+		membudget.ForIngest()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

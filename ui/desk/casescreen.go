@@ -19,6 +19,7 @@ import (
 	"scrim/hashlib"
 	"scrim/ingest"
 	"scrim/ingest/workflow"
+	"scrim/internal/membudget"
 	"scrim/store"
 	"scrim/ui/review"
 	"scrim/ui/thumbs"
@@ -243,7 +244,9 @@ func (w *Workstation) AddEvidence(path string) error {
 	go func() {
 		defer close(run.done)
 		defer workflow.Close(srcs)
+		restoreGC := membudget.ForIngest()
 		sums, err := workflow.Run(ctx, st, srcs, opt)
+		restoreGC()
 		run.mu.Lock()
 		run.sum, run.err = append(run.sum, sums...), err
 		run.mu.Unlock()
