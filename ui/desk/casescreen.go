@@ -69,12 +69,12 @@ func (w *Workstation) openCase(dir string, opt store.Options, evidencePaths []st
 	w.audit("sign-in", map[string]string{"role": string(w.session.Role), "case": w.caseName()})
 	w.loadQueue(nil)
 	w.showCaseScreen()
-	for _, p := range evidencePaths {
-		if err := w.AddEvidence(p); err != nil {
-			return err
-		}
+	if len(evidencePaths) == 0 {
+		return nil
 	}
-	return nil
+	// One run for them all: a second AddEvidence would find the first
+	// still running.
+	return w.AddEvidence(evidencePaths...)
 }
 
 func (w *Workstation) thumbSource(sha [32]byte) ([]byte, error) {
@@ -212,14 +212,17 @@ func (w *Workstation) writtenPlaces(caseDir string) []workflow.Place {
 	return places
 }
 
-// AddEvidence ingests one evidence path into the open case on a background
-// goroutine through the same workflow as scrim ingest (ingest, the optional
-// verification of acquisition hashes, hash-set matching, audit); the case
-// screen shows its progress and can cancel it. Adding the same path again
-// resumes where it stopped.
-func (w *Workstation) AddEvidence(path string) error {
+// AddEvidence ingests evidence paths into the open case, each its own
+// evidence item, on one background goroutine through the same workflow as
+// scrim ingest (ingest, the optional verification of acquisition hashes,
+// hash-set matching, audit); the case screen shows its progress and can
+// cancel it. Adding the same path again resumes where it stopped.
+func (w *Workstation) AddEvidence(paths ...string) error {
 	if w.st == nil {
 		return fmt.Errorf("open a case first")
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("no evidence path given")
 	}
 	if w.ingest != nil {
 		select {
@@ -228,15 +231,15 @@ func (w *Workstation) AddEvidence(path string) error {
 			return fmt.Errorf("an ingest is still running; wait for it or cancel it")
 		}
 	}
-	if err := workflow.CheckPaths(w.writtenPlaces(w.st.Dir()), []string{path}); err != nil {
+	if err := workflow.CheckPaths(w.writtenPlaces(w.st.Dir()), paths); err != nil {
 		return err
 	}
-	srcs, err := workflow.Open([]string{path})
+	srcs, err := workflow.Open(paths)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(w.ctx)
-	run := &ingestRun{cancel: cancel, done: make(chan struct{}), loaded: make(chan struct{}), label: "ingest " + filepath.Base(path)}
+	run := &ingestRun{cancel: cancel, done: make(chan struct{}), loaded: make(chan struct{}), label: "ingest " + evidenceNames(paths)}
 	w.ingest = run
 	st, eng := w.st, w.eng
 	opt := workflow.Options{Examiner: w.session.Name, Now: w.opt.Clock.Now, Verify: w.verifyIngest, Engine: eng,
@@ -464,4 +467,13 @@ func ingestRateText(p ingest.Progress, el float64) string {
 	}
 	fps := float64(p.FilesDone+p.MembersDone) / el
 	return fmt.Sprintf("%d/%d files%s · %.0f files/s · %.1f MB/s", p.FilesDone, p.FilesTotal, members, fps, float64(p.BytesDone)/1e6/el)
+}
+
+// evidenceNames names the paths of one run for its progress line.
+func evidenceNames(paths []string) string {
+	names := make([]string, len(paths))
+	for i, p := range paths {
+		names[i] = filepath.Base(p)
+	}
+	return strings.Join(names, ", ")
 }
