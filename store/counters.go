@@ -162,8 +162,11 @@ type counterTxn struct {
 
 // countRecord updates the counters for one file record about to be written
 // in txn: it reads what the record replaces (the place's earlier record, the
-// index entries that exist) so re-ingest and resume never count twice.
-func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
+// index entries that exist) so re-ingest and resume never count twice. It
+// also keeps the index of places (firstplace.go): it says whether the place
+// is the first of a media the record writes, which then holds it, and
+// otherwise sets the place's o/ key when the place is new to the index.
+func (b *Batch) countRecord(r FileRecord, occKey string) (first bool, err error) {
 	b.beginCounters()
 	o := r.Occurrence
 	ev, flag := placeOfOccurrenceKey(occKey) // as the index entries say, like recount
@@ -172,7 +175,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 	if !b.s.fresh.firstWrite(o.Evidence, occKey) {
 		var err error
 		if hadOld, err = b.get(keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) }); err != nil {
-			return fmt.Errorf("read earlier record: %w", err)
+			return false, fmt.Errorf("read earlier record: %w", err)
 		}
 	}
 	if hadOld {
@@ -180,33 +183,39 @@ func (b *Batch) countRecord(r FileRecord, occKey string, del []byte) error {
 	}
 	b.cnt.delta.addPlace(o.Evidence, o, +1)
 
-	// The index entry the record deletes, when it existed.
-	if del != nil {
-		if gone, err := b.exists(del); err != nil {
-			return err
+	// The content the place held before, when it changed.
+	if prev := r.PreviousSHA256; prev != "" && prev != o.SHA256 {
+		if gone, err := b.unindex(prev, occKey); err != nil {
+			return false, err
 		} else if gone {
-			if err := b.movePlace(r.PreviousSHA256, ev, flag, -1, nil); err != nil {
-				return err
+			if err := b.movePlace(prev, ev, flag, -1, nil); err != nil {
+				return false, err
 			}
 		}
 	}
 	if o.SHA256 == "" {
-		return nil
+		return false, nil
 	}
 	// A place first recorded has no index entry yet: the occurrence record
 	// and its entry are written in one transaction.
 	isNew := !hadOld
 	if hadOld {
-		found, err := b.exists(keyOccIndex(o.SHA256, occKey))
+		found, err := b.indexed(o.SHA256, occKey)
 		if err != nil {
-			return err
+			return false, err
 		}
 		isNew = !found
 	}
-	if isNew {
-		return b.movePlace(o.SHA256, ev, flag, +1, r.Media)
+	if !isNew {
+		return false, nil
 	}
-	return nil
+	first = r.Media != nil && r.Media.SHA256 == o.SHA256
+	if !first {
+		if err := b.txnSet(keyOccIndex(o.SHA256, occKey), nil); err != nil {
+			return false, err
+		}
+	}
+	return first, b.movePlace(o.SHA256, ev, flag, +1, r.Media)
 }
 
 // movePlace adds (+1) or removes (-1) one indexed place of media sha in ev,
@@ -526,8 +535,8 @@ func (s *Store) dropPrefixes(prefixes ...string) error {
 	return nil
 }
 
-// eachMediaPlaceCounts merge-joins m/ with o/ and gives the place counts of
-// every media found somewhere.
+// eachMediaPlaceCounts merge-joins m/ (with the first place each holds)
+// with o/ and gives the place counts of every media found somewhere.
 func (s *Store) eachMediaPlaceCounts(fn func(string, mediaFacts) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		mo := badger.DefaultIteratorOptions
@@ -543,6 +552,23 @@ func (s *Store) eachMediaPlaceCounts(fn func(string, mediaFacts) error) error {
 		for mi.Seek(mo.Prefix); mi.ValidForPrefix(mo.Prefix); mi.Next() {
 			sha := string(mi.Item().Key()[2:])
 			places := map[string]Places{}
+			var m Media
+			err := mi.Item().Value(func(v []byte) error {
+				first, media, err := splitMediaValue(v)
+				if err != nil {
+					return err
+				}
+				if first != "" {
+					ev, flag := placeOfOccurrenceKey(first)
+					p := places[ev]
+					p.add(flag, 1)
+					places[ev] = p
+				}
+				return decodeMediaJSON(media, &m)
+			})
+			if err != nil {
+				return fmt.Errorf("media %s: %w", sha, err)
+			}
 			for ; oi.ValidForPrefix(oo.Prefix); oi.Next() {
 				osha, occ, _ := strings.Cut(string(oi.Item().Key()[2:]), "/")
 				if osha > sha {
@@ -557,10 +583,6 @@ func (s *Store) eachMediaPlaceCounts(fn func(string, mediaFacts) error) error {
 			}
 			if len(places) == 0 {
 				continue
-			}
-			var m Media
-			if err := mi.Item().Value(func(v []byte) error { return decodeMedia(v, &m) }); err != nil {
-				return fmt.Errorf("media %s: %w", sha, err)
 			}
 			f := factsOf(m)
 			f.Places = places

@@ -36,13 +36,23 @@ func encodeMedia(m *Media) ([]byte, error) {
 	return w.end()
 }
 
-// decodeMedia reads one stored media record. `scrim files` and the report
+// decodeMedia reads one stored media value (firstplace.go), leaving its
+// first place aside.
+func decodeMedia(v []byte, m *Media) error {
+	_, data, err := splitMediaValue(v)
+	if err != nil {
+		return err
+	}
+	return decodeMediaJSON(data, m)
+}
+
+// decodeMediaJSON reads one stored media record. `scrim files` and the report
 // read one per content, and encoding/json was a sixth of a listing's CPU;
 // like decodeOccurrence, the fast path reads the shape encodeMedia writes
 // and leaves anything else (a video's float duration and frames, a null,
 // an escape it does not know) to json.Unmarshal, so the result is always
 // what json.Unmarshal gives (FuzzMediaJSON checks it).
-func decodeMedia(data []byte, m *Media) error {
+func decodeMediaJSON(data []byte, m *Media) error {
 	var fast Media
 	if decodeObjectFast(data, func(whole string, i int, key []byte) (int, bool) {
 		return mediaField(data, whole, i, key, &fast)

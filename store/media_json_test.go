@@ -59,5 +59,5 @@ var mediaJSONSeeds = []string{
 	`{"size":"1"}`, `{"width":null}`, `{}`, ` { } `, `{"md5":"a"} x`, `{"md5":"a","md5":"b"}`, "{\"type\":\"\xff\"}", `[]`, `null`, `{"kind":"a",}`,
 }
 
-// FuzzMediaJSON: decodeMedia gives what json.Unmarshal gives.
-func FuzzMediaJSON(f *testing.F) { fuzzDecodesLikeJSON(f, mediaJSONSeeds, decodeMedia) }
+// FuzzMediaJSON: decodeMediaJSON gives what json.Unmarshal gives.
+func FuzzMediaJSON(f *testing.F) { fuzzDecodesLikeJSON(f, mediaJSONSeeds, decodeMediaJSON) }

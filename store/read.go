@@ -200,11 +200,24 @@ func occurrencePrefix(evidence string) string {
 	return "w/" + evidence + "\x00"
 }
 
-// OccurrencesOf lists the places a media was found.
+// OccurrencesOf lists the places a media was found: the first, kept with
+// its media record (firstplace.go), then those its o/ keys list.
 func (s *Store) OccurrencesOf(sha string) ([]Occurrence, error) {
 	var keys []string
-	err := s.ScanKeys("o/"+sha+"/", func(k []byte) error {
-		keys = append(keys, string(k[len("o/"+sha+"/"):]))
+	_, err := s.get(keyMedia(sha), func(v []byte) error {
+		first, _, err := splitMediaValue(v)
+		if first != "" {
+			keys = append(keys, first)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("media %s: %w", sha, err)
+	}
+	err = s.ScanKeys("o/"+sha+"/", func(k []byte) error {
+		if occ := string(k[len("o/"+sha+"/"):]); len(keys) == 0 || occ != keys[0] {
+			keys = append(keys, occ)
+		}
 		return nil
 	})
 	if err != nil {

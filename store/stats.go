@@ -153,9 +153,10 @@ func (s *Store) recount() (map[string]Counts, error) {
 	return out, nil
 }
 
-// eachMediaWithEvidence merge-joins m/ with o/ (both ordered by SHA-256) and
-// calls fn for every media found somewhere, with the distinct evidence items
-// holding it. A media no longer found anywhere is skipped.
+// eachMediaWithEvidence merge-joins m/ (with the first place each holds)
+// with o/, both ordered by SHA-256, and calls fn for every media found
+// somewhere, with the distinct evidence items holding it. A media no
+// longer found anywhere is skipped.
 func (s *Store) eachMediaWithEvidence(fn func(Media, []string)) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		mo := badger.DefaultIteratorOptions
@@ -171,6 +172,20 @@ func (s *Store) eachMediaWithEvidence(fn func(Media, []string)) error {
 		for mi.Seek(mo.Prefix); mi.ValidForPrefix(mo.Prefix); mi.Next() {
 			sha := string(mi.Item().Key()[2:])
 			var evs []string
+			var m Media
+			err := mi.Item().Value(func(v []byte) error {
+				first, media, err := splitMediaValue(v)
+				if err != nil {
+					return err
+				}
+				if first != "" {
+					evs = append(evs, evidenceOfOccurrenceKey(first))
+				}
+				return decodeMediaJSON(media, &m)
+			})
+			if err != nil {
+				return fmt.Errorf("media %s: %w", sha, err)
+			}
 			for ; oi.ValidForPrefix(oo.Prefix); oi.Next() {
 				rest := string(oi.Item().Key()[2:])
 				osha, occ, _ := strings.Cut(rest, "/")
@@ -185,10 +200,6 @@ func (s *Store) eachMediaWithEvidence(fn func(Media, []string)) error {
 			}
 			if len(evs) == 0 {
 				continue
-			}
-			var m Media
-			if err := mi.Item().Value(func(v []byte) error { return decodeMedia(v, &m) }); err != nil {
-				return fmt.Errorf("media %s: %w", sha, err)
 			}
 			fn(m, evs)
 		}

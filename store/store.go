@@ -5,19 +5,21 @@
 //	meta/<name>                        case facts (format version, hash pipeline)
 //	e/<evidenceID>                     Evidence
 //	ep/<absolute source path>          evidence ID, to find an item again on re-ingest
-//	m/<sha256>                         Media: facts derived from the bytes alone
+//	m/<sha256>                         Media: facts derived from the bytes alone, after the
+//	                                   key of the first place it was found (firstplace.go)
 //	t/<sha256>                         thumbnail JPEG (unblurred; blur is applied when shown)
 //	i/md5/<md5>, i/sha1/<sha1>         sha256; only in cases written before 2026-12-04: hash-set
 //	                                   matching reads the digests from the media records, and
 //	                                   two more scattered keys per media were a quarter of an
 //	                                   ingest's store writes
 //	w/<occurrence key>                 Occurrence: one place a file was found
-//	o/<sha256>/<occurrence key>        empty; lists the places of one media
+//	o/<sha256>/<occurrence key>        empty; lists the other places of one media
 //	c/<sha256>                         current category assignment (written by categorization)
 //	np/<sha256>, cnt/...               counters kept as the case is written (counters.go)
 //
-// Media records hold only what follows from the bytes, so writing one twice
-// writes the same value: that is what makes re-ingest and resume idempotent.
+// Media records hold only what follows from the bytes, and are written once,
+// by the file that first brings the content (its place goes in front): a
+// re-ingest or resume finds the record and writes none.
 package store
 
 import (
@@ -37,7 +39,10 @@ import (
 )
 
 // FormatVersion is bumped when the key layout or record encoding changes.
-const FormatVersion = "1"
+// Format 2 keeps a media's first place in front of its record
+// (firstplace.go); a format 1 case is read as it is and marked 2 when
+// opened, so that an older Scrim refuses it once it may hold such records.
+const FormatVersion = "2"
 
 var (
 	// ErrNoCase means the directory holds no case.
@@ -243,7 +248,7 @@ func (s *Store) initMeta() error {
 		return err
 	}
 	switch v {
-	case "":
+	case "", "1":
 		return s.SetMeta("format", FormatVersion)
 	case FormatVersion:
 		return nil

@@ -48,8 +48,11 @@ func (tx *Tx) getJSON(key []byte, dst any) (bool, error) {
 // Media returns the media record of a SHA-256.
 func (tx *Tx) Media(sha string) (Media, bool, error) {
 	var m Media
-	ok, err := tx.getJSON(keyMedia(sha), &m)
-	return m, ok, err
+	ok, err := getIn(tx.txn, keyMedia(sha), func(v []byte) error { return decodeMedia(v, &m) })
+	if err != nil {
+		return m, ok, fmt.Errorf("read media %s: %w", sha, err)
+	}
+	return m, ok, nil
 }
 
 // Category returns the current category of a media.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -109,8 +110,6 @@ const (
 // NewBatch starts a batch; call Flush to commit it.
 func (s *Store) NewBatch() *Batch { return &Batch{s: s} }
 
-type kv struct{ k, v []byte }
-
 func (p *prepared) key() string {
 	if p == nil {
 		return ""
@@ -132,38 +131,49 @@ func (p *prepared) mediaValue() []byte {
 	return p.media
 }
 
-func fileEntries(r FileRecord, occKey string) ([]kv, []byte, error) {
-	out := make([]kv, 0, 4) // media, thumbnail, index, place: no regrowth
-	var del []byte
-	o := r.Occurrence
+// fileValues are a file record's values, encoded: its media (nil when the
+// record writes none), thumbnail and place.
+type fileValues struct{ media, thumb, place []byte }
+
+func encodeFile(r FileRecord) (fileValues, error) {
+	var v fileValues
 	if m := r.Media; m != nil {
-		mv := r.prep.mediaValue()
-		if mv == nil {
+		if v.media = r.prep.mediaValue(); v.media == nil {
 			var err error
-			if mv, err = encodeMedia(m); err != nil {
-				return nil, nil, err
+			if v.media, err = encodeMedia(m); err != nil {
+				return v, err
 			}
 		}
-		out = append(out, kv{keyMedia(m.SHA256), mv})
-		if len(r.Thumb) > 0 {
-			out = append(out, kv{keyThumb(m.SHA256), r.Thumb})
-		}
+		v.thumb = r.Thumb
 	}
-	if r.PreviousSHA256 != "" && r.PreviousSHA256 != o.SHA256 {
-		del = keyOccIndex(r.PreviousSHA256, occKey)
-	}
-	if o.SHA256 != "" {
-		out = append(out, kv{keyOccIndex(o.SHA256, occKey), nil})
-	}
-	ov := r.prep.occValue()
-	if ov == nil {
+	if v.place = r.prep.occValue(); v.place == nil {
 		var err error
-		if ov, err = encodeOccurrence(&o); err != nil {
-			return nil, nil, err
+		if v.place, err = encodeOccurrence(&r.Occurrence); err != nil {
+			return v, err
 		}
 	}
-	out = append(out, kv{keyWhere(occKey), ov}) // last: marks the file done
-	return out, del, nil
+	return v, nil
+}
+
+// size is what the record's keys take in a transaction at most, with its
+// index entry (an o/ key, or the first place in front of the media) and
+// its place counts.
+func (v fileValues) size(sha, occKey string) (bytes, keys int) {
+	add := func(k, val int) {
+		bytes += k + val + 16
+		keys++
+	}
+	if v.media != nil {
+		add(2+len(sha), len(v.media)+len(occKey)+binary.MaxVarintLen64+1)
+		if len(v.thumb) > 0 {
+			add(2+len(sha), len(v.thumb))
+		}
+	}
+	if sha != "" {
+		add(3+len(sha)+len(occKey), 0)
+	}
+	add(2+len(occKey), len(v.place))
+	return bytes, keys
 }
 
 // Add queues one file and reports whether its media is new to the case. It
@@ -171,10 +181,11 @@ func fileEntries(r FileRecord, occKey string) ([]kv, []byte, error) {
 // Two workers may analyse the same content at once; only the first record of
 // a media is written, so counts and the value log stay exact.
 func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
+	o := r.Occurrence
 	if r.Media != nil {
 		known, err := b.hasMedia(r.Media.SHA256)
 		if err != nil {
-			return false, fmt.Errorf("store %s: %w", r.Occurrence.Path, err)
+			return false, fmt.Errorf("store %s: %w", o.Path, err)
 		}
 		if known {
 			r.Media, r.Thumb = nil, nil
@@ -182,17 +193,14 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 	}
 	occKey := r.prep.key()
 	if r.prep == nil {
-		occKey = OccurrenceKey(r.Occurrence)
+		occKey = OccurrenceKey(o)
 	}
-	entries, del, err := fileEntries(r, occKey)
+	vals, err := encodeFile(r)
 	if err != nil {
-		return false, fmt.Errorf("encode record for %s: %w", r.Occurrence.Path, err)
+		return false, fmt.Errorf("encode record for %s: %w", o.Path, err)
 	}
-	size := 0
-	for _, e := range entries {
-		size += len(e.k) + len(e.v) + 16
-	}
-	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+len(entries)+1 > batchMaxKeys) {
+	size, keys := vals.size(o.SHA256, occKey)
+	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+keys+1 > batchMaxKeys) {
 		flush := b.Flush
 		if b.pipelined {
 			flush = b.flushAhead
@@ -204,21 +212,31 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 	if b.txn == nil {
 		b.txn = b.s.db.NewTransaction(true)
 	}
-	if err := b.countRecord(r, occKey, del); err != nil {
+	// Counting first: it reads what the record replaces and says whether
+	// the place is new to the index of its media.
+	first, err := b.countRecord(r, occKey)
+	if err != nil {
 		return false, b.fail(r, err)
 	}
-	if del != nil {
-		if err := b.txnDelete(del); err != nil {
+	if m := r.Media; m != nil {
+		mv := vals.media
+		if first {
+			mv = mediaValue(occKey, mv)
+		}
+		if err := b.txnSet(keyMedia(m.SHA256), mv); err != nil {
 			return false, b.fail(r, err)
+		}
+		if len(vals.thumb) > 0 {
+			if err := b.txnSet(keyThumb(m.SHA256), vals.thumb); err != nil {
+				return false, b.fail(r, err)
+			}
 		}
 	}
-	for _, e := range entries {
-		if err := b.txnSet(e.k, e.v); err != nil {
-			return false, b.fail(r, err)
-		}
+	if err := b.txnSet(keyWhere(occKey), vals.place); err != nil {
+		return false, b.fail(r, err)
 	}
 	b.bytes += size
-	b.keys += len(entries) + 1
+	b.keys += keys + 1
 	if r.Media != nil {
 		b.s.media.add(r.Media.SHA256)
 	}
