@@ -227,7 +227,7 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store:FuzzOccurrenceJSON store:FuzzLabRecord categorize/neardup:FuzzKernel \
 	export:FuzzFileRowCSV store:FuzzOccurrenceEncode \
 	internal/benchrow:FuzzParse internal/benchtable:FuzzReadLog store:FuzzMediaEncode store:FuzzTableOpenRange \
-	store:FuzzMediaJSON
+	store:FuzzMediaJSON store:FuzzMediaValue
 FUZZTIME ?= 60s
 
 fuzz: deps-test
