@@ -541,3 +541,17 @@ func mapNewFile(t *testing.T, p string, data []byte, write bool) []byte {
 	t.Cleanup(func() { unix.Munmap(m) })
 	return m
 }
+
+// TestClosingMergeNeedsASecondNewTable: closing flushes the last memtable
+// into one new table, which is no merge; a second new table is a merge
+// reading the tree's tables, which are then paged out too.
+func TestClosingMergeNeedsASecondNewTable(t *testing.T) {
+	keep := map[string]bool{"000001.sst": true, "000002.sst": true}
+	maps := []mapping{{name: "000001.sst"}, {name: "000002.sst"}, {name: "000003.sst"}, {name: "000003.sst"}, {name: "000007.vlog"}, {name: "00009.mem"}}
+	if closingMerge(maps, keep) {
+		t.Fatal("the last memtable's table (mapped twice) taken for a merge")
+	}
+	if !closingMerge(append(maps, mapping{name: "000004.sst"}), keep) {
+		t.Fatal("two new tables while closing not taken for a merge")
+	}
+}
