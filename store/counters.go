@@ -553,21 +553,15 @@ func (s *Store) eachMediaPlaceCounts(fn func(string, mediaFacts) error) error {
 			sha := string(mi.Item().Key()[2:])
 			places := map[string]Places{}
 			var m Media
-			err := mi.Item().Value(func(v []byte) error {
-				first, media, err := splitMediaValue(v)
-				if err != nil {
-					return err
-				}
-				if first != "" {
-					ev, flag := placeOfOccurrenceKey(first)
-					p := places[ev]
-					p.add(flag, 1)
-					places[ev] = p
-				}
-				return decodeMediaJSON(media, &m)
-			})
+			first, err := readMediaItem(mi.Item(), &m)
 			if err != nil {
-				return fmt.Errorf("media %s: %w", sha, err)
+				return err
+			}
+			if first != "" {
+				ev, flag := placeOfOccurrenceKey(first)
+				p := places[ev]
+				p.add(flag, 1)
+				places[ev] = p
 			}
 			for ; oi.ValidForPrefix(oo.Prefix); oi.Next() {
 				osha, occ, _ := strings.Cut(string(oi.Item().Key()[2:]), "/")

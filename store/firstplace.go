@@ -2,8 +2,10 @@ package store
 
 import (
 	"encoding/binary"
+
 	"errors"
 	"fmt"
+	badger "github.com/dgraph-io/badger/v4"
 )
 
 // m/<sha256> values since store format 2: the media record, and in front
@@ -103,6 +105,24 @@ func (b *Batch) unindex(sha, occKey string) (bool, error) {
 	b.bytes += len(k) + 16
 	b.keys++
 	return true, b.txnDelete(k)
+}
+
+// readMediaItem decodes the media record of a scanned m/ item into m and
+// returns the first place it holds ("" for none).
+func readMediaItem(item *badger.Item, m *Media) (string, error) {
+	var first string
+	err := item.Value(func(v []byte) error {
+		var media []byte
+		var err error
+		if first, media, err = splitMediaValue(v); err != nil {
+			return err
+		}
+		return decodeMediaJSON(media, m)
+	})
+	if err != nil {
+		return "", fmt.Errorf("media %s: %w", item.Key()[2:], err)
+	}
+	return first, nil
 }
 
 func uvarintLen(n uint64) int {

@@ -173,18 +173,12 @@ func (s *Store) eachMediaWithEvidence(fn func(Media, []string)) error {
 			sha := string(mi.Item().Key()[2:])
 			var evs []string
 			var m Media
-			err := mi.Item().Value(func(v []byte) error {
-				first, media, err := splitMediaValue(v)
-				if err != nil {
-					return err
-				}
-				if first != "" {
-					evs = append(evs, evidenceOfOccurrenceKey(first))
-				}
-				return decodeMediaJSON(media, &m)
-			})
+			first, err := readMediaItem(mi.Item(), &m)
 			if err != nil {
-				return fmt.Errorf("media %s: %w", sha, err)
+				return err
+			}
+			if first != "" {
+				evs = append(evs, evidenceOfOccurrenceKey(first))
 			}
 			for ; oi.ValidForPrefix(oo.Prefix); oi.Next() {
 				rest := string(oi.Item().Key()[2:])
