@@ -2,9 +2,9 @@ package store
 
 import (
 	"encoding/binary"
-
 	"errors"
 	"fmt"
+
 	badger "github.com/dgraph-io/badger/v4"
 )
 
