@@ -114,3 +114,30 @@ func TestHasOccurrences(t *testing.T) {
 		}
 	}
 }
+
+// TestBloomPartFalsePositives: a full part answers "maybe" for about 1 %
+// of what it never saw, and never "no" for what it holds.
+func TestBloomPartFalsePositives(t *testing.T) {
+	f := &mediaFilter{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
+	const n = 200000
+	p := newBloomPart(n)
+	for i := range n {
+		p.add(f.hashes(fmt.Sprintf("%064x", i)))
+	}
+	for i := range n {
+		if !p.has(f.hashes(fmt.Sprintf("%064x", i))) {
+			t.Fatalf("element %d added but answered no", i)
+		}
+	}
+	fp := 0
+	for i := n; i < 3*n; i++ {
+		if p.has(f.hashes(fmt.Sprintf("%064x", i))) {
+			fp++
+		}
+	}
+	rate := float64(fp) / (2 * n)
+	t.Logf("false positives of a full part: %.3f %%", 100*rate)
+	if rate > 0.02 {
+		t.Fatalf("%.2f %% false positives, want about 1 %%", 100*rate)
+	}
+}
