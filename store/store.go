@@ -132,10 +132,10 @@ func Open(dir string, opt Options) (*Store, error) {
 		// saving back (75 CPU s). Again on 2026-12-06 (1 M small files,
 		// warm): 4 MiB memtables with 128 tables halved the skiplist's
 		// insert time (6.7 → 3.5 CPU s: a smaller list misses the cache
-		// less) and peak RSS (376 → 210-295 MiB), but flushing took 1.1 s
-		// more, the wall time did not move beyond the runs' spread, and the
-		// case was left with 87 tables in level 0: `scrim files` 3.6x
-		// slower (11.5-12.2 → 42.5-43.8 s).
+		// less) and cut peak RSS (354-368 → 205-288 MiB), but flushing
+		// took 1.1 s more, the wall time did not move beyond the runs'
+		// spread, and the case was left with 87 tables in level 0: `scrim
+		// files` 3.6x slower (11.5-12.2 → 42.5-43.8 s).
 		WithNumLevelZeroTables(16).
 		WithNumLevelZeroTablesStall(32).
 		// Level 0 merges into the last level until it holds 1 GiB, then
