@@ -183,12 +183,17 @@ func (b *Batch) countRecord(r FileRecord, occKey string) (first bool, err error)
 	}
 	b.cnt.delta.addPlace(o.Evidence, o, +1)
 
-	// The content the place held before, when it changed.
+	// The content the place held before, when it changed. Its facts are
+	// read first: a media without an np/ record has them from the first
+	// place its record holds, which unindex may clear.
 	if prev := r.PreviousSHA256; prev != "" && prev != o.SHA256 {
+		if err := b.loadFacts(prev); err != nil {
+			return false, err
+		}
 		if gone, err := b.unindex(prev, occKey); err != nil {
 			return false, err
 		} else if gone {
-			if err := b.movePlace(prev, ev, flag, -1, nil); err != nil {
+			if err := b.movePlace(prev, ev, flag, -1, nil, false); err != nil {
 				return false, err
 			}
 		}
@@ -215,13 +220,15 @@ func (b *Batch) countRecord(r FileRecord, occKey string) (first bool, err error)
 			return false, err
 		}
 	}
-	return first, b.movePlace(o.SHA256, ev, flag, +1, r.Media)
+	return first, b.movePlace(o.SHA256, ev, flag, +1, r.Media, first)
 }
 
 // movePlace adds (+1) or removes (-1) one indexed place of media sha in ev,
 // and counts the media in or out of ev and the case when that was its first
-// or last place there.
-func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
+// or last place there. first says the place is the first place of a new
+// media m, which its record holds: an unreviewed media found there alone
+// then gets no np/ record (placecounts.go).
+func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media, first bool) error {
 	f, ok := b.cnt.facts[sha]
 	if !ok {
 		f, ok = b.s.counters.committed.get(sha)
@@ -232,25 +239,13 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		f, ok = factsOf(*m), true
 	}
 	if !ok {
-		found, err := b.get([]byte(placeCounts+sha), func(v []byte) error {
-			var err error
-			f, err = decodeFacts(v)
+		var err error
+		if f, ok, err = b.storedFacts(sha); err != nil {
 			return err
-		})
-		if err != nil {
-			return fmt.Errorf("place counts of %s: %w", sha, err)
 		}
-		if !found {
+		if !ok {
 			if m == nil {
-				var mm Media
-				known, err := b.get(keyMedia(sha), func(v []byte) error { return decodeMedia(v, &mm) })
-				if err != nil {
-					return fmt.Errorf("media %s: %w", sha, err)
-				}
-				if !known {
-					return nil // counted like Stats: a place without a media record is no media
-				}
-				m = &mm
+				return nil // counted like Stats: a place without a media record is no media
 			}
 			f = factsOf(*m)
 		}
@@ -285,11 +280,58 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media) error {
 		b.keys++
 		return b.txnDelete(k)
 	}
+	if first && sign > 0 && after == 1 && !reviewed(f.Kind) {
+		return nil // its record's first place says it all
+	}
 	v := f.encode()
 	b.cnt.written[sha] = v
 	b.bytes += len(k) + len(v) + 16
 	b.keys++
 	return b.txnSet(k, v)
+}
+
+// loadFacts puts the facts of media sha, as the transaction sees them,
+// among the transaction's own when the media is recorded.
+func (b *Batch) loadFacts(sha string) error {
+	if _, ok := b.cnt.facts[sha]; ok {
+		return nil
+	}
+	f, ok := b.s.counters.committed.get(sha)
+	if !ok {
+		var err error
+		if f, ok, err = b.storedFacts(sha); err != nil || !ok {
+			return err
+		}
+	}
+	b.cnt.facts[sha] = f
+	return nil
+}
+
+// storedFacts reads the facts of media sha as the open transaction sees
+// them: its np/ record or, for a media without one, what its media record
+// and the first place that holds say (placecounts.go). ok is false when
+// the media is not recorded.
+func (b *Batch) storedFacts(sha string) (f mediaFacts, ok bool, err error) {
+	ok, err = b.get([]byte(placeCounts+sha), func(v []byte) error {
+		var err error
+		f, err = decodeFacts(v)
+		return err
+	})
+	if err != nil {
+		return f, false, fmt.Errorf("place counts of %s: %w", sha, err)
+	}
+	if ok {
+		return f, true, nil
+	}
+	ok, err = b.get(keyMedia(sha), func(v []byte) error {
+		var err error
+		f, err = factsOfMediaValue(v)
+		return err
+	})
+	if err != nil {
+		return f, false, fmt.Errorf("media %s: %w", sha, err)
+	}
+	return f, ok, nil
 }
 
 func (b *Batch) exists(k []byte) (bool, error) {

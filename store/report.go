@@ -25,12 +25,14 @@ type MediaPlaces struct {
 	ByEvidence map[string]Places
 }
 
-// EachMediaPlaces merge-joins m/, c/ and np/ (all ordered by SHA-256) and
+// EachMediaPlaces merge-joins m/, np/ and c/ (all ordered by SHA-256) and
 // calls fn for every media found somewhere, like Stats does: a media no
-// longer found anywhere has no np/ record and is skipped. The places per
-// evidence item come from the counts kept as the case was written
-// (counters.go), so no occurrence or index key is read and the pass costs
-// one record per media however many places it has.
+// longer found anywhere has neither an np/ record nor a first place and is
+// skipped. The places per evidence item come from the counts kept as the
+// case was written (counters.go), or for a media without an np/ record
+// from the first place its record holds (placecounts.go), so no occurrence
+// or index key is read and the pass costs one record per media however
+// many places it has.
 // The map handed to fn is reused: copy what must outlive the call.
 func (s *Store) EachMediaPlaces(fn func(MediaPlaces) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
@@ -40,37 +42,56 @@ func (s *Store) EachMediaPlaces(fn func(MediaPlaces) error) error {
 		defer ci.Close()
 		ni, np := openPrefix(txn, placeCounts)
 		defer ni.Close()
-		for ; ni.ValidForPrefix(np); ni.Next() {
-			sha := string(ni.Item().Key()[len(np):])
+		for ; mi.ValidForPrefix(mp); mi.Next() {
+			sha := string(mi.Item().Key()[len(mp):])
 			var rec MediaPlaces
-			f, err := itemFacts(ni.Item())
+			first, err := readMediaItem(mi.Item(), &rec.Media)
 			if err != nil {
-				return fmt.Errorf("places of %s: %w", sha, err)
+				return err
+			}
+			f, kept, err := joinFacts(ni, np, sha)
+			if err != nil {
+				return err
+			}
+			switch {
+			case kept:
+				rec.ByEvidence = f.Places
+			case first != "":
+				ev, flag := placeOfOccurrenceKey(first)
+				var p Places
+				p.add(flag, 1)
+				rec.ByEvidence = map[string]Places{ev: p}
+			default:
+				continue // counted like Stats: found nowhere, no media
 			}
 			if err := joinCategory(ci, cp, sha, &rec.Category); err != nil {
 				return err
 			}
-			found := false
-			for ; mi.ValidForPrefix(mp); mi.Next() {
-				msha := string(mi.Item().Key()[len(mp):])
-				if msha >= sha {
-					found = msha == sha
-					break
-				}
-			}
-			if !found {
-				continue // counted like Stats: no media record, no media
-			}
-			if err := mi.Item().Value(func(v []byte) error { return decodeMedia(v, &rec.Media) }); err != nil {
-				return fmt.Errorf("media %s: %w", sha, err)
-			}
-			rec.ByEvidence = f.Places
 			if err := fn(rec); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// joinFacts advances the np/ iterator to sha and decodes its record when
+// there is one.
+func joinFacts(ni *badger.Iterator, np []byte, sha string) (mediaFacts, bool, error) {
+	for ; ni.ValidForPrefix(np); ni.Next() {
+		nsha := string(ni.Item().Key()[len(np):])
+		if nsha > sha {
+			break
+		}
+		if nsha == sha {
+			f, err := itemFacts(ni.Item())
+			if err != nil {
+				return f, false, fmt.Errorf("places of %s: %w", sha, err)
+			}
+			return f, true, nil
+		}
+	}
+	return mediaFacts{}, false, nil
 }
 
 // MediaSummary is what the review queue needs of a media found somewhere,
@@ -84,8 +105,10 @@ type MediaSummary struct {
 	ByEvidence map[string]Places
 }
 
-// EachMediaSummary calls fn for every media found somewhere, in SHA-256
-// order, from the place counts and categories alone: two records per media.
+// EachMediaSummary calls fn for every picture and video found somewhere, in
+// SHA-256 order, from the place counts and categories alone: two records
+// per media. Other media are left out: some have no np/ record
+// (placecounts.go), and the review queue this is for shows none.
 // The map handed to fn is reused: copy what must outlive the call.
 func (s *Store) EachMediaSummary(fn func(MediaSummary) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
@@ -108,6 +131,9 @@ func (s *Store) EachMediaSummary(fn func(MediaSummary) error) error {
 			})
 			if err != nil {
 				return fmt.Errorf("places of %s: %w", rec.SHA256, err)
+			}
+			if !reviewed(f.Kind) {
+				continue
 			}
 			*cat = Category{}
 			if err := joinCategory(ci, cp, rec.SHA256, cat); err != nil {

@@ -40,9 +40,11 @@ import (
 
 // FormatVersion is bumped when the key layout or record encoding changes.
 // Format 2 keeps a media's first place in front of its record
-// (firstplace.go); a format 1 case is read as it is and marked 2 when
-// opened, so that an older Scrim refuses it once it may hold such records.
-const FormatVersion = "2"
+// (firstplace.go); format 3 leaves out the np/ record of an unreviewed
+// media found only there (placecounts.go). An older case is read as it is
+// and marked 3 when opened, so that an older Scrim refuses it once it may
+// hold such records.
+const FormatVersion = "3"
 
 var (
 	// ErrNoCase means the directory holds no case.
@@ -254,7 +256,7 @@ func (s *Store) initMeta() error {
 		return err
 	}
 	switch v {
-	case "", "1":
+	case "", "1", "2":
 		return s.SetMeta("format", FormatVersion)
 	case FormatVersion:
 		return nil

@@ -253,9 +253,9 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 	if b.txn == nil {
 		return b.s.HasMedia(sha)
 	}
-	// A media found somewhere keeps its place counts beside its record,
-	// and countRecord needs those next: a duplicate is settled by that one
-	// read, kept for the transaction, instead of two.
+	// countRecord needs the media's facts next (its np/ record, or what
+	// its media record says when it has none): a duplicate is settled by
+	// that one read, kept for the transaction, instead of two.
 	b.beginCounters()
 	if _, ok := b.cnt.facts[sha]; ok {
 		return true, nil // cached only for a media stored or queued here
@@ -264,20 +264,11 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 		b.cnt.facts[sha] = f
 		return true, nil
 	}
-	var f mediaFacts
-	found, err := b.get([]byte(placeCounts+sha), func(v []byte) error {
-		var err error
-		f, err = decodeFacts(v)
-		return err
-	})
-	if err != nil {
-		return false, fmt.Errorf("place counts of %s: %w", sha, err)
-	}
+	f, found, err := b.storedFacts(sha)
 	if found {
 		b.cnt.facts[sha] = f
-		return true, nil
 	}
-	return b.get(keyMedia(sha), func([]byte) error { return nil })
+	return found, err
 }
 
 // txnSet and txnDelete write into the open transaction, keeping what they
