@@ -17,8 +17,14 @@ import (
 func Rate(x float64, unit string) string { return count(x, math.Floor) + " " + unit }
 
 // Count is x to three significant figures, grouped by thousands, rounded
-// to the nearest: a size of input, not a result.
-func Count(x float64) string { return count(x, math.Round) }
+// to the nearest: a size of input, not a result. A whole number under 100
+// is written whole: an empty queue has "0 items", not "0.00".
+func Count(x float64) string {
+	if x >= 0 && x < 100 && x == math.Trunc(x) {
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	return count(x, math.Round)
+}
 
 // count is Count rounding with round (math.Floor, math.Ceil, math.Round).
 func count(x float64, round func(float64) float64) string {

@@ -78,6 +78,9 @@ func TestFormat(t *testing.T) {
 		MiB(347<<20 + 1):                 "348 MiB",
 		MiB(1342177280):                  "1.25 GiB",
 		Count(21862.4):                   "21,900",
+		Count(0):                         "0",
+		Count(7):                         "7",
+		Count(7.25):                      "7.25",
 	} {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
