@@ -293,16 +293,7 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 	if cold {
 		name += "-cold"
 	}
-	// Loaded as a user's ingest loads them after make models (make bench
-	// fetches them): the tree holds no picture, but the models' weights
-	// stay in memory for the whole ingest (about 55 MB of live heap).
-	ingestArgs, signalsNote := []string{"ingest", "--case"}, "signals models loaded"
-	models, _ := filepath.Abs(filepath.Join("..", "..", ".cache", "models"))
-	if _, err := os.Stat(filepath.Join(models, "blazeface.json")); err == nil {
-		ingestArgs = []string{"ingest", "--models", models, "--case"}
-	} else {
-		signalsNote = "no signals models (run make models)"
-	}
+	ingestArgs, signalsNote := smallFilesIngestArgs()
 	row := benchrow.Start(name)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -350,6 +341,19 @@ func BenchmarkSmallFilesVsHashdeep(b *testing.B) {
 		fmt.Printf("  CPU (user+sys) per file: scrim %.1f us, hashdeep %.1f us (%.2fx hashdeep's CPU)\n",
 			perFile(cpu2-cpu1), perFile(cpu1-cpu0), float64(cpu2-cpu1)/float64(cpu1-cpu0))
 	}
+}
+
+// smallFilesIngestArgs are `scrim ingest`'s arguments before the case and
+// the tree, and how the row names them. The models are loaded as a user's
+// ingest loads them after make models (make bench fetches them): the tree
+// holds no picture, but their weights stay in memory for the whole ingest
+// (about 55 MB of live heap).
+func smallFilesIngestArgs() (args []string, note string) {
+	models, _ := filepath.Abs(filepath.Join("..", "..", ".cache", "models"))
+	if _, err := os.Stat(filepath.Join(models, "blazeface.json")); err != nil {
+		return []string{"ingest", "--case"}, "no signals models (run make models)"
+	}
+	return []string{"ingest", "--models", models, "--case"}, "signals models loaded"
 }
 
 // smallFilesTree is the generated tree of n small files: under

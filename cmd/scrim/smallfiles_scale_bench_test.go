@@ -40,13 +40,7 @@ func BenchmarkSmallFilesScale(b *testing.B) {
 	b.Cleanup(func() { os.RemoveAll(dir) })
 	baseRoot, baseOrigin := smallFilesTree(b, dir, base)
 	largeRoot, largeOrigin := smallFilesTree(b, dir, large)
-	ingestArgs, signalsNote := []string{"ingest", "--case"}, "signals models loaded"
-	models, _ := filepath.Abs(filepath.Join("..", "..", ".cache", "models"))
-	if _, err := os.Stat(filepath.Join(models, "blazeface.json")); err == nil {
-		ingestArgs = []string{"ingest", "--models", models, "--case"}
-	} else {
-		signalsNote = "no signals models (run make models)"
-	}
+	ingestArgs, signalsNote := smallFilesIngestArgs()
 	// ingest evicts root, ingests it into a new case, removes the case and
 	// returns the wall time and peak RSS.
 	run := 0
