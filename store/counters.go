@@ -187,7 +187,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string) (first bool, err error)
 	// read first: a media without an np/ record has them from the first
 	// place its record holds, which unindex may clear.
 	if prev := r.PreviousSHA256; prev != "" && prev != o.SHA256 {
-		if err := b.loadFacts(prev); err != nil {
+		if _, err := b.loadFacts(prev); err != nil {
 			return false, err
 		}
 		if gone, err := b.unindex(prev, occKey); err != nil {
@@ -291,20 +291,21 @@ func (b *Batch) movePlace(sha, ev, flag string, sign int64, m *Media, first bool
 }
 
 // loadFacts puts the facts of media sha, as the transaction sees them,
-// among the transaction's own when the media is recorded.
-func (b *Batch) loadFacts(sha string) error {
+// among the transaction's own and says whether the media is recorded.
+// The transaction's facts are only ever those of a media stored or queued.
+func (b *Batch) loadFacts(sha string) (bool, error) {
 	if _, ok := b.cnt.facts[sha]; ok {
-		return nil
+		return true, nil
 	}
 	f, ok := b.s.counters.committed.get(sha)
 	if !ok {
 		var err error
 		if f, ok, err = b.storedFacts(sha); err != nil || !ok {
-			return err
+			return false, err
 		}
 	}
 	b.cnt.facts[sha] = f
-	return nil
+	return true, nil
 }
 
 // storedFacts reads the facts of media sha as the open transaction sees

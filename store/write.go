@@ -257,18 +257,7 @@ func (b *Batch) hasMedia(sha string) (bool, error) {
 	// its media record says when it has none): a duplicate is settled by
 	// that one read, kept for the transaction, instead of two.
 	b.beginCounters()
-	if _, ok := b.cnt.facts[sha]; ok {
-		return true, nil // cached only for a media stored or queued here
-	}
-	if f, ok := b.s.counters.committed.get(sha); ok {
-		b.cnt.facts[sha] = f
-		return true, nil
-	}
-	f, found, err := b.storedFacts(sha)
-	if found {
-		b.cnt.facts[sha] = f
-	}
-	return found, err
+	return b.loadFacts(sha)
 }
 
 // txnSet and txnDelete write into the open transaction, keeping what they
