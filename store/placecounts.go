@@ -51,12 +51,18 @@ func factsOfMediaValue(v []byte) (mediaFacts, error) {
 	}
 	f := factsOf(m)
 	if first != "" {
-		ev, flag := placeOfOccurrenceKey(first)
-		p := f.Places[ev]
-		p.add(flag, 1)
-		f.Places[ev] = p
+		f.Places = placesOfFirst(first)
 	}
 	return f, nil
+}
+
+// placesOfFirst is the places per evidence item of a media found only at
+// its first place, the occurrence key first.
+func placesOfFirst(first string) map[string]Places {
+	ev, flag := placeOfOccurrenceKey(first)
+	var p Places
+	p.add(flag, 1)
+	return map[string]Places{ev: p}
 }
 
 func (f mediaFacts) total() int64 {

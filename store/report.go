@@ -57,10 +57,7 @@ func (s *Store) EachMediaPlaces(fn func(MediaPlaces) error) error {
 			case kept:
 				rec.ByEvidence = f.Places
 			case first != "":
-				ev, flag := placeOfOccurrenceKey(first)
-				var p Places
-				p.add(flag, 1)
-				rec.ByEvidence = map[string]Places{ev: p}
+				rec.ByEvidence = placesOfFirst(first)
 			default:
 				continue // counted like Stats: found nowhere, no media
 			}
