@@ -3,10 +3,13 @@ package evidence
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -61,6 +64,49 @@ func TestDirectoryWalk(t *testing.T) {
 	b, _ := io.ReadAll(io.NewSectionReader(c, 0, got[1].Size))
 	if string(b) != "deep" || got[1].Mtime.IsZero() || got[1].Inode == 0 {
 		t.Fatalf("entry %+v content %q", got[1], b)
+	}
+}
+
+// TestDirectoryWalkStatFields checks each entry's size, inode and times
+// against os.Lstat, in lexical order across a folder met between files;
+// a FIFO and a symbolic link are not visited, an odd name is.
+func TestDirectoryWalkStatFields(t *testing.T) {
+	root := t.TempDir()
+	var want []string
+	for i := range 70 {
+		p := fmt.Sprintf("/big/f%03d", i)
+		write(t, filepath.Join(root, p), strings.Repeat("x", i))
+		want = append(want, p)
+	}
+	for _, p := range []string{"/a/0", "/a/m/x", "/a/name with\nnewline \xff", "/a/z"} {
+		write(t, filepath.Join(root, filepath.FromSlash(p)), p)
+	}
+	want = append([]string{"/a/0", "/a/m/x", "/a/name with\nnewline \xff", "/a/z"}, want...)
+	if err := syscall.Mkfifo(filepath.Join(root, "a", "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("0", filepath.Join(root, "a", "link")); err != nil {
+		t.Fatal(err)
+	}
+	src, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, e := range collect(t, src) {
+		paths = append(paths, e.Path)
+		fi, err := os.Lstat(filepath.Join(root, filepath.FromSlash(e.Path)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		if e.Err != nil || e.Size != fi.Size() || e.Inode != st.Ino || !e.Mtime.Equal(fi.ModTime()) ||
+			e.Atime.UnixNano() != st.Atim.Nano() || e.Ctime.UnixNano() != st.Ctim.Nano() {
+			t.Errorf("%q: entry %+v, lstat %+v", e.Path, e, st)
+		}
+	}
+	if !slices.Equal(paths, want) {
+		t.Fatalf("walked %q\nwant %q", paths, want)
 	}
 }
 

@@ -75,43 +75,6 @@ func BenchmarkSmallFileReads(b *testing.B) {
 	compare(b, "internal/uring/open-read-close", "open+read+close of 1,024 small files", len(names), plain, ring)
 }
 
-// BenchmarkSmallFileStats is the walker's lstat of each file: fstatat per
-// file against statx batches of 64 in the ring.
-func BenchmarkSmallFileStats(b *testing.B) {
-	d, names := benchFolder(b, 1024)
-	dirfd := int(d.Fd())
-	r, err := New(256, 0)
-	if err != nil {
-		b.Skip(err)
-	}
-	defer r.Close()
-	sts := make([]unix.Statx_t, 64)
-	plain := func() {
-		var st unix.Stat_t
-		for _, n := range names {
-			if err := unix.Fstatat(dirfd, string(n[:len(n)-1]), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	ring := func() {
-		for k := 0; k < len(names); k += 64 {
-			for i, n := range names[k : k+64] {
-				r.Statx(dirfd, n, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_BASIC_STATS, &sts[i], 0)
-			}
-			if err := r.Submit(64); err != nil {
-				b.Fatal(err)
-			}
-			r.Reap(func(u uint64, v int32) {
-				if v < 0 {
-					b.Fatalf("statx: %v", unix.Errno(-v))
-				}
-			})
-		}
-	}
-	compare(b, "internal/uring/lstat", "lstat of 1,024 small files", len(names), plain, ring)
-}
-
 // compare times plain and ring alternately, b.N rounds each, and prints
 // the time per file of each, CPU time included (the ring may hand work
 // to kernel threads, which wall time alone would hide).

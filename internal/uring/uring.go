@@ -1,6 +1,6 @@
 // Package uring is a minimal io_uring: one submission and one completion
 // queue mapped from the kernel, a sparse table of direct descriptors, and
-// the few operations Scrim batches (openat, read, close, statx). Its one
+// the few operations Scrim batches (openat, read, close). Its one
 // job is to turn many small system calls into one io_uring_enter.
 //
 // A Ring belongs to one goroutine at a time; it is not safe for concurrent
@@ -22,7 +22,6 @@ import (
 const (
 	opOpenAt = 18
 	opClose  = 19
-	opStatx  = 21
 	opRead   = 22
 )
 
@@ -52,7 +51,7 @@ type sqe struct {
 	off         uint64 // also addr2
 	addr        uint64
 	len         uint32
-	opFlags     uint32 // open_flags, rw_flags, statx_flags
+	opFlags     uint32 // open_flags, rw_flags
 	userData    uint64
 	bufIndex    uint16
 	personality uint16
@@ -252,18 +251,6 @@ func (r *Ring) CloseDirect(slot int, user uint64) {
 	e := r.next(user)
 	e.opcode = opClose
 	e.fileIndex = uint32(slot) + 1
-}
-
-// Statx queues statx(dirfd, path, flags, mask) into st. path must be
-// NUL-terminated; path and st must stay untouched until reaped.
-func (r *Ring) Statx(dirfd int, path []byte, flags int, mask uint32, st *unix.Statx_t, user uint64) {
-	e := r.next(user)
-	e.opcode = opStatx
-	e.fd = int32(dirfd)
-	e.addr = uint64(uintptr(unsafe.Pointer(&path[0])))
-	e.len = mask
-	e.opFlags = uint32(flags)
-	e.off = uint64(uintptr(unsafe.Pointer(st)))
 }
 
 // Submit hands every queued operation to the kernel and waits until at

@@ -116,50 +116,6 @@ func TestOpenReadCloseChain(t *testing.T) {
 	}
 }
 
-func TestStatxMatchesFstatat(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "f"), []byte("hello"), 0o640); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("f", filepath.Join(dir, "link")); err != nil {
-		t.Fatal(err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	r := newRing(t, 8, 0)
-	names := []string{"f", "link", "nope"}
-	sts := make([]unix.Statx_t, len(names))
-	paths := make([][]byte, len(names))
-	for i, n := range names {
-		paths[i] = cstr(n)
-		r.Statx(int(d.Fd()), paths[i], unix.AT_SYMLINK_NOFOLLOW, unix.STATX_BASIC_STATS, &sts[i], uint64(i))
-	}
-	if err := r.Submit(len(names)); err != nil {
-		t.Fatal(err)
-	}
-	res := make([]int32, len(names))
-	r.Reap(func(u uint64, v int32) { res[u] = v })
-	for i, n := range names {
-		var st unix.Stat_t
-		err := unix.Fstatat(int(d.Fd()), n, &st, unix.AT_SYMLINK_NOFOLLOW)
-		if err != nil {
-			if res[i] != -int32(err.(unix.Errno)) {
-				t.Errorf("%s: statx %d, fstatat %v", n, res[i], err)
-			}
-			continue
-		}
-		x := sts[i]
-		if res[i] != 0 || x.Ino != st.Ino || int64(x.Size) != st.Size || uint32(x.Mode) != st.Mode ||
-			x.Mtime.Sec != st.Mtim.Sec || int64(x.Mtime.Nsec) != st.Mtim.Nsec ||
-			x.Atime.Sec != st.Atim.Sec || int64(x.Ctime.Nsec) != st.Ctim.Nsec || x.Uid != st.Uid {
-			t.Errorf("%s: statx %d %+v differs from fstatat %+v", n, res[i], x, st)
-		}
-	}
-}
-
 // TestRingsInParallel runs one ring per goroutine, as the workers do, under
 // -race in make test.
 func TestRingsInParallel(t *testing.T) {
