@@ -37,7 +37,9 @@ import (
 // Options tune an ingest. The zero value is sensible.
 type Options struct {
 	Examiner string
-	// Workers is the number of files analysed at once; 0 means one per CPU.
+	// Workers is the number of files analysed at once; 0 means one per
+	// processor of the Go scheduler (GOMAXPROCS: one per CPU, plus one
+	// during an ingest: internal/procs).
 	Workers int
 	// MaxPictureBytes: larger "pictures" are hashed but not decoded (0: 64 MiB).
 	MaxPictureBytes int64

@@ -27,7 +27,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	caseDir := fs.caseFlags("case directory (created if missing); refused when it is, lies inside or holds an evidence PATH")
 	examiner := fs.String("examiner", os.Getenv("USER"), "examiner name recorded on the evidence")
 	name := fs.String("evidence", "", "evidence name, e.g. the exhibit number (one PATH only; default: the PATH's base name)")
-	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU)")
+	workers := fs.Int("workers", 0, "files analysed at once (default: one per CPU, plus one)")
 	maxDepth := fs.Int("max-depth", 8, "expand archives, compressed files, documents (PDF images, OLE2 streams, e-mail attachments), disk images (E01, VMDK, raw...) and pictures hidden in other files this many levels deep, by content (0: do not expand); limits hit are noted on the evidence. Cellebrite UFDRs, phone TAR/ZIP trees and iTunes backups in folders give each file its device path")
 	maxPixels := fs.Int64("max-pixels", 0, "refuse to decode pictures larger than this many pixels (default 100000000)")
 	progressMode := fs.String("progress", "auto", "progress on stderr: auto (bar when a terminal), bar, plain (a line a second), none; members of archives are counted apart (N/M files + K members)")

@@ -17,6 +17,7 @@ import (
 
 	"scrim/buildinfo"
 	"scrim/internal/membudget"
+	"scrim/internal/procs"
 )
 
 const usage = `scrim: offline forensic picture categorization
@@ -57,12 +58,13 @@ With a lab (--lab URL or SCRIM_LAB), profiles, policy, exposure and the workstat
 var version = buildinfo.Get().String()
 
 func main() {
-	// The heap limit and the ingest's collector setting are the
-	// workstation's too (membudget). An ingest is the whole process here,
-	// so its setting is never put back.
+	// The heap limit and the ingest's collector and processor settings
+	// are the workstation's too (membudget, procs). An ingest is the whole
+	// process here, so its settings are never put back.
 	membudget.LimitHeap()
 	if len(os.Args) > 1 && os.Args[1] == "ingest" {
 		membudget.ForIngest()
+		procs.ForIngest()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

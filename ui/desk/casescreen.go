@@ -20,6 +20,7 @@ import (
 	"scrim/ingest"
 	"scrim/ingest/workflow"
 	"scrim/internal/membudget"
+	"scrim/internal/procs"
 	"scrim/store"
 	"scrim/ui/review"
 	"scrim/ui/thumbs"
@@ -247,9 +248,10 @@ func (w *Workstation) AddEvidence(paths ...string) error {
 	go func() {
 		defer close(run.done)
 		defer workflow.Close(srcs)
-		restoreGC := membudget.ForIngest()
+		restoreGC, restoreProcs := membudget.ForIngest(), procs.ForIngest()
 		sums, err := workflow.Run(ctx, st, srcs, opt)
 		restoreGC()
+		restoreProcs()
 		run.mu.Lock()
 		run.sum, run.err = append(run.sum, sums...), err
 		run.mu.Unlock()
