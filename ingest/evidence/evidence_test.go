@@ -78,10 +78,11 @@ func TestDirectoryWalkStatFields(t *testing.T) {
 		write(t, filepath.Join(root, p), strings.Repeat("x", i))
 		want = append(want, p)
 	}
-	for _, p := range []string{"/a/0", "/a/m/x", "/a/name with\nnewline \xff", "/a/z"} {
+	small := []string{"/a/0", "/a/m/x", "/a/name with\nnewline \xff", "/a/z"} // a folder between files
+	for _, p := range small {
 		write(t, filepath.Join(root, filepath.FromSlash(p)), p)
 	}
-	want = append([]string{"/a/0", "/a/m/x", "/a/name with\nnewline \xff", "/a/z"}, want...)
+	want = append(small, want...)
 	if err := syscall.Mkfifo(filepath.Join(root, "a", "fifo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
