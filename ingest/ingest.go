@@ -299,7 +299,7 @@ func (in *Ingester) audit(sum Summary, runErr error) error {
 // The writer shares the cores with the workers and Badger: with 4 per
 // worker, the workers stopped whenever the scheduler kept the writer
 // waiting, and the cores went idle (1 M small files, warm, 2026-12-07,
-// with the walk's fstatat: 512 took a median 19.2 s against 21.5 s, five
+// with the walk's fstatat: 512 took a median 19.1 s against 21.5 s, five
 // rounds alternating).
 const recordsQueued = 512
 
