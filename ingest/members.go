@@ -124,7 +124,7 @@ func (w *worker) run(jobs <-chan []job, send func(result), done func([]job)) {
 			for k, j := range batch {
 				w.pre, w.preOK = nil, false
 				if k < len(w.readOK) && w.readOK[k] {
-					w.pre, w.preOK = w.read[k], true
+					w.pre, w.preOK, w.preMD5 = w.read[k], true, w.readMD5[k]
 				}
 				r, _ := w.process(j, send)
 				send(r)

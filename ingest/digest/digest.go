@@ -3,7 +3,8 @@
 // Hash sets speak MD5 and SHA-1, the store keys media by SHA-256: every byte
 // of evidence is read once and fed to all three. Large inputs are hashed by
 // three goroutines sharing each chunk, because MD5 alone runs at about half
-// the speed of the SHA-NI accelerated SHA-1 and SHA-256.
+// the speed of the SHA-NI accelerated SHA-1 and SHA-256. Small files read
+// in batches have their MD5s computed eight at a time (MD5Many).
 package digest
 
 import (
@@ -101,7 +102,7 @@ func (h *Hasher) Sum(r io.Reader, sizeHint int64, tee *[]byte) (Sums, error) {
 	var n int64
 	var err error
 	if sizeHint >= 0 && sizeHint < parallelThreshold {
-		n, err = h.serial(r, tee)
+		n, err = h.serial(r, tee, h.hs[:])
 	} else {
 		h.once.Do(h.start)
 		n, err = h.parallel(r, tee)
@@ -117,14 +118,42 @@ func (h *Hasher) Sum(r io.Reader, sizeHint int64, tee *[]byte) (Sums, error) {
 	return s, nil
 }
 
-func (h *Hasher) serial(r io.Reader, tee *[]byte) (int64, error) {
+// SumWithMD5 is Sum for a stream that reads whole, or its start, when
+// the caller already has whole's MD5 (MD5Many hashed it with its batch):
+// only SHA-1 and SHA-256 run over the bytes read. MD5 runs again only on
+// a stream that stopped short of whole. It hashes in the caller's
+// goroutine, as Sum does small files; r must read nothing but whole's
+// bytes.
+func (h *Hasher) SumWithMD5(r io.Reader, whole []byte, wholeMD5 [md5.Size]byte, tee *[]byte) (Sums, error) {
+	for _, w := range h.hs[1:] {
+		w.Reset()
+	}
+	n, err := h.serial(r, tee, h.hs[1:])
+	s := Sums{Size: n}
+	if err != nil {
+		return s, err
+	}
+	switch {
+	case n == int64(len(whole)):
+		s.MD5 = wholeMD5
+	case n < int64(len(whole)):
+		s.MD5 = md5.Sum(whole[:n])
+	default:
+		return s, fmt.Errorf("read %d bytes from a stream of %d", n, len(whole))
+	}
+	h.hs[1].Sum(s.SHA1[:0])
+	h.hs[2].Sum(s.SHA256[:0])
+	return s, nil
+}
+
+func (h *Hasher) serial(r io.Reader, tee *[]byte, hs []hash.Hash) (int64, error) {
 	var n int64
 	buf := h.bufs[0]
 	for {
 		k, err := r.Read(buf)
 		if k > 0 {
 			p := buf[:k]
-			for _, w := range h.hs {
+			for _, w := range hs {
 				w.Write(p)
 			}
 			if tee != nil {

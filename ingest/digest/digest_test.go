@@ -97,3 +97,34 @@ func TestReadErrorIsReported(t *testing.T) {
 }
 
 var _ io.Reader = (*failingReader)(nil)
+
+// TestSumWithMD5 checks the digests of a stream whose MD5 was computed
+// ahead: all of it, its start only (MD5 run again), and a stream longer
+// than its buffer, refused.
+func TestSumWithMD5(t *testing.T) {
+	h := NewHasher()
+	defer h.Close()
+	whole := randomBytes(3000, 11)
+	ahead := md5.Sum(whole)
+	for _, n := range []int{3000, 2999, 64, 0} {
+		var tee []byte
+		s, err := h.SumWithMD5(bytes.NewReader(whole[:n]), whole, ahead, &tee)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data := whole[:n]
+		if s.MD5 != md5.Sum(data) || s.SHA1 != sha1.Sum(data) || s.SHA256 != sha256.Sum256(data) || s.Size != int64(n) {
+			t.Fatalf("%d of %d bytes: digests differ from crypto/*", n, len(whole))
+		}
+		if !bytes.Equal(tee, data) {
+			t.Fatalf("%d bytes: tee copy differs", n)
+		}
+	}
+	if _, err := h.SumWithMD5(bytes.NewReader(append(whole, 1)), whole, ahead, nil); err == nil {
+		t.Fatal("a stream longer than its buffer was hashed")
+	}
+	// The Hasher's MD5 is untouched by SumWithMD5: Sum after it is right.
+	if s, err := h.Sum(bytes.NewReader(whole), int64(len(whole)), nil); err != nil || s.MD5 != ahead {
+		t.Fatalf("Sum after SumWithMD5: %x, %v", s.MD5, err)
+	}
+}
