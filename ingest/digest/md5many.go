@@ -34,9 +34,6 @@ type md5Lane struct {
 	pad  [2 * md5.BlockSize]byte
 }
 
-// md5Init is MD5's initial state, a to d (RFC 1321, 3.3).
-var md5Init = [4]uint32{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476}
-
 // md5x8 feeds msgs through blocks8, eight at a time. Each call runs as
 // many blocks as the lane closest to the end of its segment has left;
 // a lane done with its message takes the next one. A lane with nothing
@@ -47,6 +44,8 @@ func md5x8(msgs [][]byte, sums [][md5.Size]byte) {
 		ptrs  [8]*byte
 		lanes [8]md5Lane
 		next  int
+		// MD5's initial state, a to d (RFC 1321, 3.3).
+		md5Init = [4]uint32{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476}
 	)
 	start := func(l int) {
 		ln := &lanes[l]
