@@ -228,8 +228,8 @@ FUZZ_TARGETS := ingest/filetype:FuzzSniff ingest/expand:FuzzExpand ingest/expand
 	store:FuzzPlaceFacts export:FuzzFileRowJSON ingest/carve:FuzzWatch ingest/expand:FuzzPDFInline \
 	categorize/hashset:FuzzValidJSON signals/tfjs:FuzzManifest ingest/evidence:FuzzOpenNestedBeside \
 	store:FuzzOccurrenceJSON store:FuzzLabRecord categorize/neardup:FuzzKernel ingest/digest:FuzzMD5Many \
-	export:FuzzFileRowCSV store:FuzzOccurrenceEncode \
-	internal/benchrow:FuzzParse internal/benchtable:FuzzReadLog store:FuzzMediaEncode store:FuzzTableOpenRange \
+	export:FuzzFileRowCSV store:FuzzOccurrenceBinary \
+	internal/benchrow:FuzzParse internal/benchtable:FuzzReadLog store:FuzzMediaBinary store:FuzzTableOpenRange \
 	store:FuzzMediaJSON store:FuzzMediaValue
 FUZZTIME ?= 60s
 

@@ -53,10 +53,7 @@ func BenchmarkBatchAdd(b *testing.B) {
 			// What Add writes for a new media's first place: the media
 			// value holding the place, the thumbnail, the place.
 			key := OccurrenceKey(r.Occurrence)
-			vals, err := encodeFile(r)
-			if err != nil {
-				b.Fatal(err)
-			}
+			vals := encodeFile(r)
 			for _, e := range []struct{ k, v []byte }{{keyMedia(r.Media.SHA256), mediaValue(key, vals.media)}, {keyThumb(r.Media.SHA256), vals.thumb}, {keyWhere(key), vals.place}} {
 				if err := wb.Set(e.k, e.v); err != nil {
 					b.Fatal(err)

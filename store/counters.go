@@ -174,7 +174,7 @@ func (b *Batch) countRecord(r FileRecord, occKey string) (first bool, err error)
 	hadOld := false
 	if !b.s.fresh.firstWrite(o.Evidence, occKey) {
 		var err error
-		if hadOld, err = b.get(keyWhere(occKey), func(v []byte) error { return json.Unmarshal(v, &old) }); err != nil {
+		if hadOld, err = b.get(keyWhere(occKey), func(v []byte) error { return decodeOccurrence(v, &old) }); err != nil {
 			return false, fmt.Errorf("read earlier record: %w", err)
 		}
 	}

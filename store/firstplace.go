@@ -117,7 +117,7 @@ func readMediaItem(item *badger.Item, m *Media) (string, error) {
 		if first, media, err = splitMediaValue(v); err != nil {
 			return err
 		}
-		return decodeMediaJSON(media, m)
+		return decodeMediaData(media, m)
 	})
 	if err != nil {
 		return "", fmt.Errorf("media %s: %w", item.Key()[2:], err)

@@ -136,7 +136,7 @@ func TestFormat1CaseReadAndWritten(t *testing.T) {
 	st, dir := openTemp(t)
 	a := media(1, "picture")
 	p1, p2 := occ("EX1", "/p1.jpg", a), occ("EX1", "/p2.jpg", a)
-	mv, err := encodeMedia(a)
+	mv, err := json.Marshal(a) // format 1 wrote JSON
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,8 +193,11 @@ func TestFormat1CaseReadAndWritten(t *testing.T) {
 // FuzzMediaValue: any stored media value either splits (and then puts
 // back together byte for byte) or is refused; never a panic.
 func FuzzMediaValue(f *testing.F) {
-	m, _ := encodeMedia(media(1, "picture"))
+	m := encodeMedia(media(1, "picture"))
+	j, _ := json.Marshal(media(1, "picture"))
 	f.Add(m)
+	f.Add(j)
+	f.Add(mediaValue("EX1\x00/a.jpg", j))
 	f.Add(mediaValue("EX1\x00/a.jpg", m))
 	f.Add([]byte{firstPlaceMark})
 	f.Add([]byte{firstPlaceMark, 0x80})

@@ -6,15 +6,19 @@ import (
 	"unicode/utf8"
 )
 
-// decodeOccurrence reads one stored occurrence record. Listing a case
+// decodeOccurrence reads one stored occurrence record: binary from store
+// format 4 on (occurrence_binary.go), JSON before. Listing a case
 // decodes millions of them, and encoding/json (a syntax pass, then
-// reflection per field) was half of `scrim files`' CPU. The records are
-// written by encoding/json, so the fast path reads exactly that shape:
+// reflection per field) was half of `scrim files`' CPU. The JSON records
+// were written by encoding/json, so the fast path reads exactly that shape:
 // known keys, strings with simple escapes, plain integers, true/false.
 // Anything else (a surrogate escape, a null, an unknown or differently-cased
 // key, a float, a syntax error) goes to json.Unmarshal, so the result is always what
 // json.Unmarshal gives (FuzzOccurrenceJSON checks it).
 func decodeOccurrence(data []byte, o *Occurrence) error {
+	if len(data) > 0 && data[0] == binaryRecordMark {
+		return decodeOccurrenceBinary(data, o) // format 4 on
+	}
 	var fast Occurrence
 	if decodeOccurrenceFast(data, &fast) {
 		*o = fast
@@ -282,97 +286,4 @@ func jsonWS(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// encodeOccurrence is json.Marshal(o), byte for byte (FuzzOccurrenceEncode
-// checks it): an ingest writes one record per file, and encoding/json's
-// reflection was a visible part of the small-file profile. Strings that
-// encoding/json would escape (quotes, controls, HTML characters, anything
-// beyond ASCII) are handed to it one by one.
-func encodeOccurrence(o *Occurrence) ([]byte, error) {
-	w := jsonRecord{b: make([]byte, 0, 192+len(o.Path)+len(o.Parent)+len(o.Member)+len(o.DevicePath)+len(o.Error))}
-	str, num, flag := w.str, w.num, w.flag
-	str(`{"evidence":`, o.Evidence)
-	str(`,"volume":`, o.Volume)
-	if o.VolumeOffset != 0 {
-		num(`,"volume_offset":`, o.VolumeOffset)
-	}
-	if o.VolumeType != "" {
-		str(`,"volume_type":`, o.VolumeType)
-	}
-	str(`,"fs":`, o.FS)
-	str(`,"path":`, o.Path)
-	if o.Inode != 0 {
-		w.b = append(w.b, `,"inode":`...)
-		w.b = strconv.AppendUint(w.b, o.Inode, 10)
-	}
-	flag(`,"deleted":`, o.Deleted)
-	flag(`,"carved":`, o.Carved)
-	num(`,"offset":`, o.Offset)
-	num(`,"size":`, o.Size)
-	for _, t := range []struct{ name, v string }{{`,"mtime":`, o.Mtime}, {`,"atime":`, o.Atime}, {`,"ctime":`, o.Ctime}, {`,"btime":`, o.Btime}} {
-		if t.v != "" {
-			str(t.name, t.v)
-		}
-	}
-	str(`,"sha256":`, o.SHA256)
-	if o.Error != "" {
-		str(`,"error":`, o.Error)
-	}
-	if o.Embedded {
-		flag(`,"embedded":`, true)
-	}
-	if o.Parent != "" {
-		str(`,"parent":`, o.Parent)
-	}
-	if o.Member != "" {
-		str(`,"member":`, o.Member)
-	}
-	if o.DevicePath != "" {
-		str(`,"device_path":`, o.DevicePath)
-	}
-	return w.end()
-}
-
-// jsonRecord appends a record's "name":value pairs as encoding/json writes
-// them (names come with their leading brace or comma); the first error
-// from a string encoding/json must escape is kept.
-type jsonRecord struct {
-	b   []byte
-	err error
-}
-
-func (w *jsonRecord) str(name, v string) {
-	w.b = append(w.b, name...)
-	if w.err == nil {
-		w.b, w.err = appendJSONString(w.b, v)
-	}
-}
-
-func (w *jsonRecord) num(name string, v int64) {
-	w.b = append(w.b, name...)
-	w.b = strconv.AppendInt(w.b, v, 10)
-}
-
-func (w *jsonRecord) flag(name string, v bool) {
-	w.b = append(w.b, name...)
-	w.b = strconv.AppendBool(w.b, v)
-}
-
-func (w *jsonRecord) end() ([]byte, error) {
-	w.b = append(w.b, '}')
-	return w.b, w.err
-}
-
-// appendJSONString appends s as encoding/json writes it.
-func appendJSONString(b []byte, s string) ([]byte, error) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, err := json.Marshal(s)
-			return append(b, q...), err
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"'), nil
 }

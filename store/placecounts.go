@@ -46,7 +46,7 @@ func factsOfMediaValue(v []byte) (mediaFacts, error) {
 		return mediaFacts{}, err
 	}
 	var m Media
-	if err := decodeMediaJSON(data, &m); err != nil {
+	if err := decodeMediaData(data, &m); err != nil {
 		return mediaFacts{}, err
 	}
 	f := factsOf(m)

@@ -175,8 +175,11 @@ func (s *Store) MediaAndCategories(shas []string) (map[string]MediaCategory, err
 // Occurrence returns the record stored for a place, if any.
 func (s *Store) Occurrence(occKey string) (Occurrence, bool, error) {
 	var o Occurrence
-	ok, err := s.getJSON(keyWhere(occKey), &o)
-	return o, ok, err
+	ok, err := s.get(keyWhere(occKey), func(v []byte) error { return decodeOccurrence(v, &o) })
+	if err != nil {
+		return o, ok, fmt.Errorf("read place %s: %w", printableKey(keyWhere(occKey)), err)
+	}
+	return o, ok, nil
 }
 
 // EachOccurrence calls fn for every occurrence, ordered by evidence, volume

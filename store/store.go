@@ -41,10 +41,11 @@ import (
 // FormatVersion is bumped when the key layout or record encoding changes.
 // Format 2 keeps a media's first place in front of its record
 // (firstplace.go); format 3 leaves out the np/ record of an unreviewed
-// media found only there (placecounts.go). An older case is read as it is
-// and marked 3 when opened, so that an older Scrim refuses it once it may
-// hold such records.
-const FormatVersion = "3"
+// media found only there (placecounts.go); format 4 writes place and media
+// records in a binary encoding (occurrence_binary.go, media_binary.go)
+// instead of JSON. An older case is read as it is and marked 4 when
+// opened, so that an older Scrim refuses it once it may hold such records.
+const FormatVersion = "4"
 
 var (
 	// ErrNoCase means the directory holds no case.
@@ -261,7 +262,7 @@ func (s *Store) initMeta() error {
 		return err
 	}
 	switch v {
-	case "", "1", "2":
+	case "", "1", "2", "3":
 		return s.SetMeta("format", FormatVersion)
 	case FormatVersion:
 		return nil

@@ -33,19 +33,11 @@ type prepared struct {
 // goroutine: an ingest's analysis workers do it in parallel, and the one
 // writer, which all records pass through, only queues the bytes (encoding
 // was a fifth of its time on small files). A record changed after Prepare
-// must be prepared again. On an error nothing is kept: Add encodes the
-// record itself and reports the error there.
+// must be prepared again.
 func (r *FileRecord) Prepare() {
-	r.prep = nil
-	p := &prepared{occKey: OccurrenceKey(r.Occurrence)}
-	var err error
-	if p.occ, err = encodeOccurrence(&r.Occurrence); err != nil {
-		return
-	}
+	p := &prepared{occKey: OccurrenceKey(r.Occurrence), occ: encodeOccurrence(&r.Occurrence)}
 	if r.Media != nil {
-		if p.media, err = encodeMedia(r.Media); err != nil {
-			return
-		}
+		p.media = encodeMedia(r.Media)
 	}
 	r.prep = p
 }
@@ -135,24 +127,18 @@ func (p *prepared) mediaValue() []byte {
 // record writes none), thumbnail and place.
 type fileValues struct{ media, thumb, place []byte }
 
-func encodeFile(r FileRecord) (fileValues, error) {
+func encodeFile(r FileRecord) fileValues {
 	var v fileValues
 	if m := r.Media; m != nil {
 		if v.media = r.prep.mediaValue(); v.media == nil {
-			var err error
-			if v.media, err = encodeMedia(m); err != nil {
-				return v, err
-			}
+			v.media = encodeMedia(m)
 		}
 		v.thumb = r.Thumb
 	}
 	if v.place = r.prep.occValue(); v.place == nil {
-		var err error
-		if v.place, err = encodeOccurrence(&r.Occurrence); err != nil {
-			return v, err
-		}
+		v.place = encodeOccurrence(&r.Occurrence)
 	}
-	return v, nil
+	return v
 }
 
 // size is what the record's keys take in a transaction at most, with its
@@ -195,10 +181,7 @@ func (b *Batch) Add(r FileRecord) (newMedia bool, err error) {
 	if r.prep == nil {
 		occKey = OccurrenceKey(o)
 	}
-	vals, err := encodeFile(r)
-	if err != nil {
-		return false, fmt.Errorf("encode record for %s: %w", o.Path, err)
-	}
+	vals := encodeFile(r)
 	size, keys := vals.size(o.SHA256, occKey)
 	if b.txn != nil && (b.bytes+size > batchMaxBytes || b.keys+keys+1 > batchMaxKeys) {
 		flush := b.Flush
