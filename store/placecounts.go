@@ -90,7 +90,8 @@ func (p *Places) add(flag string, sign int64) {
 // encode: kind, flags, size, then per evidence item in order its name and
 // live, deleted, carved and embedded places.
 func (f mediaFacts) encode() []byte {
-	b := binary.AppendUvarint(nil, uint64(len(f.Kind)))
+	b := make([]byte, 0, 24+len(f.Kind)+64*len(f.Places)) // sized once, not grown from nil
+	b = binary.AppendUvarint(b, uint64(len(f.Kind)))
 	b = append(b, f.Kind...)
 	flag := byte(0)
 	if f.Error {
@@ -101,13 +102,21 @@ func (f mediaFacts) encode() []byte {
 	}
 	b = append(b, flag)
 	b = binary.AppendVarint(b, f.Size)
-	evs := make([]string, 0, len(f.Places))
+	// Most media are found in one item: no list to allocate or sort
+	// (1 M small files: a write of this record per copy found).
+	var one [1]string
+	evs := one[:0]
+	if len(f.Places) > 1 {
+		evs = make([]string, 0, len(f.Places))
+	}
 	for ev, p := range f.Places {
 		if p.Total() != 0 {
 			evs = append(evs, ev)
 		}
 	}
-	sort.Strings(evs)
+	if len(evs) > 1 {
+		sort.Strings(evs)
+	}
 	b = binary.AppendUvarint(b, uint64(len(evs)))
 	for _, ev := range evs {
 		p := f.Places[ev]

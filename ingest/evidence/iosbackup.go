@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"scrim/ingest/expand"
@@ -28,9 +29,14 @@ type iosBackups struct {
 // devicePath returns the device path of the file at slash path p inside
 // the folder evidence root, or "" when it is no file of a readable backup.
 func (b *iosBackups) devicePath(root, p string) string {
+	// The name's length first: path.Dir cleans and copies, and this runs
+	// on every file of every folder.
+	if id := p[strings.LastIndexByte(p, '/')+1:]; len(id) != 40 || !isHex(id) {
+		return ""
+	}
 	id := path.Base(p)
 	dir := path.Dir(p)
-	if len(id) != 40 || !isHex(id) || path.Base(dir) != id[:2] {
+	if path.Base(dir) != id[:2] {
 		return ""
 	}
 	backup := path.Dir(dir)
