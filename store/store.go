@@ -13,6 +13,8 @@
 //	                                   two more scattered keys per media were a quarter of an
 //	                                   ingest's store writes
 //	w/<occurrence key>                 Occurrence: one place a file was found
+//	                                   (Media and Occurrence records are binary from
+//	                                   format 4 on, JSON before: occurrence_binary.go)
 //	o/<sha256>/<occurrence key>        empty; lists the other places of one media
 //	c/<sha256>                         current category assignment (written by categorization)
 //	np/<sha256>, cnt/...               counters kept as the case is written (counters.go)
