@@ -116,17 +116,10 @@ func (r *binReader) uint() uint64 {
 	return v
 }
 
+// int undoes binary.AppendVarint's zig-zag, as binary.Varint does.
 func (r *binReader) int() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b[r.i:])
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.i += n
-	return v
+	u := r.uint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 func (r *binReader) float() float64 {
